@@ -1,0 +1,61 @@
+# The two commands of the README: `make run` and `make test`. Every step is idempotent and
+# cheap when already done, so `make run` on a set-up machine is serving within seconds.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMPS := .make
+
+export DJANGO_SETTINGS_MODULE := planportal.settings
+
+.PHONY: run test lint bench setup system system-test database venv messages migrate demo serve
+
+run: setup migrate demo serve
+
+test: system-test venv database messages lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup migrate demo
+	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(PY) $$b || exit 1; done || echo "no benchmarks yet"
+
+setup: system venv database messages
+
+system:
+	@bash scripts/install-system.sh
+
+system-test:
+	@bash scripts/install-system.sh --test
+
+database: system
+	@bash scripts/ensure-database.sh
+
+venv: $(STAMPS)/venv
+
+$(STAMPS)/venv: requirements.txt
+	@mkdir -p $(STAMPS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+# Compiled catalogues are build output (ignored by git), rebuilt when a .po file changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+migrate: venv database
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo_plan
+
+serve:
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/gunicorn planportal.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -

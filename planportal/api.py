@@ -1,0 +1,27 @@
+"""Read-only JSON API of the plans: ``/api/plans/`` and ``/api/plans/<slug>/``."""
+
+from django.db.models import Prefetch
+from rest_framework import viewsets
+
+from planportal.models import Chapter, Plan, Section
+from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
+
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published plans; the detail carries the full text, chapter by chapter."""
+
+    lookup_field = "slug"
+    serializer_class = PlanSummarySerializer
+
+    def get_queryset(self):
+        plans = Plan.objects.public()
+        if self.action == "retrieve":
+            sections = Section.objects.select_related("chapter__plan").order_by("position")
+            chapters = Chapter.objects.prefetch_related(Prefetch("sections", queryset=sections))
+            plans = plans.prefetch_related(
+                Prefetch("chapters", queryset=chapters), "indicators__section"
+            )
+        return plans
+
+    def get_serializer_class(self):
+        return PlanDetailSerializer if self.action == "retrieve" else PlanSummarySerializer

@@ -1,0 +1,27 @@
+"""``manage.py load_demo_plan``: loads the 阳泉曲镇 demonstration plan from fixtures/."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from planportal.loader import load_plan
+
+DEMO_PLAN = Path(settings.BASE_DIR) / "fixtures" / "yangquanqu" / "plan-meta.json"
+
+
+class Command(BaseCommand):
+    help = "Loads (or refreshes) the demonstration plan; running it again duplicates nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--meta", type=Path, default=DEMO_PLAN, help="the plan's plan-meta.json"
+        )
+
+    def handle(self, *args, meta: Path, **options):
+        result = load_plan(meta)
+        verb = "created" if result.created else "updated"
+        self.stdout.write(
+            f"{verb} plan {result.plan.slug}: {result.chapters} chapters, "
+            f"{result.sections} sections, {result.indicators} indicators"
+        )

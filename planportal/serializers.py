@@ -1,0 +1,100 @@
+"""JSON shapes of plans for the public API."""
+
+import json
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from planportal.models import Chapter, Indicator, Plan, Section
+
+
+class BlockSerializer(serializers.Serializer):
+    """One piece of a section's text: a paragraph, a sub-heading or a list."""
+
+    type = serializers.ChoiceField(choices=["paragraph", "heading", "list"])
+    text = serializers.CharField(required=False, help_text="paragraph or heading text")
+    marker = serializers.CharField(required=False, help_text="the list's bullet as printed")
+    items = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    blocks = BlockSerializer(many=True)
+    url = serializers.SerializerMethodField(help_text="the section on the plan page")
+
+    class Meta:
+        model = Section
+        fields = ["number", "title", "anchor", "url", "blocks"]
+
+    def get_url(self, section: Section) -> str:
+        path = reverse("plan-detail", args=[section.chapter.plan.slug])
+        return self.context["request"].build_absolute_uri(f"{path}#{section.anchor}")
+
+
+class ChapterSerializer(serializers.ModelSerializer):
+    intro = BlockSerializer(many=True)
+    sections = SectionSerializer(many=True)
+
+    class Meta:
+        model = Chapter
+        fields = ["number", "title", "anchor", "intro", "sections"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
+    section = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "comparator", "value", "unit", "year", "kind", "display_value", "section"]
+
+
+class PlanSummarySerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+    url = serializers.HyperlinkedIdentityField(view_name="api-plan-detail", lookup_field="slug")
+    page = serializers.SerializerMethodField(help_text="the plan's public page")
+    extent = serializers.SerializerMethodField(help_text="GeoJSON polygon, EPSG:4326")
+
+    class Meta:
+        model = Plan
+        fields = [
+            "slug",
+            "name",
+            "region_code",
+            "region_name",
+            "organisation",
+            "issued",
+            "period_start",
+            "period_end",
+            "status",
+            "status_display",
+            "url",
+            "page",
+            "extent",
+        ]
+
+    def get_page(self, plan: Plan) -> str:
+        return self.context["request"].build_absolute_uri(reverse("plan-detail", args=[plan.slug]))
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_extent(self, plan: Plan) -> dict | None:
+        return json.loads(plan.extent.geojson) if plan.extent else None
+
+
+class PlanDetailSerializer(PlanSummarySerializer):
+    chapters = ChapterSerializer(many=True)
+    indicators = IndicatorSerializer(many=True)
+    preface = BlockSerializer(many=True)
+    closing = BlockSerializer(many=True)
+
+    class Meta(PlanSummarySerializer.Meta):
+        fields = PlanSummarySerializer.Meta.fields + [
+            "contact_phone",
+            "contact_email",
+            "extent_note",
+            "preface",
+            "chapters",
+            "indicators",
+            "indicators_note",
+            "closing",
+        ]

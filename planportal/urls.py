@@ -1,0 +1,25 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from planportal import api, views
+from planportal.health import healthz
+
+router = SimpleRouter()
+router.register("plans", api.PlanViewSet, basename="api-plan")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include(router.urls)),
+]
+
+# Pages: Simplified Chinese without a prefix, English under /en/.
+urlpatterns += i18n_patterns(
+    path("", views.plan_list, name="plan-list"),
+    path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

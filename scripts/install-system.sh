@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the portal needs, and only those that are missing, so that
+# a machine that is already set up pays a single dpkg query.
+#   scripts/install-system.sh            runtime packages (database, GDAL, gettext)
+#   scripts/install-system.sh --test     also the browser and CJK fonts for browser tests
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+packages=(
+  postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+  gdal-bin libgdal-dev libgeos-c1v5 libproj25
+  gettext python3-venv python3-dev
+)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium fonts-noto-cjk)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+say "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update -qq
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
