@@ -1,13 +1,24 @@
 """Read-only JSON API of the plans: ``/api/plans/`` and ``/api/plans/<slug>/``."""
 
 from django.db.models import Prefetch
+from django.utils import translation
 from rest_framework import viewsets
 
 from planportal.models import Chapter, Plan, Section
 from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
 
 
-class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+class AcceptLanguageMixin:
+    """API paths carry no language prefix, so labels follow the client's Accept-Language
+    (Simplified Chinese when it names no language the portal speaks)."""
+
+    def initial(self, request, *args, **kwargs):
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
+
+
+class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Published plans; the detail carries the full text, chapter by chapter."""
 
     lookup_field = "slug"

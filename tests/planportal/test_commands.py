@@ -1,0 +1,82 @@
+"""Management commands: the staff groups and ``createstaff``."""
+
+import getpass
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+pytestmark = pytest.mark.django_db
+GOOD_PASSWORD = "Yangquanqu-2035-consult"
+
+
+def test_the_staff_groups_exist_after_migrating():
+    assert set(Group.objects.values_list("name", flat=True)) >= {"planners", "officials"}
+
+
+def test_createstaff_takes_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("STAFF_PASSWORD", GOOD_PASSWORD)
+    out = StringIO()
+    call_command("createstaff", "wang.official", "--group", "officials", stdout=out)
+    user = get_user_model().objects.get(username="wang.official")
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["officials"]
+    assert user.check_password(GOOD_PASSWORD)
+    assert GOOD_PASSWORD not in out.getvalue()
+
+
+def test_createstaff_asks_for_the_password_twice_without_the_variable(monkeypatch):
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    answers = iter([GOOD_PASSWORD, GOOD_PASSWORD])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    call_command("createstaff", "li.planner", "--group", "planners", stdout=StringIO())
+    user = get_user_model().objects.get(username="li.planner")
+    assert user.groups.filter(name="planners").exists()
+    assert user.check_password(GOOD_PASSWORD)
+
+
+def test_createstaff_refuses_two_different_passwords_and_creates_nobody(monkeypatch):
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    answers = iter([GOOD_PASSWORD, GOOD_PASSWORD + "x"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    with pytest.raises(CommandError, match="differ"):
+        call_command("createstaff", "zhao", "--group", "planners")
+    assert not get_user_model().objects.filter(username="zhao").exists()
+
+
+def test_createstaff_refuses_a_weak_password(monkeypatch):
+    monkeypatch.setenv("STAFF_PASSWORD", "123456")
+    with pytest.raises(CommandError):
+        call_command("createstaff", "zhao", "--group", "planners")
+    assert not get_user_model().objects.filter(username="zhao").exists()
+
+
+def test_createstaff_refuses_an_existing_user_and_leaves_it_alone(monkeypatch):
+    get_user_model().objects.create_user("zhao", password="old-password-7788")
+    monkeypatch.setenv("STAFF_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("createstaff", "zhao", "--group", "officials")
+    assert get_user_model().objects.get(username="zhao").check_password("old-password-7788")
+
+
+def test_createstaff_knows_only_the_staff_groups(monkeypatch):
+    monkeypatch.setenv("STAFF_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("createstaff", "zhao", "--group", "admins")
+
+
+def test_createstaff_has_no_password_option():
+    with pytest.raises(CommandError, match="unrecognized arguments"):
+        call_command("createstaff", "zhao", "--group", "officials", "--password", "x")
+
+
+def test_load_demo_plan_reports_what_it_loaded():
+    out = StringIO()
+    call_command("load_demo_plan", stdout=out)
+    call_command("load_demo_plan", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "created plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
+    assert lines[1].startswith("updated plan yangquanqu-2021-2035")
