@@ -9,6 +9,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
+export PGOPTIONS="-c client_min_messages=warning"
+
 if [ -n "${DATABASE_URL:-}" ]; then
   url="${DATABASE_URL/#postgis:/postgresql:}"
   if ! psql "$url" -Atqc "SELECT 1" >/dev/null; then
@@ -46,7 +48,7 @@ for _ in $(seq 1 30); do
 done
 pg_isready -q -h 127.0.0.1 -p $port || { echo "PostgreSQL does not answer on 127.0.0.1:$port" >&2; exit 1; }
 
-sql() { as_postgres env PGOPTIONS="-c client_min_messages=warning" psql -p $port -v ON_ERROR_STOP=1 -Atq "$@"; }
+sql() { as_postgres env PGOPTIONS="$PGOPTIONS" psql -p $port -v ON_ERROR_STOP=1 -Atq "$@"; }
 
 if [ "$(sql -c "SELECT 1 FROM pg_roles WHERE rolname = 'planportal'")" != "1" ]; then
   say "creating database role planportal"

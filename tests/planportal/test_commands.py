@@ -80,3 +80,17 @@ def test_load_demo_plan_reports_what_it_loaded():
     lines = out.getvalue().splitlines()
     assert lines[0] == "created plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
     assert lines[1].startswith("updated plan yangquanqu-2021-2035")
+
+
+def test_an_administrator_reaches_the_plan_in_the_admin(client, demo_plan):
+    admin = get_user_model().objects.create_superuser("admin", password=GOOD_PASSWORD)
+    client.force_login(admin)
+    response = client.get(f"/admin/planportal/plan/{demo_plan.pk}/change/")
+    assert response.status_code == 200
+    assert demo_plan.name in response.content.decode()
+
+
+def test_the_admin_is_closed_to_anonymous_visitors(client):
+    response = client.get("/admin/planportal/plan/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
