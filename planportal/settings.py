@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "planportal",
     "layers",
     "consultation",
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [
@@ -94,7 +95,11 @@ DATABASES["default"]["OPTIONS"].setdefault(
 )
 # The test database is copied from a template that already has PostGIS, so the application's
 # role needs no superuser right to create the extension.
-DATABASES["default"]["TEST"] = {"TEMPLATE": env_str("TEST_DATABASE_TEMPLATE", "template_postgis")}
+DATABASES["default"]["TEST"] = {
+    "TEMPLATE": env_str("TEST_DATABASE_TEMPLATE", "template_postgis"),
+    # Lets two test runs on one server keep apart (e.g. TEST_DATABASE_NAME=test_planportal_b).
+    "NAME": env_str("TEST_DATABASE_NAME") or None,
+}
 
 GDAL_LIBRARY_PATH = env_str("GDAL_LIBRARY_PATH") or bundled_gdal_library()
 

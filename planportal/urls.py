@@ -14,12 +14,16 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
+    path("api/", include("layers.api_urls")),
+    path("ogc/", include("layers.ogc_urls")),
+    path("tiles/", include("layers.tile_urls")),
 ]
 
 # Pages: Simplified Chinese without a prefix, English under /en/.
 urlpatterns += i18n_patterns(
     path("", views.plan_list, name="plan-list"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    path("", include("layers.map_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,25 +1,43 @@
-"""Shared fixtures: the demonstration plan, loaded into the real PostGIS test database."""
+"""Shared fixtures.
+
+The demonstration plan (text, indicators and map layers) is loaded once per test session into
+the real PostGIS test database, committed, exactly as `make run` loads it. Tests that use `db`
+run inside a transaction that is rolled back, so they may change what they like. Browser and
+GDAL tests talk to `live_url`: a real gunicorn server on that same test database.
+"""
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
 
-from planportal.loader import load_plan
 from planportal.models import Plan
 
 REPO = Path(settings.BASE_DIR)
-DEMO_META = REPO / "fixtures" / "yangquanqu" / "plan-meta.json"
 DEMO_DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
 DEMO_SLUG = "yangquanqu-2021-2035"
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_demo_plan", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture
 def demo_plan(db) -> Plan:
-    """The 阳泉曲镇 plan as `make run` loads it. Loaded per test (it takes milliseconds) so
-    that tests which flush the database, like live-server tests, find it too."""
-    return load_plan(DEMO_META).plan
+    """The 阳泉曲镇 plan as `make run` loads it."""
+    return Plan.objects.get(slug=DEMO_SLUG)
 
 
 @pytest.fixture
@@ -27,8 +45,66 @@ def draft_text() -> str:
     return DEMO_DRAFT.read_text(encoding="utf-8")
 
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts"
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {process.stderr.read().decode()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def server_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a server started by a test, without the test-only relaxations."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **overrides}
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup, django_db_blocker) -> str:
+    """A gunicorn server on the session's test database, which holds the demo plan."""
+    with django_db_blocker.unblock():
+        database = connection.settings_dict
+    url = (
+        f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "planportal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+        ],
+        cwd=REPO,
+        env=server_environment(DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(f"{base}/healthz", server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,16 @@ import pytest
 
 from tests.conftest import ARTIFACTS, save_screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-def open_plan(phone, live_server, demo_plan, prefix=""):
-    phone.goto(f"{live_server.url}{prefix}/plans/{demo_plan.slug}/")
+def open_plan(phone, live_url, demo_plan, prefix=""):
+    phone.goto(f"{live_url}{prefix}/plans/{demo_plan.slug}/")
     phone.wait_for_load_state("networkidle")
 
 
-def test_the_plan_fits_a_360_px_screen_without_sideways_scrolling(phone, live_server, demo_plan):
-    open_plan(phone, live_server, demo_plan)
+def test_the_plan_fits_a_360_px_screen_without_sideways_scrolling(phone, live_url, demo_plan):
+    open_plan(phone, live_url, demo_plan)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert phone.locator("h1").inner_text() == demo_plan.name
     assert phone.get_by_text("草案，以批准成果为准。").is_visible()
@@ -21,8 +21,8 @@ def test_the_plan_fits_a_360_px_screen_without_sideways_scrolling(phone, live_se
     assert phone.console_errors == []
 
 
-def test_a_section_link_in_the_folded_contents_goes_to_the_section(phone, live_server, demo_plan):
-    open_plan(phone, live_server, demo_plan)
+def test_a_section_link_in_the_folded_contents_goes_to_the_section(phone, live_url, demo_plan):
+    open_plan(phone, live_url, demo_plan)
     contents = phone.locator(".chapter-nav details")
     assert contents.get_attribute("open") is None  # folded on a phone: the text comes first
     phone.get_by_text("目录", exact=True).tap()
@@ -39,15 +39,15 @@ def test_a_section_link_in_the_folded_contents_goes_to_the_section(phone, live_s
     assert phone.console_errors == []
 
 
-def test_a_deep_link_opens_the_page_at_the_section(phone, live_server, demo_plan):
-    phone.goto(f"{live_server.url}/plans/{demo_plan.slug}/#section-7-1")
+def test_a_deep_link_opens_the_page_at_the_section(phone, live_url, demo_plan):
+    phone.goto(f"{live_url}/plans/{demo_plan.slug}/#section-7-1")
     phone.wait_for_load_state("networkidle")
     box = phone.locator("#section-7-1-title").bounding_box()
     assert 0 <= box["y"] < 200
 
 
-def test_the_language_switch_leads_to_the_english_page(phone, live_server, demo_plan):
-    open_plan(phone, live_server, demo_plan)
+def test_the_language_switch_leads_to_the_english_page(phone, live_url, demo_plan):
+    open_plan(phone, live_url, demo_plan)
     phone.get_by_role("link", name="English").tap()
     phone.wait_for_url(f"**/en/plans/{demo_plan.slug}/")
     assert phone.get_by_text("Draft: the approved plan prevails.").is_visible()
@@ -55,8 +55,8 @@ def test_the_language_switch_leads_to_the_english_page(phone, live_server, demo_
     save_screenshot(phone, "plan-phone-english")
 
 
-def test_printing_shows_the_text_without_navigation(phone, live_server, demo_plan):
-    open_plan(phone, live_server, demo_plan)
+def test_printing_shows_the_text_without_navigation(phone, live_url, demo_plan):
+    open_plan(phone, live_url, demo_plan)
     phone.emulate_media(media="print")
     assert not phone.locator(".chapter-nav").is_visible()
     assert not phone.locator(".site-header").is_visible()

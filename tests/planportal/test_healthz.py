@@ -1,7 +1,5 @@
 """``/healthz``: 200 while the database answers, 503 when it does not."""
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,13 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import free_port, server_environment
+
 REPO = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.django_db
@@ -32,11 +26,10 @@ def test_it_answers_200_when_the_database_answers(client):
 def test_it_answers_503_when_the_database_is_down():
     """A real gunicorn server whose database port has nothing listening."""
     dead_port, web_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgis://planportal:planportal@127.0.0.1:{dead_port}/planportal",
-        "DATABASE_CONNECT_TIMEOUT": "2",
-    }
+    env = server_environment(
+        DATABASE_URL=f"postgis://planportal:planportal@127.0.0.1:{dead_port}/planportal",
+        DATABASE_CONNECT_TIMEOUT="2",
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "planportal.wsgi", "--bind", f"127.0.0.1:{web_port}"],
         cwd=REPO,

@@ -1,12 +1,13 @@
 """Settings from the environment: production values pass ``check --deploy``; a production
 start without a secret key fails with a clear message."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from tests.conftest import server_environment
 
 REPO = Path(settings.BASE_DIR)
 PRODUCTION = {
@@ -17,17 +18,13 @@ PRODUCTION = {
 }
 
 
-def clean_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
         # Only the environment the test names: browser tests relax Django's async check for
         # this process, which a deployment check rightly rejects.
-        env={**clean_environment(), **env},
+        env=server_environment(**env),
         capture_output=True,
         text=True,
         timeout=120,

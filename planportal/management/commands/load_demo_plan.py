@@ -1,10 +1,12 @@
-"""``manage.py load_demo_plan``: loads the 阳泉曲镇 demonstration plan from fixtures/."""
+"""``manage.py load_demo_plan``: loads the 阳泉曲镇 demonstration plan from fixtures/: its
+text and indicators and, where the plan folder has a layer catalogue, its map layers."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from layers.demo import load_layers
 from planportal.loader import load_plan
 
 DEMO_PLAN = Path(settings.BASE_DIR) / "fixtures" / "yangquanqu" / "plan-meta.json"
@@ -25,3 +27,14 @@ class Command(BaseCommand):
             f"{verb} plan {result.plan.slug}: {result.chapters} chapters, "
             f"{result.sections} sections, {result.indicators} indicators"
         )
+        catalogue = meta.parent / "layers.json"
+        if catalogue.exists():
+            loads = load_layers(result.plan, catalogue)
+            changed = [load for load in loads if load.created]
+            self.stdout.write(
+                f"layers: {len(loads)} in the catalogue, {len(changed)} new revisions published"
+            )
+            for load in changed:
+                self.stdout.write(
+                    f"  {load.collection_id} r{load.revision}: {load.feature_count} features"
+                )

@@ -1,0 +1,179 @@
+"""Map layers of a plan: Layer -> LayerRevision -> Feature.
+
+A layer keeps every revision that was ever loaded; ``Layer.published_revision`` points at the
+one the public sees, and every public read (GeoJSON, OGC API, tiles, point report) starts from
+that pointer, so publishing or rolling back is one row update and caches keyed by revision
+need no purge.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.postgres.indexes import GistIndex
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from planportal.models import Chapter, Plan, Section
+
+# Above this many features a layer is drawn from vector tiles instead of one GeoJSON file.
+GEOJSON_MAX_FEATURES = 1500
+
+
+class GeometryType(models.TextChoices):
+    POINT = "Point", _("Point")
+    LINE = "LineString", _("Line")
+    POLYGON = "Polygon", _("Polygon")
+
+
+class PublicPolicy(models.TextChoices):
+    FEATURES = "features", _("Features and tiles")
+    TILES_ONLY = "tiles-only", _("Tiles only (no coordinates for download)")
+
+
+class LayerQuerySet(models.QuerySet):
+    def public(self) -> "LayerQuerySet":
+        """Layers anyone may see: published, of a published plan. Every public view
+        starts here."""
+        return self.filter(plan__is_published=True, published_revision__isnull=False)
+
+    def with_features(self) -> "LayerQuerySet":
+        """Public layers whose features (coordinates) may be downloaded."""
+        return self.public().filter(public_policy=PublicPolicy.FEATURES)
+
+
+class Layer(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="layers")
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.SET_NULL, null=True, blank=True, related_name="layers"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="layers"
+    )
+    collection_id = models.SlugField(_("collection id"), max_length=100, unique=True)
+    code = models.CharField(_("layer code"), max_length=30, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    geometry_type = models.CharField(
+        _("geometry type"), max_length=20, choices=GeometryType.choices
+    )
+    style = models.JSONField(_("style"), default=dict, blank=True)
+    legend = models.JSONField(_("legend categories"), default=list, blank=True)
+    attribute_schema = models.JSONField(_("attribute schema"), default=list, blank=True)
+    key_field = models.CharField(_("key field"), max_length=50, default="BSM", blank=True)
+    name_field = models.CharField(_("name field"), max_length=50, blank=True)
+    category_field = models.CharField(_("category field"), max_length=50, blank=True)
+    public_policy = models.CharField(
+        _("public policy"),
+        max_length=20,
+        choices=PublicPolicy.choices,
+        default=PublicPolicy.FEATURES,
+    )
+    min_zoom = models.PositiveSmallIntegerField(_("minimum zoom"), default=0)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    source_note = models.TextField(_("source"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    published_revision = models.ForeignKey(
+        "LayerRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published revision"),
+    )
+
+    objects = LayerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("layer")
+        verbose_name_plural = _("layers")
+        ordering = ["plan", "position", "collection_id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def allows_features(self) -> bool:
+        return self.public_policy == PublicPolicy.FEATURES
+
+    @property
+    def delivery(self) -> str:
+        """How the map draws the layer: "geojson" for small layers, "tiles" for large or
+        restricted ones."""
+        revision = self.published_revision
+        if not self.allows_features or (revision and revision.feature_count > GEOJSON_MAX_FEATURES):
+            return "tiles"
+        return "geojson"
+
+    def publish(self, revision: "LayerRevision") -> None:
+        """Makes ``revision`` the public one, under a row lock so concurrent publishes of
+        one layer are serialised."""
+        if revision.layer_id != self.pk:
+            raise ValueError("A layer can only publish its own revisions.")
+        with transaction.atomic():
+            locked = Layer.objects.select_for_update().get(pk=self.pk)
+            locked.published_revision = revision
+            locked.save(update_fields=["published_revision"])
+        self.published_revision = revision
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class LayerRevision(models.Model):
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("number"))
+    source_name = models.CharField(_("source file"), max_length=255, blank=True)
+    source_crs = models.CharField(_("source CRS"), max_length=100, blank=True)
+    checksum = models.CharField(_("SHA-256 of the source"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+    )
+    feature_count = models.PositiveIntegerField(_("feature count"), default=0)
+    extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
+    problems = models.JSONField(_("problems found"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("layer revision")
+        verbose_name_plural = _("layer revisions")
+        ordering = ["layer", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer} r{self.number}"
+
+
+class Feature(models.Model):
+    revision = models.ForeignKey(LayerRevision, on_delete=models.CASCADE, related_name="features")
+    geom = models.GeometryField(_("geometry"), srid=4326)
+    # Web Mercator copy kept by PostgreSQL itself, so tiles never transform per request.
+    geom_3857 = models.GeneratedField(
+        expression=Transform("geom", 3857),
+        output_field=models.GeometryField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+    properties = models.JSONField(_("attributes"), default=dict, blank=True)
+    category = models.CharField(_("category code"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("feature")
+        verbose_name_plural = _("features")
+        indexes = [GistIndex(fields=["geom_3857"], name="feature_geom_3857_gist")]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"

@@ -1,0 +1,3 @@
+"""URL routes; filled in by the module that serves them."""
+
+urlpatterns = []
