@@ -1,0 +1,65 @@
+"""JSON API of a plan's map: its layer catalogue and the point report."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from layers.models import Layer
+from layers.query import report_at
+from layers.serializers import LayerSerializer
+from planportal.api import AcceptLanguageMixin
+from planportal.models import Plan
+
+
+class PlanLayersView(AcceptLanguageMixin, ListAPIView):
+    """The published layers of a plan in map order, with style, legend and data links."""
+
+    serializer_class = LayerSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        plan = get_object_or_404(Plan.objects.public(), slug=self.kwargs["slug"])
+        return (
+            Layer.objects.public()
+            .filter(plan=plan)
+            .select_related("plan", "chapter", "section", "published_revision")
+        )
+
+
+class PointQuerySerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+
+
+class PointReportSerializer(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    inside_plan_area = serializers.BooleanField()
+    elements = serializers.ListField(child=serializers.DictField())
+    nearby_lines = serializers.ListField(child=serializers.DictField())
+    nearest = serializers.ListField(child=serializers.DictField())
+    sentences = serializers.ListField(child=serializers.CharField())
+
+
+class PointReportView(AcceptLanguageMixin, APIView):
+    """Every plan element at a point, the lines passing near it and the nearest facility of
+    each kind with its distance in metres; ``sentences`` says the same in plain words."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True, description="EPSG:4326"),
+            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True, description="EPSG:4326"),
+        ],
+        responses={200: PointReportSerializer},
+    )
+    def get(self, request, slug: str):
+        plan = get_object_or_404(Plan.objects.public(), slug=slug)
+        query = PointQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            return Response(query.errors, status=status.HTTP_400_BAD_REQUEST)
+        report = report_at(plan, query.validated_data["lon"], query.validated_data["lat"])
+        return Response(PointReportSerializer(report).data)
