@@ -170,3 +170,35 @@ class Indicator(models.Model):
         number = format(self.value.normalize(), "f")
         symbol = {">=": "≥", "<=": "≤"}.get(self.comparator, "")
         return f"{symbol}{number}{self.unit}"
+
+
+class AuditEvent(models.Model):
+    """One step in the append-only audit trail (强制留痕, GB/T 39972-2021): who did what to
+    which object, with the state before and after. PostgreSQL refuses UPDATE, DELETE and
+    TRUNCATE on this table (see migration 0003), whatever the application asks."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_name = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"

@@ -1,0 +1,239 @@
+"""Consultations on a plan and the opinions residents give in them.
+
+Visibility lives in the querysets (``Comment.objects.published()``); state changes are named
+methods in consultation/services.py that write their audit event in the same transaction.
+Contact details (name, phone, email) never leave the officials' pages: every public output
+goes through ``public_name`` and the published queryset.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from layers.models import Feature, Layer, LayerRevision
+from planportal.models import Plan, Section
+
+# The law's minimum announcement period (城乡规划法 Art. 26).
+MINIMUM_PERIOD = timedelta(days=30)
+# Receipt codes avoid letters and digits that are easily confused (0/O, 1/I/L).
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 10
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def open_at(self, moment=None) -> "ConsultationQuerySet":
+        moment = moment or timezone.now()
+        return self.filter(opens_at__lte=moment, closes_at__gt=moment)
+
+
+class Consultation(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
+    title = models.CharField(_("title"), max_length=200)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    short_period_reason = models.TextField(
+        _("reason for a period under 30 days"),
+        blank=True,
+        help_text=_("Required when the consultation is open for less than 30 days."),
+    )
+    contact = models.TextField(_("contact"), blank=True)
+    notice = models.TextField(_("notice"), blank=True)
+    show_published_comments = models.BooleanField(_("show published comments"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="consultation_closes_after_it_opens",
+            ),
+            # A period under 30 days is lawful only with a recorded reason.
+            models.CheckConstraint(
+                condition=Q(closes_at__gte=models.F("opens_at") + MINIMUM_PERIOD)
+                | ~Q(short_period_reason=""),
+                name="consultation_short_period_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open_at(self, moment=None) -> bool:
+        moment = moment or timezone.now()
+        return self.opens_at <= moment < self.closes_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_at()
+
+    @property
+    def period_days(self) -> int:
+        return (self.closes_at - self.opens_at).days
+
+
+class Stance(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    OPPOSE = "oppose", _("Oppose")
+    SUGGEST = "suggest", _("Suggestion")
+
+
+class CommentState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PUBLISHED = "published", _("Published")
+    HIDDEN = "hidden", _("Hidden")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Website")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("In person")
+    EMAIL = "email", _("Email")
+
+
+class Result(models.TextChoices):
+    ADOPTED = "adopted", _("Adopted")
+    PARTLY_ADOPTED = "partly", _("Partly adopted")
+    NOT_ADOPTED = "rejected", _("Not adopted")
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self) -> "CommentQuerySet":
+        """Comments anyone may read: published, in a consultation that shows them."""
+        return self.filter(state=CommentState.PUBLISHED, consultation__show_published_comments=True)
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+class Comment(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="comments"
+    )
+    receipt_code = models.CharField(
+        _("receipt code"), max_length=20, unique=True, default=new_receipt_code
+    )
+    body = models.TextField(_("opinion"))
+    stance = models.CharField(_("stance"), max_length=10, choices=Stance.choices)
+    # What the opinion points at: a section, a feature of a published revision, or a drawn
+    # place; none of them means the plan as a whole.
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    layer = models.ForeignKey(
+        Layer, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    revision = models.ForeignKey(
+        LayerRevision, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    feature = models.ForeignKey(
+        Feature, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    drawn = models.GeometryField(_("drawn place"), srid=4326, null=True, blank=True)
+    villages = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    control_lines = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="comment-photos/%Y/%m/", blank=True)
+    # Personal data: shown to officials only, purged after the retention period.
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    consent_privacy = models.BooleanField(_("agreed to the privacy notice"), default=False)
+    consent_show_name = models.BooleanField(_("agreed to show the name"), default=False)
+    contact_purged_at = models.DateTimeField(_("contact details purged"), null=True, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    client_key = models.CharField(_("client key"), max_length=64, blank=True, db_index=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=CommentState.choices,
+        default=CommentState.RECEIVED,
+        db_index=True,
+    )
+    state_reason = models.CharField(_("reason for the state"), max_length=300, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="comment_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_privacy=True) | ~Q(channel="web"),
+                name="comment_web_needs_privacy_consent",
+            ),
+        ]
+        indexes = [models.Index(fields=["consultation", "state"], name="comment_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_code} ({self.get_stance_display()})"
+
+    @property
+    def public_name(self) -> str:
+        """The name shown in public: only with its own consent (PIPL Art. 25)."""
+        if self.consent_show_name and self.name:
+            return self.name
+        return str(_("Villager"))
+
+    @property
+    def masked_phone(self) -> str:
+        digits = self.phone
+        if len(digits) < 7:
+            return "*" * len(digits)
+        return f"{digits[:3]}****{digits[-4:]}"
+
+
+class Reply(models.Model):
+    """The official answer to an opinion: how it was handled and why (意见采纳情况及理由)."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="reply")
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    reason = models.TextField(_("reason"))
+    is_published = models.BooleanField(_("published"), default=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{self.comment.receipt_code}: {self.get_result_display()}"
