@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
     path("api/", include("layers.api_urls")),
+    path("api/", include("consultation.api_urls")),
+    path("api/", include("consultation.staff_api_urls")),
     path("ogc/", include("layers.ogc_urls")),
     path("tiles/", include("layers.tile_urls")),
 ]
@@ -24,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("", views.plan_list, name="plan-list"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("", include("layers.map_urls")),
+    path("", include("consultation.public_urls")),
+    path("", include("consultation.staff_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,0 +1,3 @@
+"""URL routes of the consultation app (staff_api_urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL routes of the consultation app (staff_urls)."""
+
+urlpatterns = []
