@@ -7,13 +7,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
+# No -dev packages: every pin in requirements.txt is a wheel, and GeoDjango loads the GDAL
+# that the pyogrio wheel bundles (planportal/gdal_runtime.py). libgdal-dev and python3-dev
+# pulled in ~110 packages (Boost, MariaDB, HDF5 headers...), and with them, by chance, libatomic1.
 packages=(
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
-  gdal-bin libgdal-dev libgeos-c1v5 libproj25
-  gettext python3-venv python3-dev
+  gdal-bin libgeos-c1v5 libproj25
+  gettext python3-venv
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-noto-cjk)
+  # libatomic1: the Node.js that the playwright wheel runs its driver with links against it.
+  packages+=(chromium fonts-noto-cjk libatomic1)
 fi
 
 missing=()

@@ -6,8 +6,10 @@ as_root() {
 }
 
 # Run a command as the postgres superuser (peer authentication over the local socket).
+# From /: postgres may not enter the caller's directory (/root/..., or a home that Debian 12's
+# adduser made 0700), and psql then prints "could not change directory to ..." on every call.
 as_postgres() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else (cd / && sudo -u postgres "$@"); fi
 }
 
 say() { printf '==> %s\n' "$*"; }
