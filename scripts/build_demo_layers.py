@@ -30,7 +30,8 @@ from pathlib import Path
 from demo_layers.common import write_all
 from demo_layers.farmland import build_parcels
 from demo_layers.layers_base import base_layers
-from demo_layers.layers_plan import plan_layers
+from demo_layers.layers_land import land_layers
+from demo_layers.layers_services import service_layers
 from demo_layers.town import build_town
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     town = build_town()
     parcels = build_parcels(town)
-    layers = base_layers(town, parcels) + plan_layers(town, parcels)
+    layers = base_layers(town, parcels) + land_layers(town, parcels) + service_layers(town, parcels)
     report = write_all(layers, args.out)
     total = sum(size for _, _, size in report)
     for file, count, size in report:

@@ -24,7 +24,8 @@ from .town import Town
 SEED = 3_2_2021
 BLOCKED_AREAS = ("矿山修复", "森林", "采矿复垦", "未利用地", "蓄滞洪区")
 LAND_CLASSES = {"0101": "水田", "0102": "水浇地", "0103": "旱地"}
-MIN_M2, MAX_M2 = 3_000.0, 40_000.0
+MIN_M2, MAX_M2 = 3_050.0, 39_000.0  # 0.3-4 ha with a margin for reprojection and rounding
+GENTLE, STEEP = ((35, 80), (100, 320)), ((28, 65), (80, 240))  # parcel (width, length) ranges, m
 
 
 @dataclass
@@ -105,7 +106,7 @@ def farm_blocks(area, rng: np.random.Generator, spacing=520.0) -> list[Polygon]:
     )
 
 
-def terrace_parcels(block: Polygon, angle: float, rng: np.random.Generator) -> list[Polygon]:
+def terrace_parcels(block: Polygon, angle: float, sizes, rng: np.random.Generator) -> list[Polygon]:
     """Rows of parcels along `angle` (degrees), laid out in the block's rotated frame."""
     origin = block.centroid
     local = affinity.rotate(block, -angle, origin=origin)
@@ -119,12 +120,13 @@ def terrace_parcels(block: Polygon, angle: float, rng: np.random.Generator) -> l
     result = []
     v = miny + rng.uniform(0, 15)
     while v < maxy:
-        width, riser = rng.uniform(28, 65), rng.uniform(7, 11)
+        (widths, lengths), riser = sizes, rng.uniform(7, 11)
+        width = rng.uniform(*widths)
         v0, v1 = v + riser / 2, v + width - riser / 2
         edges, u = [], minx - rng.uniform(0, 120)
         while u < maxx + 120:
             edges.append((u, rng.uniform(-12, 12)))
-            u += min(max(rng.uniform(80, 240), 3_400 / width), 37_000 / width)
+            u += min(max(rng.uniform(*lengths), 3_300 / (width - riser) + 8), 37_000 / width)
         for (u0, s0), (u1, s1) in zip(edges, edges[1:], strict=False):
             path = rng.uniform(2.5, 4.0)
             jitter = rng.uniform(-1.5, 1.5, 8)
@@ -176,10 +178,11 @@ def build_parcels(town: Town) -> list[Parcel]:
         c = block.centroid
         gx, gy = terrain.gradient(c.x, c.y)
         slope = float(terrain.slope_degrees(c.x, c.y))
-        if rng.random() > (0.92 if slope < 8 else 0.75):
+        if rng.random() > (0.95 if slope < 8 else 0.8):
             continue  # woodland or grassland block
         along_contour = math.degrees(math.atan2(float(gy), float(gx))) + 90.0
-        polygons += terrace_parcels(block, along_contour, rng)
+        sizes = GENTLE if slope < 3 else STEEP
+        polygons += terrace_parcels(block, along_contour, sizes, rng)
     polygons = without_overlaps(polygons)
     parcels = []
     for polygon in polygons:

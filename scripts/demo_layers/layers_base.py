@@ -1,8 +1,5 @@
-"""Layers of plan chapters 1-3: the town, villages and river; patterns, control lines, villages.
-
-YSDM (要素代码): 1000600100 is the 行政区 code of the 三调 database standard; the plan layers use
-illustrative codes "21" + chapter + section + serial + "00" (replace them with the 数据库规范's
-codes when real planning data is loaded).
+"""Layers of plan chapters 1-3: the town, its villages and river; patterns, control lines and the
+village system. Real inputs are used as they are; everything else is 演示数据 (see town.py).
 """
 
 from __future__ import annotations
@@ -10,74 +7,34 @@ from __future__ import annotations
 import shapely
 from shapely.geometry import MultiLineString, Point
 
+from .catalogue import (
+    BZ,
+    CAIKUANG,
+    GENGDI,
+    GOLD,
+    LINDI,
+    MC,
+    MJ,
+    MJGQ,
+    ORANGE,
+    PURPLE,
+    RED,
+    SHUIYU,
+    XZQ_YSDM,
+    dot,
+    fill,
+    ysdm,
+)
 from .common import DEMO_SOURCE, TOWN_CODE, TOWN_NAME, Layer, category
 from .farmland import LAND_CLASSES, Parcel
 from .town import Town
 
-# colours of 《市级国土空间总体规划制图规范（试行）》 附录B, and control-line conventions
-GENGDI, LINDI, CAODI = "#f5f8dc", "#68b167", "#cdf57a"
-ZHAIJIDI, GONGYE, CAIKUANG = "#ffd380", "#bb9674", "#9e6c54"
-JIAOTONG, GONGYONG, SHUIYU = "#b7b7b7", "#006380", "#338ec0"
-RED, PURPLE, ORANGE, GOLD = "#d7191c", "#8e44ad", "#f28f1c", "#c9a227"
-XZQ_YSDM = "1000600100"
-MJ = ("MJ", "面积（平方米）", "number")
-MJGQ = ("MJGQ", "面积（公顷）", "number")
-MC = ("MC", "名称", "string")
-BZ = ("BZ", "备注", "string", False)
-
 PATTERN_ZONES = {
-    "工业产业发展区": (
-        "西河底村",
-        "克俄村",
-        "师家庄村",
-        "吕居堡村",
-        "春塔村",
-        "西张家庄村",
-        "阳泉曲村",
-        "阳泉曲社区",
-        "河北村",
-    ),
-    "矿产资源开发与生态修复区": (
-        "老营坪村",
-        "柳湾矿社区",
-        "柳湾村",
-        "马庄村",
-        "甘窑村",
-        "禅房头村",
-        "教场村",
-        "碾头村",
-        "申家庄村",
-    ),
+    "工业产业发展区": "西河底村 克俄村 师家庄村 吕居堡村 春塔村 西张家庄村 "
+    "阳泉曲村 阳泉曲社区 河北村",
+    "矿产资源开发与生态修复区": "老营坪村 柳湾矿社区 柳湾村 马庄村 甘窑村 禅房头村 "
+    "教场村 碾头村 申家庄村",
 }
-
-
-def ysdm(section: str, serial: int = 1) -> str:
-    chapter, number = section.split(".")
-    return f"21{int(chapter):02d}{int(number):02d}{serial:02d}00"
-
-
-def fill(color: str, fill_color: str, opacity=0.45, weight=1.0, **extra) -> dict:
-    return {
-        "color": color,
-        "weight": weight,
-        "fillColor": fill_color,
-        "fillOpacity": opacity,
-        **extra,
-    }
-
-
-def dot(color: str, fill_color: str, radius=6, weight=1.5) -> dict:
-    return {
-        "color": color,
-        "weight": weight,
-        "fillColor": fill_color,
-        "fillOpacity": 1.0,
-        "radius": radius,
-    }
-
-
-def union_of(town: Town, shorts) -> object:
-    return shapely.union_all([town.territories[town.village(s).code] for s in shorts])
 
 
 # ---------------------------------------------------------------- chapter 1
@@ -92,7 +49,7 @@ def town_extent(town: Town) -> Layer:
         chapter=1,
         section="1.3",
         description="规划范围为阳泉曲镇行政辖区。公开数据中没有乡镇界线，此为近似的示意范围"
-        "（约69平方千米），非法定行政界线。",
+        "（约69平方千米，演示数据），非法定行政界线。",
         geometry_type="Polygon",
         name_field="XZQMC",
         category_field=None,
@@ -101,7 +58,8 @@ def town_extent(town: Town) -> Layer:
         style={"color": "#4a3b6b", "weight": 2.5, "dashArray": "12 4 2 4", "fillOpacity": 0},
         ysdm=XZQ_YSDM,
         lonlat=True,
-        source_note="示意范围，由 scripts/build_extent.py 生成（fixtures/yangquanqu/extent.geojson）",
+        source_note="示意范围，由 scripts/build_extent.py 生成"
+        "（fixtures/yangquanqu/extent.geojson）",
     )
 
 
@@ -249,14 +207,17 @@ def rivers(town: Town) -> Layer:
 
 def protection_pattern(town: Town) -> Layer:
     zones = dict(PATTERN_ZONES)
-    taken = shapely.union_all([union_of(town, shorts) for shorts in zones.values()])
+    taken = shapely.union_all([town.union_of(shorts.split()) for shorts in zones.values()])
     texts = {
         "工业产业发展区": "依托新材料产业园和镇政府驻地的工业产业发展片区",
         "矿产资源开发与生态修复区": "矿产资源开发与采煤沉陷区、矿山生态修复片区",
         "特色农业发展区": "丘陵梯田农业生产与特色农业片区",
     }
     features = [
-        (union_of(town, shorts), {"MC": name, "GJYS": "三片区", "GJLX": name, "SM": texts[name]})
+        (
+            town.union_of(shorts.split()),
+            {"MC": name, "GJYS": "三片区", "GJLX": name, "SM": texts[name]},
+        )
         for name, shorts in zones.items()
     ]
     features.append(

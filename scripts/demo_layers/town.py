@@ -212,6 +212,7 @@ class Town:
     territories: dict[str, object]
     sites: dict[str, Point]
     areas: dict[str, object]
+    core: Polygon  # the seat's 综合服务中心 (一心)
 
     def village(self, short: str) -> Village:
         return next(v for v in self.villages if v.short == short)
@@ -224,6 +225,14 @@ class Town:
 
     def territory_of(self, point: Point) -> Village:
         return next(v for v in self.villages if self.territories[v.code].covers(point))
+
+    def union_of(self, shorts) -> object:
+        """The joint territory of the named villages."""
+        return shapely.union_all([self.territories[self.village(s).code] for s in shorts])
+
+    def villages_touching(self, geom) -> str:
+        names = [v.short for v in self.villages if self.territories[v.code].intersects(geom)]
+        return "、".join(names)
 
 
 # ---------------------------------------------------------------- real inputs
@@ -441,6 +450,7 @@ def build_town() -> Town:
     roads = build_roads(frame, extent)
     zhudi = build_zhudi(frame, extent, seat)
     czkfbj, park = build_czkfbj(frame, extent, zhudi, rng)
+    core = blob(frame.xy(0.1, 0.0), 170.0, rng, stretch=1.5, angle=5)
     town = Town(
         frame=frame,
         extent_lonlat=extent_lonlat,
@@ -460,6 +470,7 @@ def build_town() -> Town:
         territories=build_territories(villages, extent),
         sites={name: frame.point(*p) for name, p in SITES_KM.items()},
         areas=build_areas(frame, extent, rng),
+        core=largest(core.intersection(zhudi)),
     )
     check_town(town)
     return town
