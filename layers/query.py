@@ -15,7 +15,11 @@ from layers.models import GeometryType, Layer
 from planportal.models import Plan
 
 # A line (road, river) counts as "here" within this many metres of the point.
-LINE_NEAR_METRES = 50
+LINE_NEAR_METRES = 100
+# Point layers of facilities a resident walks to (公共服务设施, 市政设施, 公交站点): the report
+# names the nearest one of each kind. Other point layers (villages, nodes, projects) are
+# planning symbols, not places one goes to.
+FACILITY_CODES = ("GGFWSS", "SZSS", "GJZD")
 
 _POLYGONS_SQL = """
     SELECT f.revision_id, f.id, f.name, f.category
@@ -71,7 +75,8 @@ def report_at(plan: Plan, lon: float, lat: float) -> PointReport:
     }
     by_type: dict[str, list[int]] = {}
     for revision_id, layer in layers.items():
-        by_type.setdefault(layer.geometry_type, []).append(revision_id)
+        if layer.geometry_type != GeometryType.POINT or layer.code in FACILITY_CODES:
+            by_type.setdefault(layer.geometry_type, []).append(revision_id)
     params = {"lon": lon, "lat": lat, "near": LINE_NEAR_METRES}
 
     for row in _rows(_POLYGONS_SQL, {**params, "revisions": by_type.get(GeometryType.POLYGON, [])}):
@@ -133,14 +138,11 @@ def _label(item: dict) -> str:
 def _sentences(report: PointReport, layers) -> list[str]:
     sentences = []
     for item in report.elements:
-        detail = item["category_label"] if item["category_label"] != _label(item) else ""
+        name = _label(item)
+        if item["category_label"] and item["category_label"] != name:
+            name = _("%(name)s (%(category)s)") % {"name": name, "category": item["category_label"]}
         sentences.append(
-            _("Here lies within %(layer)s: %(name)s%(detail)s.")
-            % {
-                "layer": item["layer"],
-                "name": _label(item),
-                "detail": f" ({detail})" if detail else "",
-            }
+            _("This place is in %(layer)s: %(name)s.") % {"layer": item["layer"], "name": name}
         )
     for item in report.nearby_lines:
         sentences.append(

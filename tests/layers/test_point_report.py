@@ -1,0 +1,102 @@
+"""The point report: what the plan says at a place, with the nearest facilities."""
+
+import pytest
+
+from layers.models import Layer
+
+pytestmark = pytest.mark.django_db
+
+TOWN_SEAT = (111.552163, 37.07382)
+
+
+def report(client, lon, lat, language="zh-hans"):
+    return client.get(
+        "/api/plans/yangquanqu-2021-2035/report/",
+        {"lon": lon, "lat": lat},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+def test_at_the_town_seat_it_names_the_zones_the_village_and_the_control_line(client, demo_plan):
+    response = report(client, *TOWN_SEAT)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["inside_plan_area"] is True
+    layers = {item["collection_id"]: item for item in data["elements"]}
+    assert layers["yangquanqu-czkfbj"]["category_label"] == "城镇集中建设区"
+    assert layers["yangquanqu-czfl"]["name"] == "阳泉曲村"
+    assert layers["yangquanqu-czfl"]["category_label"] == "城镇开发边界内村庄"
+    assert "yangquanqu-zdfw" in layers
+    assert layers["yangquanqu-czkfbj"]["section"] == "3.2"
+
+
+def test_it_gives_the_nearest_facility_of_each_kind_with_metres(client, demo_plan):
+    data = report(client, *TOWN_SEAT).json()
+    kinds = {item["category_label"] or item["layer"]: item for item in data["nearest"]}
+    assert {"教育用地", "医疗卫生用地", "消防用地"} <= set(kinds)
+    school = kinds["教育用地"]
+    assert school["name"] == "阳泉曲镇中小学"
+    assert 0 < school["distance_m"] < 2000
+    assert isinstance(school["distance_m"], int)
+    # Each kind once, and only facility layers (not villages or planning symbols).
+    assert len(kinds) == len(data["nearest"])
+    codes = set(
+        Layer.objects.filter(
+            collection_id__in=[i["collection_id"] for i in data["nearest"]]
+        ).values_list("code", flat=True)
+    )
+    assert codes <= {"GGFWSS", "SZSS", "GJZD"}
+
+
+def test_the_sentences_say_it_in_plain_chinese(client, demo_plan):
+    sentences = report(client, *TOWN_SEAT).json()["sentences"]
+    assert (
+        "此处位于城镇开发边界（示意）：镇政府驻地·城镇集中建设区（城镇集中建设区）。" in sentences
+    )
+    assert any(s.startswith("最近的教育用地是阳泉曲镇中小学，距离约") for s in sentences)
+    assert any("不涉及生态保护红线" in s for s in sentences)
+
+
+def test_the_sentences_follow_the_requested_language(client, demo_plan):
+    sentences = report(client, *TOWN_SEAT, language="en").json()["sentences"]
+    assert any(s.startswith("The nearest 教育用地 is 阳泉曲镇中小学") for s in sentences)
+
+
+def test_on_farmland_it_names_the_permanent_basic_farmland(client, demo_plan):
+    data = report(client, 111.56, 37.06).json()
+    farmland = [i for i in data["elements"] if i["collection_id"] == "yangquanqu-yjjbnt"]
+    assert farmland and farmland[0]["category_label"] in {"旱地", "水浇地", "水田"}
+
+
+def test_a_river_or_road_close_by_is_named_with_its_distance(client, demo_plan):
+    data = report(client, 111.53, 37.08).json()
+    river = [i for i in data["nearby_lines"] if i["name"] == "兑镇河"]
+    assert river and 0 <= river[0]["distance_m"] <= 100
+
+
+def test_outside_the_plan_area_it_says_so(client, demo_plan):
+    data = report(client, 111.75, 37.15).json()
+    assert data["inside_plan_area"] is False
+    assert data["elements"] == [] and data["nearest"] == []
+    assert data["sentences"] == ["该位置不在本规划范围内。"]
+
+
+def test_only_the_published_revision_counts(client, demo_plan):
+    layer = Layer.objects.get(collection_id="yangquanqu-czkfbj")
+    layer.published_revision = None
+    layer.save(update_fields=["published_revision"])
+    data = report(client, *TOWN_SEAT).json()
+    assert "yangquanqu-czkfbj" not in {item["collection_id"] for item in data["elements"]}
+
+
+@pytest.mark.parametrize(
+    "query", [{"lon": "abc", "lat": "37"}, {"lat": "37.07"}, {"lon": "500", "lat": "37"}]
+)
+def test_bad_coordinates_get_a_400_with_a_message_per_field(client, demo_plan, query):
+    response = client.get("/api/plans/yangquanqu-2021-2035/report/", query)
+    assert response.status_code == 400
+    assert set(response.json()) <= {"lon", "lat"}
+
+
+def test_an_unknown_plan_is_a_404(client, db):
+    assert client.get("/api/plans/nothing/report/", {"lon": 111.5, "lat": 37}).status_code == 404
