@@ -58,4 +58,4 @@ demo: migrate
 
 serve:
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(VENV)/bin/gunicorn planportal.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+	PORT=$(PORT) $(VENV)/bin/gunicorn planportal.wsgi

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from layers.models import Layer
 from planportal.models import Chapter, Plan, Section
 
 
@@ -21,4 +22,13 @@ def plan_detail(request, slug: str):
         ),
         slug=slug,
     )
-    return render(request, "planportal/plan_detail.html", {"plan": plan})
+    # Which sections the map can show (for their "view on the map" links), in one query.
+    layer_sections = list(
+        Layer.objects.public().filter(plan=plan).values_list("section", flat=True)
+    )
+    context = {
+        "plan": plan,
+        "has_map_layers": bool(layer_sections),
+        "mapped_sections": {section for section in layer_sections if section is not None},
+    }
+    return render(request, "planportal/plan_detail.html", context)

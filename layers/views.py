@@ -1,0 +1,148 @@
+"""The plan on a map: the page residents open, mostly on a phone.
+
+The page itself is a thin shell; the ES modules in static/js/map/ draw the map from the layer
+catalogue API. Everything they need (API addresses, translated words, the plan's extent, the
+basemap) reaches them through one ``json_script`` block, so no path is written in JavaScript.
+"""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from layers.models import Layer
+from planportal.models import Plan
+
+# What a first-time visitor sees switched on: the town's outline (XZQ), its villages (XZC) and
+# seat (ZFZD), the river (HL), the roads (DL) and the urban development boundary (CZKFBJ).
+# Matched by layer code or by the end of the collection id, so another township's catalogue
+# gets the same start.
+DEFAULT_ON_CODES = frozenset({"XZQ", "XZC", "ZFZD", "HL", "DL", "CZKFBJ"})
+DEFAULT_ON_SUFFIXES = ("-xzq", "-villages", "-river", "-roads")
+
+# The layer the village search looks in: 行政村/社区 points with a name field.
+VILLAGE_CODES = frozenset({"XZC"})
+VILLAGE_SUFFIX = "-villages"
+
+# 天地图 Web Mercator tiles (vec_w: streets, cva_w: Chinese labels), CGCS2000, no GCJ-02 offset.
+TIANDITU_TEMPLATE = (
+    "https://t{s}.tianditu.gov.cn/%(layer)s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=%(layer)s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%(key)s"
+)
+TIANDITU_APPROVAL = "GS(2024)0650号"
+
+
+def plan_map(request, slug: str):
+    plan = get_object_or_404(Plan.objects.public(), slug=slug)
+    layers = list(Layer.objects.public().filter(plan=plan).select_related("published_revision"))
+    config = map_config(plan, layers)
+    return render(
+        request,
+        "layers/plan_map.html",
+        {
+            "plan": plan,
+            "config": config,
+            "has_demo_layers": any(layer.is_demo for layer in layers),
+            "basemap_approval": TIANDITU_APPROVAL if config["basemap"] else "",
+        },
+    )
+
+
+def map_config(plan: Plan, layers: list[Layer]) -> dict:
+    return {
+        "language": get_language(),
+        "plan": {"slug": plan.slug, "name": plan.name},
+        "urls": {
+            "layers": reverse("api-plan-layers", args=[plan.slug]),
+            "report": reverse("api-point-report", args=[plan.slug]),
+            "plan": reverse("plan-detail", args=[plan.slug]),
+        },
+        "extent": _extent(plan, layers),
+        "basemap": _basemap(),
+        "default_layers": [layer.collection_id for layer in layers if _on_by_default(layer)],
+        "village_layer": next(
+            (layer.collection_id for layer in layers if is_village_layer(layer)), None
+        ),
+        "strings": _strings(),
+    }
+
+
+def _on_by_default(layer: Layer) -> bool:
+    return layer.code.upper() in DEFAULT_ON_CODES or layer.collection_id.endswith(
+        DEFAULT_ON_SUFFIXES
+    )
+
+
+def is_village_layer(layer: Layer) -> bool:
+    named = layer.geometry_type == "Point" and bool(layer.name_field)
+    return named and (
+        layer.code.upper() in VILLAGE_CODES or layer.collection_id.endswith(VILLAGE_SUFFIX)
+    )
+
+
+def _extent(plan: Plan, layers: list[Layer]) -> list[float] | None:
+    """[west, south, east, north] of the plan area, else of its layers."""
+    if plan.extent is not None:
+        return list(plan.extent.extent)
+    boxes = [
+        layer.published_revision.extent.extent
+        for layer in layers
+        if layer.published_revision.extent is not None
+    ]
+    if not boxes:
+        return None
+    return [
+        min(box[0] for box in boxes),
+        min(box[1] for box in boxes),
+        max(box[2] for box in boxes),
+        max(box[3] for box in boxes),
+    ]
+
+
+def _basemap() -> dict | None:
+    """The 天地图 basemap, or None without a key: then the page loads nothing from outside."""
+    key = settings.TIANDITU_KEY
+    if not key:
+        return None
+    key = quote(key, safe="")  # braces would otherwise read as Leaflet template fields
+    return {
+        "tiles": [TIANDITU_TEMPLATE % {"layer": name, "key": key} for name in ("vec", "cva")],
+        "subdomains": "01234567",
+        "max_zoom": 18,
+    }
+
+
+def _strings() -> dict[str, str]:
+    """Words the ES modules show, translated here so the catalogue stays in one place."""
+    return {
+        "chapter": _("Chapter %(number)s"),
+        "other_layers": _("Other layers"),
+        "demo_badge": _("Demo data"),
+        "no_features": _("No features in this layer."),
+        "about_layer": _("About this layer"),
+        "source": _("Source: "),
+        "zoom_in_to_see": _("Visible from zoom level %(zoom)s."),
+        "zoom_in": _("Zoom in"),
+        "read_section": _("Read %(section)s in the plan text"),
+        "read_text": _("Read the text"),
+        "report_here": _("What the plan says here"),
+        "report_loading": _("Looking up what the plan says here…"),
+        "report_failed": _("The lookup failed. Please try again."),
+        "report_point": _("Longitude %(lon)s, latitude %(lat)s"),
+        "report_sections": _("Related sections"),
+        "layer_failed": _("%(layer)s could not be loaded."),
+        "layers_failed": _("The map layers could not be loaded. Please try again later."),
+        "search_found": _("%(count)s villages found."),
+        "search_none": _("No village found with that name."),
+        "show_on_map": _("Show %(name)s on the map"),
+        "section_focus": _("Showing section %(section)s"),
+        "section_no_layers": _("Section %(section)s has no map layer."),
+        "section_no_features": _("The layers of section %(section)s have no features to show."),
+        "close": _("Close"),
+        "zoom_out": _("Zoom out"),
+        "map_label": _("Plan map"),
+    }

@@ -1,0 +1,256 @@
+// The plan map page. Reads its settings from the json_script block "map-config" (API
+// addresses, translated words, extent, basemap), loads the layer catalogue and wires the
+// layer list, popups, point report, village search and section links together.
+
+import { patchVectorGrid } from "./compat.js";
+import { el, format } from "./dom.js";
+import { createPanes, PlanLayers } from "./layers.js";
+import { createPanels } from "./panels.js";
+import { popupContent } from "./popups.js";
+import { createReport } from "./report.js";
+import { setUpVillageSearch } from "./search.js";
+import { anchorOf, layersOfSection, sectionFromLocation, sectionTitle } from "./section.js";
+import { buildTree } from "./tree.js";
+
+const L = window.L;
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const strings = config.strings;
+const VILLAGE_ZOOM = 15;
+
+patchVectorGrid(L);
+
+const map = L.map("map", {
+  zoomControl: false,
+  attributionControl: false, // the notice in the lower-left corner carries the credits
+  minZoom: 5,
+  maxZoom: 18,
+});
+L.control
+  .zoom({
+    position: "topright",
+    zoomInTitle: strings.zoom_in,
+    zoomOutTitle: strings.zoom_out,
+  })
+  .addTo(map);
+L.control.scale({ position: "bottomright", imperial: false }).addTo(map);
+createPanes(map);
+map.createPane("report-marker").style.zIndex = "640";
+showWholePlan();
+if (config.basemap) addBasemap(config.basemap);
+
+const panels = createPanels({
+  map,
+  layerPanel: document.getElementById("layer-panel"),
+  layerButton: document.getElementById("layer-panel-button"),
+  reportPanel: document.getElementById("report-panel"),
+  onReportClosed: () => report.clear(),
+});
+
+const treeContainer = document.getElementById("layer-tree");
+let catalogue;
+try {
+  catalogue = await fetchJson(config.urls.layers);
+} catch {
+  treeContainer.replaceChildren(
+    el("p", { class: "panel-error", role: "alert" }, strings.layers_failed),
+  );
+  throw new Error("The layer catalogue could not be loaded.");
+}
+
+const sectionTitles = new Map(
+  catalogue.filter((layer) => layer.section).map((l) => [l.section.number, l.section.title]),
+);
+const report = createReport({
+  L,
+  map,
+  config,
+  panel: document.getElementById("report-panel"),
+  panels,
+  sectionTitles,
+});
+// Popups pan clear of the buttons along the top of the map.
+const popup = L.popup({
+  maxWidth: 300,
+  minWidth: 240,
+  autoPanPaddingTopLeft: [16, 72],
+  autoPanPaddingBottomRight: [16, 40],
+});
+
+const layers = new PlanLayers(L, map, catalogue, {
+  onFeatureClick: (layer, properties, latlng) => openPopup(layer, properties, latlng),
+  onError: (layer) =>
+    tree.setFailed(layer.collection_id, format(strings.layer_failed, { layer: layer.title })),
+});
+const tree = buildTree(treeContainer, catalogue, strings, {
+  onToggle: async (id, on) => {
+    await layers.setOn(id, on);
+    tree.updateZoom(map.getZoom());
+  },
+  onZoomTo: (zoom) => map.setZoom(zoom),
+});
+
+// A tap that only closes an open popup is not also a question about that place.
+let tapClosesPopup = false;
+map.on("preclick", () => {
+  tapClosesPopup = map.hasLayer(popup);
+});
+map.on("click", (event) => {
+  if (!tapClosesPopup) report.at(event.latlng);
+  tapClosesPopup = false;
+});
+map.on("zoomend", () => tree.updateZoom(map.getZoom()));
+map.on("popupopen", (event) => {
+  const close = event.popup.getElement()?.querySelector(".leaflet-popup-close-button");
+  close?.setAttribute("aria-label", strings.close);
+});
+const centreButton = document.getElementById("report-centre-button");
+centreButton.addEventListener("click", () =>
+  report.at(map.getCenter(), { returnFocusTo: centreButton }),
+);
+document.addEventListener("keydown", onEscape, true);
+window.addEventListener("hashchange", () => {
+  const number = sectionFromLocation(window.location);
+  if (number) focusSection(number);
+});
+document.querySelector(".section-banner-close").addEventListener("click", closeSectionBanner);
+
+// First drawing: the default layers, plus those of the section the visitor came from.
+const asked = sectionFromLocation(window.location);
+const firstOn = new Set(config.default_layers);
+if (asked) layersOfSection(catalogue, asked).forEach((layer) => firstOn.add(layer.collection_id));
+await Promise.all(
+  catalogue
+    .filter((layer) => firstOn.has(layer.collection_id))
+    .map((layer) => switchOn(layer.collection_id)),
+);
+if (asked) await focusSection(asked);
+tree.updateZoom(map.getZoom());
+map.getContainer().dataset.ready = "true";
+
+setUpVillageSearch({
+  form: document.querySelector(".village-search"),
+  layers,
+  layerId: config.village_layer,
+  strings,
+  onChoose: showVillage,
+});
+
+async function switchOn(id) {
+  tree.setChecked(id, true);
+  await layers.setOn(id, true);
+}
+
+function openPopup(layer, properties, latlng, { focus = false } = {}) {
+  const content = popupContent(layer, properties, strings, {
+    onReport: () => {
+      map.closePopup();
+      report.at(latlng, { returnFocusTo: map.getContainer() });
+    },
+  });
+  popup.setLatLng(latlng).setContent(content).openOn(map);
+  if (focus) {
+    const title = content.querySelector(".popup-title");
+    title.tabIndex = -1;
+    title.focus();
+  }
+}
+
+async function showVillage(layer, feature) {
+  await switchOn(layer.collection_id);
+  const [lon, lat] = feature.geometry.coordinates;
+  // Without animation, so the popup below can pan itself clear of the buttons at once.
+  map.setView([lat, lon], Math.max(map.getZoom(), VILLAGE_ZOOM), { animate: false });
+  openPopup(layer, feature.properties || {}, L.latLng(lat, lon), { focus: true });
+}
+
+async function focusSection(number) {
+  const focused = layersOfSection(catalogue, number);
+  const ids = focused.map((layer) => layer.collection_id);
+  await Promise.all(ids.map(switchOn));
+  tree.markFocus(ids);
+  const title = sectionTitle(catalogue, number);
+  const label = `${number} ${title}`.trim();
+  let text = format(strings.section_focus, { section: label });
+  const bounds = layers.bounds(ids);
+  if (!ids.length) text = format(strings.section_no_layers, { section: number });
+  else if (!bounds) text = format(strings.section_no_features, { section: label });
+  showSectionBanner(text, anchorOf(number));
+  if (bounds) {
+    // A parcel layer drawn only from a closer zoom would otherwise stay invisible, so the
+    // view goes at least that close (centred on the section's layers).
+    const needed = Math.max(
+      0,
+      ...focused.filter((layer) => layer.revision?.feature_count).map((l) => l.min_zoom || 0),
+    );
+    const fitted = map.getBoundsZoom(bounds, false, L.point(48, 48));
+    const zoom = Math.max(Math.min(fitted, VILLAGE_ZOOM), needed);
+    map.setView(bounds.getCenter(), zoom, { animate: false });
+  }
+}
+
+function showSectionBanner(text, anchor) {
+  const banner = document.getElementById("section-banner");
+  banner.querySelector(".section-banner-text").textContent = text;
+  const link = banner.querySelector(".section-banner-link");
+  link.textContent = strings.read_text;
+  link.href = `${config.urls.plan}#${anchor}`;
+  banner.hidden = false;
+  map.invalidateSize();
+}
+
+function closeSectionBanner() {
+  document.getElementById("section-banner").hidden = true;
+  tree.markFocus([]);
+  map.invalidateSize();
+  map.getContainer().focus();
+}
+
+function onEscape(event) {
+  if (event.key !== "Escape") return;
+  const results = document.getElementById("village-search-results");
+  if (!results.hidden) return; // the search closes its own list first
+  if (map.hasLayer(popup)) {
+    map.closePopup();
+    map.getContainer().focus();
+  } else if (panels.reportOpen()) {
+    panels.closeReport();
+  } else if (panels.layersOpen() && !panels.isWide()) {
+    panels.closeLayers();
+  } else {
+    return;
+  }
+  event.stopPropagation();
+}
+
+function showWholePlan() {
+  if (config.extent) {
+    const [west, south, east, north] = config.extent;
+    map.fitBounds(
+      [
+        [south, west],
+        [north, east],
+      ],
+      { padding: [8, 8] },
+    );
+  } else {
+    map.setView([37.5, 112], 7);
+  }
+}
+
+function addBasemap(basemap) {
+  for (const template of basemap.tiles) {
+    L.tileLayer(template, {
+      subdomains: basemap.subdomains,
+      maxZoom: 18,
+      maxNativeZoom: basemap.max_zoom,
+    }).addTo(map);
+  }
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url, {
+    headers: { Accept: "application/json", "Accept-Language": config.language },
+  });
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  return response.json();
+}
