@@ -239,6 +239,20 @@ def _etag_matches(request, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+def not_modified(request, collection_id: str, z: int, x: int, y: int) -> HttpResponse | None:
+    """The 304 for a revalidation whose ETag still matches, else None. Shared by the view and
+    by TileRevalidationMiddleware, which answers before the rest of the middleware stack."""
+    if request.method not in ("GET", "HEAD") or not tile_exists(z, x, y):
+        return None
+    source = tile_source(collection_id)
+    if source is None:
+        return None
+    etag = tile_etag(source, z, x, y)
+    if not _etag_matches(request, etag):
+        return None
+    return _tile_headers(HttpResponseNotModified(), request, source, etag)
+
+
 @require_safe
 def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResponse:
     """One tile. 200 with MVT bytes; 204 (empty body, same caching headers) when the tile holds

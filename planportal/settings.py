@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a still-valid tile is answered 304 before anything else runs.
+    "layers.tile_middleware.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Listed before LocaleMiddleware so that it sees the response after it.

@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from planportal.models import Plan
 
@@ -32,6 +33,14 @@ ARTIFACTS = REPO / "test-artifacts"
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_demo_plan", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Every test starts in the default language: a request to an /en/ page must not leave
+    the next test's gettext in English."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
