@@ -81,6 +81,14 @@ class Consultation(models.Model):
     def period_days(self) -> int:
         return (self.closes_at - self.opens_at).days
 
+    @property
+    def phase(self) -> str:
+        """Where the consultation stands now: "upcoming", "open" or "closed"."""
+        now = timezone.now()
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
 
 class Stance(models.TextChoices):
     SUPPORT = "support", _("Support")
@@ -163,8 +171,13 @@ class Comment(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
-    client_key = models.CharField(_("client key"), max_length=64, blank=True, db_index=True)
+    # A keyed hash (HMAC) of the client's address, never the address itself: enough to count
+    # a client's recent comments for the rate limit (consultation/abuse.py).
+    client_key = models.CharField(_("client key"), max_length=64, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
+    # The nonce of the proof-of-work challenge this comment solved; unique, so a solved
+    # challenge pays for one comment only.
+    challenge_nonce = models.CharField(_("challenge nonce"), max_length=32, blank=True)
     state = models.CharField(
         _("state"),
         max_length=10,
@@ -195,8 +208,22 @@ class Comment(models.Model):
                 condition=Q(consent_privacy=True) | ~Q(channel="web"),
                 name="comment_web_needs_privacy_consent",
             ),
+            models.UniqueConstraint(
+                fields=["challenge_nonce"],
+                condition=~Q(challenge_nonce=""),
+                name="comment_challenge_used_once",
+            ),
         ]
-        indexes = [models.Index(fields=["consultation", "state"], name="comment_queue_idx")]
+        indexes = [
+            models.Index(fields=["consultation", "state"], name="comment_queue_idx"),
+            # The rate limits count a client's and a phone's comments of the last window.
+            models.Index(fields=["client_key", "created_at"], name="comment_client_recent_idx"),
+            models.Index(
+                fields=["phone", "created_at"],
+                name="comment_phone_recent_idx",
+                condition=~Q(phone=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.receipt_code} ({self.get_stance_display()})"

@@ -1,3 +1,9 @@
-"""URL routes of the consultation app (staff_api_urls)."""
+"""URL routes of the consultation app (staff_api_urls): the officials' JSON API."""
 
-urlpatterns = []
+from django.urls import path
+
+from consultation.staff_api import AnswerView
+
+urlpatterns = [
+    path("comments/<int:pk>/answer/", AnswerView.as_view(), name="api-comment-answer"),
+]

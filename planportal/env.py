@@ -43,3 +43,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate limit written COUNT/SECONDS, e.g. "20/3600" for 20 an hour."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        count, seconds = (int(part) for part in raw.split("/"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must look like 20/3600 (count/seconds); got {raw!r}"
+        ) from exc
+    return count, seconds

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from planportal.env import env_bool, env_int, env_list, env_str
+from planportal.env import env_bool, env_int, env_list, env_rate, env_str
 from planportal.gdal_runtime import bundled_gdal_library
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,6 +172,28 @@ SPECTACULAR_SETTINGS = {
 # Leaflet: no basemap from the network by default; the plan layers draw on a plain background.
 TIANDITU_KEY = env_str("TIANDITU_KEY", "")
 LEAFLET_CONFIG = {"TILES": [], "RESET_VIEW": False}
+
+# Consultation: what a resident may send, and the abuse controls (no outside service).
+COMMENT_MAX_CHARS = env_int("COMMENT_MAX_CHARS", 2000)
+COMMENT_MAX_VERTICES = env_int("COMMENT_MAX_VERTICES", 500)
+COMMENT_MIN_FILL_SECONDS = env_int("COMMENT_MIN_FILL_SECONDS", 5)
+COMMENT_FORM_MAX_AGE_SECONDS = env_int("COMMENT_FORM_MAX_AGE_SECONDS", 86_400)
+COMMENT_RATE_PER_IP = env_rate("COMMENT_RATE_PER_IP", (20, 3600))
+COMMENT_RATE_PER_PHONE = env_rate("COMMENT_RATE_PER_PHONE", (5, 86_400))
+# Comments in the window after which a client must solve a proof-of-work challenge.
+COMMENT_POW_AFTER = env_int("COMMENT_POW_AFTER", max(1, COMMENT_RATE_PER_IP[0] // 2))
+POW_DIFFICULTY = env_int("POW_DIFFICULTY", 16)
+POW_MAX_AGE_SECONDS = env_int("POW_MAX_AGE_SECONDS", 600)
+# Proxies in front of gunicorn whose X-Forwarded-For entries are trusted (0: none).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+COMMENT_PHOTO_MAX_BYTES = env_int("COMMENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+COMMENT_PHOTO_MAX_PIXELS = env_int("COMMENT_PHOTO_MAX_PIXELS", 40_000_000)
+COMMENT_PHOTO_MAX_SIDE = env_int("COMMENT_PHOTO_MAX_SIDE", 2048)
+CONSULTATION_CACHE_SECONDS = env_int("CONSULTATION_CACHE_SECONDS", 10)
+# Names, phones and emails are deleted this many days after a consultation closes.
+CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
+COMMENT_VILLAGE_LAYER_CODES = ("CZFL",)
+COMMENT_CONTROL_LINE_CODES = ("YJJBNT", "STBHHX", "CZKFBJ", "HLFXKZX")
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from consultation.public_views import plan_page_context
 from layers.models import Layer
 from planportal.models import Chapter, Plan, Section
 
@@ -31,4 +32,5 @@ def plan_detail(request, slug: str):
         "has_map_layers": bool(layer_sections),
         "mapped_sections": {section for section in layer_sections if section is not None},
     }
+    context.update(plan_page_context(plan))
     return render(request, "planportal/plan_detail.html", context)

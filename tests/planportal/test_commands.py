@@ -79,7 +79,8 @@ def test_load_demo_plan_reports_what_it_loaded_and_changes_nothing_when_run_agai
     lines = out.getvalue().splitlines()
     assert lines[0] == "updated plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
     assert lines[1] == "layers: 29 in the catalogue, 0 new revisions published"
-    assert len(lines) == 2
+    assert lines[2].startswith("consultation ") and " kept: " in lines[2]
+    assert len(lines) == 3
 
 
 def test_an_administrator_reaches_the_plan_in_the_admin(client, demo_plan):

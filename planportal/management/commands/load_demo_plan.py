@@ -1,11 +1,13 @@
 """``manage.py load_demo_plan``: loads the 阳泉曲镇 demonstration plan from fixtures/: its
-text and indicators and, where the plan folder has a layer catalogue, its map layers."""
+text and indicators, its map layers (where the plan folder has a layer catalogue) and one
+consultation, open for 30 days from the first load."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from consultation.demo import ensure_demo_consultation
 from layers.demo import load_layers
 from planportal.loader import load_plan
 
@@ -38,3 +40,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {load.collection_id} r{load.revision}: {load.feature_count} features"
                 )
+        consultation, created = ensure_demo_consultation(result.plan)
+        state = "created" if created else "kept"
+        self.stdout.write(
+            f"consultation {consultation.pk} {state}: {consultation.opens_at:%Y-%m-%d} to "
+            f"{consultation.closes_at:%Y-%m-%d}"
+        )

@@ -1,0 +1,322 @@
+"""Abuse controls that need no outside service.
+
+- The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_HOPS > 0 the X-Forwarded-For entry
+  that the outermost trusted proxy appended. Entries a client writes itself sit further left
+  and are never read, so a forged header cannot change who the client is. Only a keyed hash
+  (HMAC) of the address is stored, never the address.
+- A signed form token, issued when a form is shown, proves the form came from us and how long
+  the person took to fill it in (COMMENT_MIN_FILL_SECONDS).
+- Rate limits per client and per phone number, counted from the comments themselves in one
+  statement, under an advisory lock per client so parallel requests cannot overshoot.
+- A proof-of-work challenge once a client nears its limit: a signed, expiring challenge; its
+  nonce is stored with the comment it paid for under a unique constraint, so it works once.
+"""
+
+import hashlib
+import ipaddress
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+FORM_TOKEN_SALT = "consultation.form-token"  # noqa: S105 (a salt, not a secret)
+CHALLENGE_SALT = "consultation.challenge"
+CLIENT_KEY_SALT = "consultation.client-key"
+# Advisory lock classes (first argument of pg_advisory_xact_lock) of this module.
+CLIENT_LOCK_CLASS = 7101
+PHONE_LOCK_CLASS = 7102
+MAX_SOLUTION_LENGTH = 20
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def rate_per_ip() -> tuple[int, int]:
+    """(comments, window seconds) one client address may send."""
+    return tuple(setting("COMMENT_RATE_PER_IP", (20, 3600)))
+
+
+def rate_per_phone() -> tuple[int, int]:
+    return tuple(setting("COMMENT_RATE_PER_PHONE", (5, 86400)))
+
+
+def challenge_after() -> int:
+    """A client that sent this many comments within the per-IP window must solve a challenge
+    for the next one. Default: half its limit."""
+    return int(setting("COMMENT_POW_AFTER", max(1, rate_per_ip()[0] // 2)))
+
+
+class Rejected(Exception):
+    """A submission refused for abuse reasons: ``status`` and a JSON-able ``payload``."""
+
+    def __init__(self, status: int, payload: dict, headers: dict | None = None):
+        super().__init__(payload)
+        self.status = status
+        self.payload = payload
+        self.headers = headers or {}
+
+
+# -- who the client is ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Client:
+    ip: str
+    key: str  # HMAC of the rate-limit address; what the database keeps
+
+
+def client_ip(meta: dict) -> str:
+    remote = meta.get("REMOTE_ADDR", "")
+    hops = int(setting("TRUSTED_PROXY_HOPS", 0))
+    if hops <= 0:
+        return remote
+    # Each trusted proxy appends the address it received the request from; the client's own
+    # entries (possibly forged) are to the left of them and are ignored.
+    entries = [e.strip() for e in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+    if not entries:
+        return remote
+    candidate = entries[-hops] if len(entries) >= hops else entries[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def limit_address(ip: str) -> str:
+    """What the limit counts: the IPv4 address, or the /64 network of an IPv6 address (one
+    household or phone gets a whole /64 and could otherwise rotate within it)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def client_key(ip: str) -> str:
+    return salted_hmac(CLIENT_KEY_SALT, limit_address(ip), algorithm="sha256").hexdigest()
+
+
+def client_from_meta(meta: dict) -> Client:
+    ip = client_ip(meta)
+    return Client(ip=ip, key=client_key(ip))
+
+
+# -- form tokens ----------------------------------------------------------------------------
+
+
+def issue_form_token(consultation_id: int) -> str:
+    return signing.dumps({"c": consultation_id, "t": round(time.time(), 3)}, salt=FORM_TOKEN_SALT)
+
+
+class TooQuick(Rejected):
+    """A genuine form sent faster than a person writes; its field errors are worth giving in
+    the same answer, so the submission checks the fields before raising it."""
+
+
+def check_form_token(token: str, consultation_id: int, now: float | None = None) -> None:
+    """Raises Rejected (400, per field ``form_token``, with a ``code`` that tells a client
+    whether to fetch a new token) unless the token is ours, for this consultation, not too
+    old and old enough (TooQuick)."""
+    max_age = int(setting("COMMENT_FORM_MAX_AGE_SECONDS", 24 * 3600))
+    unverified = Rejected(
+        400,
+        {
+            "form_token": [_("The form could not be verified. Please reload it.")],
+            "code": "form_invalid",
+        },
+    )
+    try:
+        data = signing.loads(token or "", salt=FORM_TOKEN_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise Rejected(
+            400,
+            {"form_token": [_("The form has expired. Please reload it.")], "code": "form_expired"},
+        ) from None
+    except signing.BadSignature:
+        raise unverified from None
+    if not isinstance(data, dict) or data.get("c") != consultation_id:
+        raise unverified
+    waited = (now or time.time()) - float(data.get("t", 0))
+    if waited < float(setting("COMMENT_MIN_FILL_SECONDS", 5)):
+        raise TooQuick(
+            400,
+            {
+                "form_token": [
+                    _("That was very quick. Please read your opinion once more and send it again.")
+                ],
+                "code": "too_quick",
+            },
+        )
+
+
+def check_honeypot(value: str) -> None:
+    """The form has a field people cannot see (``website``); only robots fill it in."""
+    if value:
+        raise Rejected(400, {"website": [_("Leave this field empty.")]})
+
+
+# -- proof of work --------------------------------------------------------------------------
+
+
+def issue_challenge(client: Client) -> dict:
+    """A challenge bound to the client: find a ``solution`` (decimal digits) such that
+    SHA-256(token + ":" + solution) starts with ``difficulty`` zero bits."""
+    difficulty = int(setting("POW_DIFFICULTY", 16))
+    nonce = secrets.token_hex(16)
+    token = signing.dumps({"n": nonce, "d": difficulty, "k": client.key[:16]}, salt=CHALLENGE_SALT)
+    return {"token": token, "difficulty": difficulty, "algorithm": "sha256-leading-zero-bits"}
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        return bits + 8 - byte.bit_length()
+    return bits
+
+
+def verify_challenge(token: str, solution: str, client: Client) -> str:
+    """The nonce of a correctly solved challenge of this client; raises Rejected otherwise.
+    Whether the nonce was used before is settled by the unique constraint on the comment."""
+    max_age = int(setting("POW_MAX_AGE_SECONDS", 600))
+    invalid = Rejected(400, {"challenge": [_("The check failed. Please send the form again.")]})
+    try:
+        data = signing.loads(token, salt=CHALLENGE_SALT, max_age=max_age)
+    except signing.BadSignature:  # also SignatureExpired
+        raise invalid from None
+    if not (solution.isdigit() and len(solution) <= MAX_SOLUTION_LENGTH):
+        raise invalid
+    if not constant_time_compare(str(data.get("k", "")), client.key[:16]):
+        raise invalid
+    digest = hashlib.sha256(f"{token}:{solution}".encode()).digest()
+    if leading_zero_bits(digest) < int(data.get("d", 0)):
+        raise invalid
+    return str(data["n"])
+
+
+def challenge_required(client: Client) -> Rejected:
+    return Rejected(
+        428,
+        {
+            "detail": _("Please wait a moment while your device completes a short check."),
+            "code": "challenge_required",
+            "challenge": issue_challenge(client),
+        },
+    )
+
+
+# -- rate limits ----------------------------------------------------------------------------
+
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
+# One statement counts both limits (each branch of the OR matches one of the indexes
+# comment_client_recent_idx and comment_phone_recent_idx) and, in the same breath, finds an
+# earlier comment with the request's Idempotency-Key.
+_COUNT_SQL = """
+    SELECT count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(client_since)s),
+           min(created_at) FILTER (WHERE client_key = %(client)s
+                                   AND created_at >= %(client_since)s),
+           count(*) FILTER (WHERE phone = %(phone)s AND phone <> ''
+                            AND created_at >= %(phone_since)s),
+           min(created_at) FILTER (WHERE phone = %(phone)s AND phone <> ''
+                                   AND created_at >= %(phone_since)s),
+           (SELECT id FROM consultation_comment
+            WHERE consultation_id = %(consultation)s AND idempotency_key = %(key)s
+              AND idempotency_key <> '')
+    FROM consultation_comment
+    WHERE (client_key = %(client)s AND created_at >= %(client_since)s)
+       OR (phone = %(phone)s AND phone <> '' AND created_at >= %(phone_since)s)
+"""
+
+
+@dataclass(frozen=True)
+class Usage:
+    by_client: int
+    client_oldest: datetime | None
+    by_phone: int
+    phone_oldest: datetime | None
+    earlier_id: int | None = None  # the comment already made with this Idempotency-Key
+
+
+def count_usage(
+    client: Client, phone: str, *, lock: bool, consultation_id: int | None = None, key: str = ""
+) -> Usage:
+    """The client's and the phone's comments in their windows, and the comment already made
+    in the consultation with the Idempotency-Key ``key``, if any. With ``lock`` (inside the
+    submitting transaction) it first takes advisory locks on client and phone, held until
+    commit, so two parallel requests of one client are counted one after the other. Locks
+    are always taken client first, phone second, so two transactions cannot wait for each
+    other in a cycle."""
+    now = timezone.now()
+    statements = []
+    if lock:
+        statements.append(_LOCK_SQL % (CLIENT_LOCK_CLASS, "%(client)s"))
+        if phone:
+            statements.append(_LOCK_SQL % (PHONE_LOCK_CLASS, "%(phone)s"))
+    statements.append(_COUNT_SQL)
+    params = {
+        "client": client.key,
+        "phone": phone or None,
+        "client_since": now - timedelta(seconds=rate_per_ip()[1]),
+        "phone_since": now - timedelta(seconds=rate_per_phone()[1]),
+        "consultation": consultation_id,
+        "key": key or None,
+    }
+    with connection.cursor() as cursor:
+        # One round trip: psycopg2 sends the statements together and returns the last result.
+        cursor.execute(";\n".join(statements), params)
+        row = cursor.fetchone()
+    return Usage(*row)
+
+
+def _retry_after(oldest: datetime | None, window: int) -> int:
+    if oldest is None:
+        return window
+    return max(1, int((oldest + timedelta(seconds=window) - timezone.now()).total_seconds()) + 1)
+
+
+def enforce_limits(usage: Usage, client: Client, phone: str, solved_nonce: str | None) -> None:
+    """Raises Rejected: 429 over a limit, 428 with a challenge when one is due."""
+    ip_count, ip_window = rate_per_ip()
+    if usage.by_client >= ip_count:
+        seconds = _retry_after(usage.client_oldest, ip_window)
+        raise Rejected(
+            429,
+            {
+                "detail": _(
+                    "Too many opinions were sent from your network. Please try again later."
+                ),
+                "retry_after": seconds,
+            },
+            {"Retry-After": str(seconds)},
+        )
+    phone_count, phone_window = rate_per_phone()
+    if phone and usage.by_phone >= phone_count:
+        seconds = _retry_after(usage.phone_oldest, phone_window)
+        raise Rejected(
+            429,
+            {
+                "phone": [_("Too many opinions were sent with this phone number today.")],
+                "retry_after": seconds,
+            },
+            {"Retry-After": str(seconds)},
+        )
+    if usage.by_client >= challenge_after() and solved_nonce is None:
+        raise challenge_required(client)
+
+
+def challenge_due(usage: Usage) -> bool:
+    return usage.by_client >= challenge_after()

@@ -1,0 +1,307 @@
+"""The public JSON API of consultations (no account, no session):
+
+- ``GET  /api/consultations/?plan=<slug>``: the consultations of published plans;
+- ``GET  /api/consultations/{id}/form/``: what a client needs to show a comment form (signed
+  form token, limits, privacy notice, a challenge when one is due);
+- ``GET  /api/consultations/{id}/privacy/``: the privacy notice;
+- ``POST /api/consultations/{id}/comments/``: submit an opinion -> 201 {id, receipt_code};
+- ``GET  /api/consultations/{id}/comments/published/``: published opinions as GeoJSON;
+- ``GET  /api/receipts/{code}/``: state and published answer of one opinion.
+
+CSRF: these views authenticate nobody (``authentication_classes = []``), so DRF applies no
+CSRF check, and a forged cross-site request could not act for anyone anyway: there is no
+session or account to borrow. What protects submission is the signed form token, the
+honeypot, the rate limits and the challenge (consultation/abuse.py). The POST takes JSON only,
+which browsers cannot send cross-site without a CORS preflight this API never grants. The HTML
+form (consultation/public_views.py) posts to a page view with Django's CSRF check.
+"""
+
+import json
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import APIException, NotFound, ParseError
+from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consultation import abuse
+from consultation.models import Consultation, Stance
+from consultation.photos import max_bytes, max_pixels
+from consultation.privacy import privacy_notice
+from consultation.public_serializers import (
+    CommentSubmissionSerializer,
+    DetailSerializer,
+    ErrorsSerializer,
+    SubmittedSerializer,
+    max_chars,
+    max_vertices,
+)
+from consultation.published import published_collection
+from consultation.receipts import find_receipt, receipt_payload
+from consultation.submission import consultation_for_submission, submit
+from planportal.api import AcceptLanguageMixin
+
+# JSON around a photo: the base64 photo itself plus room for the text fields.
+JSON_OVERHEAD_BYTES = 64 * 1024
+
+
+def public_consultations():
+    return Consultation.objects.filter(plan__is_published=True).select_related("plan")
+
+
+def get_public_consultation(pk: int) -> Consultation:
+    return get_object_or_404(public_consultations(), pk=pk)
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
+class CommentJSONParser(BaseParser):
+    """JSON with its own size limit, sized for the photo a comment may carry
+    (COMMENT_PHOTO_MAX_BYTES as base64, plus the text fields) rather than Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSONParser would apply (it reads request.body).
+    Read from the stream with a bound, so it also holds for a body without Content-Length."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = (max_bytes() + 2) // 3 * 4 + JSON_OVERHEAD_BYTES
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise PayloadTooLarge()
+        try:
+            return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ParseError(f"JSON parse error - {error}") from None
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+class PublicAPIView(AcceptLanguageMixin, APIView):
+    authentication_classes = []
+    permission_classes = []
+
+
+# -- consultations --------------------------------------------------------------------------
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    state = serializers.SerializerMethodField(help_text="upcoming, open or closed")
+    period_days = serializers.IntegerField(read_only=True)
+    urls = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "id",
+            "plan",
+            "title",
+            "opens_at",
+            "closes_at",
+            "is_open",
+            "state",
+            "period_days",
+            "short_period_reason",
+            "notice",
+            "contact",
+            "show_published_comments",
+            "urls",
+        ]
+
+    def get_state(self, consultation: Consultation) -> str:
+        return consultation.phase
+
+    def get_urls(self, consultation: Consultation) -> dict[str, str]:
+        return consultation_urls(consultation)
+
+
+def consultation_urls(consultation: Consultation) -> dict[str, str]:
+    pk = consultation.pk
+    return {
+        "form": reverse("api-consultation-form", args=[pk]),
+        "privacy": reverse("api-consultation-privacy", args=[pk]),
+        "comments": reverse("api-consultation-comments", args=[pk]),
+        "published": reverse("api-consultation-published", args=[pk]),
+    }
+
+
+class ConsultationListView(PublicAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("plan", str, description="the plan's slug")],
+        responses={200: ConsultationSerializer(many=True)},
+    )
+    def get(self, request):
+        """Consultations of published plans, the latest first; ``?plan=<slug>`` for one plan.
+        Comments are accepted only while ``is_open``."""
+        consultations = public_consultations()
+        if request.query_params.get("plan"):
+            consultations = consultations.filter(plan__slug=request.query_params["plan"])
+        return Response(ConsultationSerializer(consultations, many=True).data)
+
+
+# -- the form -------------------------------------------------------------------------------
+
+
+class PrivacyNoticeSerializer(serializers.Serializer):
+    controller = serializers.CharField()
+    contact = serializers.CharField()
+    retention_days = serializers.IntegerField()
+    paragraphs = serializers.ListField(child=serializers.CharField())
+
+
+class FormSerializer(serializers.Serializer):
+    consultation = serializers.IntegerField()
+    is_open = serializers.BooleanField()
+    form_token = serializers.CharField(help_text="send back as form_token")
+    min_fill_seconds = serializers.FloatField(help_text="the token is accepted after this")
+    limits = serializers.DictField()
+    stances = serializers.ListField(child=serializers.DictField())
+    privacy = PrivacyNoticeSerializer()
+    challenge = serializers.DictField(allow_null=True, help_text="solve before submitting")
+
+
+def form_limits() -> dict:
+    return {
+        "body_max_chars": max_chars(),
+        "photo_max_bytes": max_bytes(),
+        "photo_max_pixels": max_pixels(),
+        "max_vertices": max_vertices(),
+    }
+
+
+class ConsultationFormView(PublicAPIView):
+    @extend_schema(responses={200: FormSerializer})
+    def get(self, request, pk: int):
+        """Everything a comment form needs. ``challenge`` is set when this client is near its
+        limit: send ``challenge`` (its token) and ``challenge_solution`` with the comment."""
+        consultation = get_public_consultation(pk)
+        client = abuse.client_from_meta(request.META)
+        usage = abuse.count_usage(client, "", lock=False)
+        return Response(
+            {
+                "consultation": consultation.pk,
+                "is_open": consultation.is_open,
+                "form_token": abuse.issue_form_token(consultation.pk),
+                "min_fill_seconds": float(abuse.setting("COMMENT_MIN_FILL_SECONDS", 5)),
+                "limits": form_limits(),
+                "stances": [{"code": code, "label": label} for code, label in Stance.choices],
+                "privacy": privacy_notice(consultation),
+                "challenge": abuse.issue_challenge(client) if abuse.challenge_due(usage) else None,
+            }
+        )
+
+
+class PrivacyNoticeView(PublicAPIView):
+    @extend_schema(responses={200: PrivacyNoticeSerializer})
+    def get(self, request, pk: int):
+        """Who collects what, why, for how long, what is published, and whom to ask."""
+        return Response(privacy_notice(get_public_consultation(pk)))
+
+
+# -- submitting -----------------------------------------------------------------------------
+
+
+class CommentSubmitView(PublicAPIView):
+    parser_classes = [CommentJSONParser]
+
+    @extend_schema(
+        request=CommentSubmissionSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="8-100 characters; the same POST with the same key makes one "
+                "comment and answers with the same receipt",
+            )
+        ],
+        responses={
+            201: SubmittedSerializer,
+            400: OpenApiResponse(ErrorsSerializer, description="messages per field"),
+            403: OpenApiResponse(DetailSerializer, description="the consultation is not open"),
+            409: OpenApiResponse(ErrorsSerializer, description="key reused for another text"),
+            413: OpenApiResponse(DetailSerializer, description="request too large"),
+            428: OpenApiResponse(DetailSerializer, description="solve the challenge first"),
+            429: OpenApiResponse(DetailSerializer, description="rate limit; see Retry-After"),
+        },
+    )
+    def post(self, request, pk: int):
+        """Submit an opinion. Needs the ``form_token`` of the form endpoint, a body, a stance
+        and ``consent_privacy: true``; points at a section, a feature of the published map, a
+        drawn place or (none of them) the plan as a whole."""
+        consultation, sections = consultation_for_submission(pk)
+        if consultation is None:
+            raise NotFound()
+        try:
+            submitted = submit(
+                consultation,
+                request.data,
+                client=abuse.client_from_meta(request.META),
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+                sections=sections,
+            )
+        except abuse.Rejected as rejected:
+            return Response(rejected.payload, status=rejected.status, headers=rejected.headers)
+        comment = submitted.comment
+        headers = {"Location": reverse("api-receipt", args=[comment.receipt_code])}
+        if submitted.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(
+            {
+                "id": comment.pk,
+                "receipt_code": comment.receipt_code,
+                "receipt_url": headers["Location"],
+                "receipt_page": reverse("receipt-page", args=[comment.receipt_code]),
+            },
+            status=201,
+            headers=headers,
+        )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class PublishedCommentsView(PublicAPIView):
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="GeoJSON FeatureCollection; each feature's properties: id, "
+                "received, stance, stance_label, name, body, target {type: section|feature|"
+                "drawn|plan, ...}, villages, control_lines, reply {result, result_label, "
+                "reason, answered_at} or null. geometry: the drawn place, a point on the "
+                "feature of a downloadable layer, else null.",
+            )
+        }
+    )
+    def get(self, request, pk: int):
+        """Published opinions and their published answers, when the consultation shows them.
+        No contact details; the name only with its own consent, otherwise "Villager"."""
+        return Response(published_collection(get_public_consultation(pk)))
+
+
+class ReceiptView(PublicAPIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: DetailSerializer})
+    def get(self, request, code: str):
+        """The state of an opinion and, once published, the official answer. Nothing personal:
+        no name, contact details, photo or text."""
+        comment = find_receipt(code)
+        if comment is None:
+            raise NotFound(_not_found())
+        return Response(receipt_payload(comment))
+
+
+def _not_found() -> str:
+    return _("No opinion has this receipt code. Please check the code.")

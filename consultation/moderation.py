@@ -1,0 +1,295 @@
+"""What officials do to comments: publish, hide, answer, batch, enter on a resident's behalf,
+mark duplicates and look at contact details.
+
+Every function is one named state change inside ``transaction.atomic()`` that locks the comment
+row and writes its AuditEvent in the same transaction, so a change and its record land or fail
+together (GB/T 39972 强制留痕). Audit snapshots never hold contact details: the trail is
+append-only, so anything personal written there could never be purged.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultation.models import Channel, Comment, CommentState, Consultation, Reply, Result
+from planportal.audit import record
+from planportal.roles import OFFICIALS
+
+BATCH_ACTIONS = ("publish", "hide", "answer")
+# Channels an official may enter for a resident; "web" is only ever the resident's own form.
+OFFICE_CHANNELS = tuple(value for value in Channel.values if value != Channel.WEB)
+
+
+class ModerationError(ValueError):
+    """A step an official asked for that the rules do not allow; the message is for them."""
+
+
+def is_official(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=OFFICIALS).exists()
+
+
+def snapshot(comment: Comment, reply: Reply | None) -> dict:
+    """The moderation state of a comment as the audit trail keeps it (nothing personal)."""
+    return {
+        "state": comment.state,
+        "state_reason": comment.state_reason,
+        "published_at": comment.published_at.isoformat() if comment.published_at else None,
+        "duplicate_of": comment.duplicate_of_id,
+        "reply": None
+        if reply is None
+        else {
+            "result": reply.result,
+            "reason": reply.reason,
+            "is_published": reply.is_published,
+            "answered_by": reply.answered_by_id,
+        },
+    }
+
+
+def _locked(comment: Comment) -> tuple[Comment, Reply | None]:
+    """The comment row locked for this transaction, so two officials' steps are serialised
+    and each event's "before" is what the step really changed."""
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    reply = Reply.objects.select_for_update().filter(comment=locked).first()
+    return locked, reply
+
+
+def _clean_reason(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ModerationError(_("Give a reason."))
+    return reason
+
+
+def _refresh(comment: Comment, locked: Comment) -> Comment:
+    """Copies the new state onto the caller's instance so it does not go stale."""
+    for field in ("state", "state_reason", "published_at", "duplicate_of_id"):
+        setattr(comment, field, getattr(locked, field))
+    return comment
+
+
+@transaction.atomic
+def publish(actor: AbstractBaseUser, comment: Comment, reason: str = "") -> Comment:
+    """Makes the comment public, and its answer with it if there is one."""
+    reason = _clean_reason(reason, required=False)
+    locked, reply = _locked(comment)
+    before = snapshot(locked, reply)
+    locked.state = CommentState.PUBLISHED
+    locked.state_reason = reason
+    locked.published_at = locked.published_at or timezone.now()
+    locked.save(update_fields=["state", "state_reason", "published_at"])
+    if reply is not None and not reply.is_published:
+        reply.is_published = True
+        reply.save(update_fields=["is_published"])
+    after = snapshot(locked, reply)
+    if after != before:
+        record(actor, "comment.publish", locked, summary=reason, before=before, after=after)
+    return _refresh(comment, locked)
+
+
+@transaction.atomic
+def hide(actor: AbstractBaseUser, comment: Comment, reason: str) -> Comment:
+    """Takes the comment (and its answer) out of every public view; a reason is required."""
+    reason = _clean_reason(reason, required=True)
+    locked, reply = _locked(comment)
+    before = snapshot(locked, reply)
+    locked.state = CommentState.HIDDEN
+    locked.state_reason = reason
+    locked.save(update_fields=["state", "state_reason"])
+    if reply is not None and reply.is_published:
+        reply.is_published = False
+        reply.save(update_fields=["is_published"])
+    after = snapshot(locked, reply)
+    if after != before:
+        record(actor, "comment.hide", locked, summary=reason, before=before, after=after)
+    return _refresh(comment, locked)
+
+
+@transaction.atomic
+def answer(
+    actor: AbstractBaseUser, comment: Comment, result: str, reason: str, publish: bool = False
+) -> Reply:
+    """Records how the opinion was handled (采纳 / 部分采纳 / 不予采纳) and why. With
+    ``publish`` the answer and the comment become public; without it the answer is kept as
+    a draft that the public does not see."""
+    if result not in Result.values:
+        raise ModerationError(_("Choose adopted, partly adopted or not adopted."))
+    reason = _clean_reason(reason, required=True)
+    locked, reply = _locked(comment)
+    if publish and locked.state == CommentState.HIDDEN:
+        raise ModerationError(
+            _("This comment is hidden: publish the comment before publishing its answer.")
+        )
+    before = snapshot(locked, reply)
+    if reply is None:
+        reply = Reply(comment=locked)
+    reply.result = result
+    reply.reason = reason
+    reply.is_published = publish
+    reply.answered_by = actor
+    reply.save()
+    after = snapshot(locked, reply)
+    if after != before:
+        summary = f"{Result(result).label}: {reason}"
+        record(actor, "comment.answer", locked, summary=summary, before=before, after=after)
+    if publish and locked.state != CommentState.PUBLISHED:
+        _publish_state(actor, locked, reply)
+    _refresh(comment, locked)
+    return reply
+
+
+def _publish_state(actor, locked: Comment, reply: Reply) -> None:
+    before = snapshot(locked, reply)
+    locked.state = CommentState.PUBLISHED
+    locked.published_at = locked.published_at or timezone.now()
+    locked.save(update_fields=["state", "published_at"])
+    record(actor, "comment.publish", locked, before=before, after=snapshot(locked, reply))
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    done: int
+    refused: list[tuple[str, str]]  # (receipt code, why)
+
+
+@transaction.atomic
+def batch(
+    actor: AbstractBaseUser,
+    comments,
+    action: str,
+    *,
+    reason: str = "",
+    result: str = "",
+    publish_answer: bool = False,
+) -> BatchOutcome:
+    """One action on several comments. A comment the rules refuse is reported and left
+    unchanged; the others are done (each with its own audit event)."""
+    if action not in BATCH_ACTIONS:
+        raise ModerationError(_("Unknown action."))
+    if action == "hide":
+        _clean_reason(reason, required=True)
+    if action == "answer":
+        if result not in Result.values:
+            raise ModerationError(_("Choose adopted, partly adopted or not adopted."))
+        _clean_reason(reason, required=True)
+    done, refused = 0, []
+    for comment in comments:
+        try:
+            with transaction.atomic():
+                if action == "publish":
+                    publish(actor, comment, reason)
+                elif action == "hide":
+                    hide(actor, comment, reason)
+                else:
+                    answer(actor, comment, result, reason, publish=publish_answer)
+        except ModerationError as refusal:
+            refused.append((comment.receipt_code, str(refusal)))
+        else:
+            done += 1
+    return BatchOutcome(done, refused)
+
+
+@transaction.atomic
+def enter_on_behalf(
+    actor: AbstractBaseUser,
+    consultation: Consultation,
+    *,
+    channel: str,
+    body: str,
+    stance: str,
+    section=None,
+    villages: list[str] | None = None,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    consent_show_name: bool = False,
+) -> Comment:
+    """A letter, a call or a visit typed in by an official. The channel and who entered it
+    are recorded; the privacy consent is the resident's own web form's and is not asked."""
+    if channel not in OFFICE_CHANNELS:
+        raise ModerationError(_("Choose how the opinion reached you (letter, phone, …)."))
+    if not body.strip():
+        raise ModerationError(_("The opinion is empty."))
+    comment = Comment.objects.create(
+        consultation=consultation,
+        channel=channel,
+        entered_by=actor,
+        body=body.strip(),
+        stance=stance,
+        section=section,
+        villages=villages or [],
+        name=name,
+        phone=phone,
+        email=email,
+        consent_show_name=consent_show_name and bool(name),
+    )
+    record(
+        actor,
+        "comment.enter",
+        comment,
+        summary=f"{Channel(channel).label} {comment.receipt_code}",
+        after={
+            **snapshot(comment, None),
+            "channel": channel,
+            "stance": stance,
+            "section": section.pk if section else None,
+            "villages": comment.villages,
+        },
+    )
+    return comment
+
+
+@transaction.atomic
+def mark_duplicate(actor: AbstractBaseUser, comment: Comment, original: Comment | None) -> Comment:
+    """Groups an opinion under another one that says the same (``None`` ungroups it)."""
+    locked, reply = _locked(comment)
+    if original is not None:
+        seen = set()
+        # Always point at the first opinion, so groups stay one level deep.
+        while original.duplicate_of_id is not None and original.pk not in seen:
+            seen.add(original.pk)
+            original = original.duplicate_of
+        if original.pk == locked.pk:
+            raise ModerationError(_("A comment cannot duplicate itself."))
+        if original.consultation_id != locked.consultation_id:
+            raise ModerationError(_("Both comments must belong to the same consultation."))
+    before = snapshot(locked, reply)
+    locked.duplicate_of = original
+    locked.save(update_fields=["duplicate_of"])
+    # Opinions grouped under this one follow it to the new first opinion.
+    followers = []
+    if original is not None:
+        followers = list(Comment.objects.filter(duplicate_of=locked).values_list("pk", flat=True))
+        Comment.objects.filter(pk__in=followers).update(duplicate_of=original)
+    after = {**snapshot(locked, reply), "regrouped": followers}
+    if after != {**before, "regrouped": []}:
+        record(actor, "comment.mark_duplicate", locked, before=before, after=after)
+    return _refresh(comment, locked)
+
+
+@transaction.atomic
+def reveal_contact(actor: AbstractBaseUser, comment: Comment) -> dict:
+    """The full contact details, for an official who needs to reach the resident. Looking is
+    itself recorded (PIPL: access to personal information is logged); the event says that
+    the details were shown, never what they are."""
+    record(
+        actor,
+        "comment.show_contact",
+        comment,
+        summary=_("Contact details shown"),
+        after={"purged": comment.contact_purged_at is not None},
+    )
+    return {"name": comment.name, "phone": comment.phone, "email": comment.email}
+
+
+def masked_email(email: str) -> str:
+    """w***@example.cn: enough to recognise, not enough to write to."""
+    if "@" not in email:
+        return "*" * len(email)
+    local, domain = email.rsplit("@", 1)
+    return f"{local[:1]}***@{domain}"

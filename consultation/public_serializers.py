@@ -1,0 +1,311 @@
+"""What a resident sends with an opinion, checked field by field (messages in the request's
+language, Simplified Chinese unless the client asks otherwise), and the shape of the answer.
+
+The serializer also resolves what the opinion points at, one of:
+- ``section``: a section number of the plan, e.g. "3.2";
+- ``collection_id`` + ``feature_id``: a feature of the layer's *published* revision (the
+  revision is recorded). Tiles-only layers count too: the map learns feature ids from tiles;
+- ``geometry``: a GeoJSON Point, LineString or Polygon drawn inside the plan's extent;
+- nothing: the plan as a whole.
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from consultation.models import Consultation, Stance
+from consultation.photos import CleanPhoto, PhotoError, clean_photo, decode_data_url, max_bytes
+from layers.models import Feature
+from planportal.models import Section
+
+DRAWN_TYPES = ("Point", "LineString", "Polygon")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{9,11}$")
+
+
+def max_chars() -> int:
+    return int(getattr(settings, "COMMENT_MAX_CHARS", 2000))
+
+
+def max_vertices() -> int:
+    return int(getattr(settings, "COMMENT_MAX_VERTICES", 500))
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "plan", "section", "feature" or "drawn"
+    section_id: int | None = None
+    layer_id: int | None = None
+    revision_id: int | None = None
+    feature_id: int | None = None
+    drawn: GEOSGeometry | None = None
+
+
+def normalise_phone(raw: str) -> str:
+    """A Chinese mobile number as 11 digits, or a landline as "area-number" (0358-1234567);
+    raises ValueError for anything else. Spaces, dashes, brackets and +86 are accepted."""
+    digits = re.sub(r"[\s\-()（）]", "", raw)
+    international = re.match(r"^(?:\+|00)?86(\d{9,12})$", digits)
+    if international and not MOBILE.match(digits):
+        rest = international.group(1)
+        digits = rest if rest.startswith("1") else "0" + rest
+    if MOBILE.match(digits):
+        return digits
+    if LANDLINE.match(digits):
+        # Beijing (010) and the 02x cities have three-digit area codes, the rest four.
+        area = 3 if digits[1] in "12" else 4
+        number = digits[area:]
+        if 7 <= len(number) <= 8:
+            return f"{digits[:area]}-{number}"
+    raise ValueError(raw)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON geometry (Point, LineString or Polygon) in EPSG:4326, inside "
+        "the plan's extent; a GeoJSON Feature is accepted too.",
+    }
+)
+class DrawnGeometryField(serializers.Field):
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not data.strip():
+                return None
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(_("The drawn place could not be read.")) from None
+        if isinstance(data, dict) and data.get("type") == "Feature":
+            data = data.get("geometry")
+        if not isinstance(data, dict) or data.get("type") not in DRAWN_TYPES:
+            raise serializers.ValidationError(_("Draw a point, a line or an area."))
+        positions = list(_positions(data.get("coordinates")))
+        if positions is None or not positions or any(p is None for p in positions):
+            raise serializers.ValidationError(_("The drawn place could not be read."))
+        if len(positions) > max_vertices():
+            raise serializers.ValidationError(
+                _("The drawn place has too many points (at most %(n)s).") % {"n": max_vertices()}
+            )
+        try:
+            geometry = GEOSGeometry(
+                json.dumps({"type": data["type"], "coordinates": data["coordinates"]})
+            )
+        except (GDALException, GEOSException, ValueError, TypeError):
+            raise serializers.ValidationError(_("The drawn place could not be read.")) from None
+        geometry.srid = 4326
+        if geometry.empty or not geometry.valid:
+            raise serializers.ValidationError(
+                _("The drawn area crosses itself or has too few points. Please draw it again.")
+            )
+        return geometry
+
+    def to_representation(self, value):
+        return json.loads(value.geojson)
+
+
+def _positions(coordinates, depth: int = 0):
+    """Every [lon, lat] pair of a GeoJSON coordinates array; None for a pair that is not two
+    finite numbers in range (three-dimensional positions included)."""
+    if depth > 3 or not isinstance(coordinates, list):
+        yield None
+        return
+    if coordinates and all(isinstance(c, int | float) for c in coordinates):
+        ok = (
+            len(coordinates) == 2
+            and all(math.isfinite(c) for c in coordinates)
+            and -180 <= coordinates[0] <= 180
+            and -90 <= coordinates[1] <= 90
+        )
+        yield coordinates if ok else None
+        return
+    for item in coordinates:
+        yield from _positions(item, depth + 1)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "Optional photo as a data URL (data:image/jpeg;base64,...). JPEG, PNG "
+        "or WebP, checked by content, re-encoded without metadata.",
+    }
+)
+class PhotoField(serializers.Field):
+    """A data URL in JSON, or an uploaded file from the HTML form; cleaned into CleanPhoto."""
+
+    def to_internal_value(self, data) -> CleanPhoto | None:
+        try:
+            if isinstance(data, UploadedFile):
+                if data.size == 0:
+                    return None
+                if data.size > max_bytes():
+                    raise PhotoError(_("The photo is too large."))
+                return clean_photo(data.read())
+            if isinstance(data, str):
+                return clean_photo(decode_data_url(data)) if data else None
+        except PhotoError as error:
+            raise serializers.ValidationError(str(error)) from None
+        raise serializers.ValidationError(_("The photo could not be read."))
+
+    def to_representation(self, value):
+        return None
+
+
+class CommentSubmissionSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="The opinion; required, at most COMMENT_MAX_CHARS.")
+    stance = serializers.ChoiceField(
+        choices=Stance.choices, help_text="support (支持), oppose (反对) or suggest (建议)"
+    )
+    section = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text='plan section number, "3.2"'
+    )
+    collection_id = serializers.SlugField(
+        required=False, allow_blank=True, max_length=100, help_text="layer of a map feature"
+    )
+    feature_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="feature id (as in the tiles)"
+    )
+    geometry = DrawnGeometryField(required=False, allow_null=True)
+    photo = PhotoField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=30, help_text="mobile or landline"
+    )
+    email = serializers.EmailField(required=False, allow_blank=True)
+    consent_privacy = serializers.BooleanField(
+        required=False, default=False, help_text="must be true: agreed to the privacy notice"
+    )
+    consent_show_name = serializers.BooleanField(
+        required=False, default=False, help_text="separate consent to show the name in public"
+    )
+    form_token = serializers.CharField(help_text="from GET /api/consultations/{id}/form/")
+    website = serializers.CharField(
+        required=False, allow_blank=True, help_text="honeypot: must stay empty"
+    )
+    challenge = serializers.CharField(
+        required=False, allow_blank=True, help_text="challenge token, when one was asked for"
+    )
+    challenge_solution = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    def validate_body(self, value: str) -> str:
+        if len(value) > max_chars():
+            raise serializers.ValidationError(
+                _("Please keep your opinion within %(max)s characters (it has %(n)s).")
+                % {"max": max_chars(), "n": len(value)}
+            )
+        return value
+
+    def validate_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return normalise_phone(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _(
+                    "Enter a mobile number (11 digits starting with 1) or a landline number "
+                    "with its area code, e.g. 0358-1234567."
+                )
+            ) from None
+
+    def validate_consent_privacy(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                _("Please agree to the privacy notice; without it we cannot accept your opinion.")
+            )
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        consultation: Consultation = self.context["consultation"]
+        attrs["target"] = resolve_target(consultation, attrs, self.context.get("sections"))
+        return attrs
+
+
+def resolve_target(
+    consultation: Consultation, attrs: dict, sections: dict[str, int] | None = None
+) -> Target:
+    """What the opinion points at. ``sections`` (number -> id of the plan's sections), when
+    the caller has them, saves the section look-up."""
+    section_number = (attrs.get("section") or "").strip()
+    collection_id = attrs.get("collection_id") or ""
+    feature_id = attrs.get("feature_id")
+    drawn = attrs.get("geometry")
+    chosen = [bool(section_number), bool(collection_id or feature_id), drawn is not None]
+    if sum(chosen) > 1:
+        raise serializers.ValidationError(
+            {"target": [_("Point your opinion at one thing: a section, a map feature or a place.")]}
+        )
+    plan = consultation.plan
+    if section_number:
+        if sections is not None:
+            section_id = sections.get(section_number)
+        else:
+            section_id = (
+                Section.objects.filter(chapter__plan_id=plan.pk, number=section_number)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if section_id is None:
+            message = _("This plan has no section %(number)s.") % {"number": section_number}
+            raise serializers.ValidationError({"section": [message]})
+        return Target("section", section_id=section_id)
+    if collection_id or feature_id:
+        if not (collection_id and feature_id):
+            missing = "feature_id" if collection_id else "collection_id"
+            raise serializers.ValidationError({missing: [_("Choose the map feature again.")]})
+        row = (
+            Feature.objects.filter(
+                pk=feature_id,
+                revision__layer__collection_id=collection_id,
+                revision__layer__plan_id=plan.pk,
+                revision__layer__published_revision_id=F("revision_id"),
+            )
+            .values_list("revision__layer_id", "revision_id")
+            .first()
+        )
+        if row is None:
+            raise serializers.ValidationError(
+                {"feature_id": [_("This map feature is not part of the published plan map.")]}
+            )
+        return Target("feature", layer_id=row[0], revision_id=row[1], feature_id=feature_id)
+    if drawn is not None:
+        if plan.extent is not None and not plan.extent.covers(drawn):
+            raise serializers.ValidationError(
+                {"geometry": [_("The drawn place lies outside the area of this plan.")]}
+            )
+        return Target("drawn", drawn=drawn)
+    return Target("plan")
+
+
+# -- answers --------------------------------------------------------------------------------
+
+
+class SubmittedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    receipt_code = serializers.CharField()
+    receipt_url = serializers.CharField(help_text="GET this for the state and the answer")
+    receipt_page = serializers.CharField(help_text="the same as a page for people")
+
+
+class ErrorsSerializer(serializers.Serializer):
+    """400: one list of messages per field that is wrong (``target``, ``form_token``,
+    ``challenge`` and ``website`` included), in the request's language."""
+
+    field_name = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    challenge = serializers.DictField(required=False, help_text="428: the challenge to solve")
+    retry_after = serializers.IntegerField(required=False, help_text="429: seconds")

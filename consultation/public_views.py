@@ -1,0 +1,268 @@
+"""Public pages of a consultation (inside the language prefixes) and what the plan and map
+pages need from it.
+
+- ``plan_page_context(plan)``: for the plan page view: the consultation to show, the comment
+  form's settings for the ES modules, and each section's published comments.
+- ``comment_form_config(consultation)``: the settings static/js/comment-form.js reads (URLs,
+  words), for the plan page and the map page alike.
+- ``/consultations/{id}/comment/``: the comment form as a page; it works without JavaScript
+  (a plain multipart POST with Django's CSRF check, then a redirect to the receipt).
+- ``/consultations/{id}/comment/form/``: the same form alone, which comment-form.js loads into
+  the plan page or the map and sends as JSON to the API.
+- ``/receipts/`` and ``/receipts/{code}/``: the receipt lookup.
+"""
+
+import secrets
+import uuid
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from consultation import abuse
+from consultation.api import form_limits, public_consultations
+from consultation.models import Consultation, Stance
+from consultation.photos import max_bytes, too_large_message
+from consultation.privacy import privacy_notice
+from consultation.published import comments_by_section
+from consultation.receipts import display_code, find_receipt, normalise_code, receipt_payload
+from consultation.submission import submit
+from layers.models import Layer
+from planportal.models import Plan, Section
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+FORM_FIELDS = ("body", "stance", "photo", "name", "phone", "email", "consent_privacy")
+RECEIPT_PLACEHOLDER = "RECEIPTCODE"
+
+
+# -- for the plan page and the map -----------------------------------------------------------
+
+
+def current_consultation(plan: Plan) -> Consultation | None:
+    """The consultation a plan's page shows: the open one (closing soonest), else the next
+    to open, else the one that closed last."""
+    consultations = list(Consultation.objects.filter(plan=plan))
+    by_phase = {"open": [], "upcoming": [], "closed": []}
+    for consultation in consultations:
+        consultation.plan = plan
+        by_phase[consultation.phase].append(consultation)
+    if by_phase["open"]:
+        return min(by_phase["open"], key=lambda c: c.closes_at)
+    if by_phase["upcoming"]:
+        return min(by_phase["upcoming"], key=lambda c: c.opens_at)
+    if by_phase["closed"]:
+        return max(by_phase["closed"], key=lambda c: c.closes_at)
+    return None
+
+
+def plan_page_context(plan: Plan) -> dict:
+    """Context for the plan page (two queries). Call it with the plan whose chapters and
+    sections are prefetched: each of those sections gets ``public_comments``, the list the
+    snippet _section_comments.html shows."""
+    consultation = current_consultation(plan) if plan.is_published else None
+    by_section = comments_by_section(consultation) if consultation else {}
+    for chapter in plan.chapters.all():
+        for section in chapter.sections.all():
+            section.public_comments = by_section.get(section.pk, [])
+    return {
+        "consultation": consultation,
+        "comment_config": comment_form_config(consultation) if consultation else None,
+    }
+
+
+def comment_form_config(consultation: Consultation) -> dict:
+    pk = consultation.pk
+    return {
+        "consultation": pk,
+        "is_open": consultation.is_open,
+        "language": get_language(),
+        "urls": {
+            "form": reverse("consultation-comment-form", args=[pk]),
+            "submit": reverse("api-consultation-comments", args=[pk]),
+            "token": reverse("api-consultation-form", args=[pk]),
+            "published": reverse("api-consultation-published", args=[pk]),
+            "receipt_page": reverse("receipt-page", args=[RECEIPT_PLACEHOLDER]),
+            "receipt_placeholder": RECEIPT_PLACEHOLDER,
+            "css": static("css/consultation.css"),
+            "pow": static("js/pow.js"),
+        },
+        "strings": {
+            "loading": _("Loading the form…"),
+            "load_failed": _("The form could not be loaded. Please try again."),
+            "sending": _("Sending…"),
+            "checking": _("Please wait a moment while your device completes a short check."),
+            "offline": _("Your opinion could not be sent. Check the connection and try again."),
+            "fix_fields": _("Please correct the marked fields."),
+            "photo_failed": _("The photo could not be read. Please choose a JPEG or PNG picture."),
+            "thanks": _("Thank you. Your opinion has been received."),
+            "receipt_code": _("Your receipt code"),
+            "keep_code": _("Keep this code: with it you can look up the answer later."),
+            "look_up": _("Look up the answer"),
+        },
+    }
+
+
+# -- the comment form ------------------------------------------------------------------------
+
+
+def _target_from_params(plan: Plan, params) -> dict:
+    """Hidden inputs and a description of what the form's opinion will point at."""
+    number = params.get("section", "").strip()[:20]
+    if number:
+        section = Section.objects.filter(chapter__plan=plan, number=number).first()
+        if section is not None:
+            label = _("Section %(number)s %(title)s") % {
+                "number": section.number,
+                "title": section.title,
+            }
+            return {"section": section.number, "label": label}
+    collection_id = params.get("collection_id", "")[:100]
+    feature_id = params.get("feature_id", "")
+    if collection_id and feature_id.isdigit():
+        layer = Layer.objects.public().filter(plan=plan, collection_id=collection_id).first()
+        if layer is not None:
+            name = params.get("feature_name", "").strip()[:100]
+            label = _("%(feature)s in the map layer %(layer)s") % {
+                "feature": name or _("A feature"),
+                "layer": layer.title,
+            }
+            return {"collection_id": collection_id, "feature_id": feature_id, "label": label}
+    if params.get("drawn"):
+        return {"drawn": True, "label": _("A place drawn on the map")}
+    return {"label": _("The plan as a whole")}
+
+
+def form_context(request, consultation: Consultation, target: dict, values=None, errors=None):
+    errors = errors or {}
+    general = [
+        message
+        for key, messages in errors.items()
+        if key not in FORM_FIELDS
+        for message in (messages if isinstance(messages, list) else [messages])
+        if isinstance(message, str)
+    ]
+    limits = form_limits()
+    return {
+        "consultation": consultation,
+        "action": reverse("consultation-comment", args=[consultation.pk]),
+        "token": _form_token(consultation, values or {}),
+        "idempotency_key": (values or {}).get("idempotency_key") or uuid.uuid4().hex,
+        "prefix": "comment-" + secrets.token_hex(4),
+        "target": target,
+        "values": values or {},
+        "errors": errors,
+        "general_errors": general,
+        "stances": Stance.choices,
+        "limits": {**limits, "photo_max_mb": limits["photo_max_bytes"] // (1024 * 1024)},
+        "privacy": privacy_notice(consultation),
+    }
+
+
+def _form_token(consultation: Consultation, values: dict) -> str:
+    """A form shown again with its errors keeps its token, so the time already spent on it
+    counts towards the minimum fill time; a stale or foreign token is replaced."""
+    posted = values.get("form_token", "")
+    try:
+        abuse.check_form_token(posted, consultation.pk)
+    except abuse.TooQuick:
+        return posted
+    except abuse.Rejected:
+        return abuse.issue_form_token(consultation.pk)
+    return posted
+
+
+def comment_form_fragment(request, pk: int):
+    """The bare form, for comment-form.js to place on the plan page or the map."""
+    consultation = get_object_or_404(public_consultations(), pk=pk)
+    if not consultation.is_open:
+        return HttpResponse(
+            format_html(
+                '<p class="comment-closed" role="status" data-comment-closed>{}</p>',
+                _("This consultation is not open for opinions."),
+            )
+        )
+    target = _target_from_params(consultation.plan, request.GET)
+    return render(
+        request,
+        "consultation/public/_form.html",
+        {"form": form_context(request, consultation, target)},
+    )
+
+
+def comment_page(request, pk: int):
+    """The comment form as a page of its own; without JavaScript it is posted here."""
+    consultation = get_object_or_404(public_consultations(), pk=pk)
+    if request.method == "POST":
+        # Refused before Django parses (and spools to disk) a multipart body of any size.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + MULTIPART_OVERHEAD_BYTES:
+            return HttpResponse(too_large_message(), status=413, content_type="text/plain")
+        data = request.POST.copy()
+        if request.FILES.get("photo"):
+            data["photo"] = request.FILES["photo"]
+        try:
+            submitted = submit(
+                consultation,
+                data,
+                client=abuse.client_from_meta(request.META),
+                idempotency_key=request.POST.get("idempotency_key", ""),
+            )
+        except abuse.Rejected as rejected:
+            values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+            target = _target_from_params(consultation.plan, request.POST)
+            context = {
+                "consultation": consultation,
+                "form": form_context(request, consultation, target, values, rejected.payload),
+                "comment_config": comment_form_config(consultation),
+            }
+            return render(
+                request, "consultation/public/comment_page.html", context, status=rejected.status
+            )
+        code = submitted.comment.receipt_code
+        return redirect(reverse("receipt-page", args=[code]) + "?new=1")
+    target = _target_from_params(consultation.plan, request.GET)
+    context = {
+        "consultation": consultation,
+        "form": form_context(request, consultation, target),
+        "comment_config": comment_form_config(consultation),
+    }
+    return render(request, "consultation/public/comment_page.html", context)
+
+
+# -- receipts --------------------------------------------------------------------------------
+
+
+def receipt_lookup(request):
+    raw = request.GET.get("code", "")
+    if raw:
+        code = normalise_code(raw)
+        if find_receipt(code) is not None:
+            return redirect("receipt-page", code=code)
+        return render(
+            request,
+            "consultation/public/receipt_lookup.html",
+            {"code": raw[:40], "not_found": True},
+            status=404,
+        )
+    return render(request, "consultation/public/receipt_lookup.html", {"code": ""})
+
+
+def receipt_page(request, code: str):
+    comment = find_receipt(code)
+    if comment is None:
+        return render(
+            request,
+            "consultation/public/receipt_lookup.html",
+            {"code": code[:40], "not_found": True},
+            status=404,
+        )
+    context = {
+        "receipt": receipt_payload(comment),
+        "code": display_code(comment.receipt_code),
+        "is_new": request.GET.get("new") == "1",
+        "plan_url": reverse("plan-detail", args=[comment.consultation.plan.slug]),
+    }
+    return render(request, "consultation/public/receipt.html", context)

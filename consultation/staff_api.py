@@ -1,0 +1,109 @@
+"""The staff API: officials (or their tools) answer a comment.
+
+``POST /api/comments/{id}/answer/`` with ``result`` (adopted / partly / rejected), ``reason``
+and ``publish``. Authentication by token (``Authorization: Token …``, DRF authtoken) or by the
+staff session (then with the CSRF token, as DRF's SessionAuthentication requires); only the
+group ``officials`` and superusers may answer. The step is consultation.moderation.answer, so
+it writes its audit event like the staff page does.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consultation import moderation
+from consultation.models import Comment, CommentState, Result
+from consultation.staff_forms import ANSWER_MAX
+
+
+class IsOfficial(BasePermission):
+    message = _("Only officials may answer comments.")
+
+    def has_permission(self, request, view) -> bool:
+        return moderation.is_official(request.user)
+
+
+class AnswerSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=Result.choices, help_text="adopted (采纳), partly (部分采纳), rejected (不予采纳)"
+    )
+    reason = serializers.CharField(max_length=ANSWER_MAX, help_text="Why, for the report.")
+    publish = serializers.BooleanField(
+        default=False,
+        help_text="Publish the comment and this answer; false keeps the answer as a draft.",
+    )
+
+
+class AnsweredReplySerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=Result.choices)
+    result_label = serializers.CharField(source="get_result_display")
+    reason = serializers.CharField()
+    is_published = serializers.BooleanField()
+    answered_by = serializers.CharField(source="answered_by.get_username")
+    answered_at = serializers.DateTimeField()
+
+
+class AnsweredCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    receipt_code = serializers.CharField()
+    state = serializers.ChoiceField(choices=CommentState.choices)
+    reply = AnsweredReplySerializer()
+
+
+class ProblemSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class AnswerView(APIView):
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsOfficial]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="comment_answer",
+        summary="Answer a comment (officials)",
+        description=(
+            "Records how an opinion was handled (采纳 / 部分采纳 / 不予采纳) and why; with "
+            "`publish` the comment and the answer become public. Token or session "
+            "authentication; the user must be in the group `officials`. Writes an audit event."
+        ),
+        request=AnswerSerializer,
+        responses={
+            200: AnsweredCommentSerializer,
+            400: OpenApiResponse(
+                description="A field is missing or invalid, or the comment "
+                "is hidden and cannot be published."
+            ),
+            401: OpenApiResponse(ProblemSerializer, description="Not authenticated."),
+            403: OpenApiResponse(ProblemSerializer, description="Not an official."),
+            404: OpenApiResponse(ProblemSerializer, description="No such comment."),
+        },
+        tags=["staff"],
+    )
+    def post(self, request, pk: int):
+        comment = get_object_or_404(Comment, pk=pk)
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            reply = moderation.answer(
+                request.user, comment, data["result"], data["reason"], publish=data["publish"]
+            )
+        except moderation.ModerationError as refusal:
+            return Response({"detail": str(refusal)}, status=400)
+        return Response(
+            AnsweredCommentSerializer(
+                {
+                    "id": comment.pk,
+                    "receipt_code": comment.receipt_code,
+                    "state": comment.state,
+                    "reply": reply,
+                }
+            ).data
+        )

@@ -1,0 +1,160 @@
+"""Forms of the officials' pages. Django forms carry the CSRF token in the templates and
+validate every field; the state changes themselves live in consultation/moderation.py."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consultation.models import Channel, Comment, CommentState, Consultation, Result, Stance
+from consultation.moderation import BATCH_ACTIONS, OFFICE_CHANNELS
+from consultation.staff_queue import plan_villages
+from layers.models import Layer
+from planportal.models import Chapter, Section
+
+PHONE_PATTERN = re.compile(r"^\+?\d{7,20}$")
+REASON_MAX = 300  # Comment.state_reason's length
+ANSWER_MAX = 4000
+
+ANY = [("", _("All"))]
+
+
+class QueueFilterForm(forms.Form):
+    consultation = forms.ModelChoiceField(
+        Consultation.objects.select_related("plan"), label=_("Consultation"), required=False
+    )
+    state = forms.ChoiceField(
+        label=_("State"), choices=ANY + list(CommentState.choices), required=False
+    )
+    stance = forms.ChoiceField(
+        label=_("Stance"), choices=ANY + list(Stance.choices), required=False
+    )
+    result = forms.ChoiceField(
+        label=_("Answer"),
+        choices=ANY + [("none", _("Not answered yet"))] + list(Result.choices),
+        required=False,
+    )
+    chapter = forms.ModelChoiceField(Chapter.objects.none(), label=_("Chapter"), required=False)
+    layer = forms.ModelChoiceField(Layer.objects.none(), label=_("Layer"), required=False)
+    village = forms.ChoiceField(label=_("Village"), choices=ANY, required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=ANY + list(Channel.choices), required=False
+    )
+    q = forms.CharField(label=_("Receipt code or text"), max_length=100, required=False)
+
+    def __init__(self, *args, consultation: Consultation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if consultation is not None:
+            plan = consultation.plan
+            self.fields["chapter"].queryset = Chapter.objects.filter(plan=plan)
+            self.fields["layer"].queryset = Layer.objects.filter(plan=plan)
+            self.fields["village"].choices = ANY + [(v, v) for v in plan_villages(plan)]
+
+
+class PublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), max_length=REASON_MAX, required=False, strip=True
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, strip=True)
+
+
+class AnswerForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=Result.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    publish = forms.BooleanField(label=_("Publish the comment and this answer"), required=False)
+
+
+class DuplicateForm(forms.Form):
+    original = forms.CharField(
+        label=_("Receipt code of the opinion it repeats (empty: not a duplicate)"),
+        max_length=20,
+        required=False,
+    )
+
+    def __init__(self, *args, comment: Comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment = comment
+
+    def clean_original(self) -> Comment | None:
+        code = self.cleaned_data["original"].strip().upper()
+        if not code:
+            return None
+        original = Comment.objects.filter(
+            consultation=self.comment.consultation, receipt_code=code
+        ).first()
+        if original is None:
+            raise forms.ValidationError(_("No comment of this consultation has that code."))
+        return original
+
+
+class BatchForm(forms.Form):
+    comments = forms.ModelMultipleChoiceField(Comment.objects.none(), label=_("Comments"))
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (a, label)
+            for a, label in zip(BATCH_ACTIONS, (_("Publish"), _("Hide"), _("Answer")), strict=True)
+        ],
+    )
+    result = forms.ChoiceField(
+        label=_("Result"), choices=[("", "—")] + Result.choices, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=ANSWER_MAX, required=False, widget=forms.Textarea
+    )
+    publish_answer = forms.BooleanField(label=_("Publish the answers"), required=False)
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comments"].queryset = Comment.objects.filter(consultation=consultation)
+
+    def clean(self):
+        data = super().clean()
+        action, reason = data.get("action"), (data.get("reason") or "").strip()
+        if action in ("hide", "answer") and not reason:
+            self.add_error("reason", _("Give a reason."))
+        if action == "hide" and len(reason) > REASON_MAX:
+            self.add_error("reason", _("At most %(max)s characters.") % {"max": REASON_MAX})
+        if action == "answer" and not data.get("result"):
+            self.add_error("result", _("Choose adopted, partly adopted or not adopted."))
+        return data
+
+
+class EnterCommentForm(forms.Form):
+    """An opinion that came by letter, phone or visit, typed in by an official."""
+
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(value, Channel(value).label) for value in OFFICE_CHANNELS],
+    )
+    stance = forms.ChoiceField(label=_("Stance"), choices=Stance.choices, widget=forms.RadioSelect)
+    body = forms.CharField(label=_("Opinion"), max_length=5000, widget=forms.Textarea)
+    section = forms.ModelChoiceField(
+        Section.objects.none(), label=_("Section it is about"), required=False
+    )
+    village = forms.ChoiceField(label=_("Village it concerns"), choices=[("", "—")], required=False)
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    consent_show_name = forms.BooleanField(
+        label=_("The resident agreed that the name may be shown"), required=False
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = consultation.plan
+        self.fields["section"].queryset = Section.objects.filter(chapter__plan=plan).select_related(
+            "chapter"
+        )
+        self.fields["village"].choices = [("", "—")] + [(v, v) for v in plan_villages(plan)]
+
+    def clean_phone(self) -> str:
+        phone = re.sub(r"[\s\-()]", "", self.cleaned_data["phone"])
+        if phone and not PHONE_PATTERN.match(phone):
+            raise forms.ValidationError(_("Enter a phone number of digits only."))
+        return phone

@@ -1,0 +1,314 @@
+"""The officials' pages: the queue with its map, one comment with its actions, batch actions
+and opinions entered on a resident's behalf.
+
+Every view goes through ``official_required``: anonymous visitors are sent to the staff login,
+signed-in users outside the group ``officials`` (and not superusers) get 403. Every form posts
+with Django's CSRF token; every state change is a function of consultation/moderation.py.
+Pages show phones masked; the full contact only comes from the audited "show contact" action.
+"""
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from consultation import moderation
+from consultation.models import Comment, CommentState, Consultation, Reply
+from consultation.staff_forms import (
+    AnswerForm,
+    BatchForm,
+    DuplicateForm,
+    EnterCommentForm,
+    HideForm,
+    PublishForm,
+    QueueFilterForm,
+)
+from consultation.staff_queue import filter_queue, map_features, queue_comments
+from planportal.models import AuditEvent
+
+PAGE_SIZE = 50
+
+
+def official_required(view):
+    """Officials (and superusers) only; the answer is never cached, as it holds personal data."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("staff-login"))
+        if not moderation.is_official(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(guarded)
+
+
+def staff_comment(pk: int) -> Comment:
+    return get_object_or_404(
+        Comment.objects.select_related(
+            "consultation__plan", "section__chapter", "layer__chapter", "feature", "entered_by"
+        ),
+        pk=pk,
+    )
+
+
+def detail_url(comment: Comment) -> str:
+    return reverse("staff-comment", args=[comment.pk])
+
+
+def _chosen_consultation(request) -> Consultation | None:
+    chosen = request.GET.get("consultation", "")
+    if chosen.isdigit():
+        return get_object_or_404(Consultation, pk=int(chosen))
+    return Consultation.objects.select_related("plan").first()
+
+
+def _filtered(request) -> tuple[Consultation | None, QueueFilterForm, object]:
+    consultation = _chosen_consultation(request)
+    form = QueueFilterForm(request.GET or None, consultation=consultation)
+    if consultation is None:
+        return None, form, Comment.objects.none()
+    comments = queue_comments(consultation)
+    if form.is_valid():
+        comments = filter_queue(comments, form.cleaned_data)
+    return consultation, form, comments
+
+
+@require_GET
+@official_required
+def queue(request):
+    consultation, form, comments = _filtered(request)
+    page = Paginator(comments, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    context = {
+        "consultation": consultation,
+        "consultations": Consultation.objects.select_related("plan"),
+        "filter_form": form,
+        "page": page,
+        "kept_query": kept.urlencode(),
+        "batch_form": BatchForm(consultation=consultation) if consultation else None,
+        "counts": _counts(consultation),
+    }
+    if consultation is not None:
+        context["map_config"] = {
+            "features": reverse("staff-queue-map") + "?" + request.GET.urlencode(),
+            "extent": list(consultation.plan.extent.extent) if consultation.plan.extent else None,
+            "outline": json.loads(consultation.plan.extent.geojson)
+            if consultation.plan.extent
+            else None,
+            "strings": {
+                "open": _("Open the comment"),
+                "failed": _("The comments could not be loaded on the map."),
+                "none": _("No comment of this selection points at a place."),
+                "map_label": _("Comments on the map"),
+            },
+        }
+    return render(request, "consultation/staff/queue.html", context)
+
+
+def _counts(consultation: Consultation | None) -> dict:
+    if consultation is None:
+        return {}
+    return Comment.objects.filter(consultation=consultation).aggregate(
+        total=Count("pk"),
+        received=Count("pk", filter=Q(state=CommentState.RECEIVED)),
+        unanswered=Count("pk", filter=Q(reply__isnull=True) & ~Q(state=CommentState.HIDDEN)),
+    )
+
+
+@require_GET
+@official_required
+def queue_map(request):
+    _consultation, _form, comments = _filtered(request)
+    return JsonResponse(map_features(comments, detail_url))
+
+
+def _detail(request, comment: Comment, *, status: int = 200, contact=None, **forms):
+    reply = Reply.objects.filter(comment=comment).select_related("answered_by").first()
+    answer_initial = (
+        {"result": reply.result, "reason": reply.reason, "publish": reply.is_published}
+        if reply
+        else {}
+    )
+    context = {
+        "comment": comment,
+        "reply": reply,
+        "contact": contact,
+        "masked_email": moderation.masked_email(comment.email),
+        "publish_form": forms.get("publish_form") or PublishForm(),
+        "hide_form": forms.get("hide_form") or HideForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(initial=answer_initial),
+        "duplicate_form": forms.get("duplicate_form")
+        or DuplicateForm(
+            comment=comment,
+            initial={"original": comment.duplicate_of.receipt_code if comment.duplicate_of else ""},
+        ),
+        "duplicates": comment.duplicates.order_by("created_at"),
+        "events": AuditEvent.objects.filter(
+            object_type=Comment._meta.label_lower, object_id=str(comment.pk)
+        ).order_by("at", "id"),
+    }
+    return render(request, "consultation/staff/comment.html", context, status=status)
+
+
+@require_GET
+@official_required
+def comment_detail(request, pk: int):
+    return _detail(request, staff_comment(pk))
+
+
+def _act(request, comment: Comment, form_name: str, form, step) -> object:
+    """Runs a moderation step from a valid form; otherwise shows the form's errors."""
+    if not form.is_valid():
+        return _detail(request, comment, status=400, **{form_name: form})
+    try:
+        step(form.cleaned_data)
+    except moderation.ModerationError as refusal:
+        form.add_error(None, str(refusal))
+        return _detail(request, comment, status=400, **{form_name: form})
+    return redirect("staff-comment", pk=comment.pk)
+
+
+@require_POST
+@official_required
+def comment_publish(request, pk: int):
+    comment = staff_comment(pk)
+
+    def step(data):
+        moderation.publish(request.user, comment, data["reason"])
+        messages.success(request, _("The comment is published."))
+
+    return _act(request, comment, "publish_form", PublishForm(request.POST), step)
+
+
+@require_POST
+@official_required
+def comment_hide(request, pk: int):
+    comment = staff_comment(pk)
+
+    def step(data):
+        moderation.hide(request.user, comment, data["reason"])
+        messages.success(request, _("The comment is hidden."))
+
+    return _act(request, comment, "hide_form", HideForm(request.POST), step)
+
+
+@require_POST
+@official_required
+def comment_answer(request, pk: int):
+    comment = staff_comment(pk)
+
+    def step(data):
+        moderation.answer(
+            request.user, comment, data["result"], data["reason"], publish=data["publish"]
+        )
+        if data["publish"]:
+            messages.success(request, _("The answer is saved and published."))
+        else:
+            messages.success(request, _("The answer is saved; it is not public yet."))
+
+    return _act(request, comment, "answer_form", AnswerForm(request.POST), step)
+
+
+@require_POST
+@official_required
+def comment_duplicate(request, pk: int):
+    comment = staff_comment(pk)
+
+    def step(data):
+        moderation.mark_duplicate(request.user, comment, data["original"])
+        messages.success(request, _("The grouping of this opinion is saved."))
+
+    form = DuplicateForm(request.POST, comment=comment)
+    return _act(request, comment, "duplicate_form", form, step)
+
+
+@require_POST
+@official_required
+def comment_contact(request, pk: int):
+    """Shows the full contact details once, in this response only; the look is audited."""
+    comment = staff_comment(pk)
+    contact = moderation.reveal_contact(request.user, comment)
+    return _detail(request, comment, contact=contact)
+
+
+@require_POST
+@official_required
+def batch(request):
+    chosen = request.POST.get("consultation", "")
+    consultation = get_object_or_404(Consultation, pk=int(chosen) if chosen.isdigit() else None)
+    form = BatchForm(request.POST, consultation=consultation)
+    back = reverse("staff-queue") + "?" + request.POST.get("back", "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        outcome = moderation.batch(
+            request.user,
+            data["comments"],
+            data["action"],
+            reason=data["reason"],
+            result=data["result"],
+            publish_answer=data["publish_answer"],
+        )
+    except moderation.ModerationError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    messages.success(request, _("%(count)s comments done.") % {"count": outcome.done})
+    for code, why in outcome.refused:
+        messages.warning(request, f"{code}: {why}")
+    return redirect(back)
+
+
+@official_required
+def enter_comment(request, consultation_pk: int):
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("plan"), pk=consultation_pk
+    )
+    form = EnterCommentForm(request.POST or None, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            comment = moderation.enter_on_behalf(
+                request.user,
+                consultation,
+                channel=data["channel"],
+                body=data["body"],
+                stance=data["stance"],
+                section=data["section"],
+                villages=[data["village"]] if data["village"] else [],
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+                consent_show_name=data["consent_show_name"],
+            )
+        except moderation.ModerationError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Entered. Receipt code for the resident: %(code)s")
+                % {"code": comment.receipt_code},
+            )
+            return redirect("staff-comment", pk=comment.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "consultation/staff/enter.html",
+        {"consultation": consultation, "form": form},
+        status=status,
+    )

@@ -1,0 +1,231 @@
+"""Taking in a resident's opinion: one function for the JSON API and the HTML form.
+
+The path is kept lean, because a consultation's last evening brings the crowd. Per comment
+on a section or the whole plan it costs three round trips to PostgreSQL: in one transaction
+the advisory locks, both rate-limit counts and the Idempotency-Key look-up (one statement),
+the INSERT, and the COMMIT. A drawn place adds the touches statement, a map feature its
+look-up. Everything else (tokens, the challenge, the photo, the fields) is checked in the
+process, and the consultation with its plan and section numbers is kept per process for a
+few seconds (CONSULTATION_CACHE_SECONDS), so it is not read for every comment.
+
+The same POST with the same Idempotency-Key gives one comment and the same receipt: the
+earlier comment is found by the counting statement, or, when the repeat would now be refused
+(form token expired, consultation closed, limit reached), before refusing it; two racing
+requests are settled by the unique constraint on (consultation, idempotency_key): only one
+INSERT goes through and the other answers with its receipt.
+"""
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext as _
+
+from consultation import abuse
+from consultation.models import Channel, Comment, Consultation
+from consultation.public_serializers import CommentSubmissionSerializer, Target
+from consultation.touches import Touches, touches
+from planportal.models import Plan, Section
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    comment: Comment
+    replayed: bool = False
+
+
+# -- the consultation, kept for a few seconds -------------------------------------------------
+
+_cache: dict[int, tuple[float, Consultation | None, dict[str, int]]] = {}
+_cache_lock = threading.Lock()
+
+
+def consultation_for_submission(pk: int) -> tuple[Consultation | None, dict[str, int]]:
+    """The public consultation ``pk`` with its plan, and the plan's section numbers -> ids;
+    (None, {}) when there is no such public consultation. Read from the database at most
+    every CONSULTATION_CACHE_SECONDS per process, and at once after a change saved here."""
+    now = time.monotonic()
+    cached = _cache.get(pk)
+    if cached and cached[0] > now:
+        return cached[1], cached[2]
+    consultation = (
+        Consultation.objects.filter(pk=pk, plan__is_published=True).select_related("plan").first()
+    )
+    sections = {}
+    if consultation is not None:
+        sections = dict(
+            Section.objects.filter(chapter__plan_id=consultation.plan_id).values_list(
+                "number", "pk"
+            )
+        )
+    seconds = float(abuse.setting("CONSULTATION_CACHE_SECONDS", 10))
+    with _cache_lock:
+        _cache[pk] = (now + seconds, consultation, sections)
+    return consultation, sections
+
+
+def forget_consultations(**kwargs) -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+for _model in (Consultation, Plan, Section):
+    post_save.connect(forget_consultations, sender=_model, dispatch_uid=f"submit-{_model.__name__}")
+    post_delete.connect(
+        forget_consultations, sender=_model, dispatch_uid=f"submit-del-{_model.__name__}"
+    )
+
+
+# -- submitting -------------------------------------------------------------------------------
+
+
+def check_idempotency_key(key: str) -> str:
+    if key and not IDEMPOTENCY_KEY.match(key):
+        raise abuse.Rejected(
+            400,
+            {
+                "idempotency_key": [
+                    _("The Idempotency-Key must be 8 to 100 letters, digits or - _ . :")
+                ]
+            },
+        )
+    return key
+
+
+def submit(
+    consultation: Consultation,
+    data,
+    *,
+    client: abuse.Client,
+    idempotency_key: str = "",
+    sections: dict[str, int] | None = None,
+) -> Submitted:
+    """Stores the opinion and returns it with its receipt code, or raises abuse.Rejected with
+    the status and the per-field messages to answer with. ``data`` is a dict (JSON) or a
+    QueryDict with the uploaded photo merged in (HTML form)."""
+    key = check_idempotency_key(idempotency_key)
+    try:
+        return _submit(consultation, data, client, key, sections)
+    except abuse.Rejected:
+        # A repeat of a stored comment is answered with its receipt even when it would be
+        # refused now (its form token expired, the consultation closed, the limit reached).
+        earlier = _earlier(consultation, key) if key else None
+        if earlier is None:
+            raise
+        return _replay(earlier, data)
+
+
+def _submit(consultation, data, client, key, sections) -> Submitted:
+    if not consultation.is_open:
+        raise abuse.Rejected(403, {"detail": _("This consultation is not open for opinions.")})
+    abuse.check_honeypot(_text(data, "website"))
+    too_quick = None
+    try:
+        abuse.check_form_token(_text(data, "form_token"), consultation.pk)
+    except abuse.TooQuick as rejected:
+        too_quick = rejected
+    challenge_token = _text(data, "challenge")
+    solved_nonce = None
+    if challenge_token:
+        solved_nonce = abuse.verify_challenge(
+            challenge_token, _text(data, "challenge_solution"), client
+        )
+
+    context = {"consultation": consultation, "sections": sections}
+    serializer = CommentSubmissionSerializer(data=data, context=context)
+    if not serializer.is_valid():
+        raise abuse.Rejected(400, {**serializer.errors, **(too_quick.payload if too_quick else {})})
+    if too_quick:
+        raise too_quick
+    values = serializer.validated_data
+    target: Target = values["target"]
+    touched = (
+        touches(consultation.plan_id, drawn=target.drawn, feature_id=target.feature_id)
+        if target.kind in ("drawn", "feature")
+        else Touches()
+    )
+    comment = Comment(
+        consultation=consultation,
+        body=values["body"],
+        stance=values["stance"],
+        section_id=target.section_id,
+        layer_id=target.layer_id,
+        revision_id=target.revision_id,
+        feature_id=target.feature_id,
+        drawn=target.drawn,
+        villages=touched.villages,
+        control_lines=touched.control_lines,
+        name=values.get("name", "").strip(),
+        phone=values.get("phone", ""),
+        email=values.get("email", ""),
+        consent_privacy=True,
+        consent_show_name=values.get("consent_show_name", False),
+        channel=Channel.WEB,
+        client_key=client.key,
+        idempotency_key=key,
+        challenge_nonce=solved_nonce or "",
+    )
+    photo = values.get("photo")
+    try:
+        with transaction.atomic():
+            usage = abuse.count_usage(
+                client, comment.phone, lock=True, consultation_id=consultation.pk, key=key
+            )
+            if usage.earlier_id is not None:
+                return _replay(Comment.objects.get(pk=usage.earlier_id), data)
+            abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
+            if photo is not None:
+                upload = photo.as_file()
+                comment.photo.save(upload.name, upload, save=False)
+            comment.save()
+    except IntegrityError:
+        _forget_photo(comment)
+        earlier = _earlier(consultation, key) if key else None
+        if earlier is not None:
+            return _replay(earlier, data)
+        if solved_nonce and Comment.objects.filter(challenge_nonce=solved_nonce).exists():
+            raise abuse.Rejected(
+                400, {"challenge": [_("The check failed. Please send the form again.")]}
+            ) from None
+        raise
+    except abuse.Rejected:
+        _forget_photo(comment)
+        raise
+    return Submitted(comment)
+
+
+def _text(data, name: str) -> str:
+    value = data.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _earlier(consultation: Consultation, key: str) -> Comment | None:
+    return Comment.objects.filter(consultation=consultation, idempotency_key=key).first()
+
+
+def _replay(earlier: Comment, data) -> Submitted:
+    """The answer to a repeated request: the same receipt, as long as it is the same opinion."""
+    body = _text(data, "body").strip()
+    stance = _text(data, "stance")
+    if body != earlier.body or stance != earlier.stance:
+        raise abuse.Rejected(
+            409,
+            {
+                "idempotency_key": [
+                    _("This Idempotency-Key was already used for a different opinion.")
+                ]
+            },
+        )
+    return Submitted(earlier, replayed=True)
+
+
+def _forget_photo(comment: Comment) -> None:
+    """A photo written for a comment that was not stored is removed again."""
+    if comment.photo and comment.photo.name:
+        comment.photo.storage.delete(comment.photo.name)
+        comment.photo = None

@@ -1,0 +1,79 @@
+// The officials' queue map: the selected comments' places (drawn, or the feature they point
+// at) on a plain background with the plan's outline. Everything it needs comes from the
+// json_script block "queue-map-config"; residents' text is put in with textContent only.
+
+const L = window.L;
+const config = JSON.parse(document.getElementById("queue-map-config").textContent);
+const strings = config.strings;
+const status = document.getElementById("queue-map-status");
+
+const STANCE_COLOURS = { support: "#15803d", oppose: "#b91c1c", suggest: "#1d4ed8" };
+
+const map = L.map("queue-map", { attributionControl: false, minZoom: 5, maxZoom: 18 });
+if (config.extent) {
+  const [west, south, east, north] = config.extent;
+  map.fitBounds([
+    [south, west],
+    [north, east],
+  ]);
+} else {
+  map.setView([37.1, 111.6], 11);
+}
+if (config.outline) {
+  L.geoJSON(config.outline, {
+    interactive: false,
+    style: { color: "#57606a", weight: 1.5, fill: false, dashArray: "4 4" },
+  }).addTo(map);
+}
+
+function styleOf(feature) {
+  const colour = STANCE_COLOURS[feature.properties.stance] || "#57606a";
+  return { color: colour, weight: 3, fillColor: colour, fillOpacity: 0.25 };
+}
+
+function popupOf(feature) {
+  const props = feature.properties;
+  const box = document.createElement("div");
+  box.className = "queue-popup";
+  const title = document.createElement("strong");
+  title.textContent = props.receipt_code;
+  const meta = document.createElement("div");
+  meta.textContent = `${props.stance_label} · ${props.state_label}`;
+  const text = document.createElement("p");
+  text.textContent = props.excerpt;
+  const link = document.createElement("a");
+  link.href = props.url;
+  link.textContent = strings.open;
+  box.append(title, meta, text, link);
+  return box;
+}
+
+async function load() {
+  let collection;
+  try {
+    const response = await fetch(config.features, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    collection = await response.json();
+  } catch {
+    status.textContent = strings.failed;
+    return;
+  }
+  if (!collection.features.length) {
+    status.textContent = strings.none;
+    return;
+  }
+  const layer = L.geoJSON(collection, {
+    style: styleOf,
+    pointToLayer: (feature, latlng) =>
+      L.circleMarker(latlng, { ...styleOf(feature), radius: 7, fillOpacity: 0.6 }),
+    onEachFeature: (feature, shape) => shape.bindPopup(() => popupOf(feature)),
+  }).addTo(map);
+  if (!config.extent) map.fitBounds(layer.getBounds(), { maxZoom: 15 });
+  status.textContent = "";
+}
+
+document.getElementById("queue-map").setAttribute("aria-label", strings.map_label);
+load();

@@ -1,0 +1,113 @@
+"""The same POST with the same Idempotency-Key makes one comment and returns the same receipt,
+also when the requests race each other through a real gunicorn server."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from consultation.models import Comment
+from tests.consultation.submit_helpers import (
+    form_token,
+    make_consultation,
+    make_plan,
+    payload,
+    post_comment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consultation():
+    return make_consultation(make_plan())
+
+
+def test_a_repeated_post_with_the_same_key_gets_the_same_receipt(client, consultation):
+    data = payload(consultation)
+    first = post_comment(client, consultation, data, key="retry-after-a-lost-answer")
+    second = post_comment(client, consultation, data, key="retry-after-a-lost-answer")
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert Comment.objects.filter(consultation=consultation).count() == 1
+
+
+def test_a_replay_is_answered_even_after_the_form_token_expired(client, consultation):
+    data = payload(consultation)
+    first = post_comment(client, consultation, data, key="retry-much-later-1")
+    data["form_token"] = "expired-by-now"
+    again = post_comment(client, consultation, data, key="retry-much-later-1")
+    assert again.status_code == 201 and again.json() == first.json()
+
+
+def test_another_key_makes_another_comment(client, consultation):
+    data = payload(consultation)
+    a = post_comment(client, consultation, data, key="first-opinion-key")
+    b = post_comment(client, consultation, data, key="second-opinion-key")
+    assert a.json()["receipt_code"] != b.json()["receipt_code"]
+
+
+def test_a_key_reused_for_a_different_opinion_is_a_conflict(client, consultation):
+    post_comment(client, consultation, payload(consultation), key="reused-key-123")
+    other = post_comment(
+        client, consultation, payload(consultation, body="另一条意见"), key="reused-key-123"
+    )
+    assert other.status_code == 409 and list(other.json()) == ["idempotency_key"]
+    assert Comment.objects.filter(consultation=consultation).count() == 1
+
+
+def test_a_malformed_key_is_refused(client, consultation):
+    response = post_comment(client, consultation, key="short")
+    assert response.status_code == 400 and list(response.json()) == ["idempotency_key"]
+
+
+# -- racing requests through gunicorn -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def committed_consultation(django_db_setup, django_db_blocker):
+    """A consultation the live server can see (module scope: made before the test's own
+    transaction begins, so it is committed); it and its comments are removed afterwards."""
+    with django_db_blocker.unblock():
+        plan = make_plan(slug="race-town")
+        consultation = make_consultation(plan)
+    yield consultation
+    with django_db_blocker.unblock():
+        Comment.objects.filter(consultation=consultation).delete()
+        consultation.delete()
+        plan.delete()
+
+
+def test_racing_posts_with_one_key_make_exactly_one_comment(live_url, committed_consultation):
+    consultation = committed_consultation
+    body = json.dumps(payload(consultation, form_token=form_token(consultation))).encode()
+    key = uuid.uuid4().hex
+    start = threading.Barrier(8)
+    answers = []
+
+    def send():
+        request = urllib.request.Request(
+            f"{live_url}/api/consultations/{consultation.pk}/comments/",
+            data=body,
+            headers={"Content-Type": "application/json", "Idempotency-Key": key},
+            method="POST",
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answers.append((response.status, json.loads(response.read())))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.read().decode()))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [201] * 8, answers
+    assert len({answer["receipt_code"] for _, answer in answers}) == 1
+    assert Comment.objects.filter(consultation=consultation).count() == 1
