@@ -1,0 +1,75 @@
+"""The upload pipeline of map layers: plain functions over GeoDataFrames.
+
+    from layers.ingest import open_source, list_layers, prepare_layer, write_revision
+
+    with open_source(stored_path, name=uploaded_name) as source:   # checks, unpacks
+        layers = list_layers(source)                                 # the planner picks one
+        prepared = prepare_layer(layer, source, layer_name=..., field_mapping=...,
+                                 progress=report)                    # reads and checks
+        if not prepared.rejected:
+            revision = write_revision(layer, prepared, created_by=user, progress=report)
+    diff = diff_revisions(layer, revision)                           # against the published one
+
+``RejectedFile`` (with ``.problems``) is raised for problems of the whole file;
+``prepared.problems`` lists those of features. ``report(stage, done, total)`` is called with
+stages "reading", "checking" and "writing"; raising inside it stops the job and leaves
+nothing behind.
+"""
+
+from .checks import dominant_geometry_type
+from .crs import RecognisedCrs, recognise_crs, zone_epsg_for_longitude
+from .diff import FeatureChange, RevisionDiff, area_srid, diff_revisions
+from .fields import STANDARD_FIELDS, FieldMapping, map_fields
+from .formats import (
+    DRIVERS,
+    Format,
+    RawLayer,
+    Source,
+    SourceLayer,
+    choose_layer,
+    list_layers,
+    open_source,
+    read_layer,
+)
+from .landuse import is_landuse_code, landuse_codes, landuse_name
+from .limits import DEFAULTS as LIMIT_DEFAULTS
+from .prepare import PreparedLayer, Progress, prepare_layer, prepare_raw_layer
+from .problems import Problem, ProblemLog, RejectedFile, Severity, render_message
+from .write import write_revision
+
+__all__ = [
+    "DRIVERS",
+    "LIMIT_DEFAULTS",
+    "STANDARD_FIELDS",
+    "FeatureChange",
+    "FieldMapping",
+    "Format",
+    "PreparedLayer",
+    "Problem",
+    "ProblemLog",
+    "Progress",
+    "RawLayer",
+    "RecognisedCrs",
+    "RejectedFile",
+    "RevisionDiff",
+    "Severity",
+    "Source",
+    "SourceLayer",
+    "area_srid",
+    "choose_layer",
+    "diff_revisions",
+    "dominant_geometry_type",
+    "is_landuse_code",
+    "landuse_codes",
+    "landuse_name",
+    "list_layers",
+    "map_fields",
+    "open_source",
+    "prepare_layer",
+    "prepare_raw_layer",
+    "read_layer",
+    "recognise_crs",
+    "render_message",
+    "write_revision",
+    "zone_epsg_for_longitude",
+]
