@@ -58,4 +58,4 @@ demo: migrate
 
 serve:
 	$(PY) manage.py collectstatic --noinput -v 0
-	PORT=$(PORT) $(VENV)/bin/gunicorn planportal.wsgi
+	PORT=$(PORT) bash scripts/serve.sh

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "layers",
     "consultation",
     "django.contrib.postgres",
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""URL routes of the planners' pages and API (revision_api_urls)."""
+
+urlpatterns = []
