@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from planportal.db import select_last_result
+
 FORM_TOKEN_SALT = "consultation.form-token"  # noqa: S105 (a salt, not a secret)
 CHALLENGE_SALT = "consultation.challenge"
 CLIENT_KEY_SALT = "consultation.client-key"
@@ -276,8 +278,9 @@ def count_usage(
         "key": key or None,
     }
     with connection.cursor() as cursor:
-        # One round trip: psycopg2 sends the statements together and returns the last result.
+        # One round trip: the statements go together; the count is the last result.
         cursor.execute(";\n".join(statements), params)
+        select_last_result(cursor)
         row = cursor.fetchone()
     return Usage(*row)
 

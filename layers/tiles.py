@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from layers.models import Feature, GeometryType, Layer
+from planportal.db import select_last_result
 from planportal.models import Plan
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -217,6 +218,7 @@ def render_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
     # Through the router, so tiles follow the other reads once a read replica is configured.
     with connections[router.db_for_read(Feature)].cursor() as cursor:
         cursor.execute(sql, params)
+        select_last_result(cursor)  # the SELECT after SET LOCAL
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 
