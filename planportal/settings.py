@@ -208,4 +208,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The job queue announces every task registration at INFO, on every command.
+    "loggers": {"procrastinate": {"level": env_str("QUEUE_LOG_LEVEL", "WARNING")}},
 }
