@@ -9,10 +9,13 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from consultation.models import Consultation
+from consultation.public_views import comment_form_config, current_consultation
 from layers.models import Layer
 from planportal.models import Plan
 
@@ -39,7 +42,7 @@ TIANDITU_APPROVAL = "GS(2024)0650号"
 def plan_map(request, slug: str):
     plan = get_object_or_404(Plan.objects.public(), slug=slug)
     layers = list(Layer.objects.public().filter(plan=plan).select_related("published_revision"))
-    config = map_config(plan, layers)
+    config = map_config(plan, layers, current_consultation(plan))
     return render(
         request,
         "layers/plan_map.html",
@@ -52,7 +55,7 @@ def plan_map(request, slug: str):
     )
 
 
-def map_config(plan: Plan, layers: list[Layer]) -> dict:
+def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | None = None) -> dict:
     return {
         "language": get_language(),
         "plan": {"slug": plan.slug, "name": plan.name},
@@ -60,6 +63,11 @@ def map_config(plan: Plan, layers: list[Layer]) -> dict:
             "layers": reverse("api-plan-layers", args=[plan.slug]),
             "report": reverse("api-point-report", args=[plan.slug]),
             "plan": reverse("plan-detail", args=[plan.slug]),
+            # Loaded only when a resident comments: the form module and Leaflet.draw (which
+            # django-leaflet ships; it is fetched on the first drawing).
+            "comment_form_module": static("js/comment-form.js"),
+            "draw_script": static("leaflet/draw/leaflet.draw.js"),
+            "draw_css": static("leaflet/draw/leaflet.draw.css"),
         },
         "extent": _extent(plan, layers),
         "basemap": _basemap(),
@@ -68,6 +76,9 @@ def map_config(plan: Plan, layers: list[Layer]) -> dict:
             (layer.collection_id for layer in layers if is_village_layer(layer)), None
         ),
         "strings": _strings(),
+        "comments": comment_form_config(consultation) if consultation else None,
+        "shows_published_comments": bool(consultation and consultation.show_published_comments),
+        "comment_strings": _comment_strings() if consultation else None,
     }
 
 
@@ -145,4 +156,55 @@ def _strings() -> dict[str, str]:
         "close": _("Close"),
         "zoom_out": _("Zoom out"),
         "map_label": _("Plan map"),
+    }
+
+
+def _comment_strings() -> dict[str, str]:
+    """Words of the comment tools on the map (static/js/map/comments.js, draw.js, published.js)."""
+    return {
+        "open_panel": _("Give your opinion"),
+        "panel_title": _("Comment on the plan"),
+        "close": _("Close the opinion panel"),
+        "choose": _("What is your opinion about?"),
+        "draw_point": _("Mark a point on the map"),
+        "draw_line": _("Draw a line on the map"),
+        "draw_polygon": _("Draw an area on the map"),
+        "centre_point": _("Comment on the map centre point"),
+        "whole_plan": _("Comment on the plan as a whole"),
+        "feature_hint": _(
+            "You can also tap a feature on the map and choose “Comment on this feature”."
+        ),
+        "not_open": _("This consultation is not open for opinions."),
+        "comment_feature": _("Comment on this feature"),
+        "comment_here": _("Comment on this place"),
+        "back": _("Back"),
+        "redraw": _("Draw the place again"),
+        "done": _("Back to the map"),
+        "draw_loading": _("Loading the drawing tools…"),
+        "draw_failed": _("The drawing tools could not be loaded. Please try again."),
+        "draw_hint_point": _("Tap the map where your opinion applies."),
+        "draw_hint_line": _("Tap the map at each point of the line, then press “Finish”."),
+        "draw_hint_polygon": _("Tap the map at each corner of the area, then press “Finish”."),
+        "draw_count": _("Points placed: %(count)s"),
+        "draw_finish": _("Finish"),
+        "draw_cancel": _("Cancel"),
+        "draw_undo": _("Undo the last point"),
+        "draw_add_centre": _("Add the map centre"),
+        "draw_use_centre": _("Use the map centre"),
+        "draw_keyboard": _(
+            "With the keyboard: move the map with the arrow keys and add its centre point."
+        ),
+        "published_layer": _("Published opinions"),
+        "published_group": _("Public opinions"),
+        "published_count": _("%(count)s published opinions"),
+        "published_none": _("No opinion has been published yet."),
+        "published_failed": _("The published opinions could not be loaded."),
+        "published_show_on_map": _("Show on the map"),
+        "published_show_all": _("Show them on the map"),
+        "published_loading": _("Loading the published opinions…"),
+        "about": _("About: %(target)s"),
+        "answer": _("Answer: %(result)s"),
+        "answered_on": _("Answered on %(date)s"),
+        "not_answered": _("Not answered yet."),
+        "villages": _("Villages: %(names)s"),
     }

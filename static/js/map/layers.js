@@ -88,7 +88,7 @@ export class PlanLayers {
         features.set(String(feature.id), path);
         path.on("click", (event) => {
           L.DomEvent.stopPropagation(event);
-          this.onFeatureClick(layer, feature.properties || {}, event.latlng);
+          this.onFeatureClick(layer, feature.properties || {}, event.latlng, feature.id);
         });
       },
     });
@@ -109,7 +109,9 @@ export class PlanLayers {
     });
     grid.on("click", (event) => {
       L.DomEvent.stopPropagation(event);
-      this.onFeatureClick(layer, event.layer.properties || {}, event.latlng);
+      const properties = event.layer.properties || {};
+      // Tiles carry the feature's id as a property (layers/tiles.py).
+      this.onFeatureClick(layer, properties, event.latlng, properties.id);
     });
     return grid;
   }

@@ -1,12 +1,13 @@
 // The plan map page. Reads its settings from the json_script block "map-config" (API
 // addresses, translated words, extent, basemap), loads the layer catalogue and wires the
-// layer list, popups, point report, village search and section links together.
+// layer list, popups, point report, village search, section links and opinions together.
 
+import { createComments } from "./comments.js";
 import { patchVectorGrid } from "./compat.js";
 import { el, format } from "./dom.js";
 import { createPanes, PlanLayers } from "./layers.js";
 import { createPanels } from "./panels.js";
-import { popupContent } from "./popups.js";
+import { featureTitle, popupContent } from "./popups.js";
 import { createReport } from "./report.js";
 import { setUpVillageSearch } from "./search.js";
 import { anchorOf, layersOfSection, sectionFromLocation, sectionTitle } from "./section.js";
@@ -38,13 +39,34 @@ map.createPane("report-marker").style.zIndex = "640";
 showWholePlan();
 if (config.basemap) addBasemap(config.basemap);
 
+let comments = null;
 const panels = createPanels({
   map,
   layerPanel: document.getElementById("layer-panel"),
   layerButton: document.getElementById("layer-panel-button"),
   reportPanel: document.getElementById("report-panel"),
   onReportClosed: () => report.clear(),
+  // One panel at a time where they share a place (phone: the bottom; wide: the right card).
+  onOpen: (name) => {
+    // (Also called while the panels are made, before `comments` exists.)
+    if (comments && (name === "report" || !panels.isWide())) comments.hide({ returnFocus: false });
+  },
 });
+// The opinion tools while the consultation takes opinions or shows the published ones.
+if (config.comments && (config.comments.is_open || config.shows_published_comments)) {
+  comments = createComments({
+    L,
+    map,
+    config,
+    canvas: document.querySelector(".map-canvas"),
+    layerPanel: document.getElementById("layer-panel"),
+    onOpen: () => {
+      panels.hideReport();
+      panels.hideLayersOnPhone();
+    },
+  });
+}
+const commenting = Boolean(comments?.isOpen);
 
 const treeContainer = document.getElementById("layer-tree");
 let catalogue;
@@ -67,6 +89,12 @@ const report = createReport({
   panel: document.getElementById("report-panel"),
   panels,
   sectionTitles,
+  onCommentHere: commenting
+    ? (latlng) => {
+        panels.closeReport();
+        comments.commentAt(latlng);
+      }
+    : null,
 });
 // Popups pan clear of the buttons along the top of the map.
 const popup = L.popup({
@@ -77,7 +105,8 @@ const popup = L.popup({
 });
 
 const layers = new PlanLayers(L, map, catalogue, {
-  onFeatureClick: (layer, properties, latlng) => openPopup(layer, properties, latlng),
+  onFeatureClick: (layer, properties, latlng, featureId) =>
+    openPopup(layer, properties, latlng, { featureId }),
   onError: (layer) =>
     tree.setFailed(layer.collection_id, format(strings.layer_failed, { layer: layer.title })),
 });
@@ -89,17 +118,24 @@ const tree = buildTree(treeContainer, catalogue, strings, {
   onZoomTo: (zoom) => map.setZoom(zoom),
 });
 
-// A tap that only closes an open popup is not also a question about that place.
+// A tap that only closes an open popup (a feature's or a published opinion's) is not also a
+// question about that place.
+let popupIsOpen = false;
 let tapClosesPopup = false;
+map.on("popupclose", () => {
+  popupIsOpen = false;
+});
 map.on("preclick", () => {
-  tapClosesPopup = map.hasLayer(popup);
+  tapClosesPopup = popupIsOpen;
 });
 map.on("click", (event) => {
-  if (!tapClosesPopup) report.at(event.latlng);
+  // While a place is drawn, taps are its points.
+  if (!tapClosesPopup && !comments?.drawingActive()) report.at(event.latlng);
   tapClosesPopup = false;
 });
 map.on("zoomend", () => tree.updateZoom(map.getZoom()));
 map.on("popupopen", (event) => {
+  popupIsOpen = true;
   const close = event.popup.getElement()?.querySelector(".leaflet-popup-close-button");
   close?.setAttribute("aria-label", strings.close);
 });
@@ -140,12 +176,25 @@ async function switchOn(id) {
   await layers.setOn(id, true);
 }
 
-function openPopup(layer, properties, latlng, { focus = false } = {}) {
+function openPopup(layer, properties, latlng, { focus = false, featureId = null } = {}) {
+  const hasId = featureId !== null && featureId !== undefined;
   const content = popupContent(layer, properties, strings, {
     onReport: () => {
       map.closePopup();
       report.at(latlng, { returnFocusTo: map.getContainer() });
     },
+    comment:
+      commenting && hasId
+        ? {
+            label: config.comment_strings.comment_feature,
+            onClick: () =>
+              comments.commentOnFeature({
+                layer,
+                featureId,
+                featureName: featureTitle(layer, properties),
+              }),
+          }
+        : null,
   });
   popup.setLatLng(latlng).setContent(content).openOn(map);
   if (focus) {
@@ -160,7 +209,10 @@ async function showVillage(layer, feature) {
   const [lon, lat] = feature.geometry.coordinates;
   // Without animation, so the popup below can pan itself clear of the buttons at once.
   map.setView([lat, lon], Math.max(map.getZoom(), VILLAGE_ZOOM), { animate: false });
-  openPopup(layer, feature.properties || {}, L.latLng(lat, lon), { focus: true });
+  openPopup(layer, feature.properties || {}, L.latLng(lat, lon), {
+    focus: true,
+    featureId: feature.id,
+  });
 }
 
 async function focusSection(number) {
@@ -209,13 +261,17 @@ function onEscape(event) {
   if (event.key !== "Escape") return;
   const results = document.getElementById("village-search-results");
   if (!results.hidden) return; // the search closes its own list first
-  if (map.hasLayer(popup)) {
+  if (comments?.drawingActive()) {
+    comments.onEscape();
+  } else if (popupIsOpen) {
     map.closePopup();
     map.getContainer().focus();
   } else if (panels.reportOpen()) {
     panels.closeReport();
   } else if (panels.layersOpen() && !panels.isWide()) {
     panels.closeLayers();
+  } else if (comments?.panelOpen()) {
+    comments.onEscape();
   } else {
     return;
   }

@@ -3,7 +3,15 @@
 
 const WIDE = window.matchMedia("(min-width: 60rem)");
 
-export function createPanels({ map, layerPanel, layerButton, reportPanel, onReportClosed }) {
+// onOpen(name): a panel ("layers" or "report") opened, so others that share its place go.
+export function createPanels({
+  map,
+  layerPanel,
+  layerButton,
+  reportPanel,
+  onReportClosed,
+  onOpen = () => {},
+}) {
   let reportOpener = null;
 
   function resized() {
@@ -15,6 +23,7 @@ export function createPanels({ map, layerPanel, layerButton, reportPanel, onRepo
     layerPanel.hidden = !open;
     layerButton.setAttribute("aria-expanded", String(open));
     if (open && !WIDE.matches) reportPanel.hidden = true;
+    if (open) onOpen("layers");
     resized();
   }
 
@@ -38,7 +47,17 @@ export function createPanels({ map, layerPanel, layerButton, reportPanel, onRepo
       reportOpener = returnFocusTo || null;
       if (!WIDE.matches && !layerPanel.hidden) setLayers(false);
       reportPanel.hidden = false;
+      onOpen("report");
       if (returnFocusTo) reportPanel.focus();
+    },
+    // Makes room for another panel without moving the focus.
+    hideReport() {
+      if (reportPanel.hidden) return;
+      reportPanel.hidden = true;
+      onReportClosed();
+    },
+    hideLayersOnPhone() {
+      if (!WIDE.matches && !layerPanel.hidden) setLayers(false);
     },
     closeReport() {
       reportPanel.hidden = true;

@@ -15,7 +15,8 @@ export function featureTitle(layer, properties) {
   );
 }
 
-export function popupContent(layer, properties, strings, { onReport }) {
+// comment: {label, onClick} while the consultation takes opinions ("Comment on this feature").
+export function popupContent(layer, properties, strings, { onReport, comment }) {
   const category = categoryOf(layer, properties);
   const heading = el(
     "p",
@@ -43,6 +44,11 @@ export function popupContent(layer, properties, strings, { onReport }) {
   const report = el("button", { type: "button" }, strings.report_here);
   report.addEventListener("click", onReport);
   actions.append(report);
+  if (comment) {
+    const button = el("button", { type: "button", class: "popup-comment" }, comment.label);
+    button.addEventListener("click", comment.onClick);
+    actions.append(button);
+  }
   return el(
     "div",
     { class: "feature-popup" },

@@ -3,7 +3,9 @@
 
 import { el, format } from "./dom.js";
 
-export function createReport({ L, map, config, panel, panels, sectionTitles }) {
+// onCommentHere(latlng): given while the consultation takes opinions, for "Comment on this
+// place" under the report.
+export function createReport({ L, map, config, panel, panels, sectionTitles, onCommentHere }) {
   const body = panel.querySelector(".panel-body");
   const strings = config.strings;
   let marker = null;
@@ -61,8 +63,20 @@ export function createReport({ L, map, config, panel, panels, sectionTitles }) {
         (report.sentences || []).map((sentence) => el("li", {}, sentence)),
       ),
       el("p", { class: "report-point" }, coordinates),
+      commentHere(point),
       relatedSections(report),
     );
+  }
+
+  function commentHere(point) {
+    if (!onCommentHere) return null;
+    const button = el(
+      "button",
+      { type: "button", class: "report-comment" },
+      config.comment_strings.comment_here,
+    );
+    button.addEventListener("click", () => onCommentHere(point));
+    return el("p", { class: "report-actions" }, button);
   }
 
   function relatedSections(report) {
