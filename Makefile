@@ -14,6 +14,7 @@ export DJANGO_SETTINGS_MODULE := planportal.settings
 run: setup migrate demo serve
 
 test: system-test venv database messages lint
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
