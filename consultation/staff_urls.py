@@ -5,16 +5,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from consultation import exports, report, staff_views, stats
+from planportal.staff import staff_home
 
 urlpatterns = [
     path(
         "staff/login/",
         auth_views.LoginView.as_view(
             template_name="consultation/staff/login.html",
-            next_page=reverse_lazy("staff-queue"),
+            next_page=reverse_lazy("staff-home"),
         ),
         name="staff-login",
     ),
+    path("staff/", staff_home, name="staff-home"),
     path(
         "staff/logout/",
         auth_views.LogoutView.as_view(next_page=reverse_lazy("staff-login")),

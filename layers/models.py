@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from planportal.models import Chapter, Plan, Section
@@ -104,16 +103,13 @@ class Layer(models.Model):
             return "tiles"
         return "geojson"
 
-    def publish(self, revision: "LayerRevision") -> None:
-        """Makes ``revision`` the public one, under a row lock so concurrent publishes of
-        one layer are serialised."""
-        if revision.layer_id != self.pk:
-            raise ValueError("A layer can only publish its own revisions.")
-        with transaction.atomic():
-            locked = Layer.objects.select_for_update().get(pk=self.pk)
-            locked.published_revision = revision
-            locked.save(update_fields=["published_revision"])
-        self.published_revision = revision
+    def publish(self, revision: "LayerRevision", *, actor=None, **options):
+        """Makes ``revision`` the public one: ``layers.publishing.publish_revision`` (row
+        lock, audit event; ``expected_current=N`` refuses when another publish won).
+        Returns its PublishOutcome."""
+        from layers import publishing  # it imports this module
+
+        return publishing.publish_revision(self, revision, actor=actor, **options)
 
 
 class RevisionStatus(models.TextChoices):
@@ -177,3 +173,92 @@ class Feature(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+
+class UploadState(models.TextChoices):
+    DRAFT = "draft", _("Waiting for the planner's choices")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class UploadJob(models.Model):
+    """One uploaded file on its way to becoming a layer revision (layers/tasks.py runs it).
+
+    A draft waits for the planner to pick the source layer and map its fields; a queued job
+    waits for a worker; a running one has its stage and percent written by the worker through
+    a connection of its own, so the page sees them while the revision is still being written
+    in one (uncommitted) transaction. Done jobs point at their revision; failed and cancelled
+    ones left nothing behind but this row and their problems.
+    """
+
+    FINISHED = (UploadState.DONE, UploadState.FAILED, UploadState.CANCELLED)
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="upload_jobs")
+    # The target layer: set from the start for an existing layer, at the end for a new one.
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, null=True, blank=True, related_name="upload_jobs"
+    )
+    collection_id = models.SlugField(_("collection id"), max_length=100)
+    title = models.CharField(_("title of the layer"), max_length=200, blank=True)
+    # Relative to MEDIA_ROOT, always "uploads/<random>.<ext>": never the planner's file name.
+    stored_file = models.CharField(_("stored file"), max_length=255)
+    original_name = models.CharField(_("file name as uploaded"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    source_layer = models.CharField(_("layer in the file"), max_length=255, blank=True)
+    # Blank: keep the layer's key field (a new layer takes BSM when the file has it).
+    key_field = models.CharField(_("key field"), max_length=50, blank=True)
+    field_mapping = models.JSONField(_("field mapping"), default=dict, blank=True)
+    # What the file holds (its layers, the fields of the one picked) for the choices page.
+    inspection = models.JSONField(_("contents of the file"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=UploadState.choices,
+        default=UploadState.DRAFT,
+        db_index=True,
+    )
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
+    problems = models.JSONField(_("problems found"), default=list, blank=True)
+    revision = models.ForeignKey(
+        LayerRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="upload_jobs",
+        verbose_name=_("revision"),
+    )
+    error = models.TextField(_("error"), blank=True)
+    queue_job_id = models.BigIntegerField(_("job in the queue"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload job")
+        verbose_name_plural = _("upload jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__lte=100), name="upload_job_percent_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}: {self.original_name} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED

@@ -32,6 +32,10 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        # pytest-django sets up a test database only when a collected test uses the database;
+        # without one, this and every live-server test would run on the real database.
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            pytest.fail("no test database: mark live-server tests with django_db")
         call_command("load_demo_plan", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

@@ -100,7 +100,9 @@ def test_a_planner_gets_403_and_changes_nothing(client, comment):
     )
     assert response.status_code == 403
     assert not Reply.objects.filter(comment=comment).exists()
-    assert not AuditEvent.objects.filter(object_id=str(comment.pk)).exists()
+    assert not AuditEvent.objects.filter(
+        object_type="consultation.comment", object_id=str(comment.pk)
+    ).exists()
 
 
 @pytest.mark.parametrize(

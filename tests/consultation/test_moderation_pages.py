@@ -119,7 +119,8 @@ def test_an_official_logs_in_on_the_staff_login_page(client, official):
     response = client.post(
         reverse("staff-login"), {"username": official.username, "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("staff-queue")
+    assert response.status_code == 302 and response["Location"] == reverse("staff-home")
+    assert client.get(response["Location"])["Location"] == reverse("staff-queue")
     assert client.get(reverse("staff-queue")).status_code == 200
 
 

@@ -1,0 +1,79 @@
+// The map of a revision's differences on the planners' page: added features green, removed
+// red, changed orange (their new shape), on a plain background with the plan's outline.
+// Everything it needs comes from the json_script block "diff-map-config"; feature keys from
+// the planner's file are put in with textContent only.
+
+const L = window.L;
+const config = JSON.parse(document.getElementById("diff-map-config").textContent);
+const strings = config.strings;
+const colours = config.colours;
+const status = document.getElementById("diff-map-status");
+const container = document.getElementById("diff-map");
+
+const map = L.map(container, { attributionControl: false, minZoom: 5, maxZoom: 19 });
+if (config.extent) {
+  const [west, south, east, north] = config.extent;
+  map.fitBounds([
+    [south, west],
+    [north, east],
+  ]);
+} else {
+  map.setView([37.07, 111.55], 12);
+}
+if (config.outline) {
+  L.geoJSON(config.outline, {
+    interactive: false,
+    style: { color: "#57606a", weight: 1.5, fill: false, dashArray: "4 4" },
+  }).addTo(map);
+}
+
+function styleOf(feature) {
+  const colour = colours[feature.properties.change] || "#57606a";
+  return { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.35 };
+}
+
+function popupOf(feature) {
+  const props = feature.properties;
+  const box = document.createElement("div");
+  const kind = document.createElement("strong");
+  kind.textContent = strings[props.change] || props.change;
+  const what = document.createElement("div");
+  what.textContent = `${strings.feature} ${props.key || props.feature}`;
+  box.append(kind, what);
+  return box;
+}
+
+async function load() {
+  let collection;
+  try {
+    const response = await fetch(config.features, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    collection = await response.json();
+  } catch {
+    status.textContent = strings.failed;
+    return;
+  }
+  if (!collection.features.length) {
+    status.textContent = strings.none;
+    container.dataset.drawn = "0";
+    return;
+  }
+  // Removed first, changed last: the new shapes stay on top of the old ones.
+  const order = { removed: 0, added: 1, changed: 2 };
+  collection.features.sort((a, b) => order[a.properties.change] - order[b.properties.change]);
+  const layer = L.geoJSON(collection, {
+    style: styleOf,
+    pointToLayer: (feature, latlng) =>
+      L.circleMarker(latlng, { ...styleOf(feature), radius: 6, fillOpacity: 0.7 }),
+    onEachFeature: (feature, shape) => shape.bindPopup(() => popupOf(feature)),
+  }).addTo(map);
+  if (!config.extent) map.fitBounds(layer.getBounds(), { maxZoom: 16 });
+  status.textContent = collection.truncated ? strings.truncated : "";
+  container.dataset.drawn = String(collection.features.length);
+}
+
+container.setAttribute("aria-label", strings.map_label);
+load();

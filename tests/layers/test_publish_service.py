@@ -1,0 +1,144 @@
+"""Publishing and rolling back (layers/publishing.py): a pointer switch under a row lock that
+refuses when someone else published since the caller looked, and an audit event for each."""
+
+import pytest
+from django.utils.translation import gettext
+
+from layers.models import Layer, RevisionStatus
+from layers.publishing import (
+    NotPublishable,
+    PublishConflict,
+    ever_published,
+    publish_revision,
+    roll_back,
+)
+from planportal.models import AuditEvent
+from tests.layers.revision_helpers import (
+    audit_baseline,
+    five_parcels,
+    layer_with_two_revisions,
+    make_planner,
+    revision_from,
+)
+
+
+@pytest.fixture
+def planner(db):
+    return make_planner()
+
+
+@pytest.fixture
+def scene(demo_plan, tmp_path, planner):
+    return layer_with_two_revisions(demo_plan, "publish-service", tmp_path, user=planner)
+
+
+def publish_events(after_pk: int):
+    return AuditEvent.objects.filter(
+        pk__gt=after_pk, action__in=["layer.publish", "layer.rollback"]
+    ).order_by("pk")
+
+
+def test_publishing_moves_the_pointer_and_records_who_and_which_revisions(scene, planner):
+    layer, first, second = scene
+    baseline = audit_baseline()
+    outcome = publish_revision(layer, second, actor=planner, expected_current=1)
+    assert outcome.changed and outcome.action == "layer.publish"
+    assert outcome.previous == first and outcome.revision == second
+    assert Layer.objects.get(pk=layer.pk).published_revision == second
+    [event] = publish_events(baseline)
+    assert event.action == "layer.publish" and event.actor == planner
+    assert event.object_type == "layers.layer" and event.object_id == str(layer.pk)
+    assert event.before["revision"] == 1 and event.after["revision"] == 2
+
+
+def test_rolling_back_publishes_the_earlier_revision_and_is_recorded_as_a_rollback(scene, planner):
+    layer, first, second = scene
+    publish_revision(layer, second, actor=planner, expected_current=1)
+    baseline = audit_baseline()
+    outcome = roll_back(layer, first, actor=planner, expected_current=2)
+    assert outcome.action == "layer.rollback" and outcome.previous == second
+    assert Layer.objects.get(pk=layer.pk).published_revision == first
+    [event] = publish_events(baseline)
+    assert (event.action, event.before["revision"], event.after["revision"]) == (
+        "layer.rollback",
+        2,
+        1,
+    )
+
+
+def test_a_rollback_needs_a_revision_older_than_the_published_one(scene, planner):
+    layer, first, second = scene
+    baseline = audit_baseline()
+    with pytest.raises(NotPublishable):
+        roll_back(layer, second, actor=planner)
+    assert Layer.objects.get(pk=layer.pk).published_revision == first
+    assert not publish_events(baseline).exists()
+
+
+def test_a_publish_based_on_a_stale_view_is_refused_with_the_winners_number(scene, planner):
+    layer, first, second = scene
+    publish_revision(layer, second, actor=planner, expected_current=1)
+    baseline = audit_baseline()
+    # Another planner's page still shows revision 1 as the published one.
+    with pytest.raises(PublishConflict) as refused:
+        publish_revision(layer, first, actor=planner, expected_current=1)
+    assert refused.value.current == 2
+    # "已被他人发布第 2 版" once the catalogue has the translation.
+    message = gettext("Someone else has published revision %(number)s meanwhile.")
+    assert str(refused.value) == message % {"number": 2}
+    assert Layer.objects.get(pk=layer.pk).published_revision == second
+    assert not publish_events(baseline).exists()
+
+
+def test_expecting_nothing_published_conflicts_with_a_published_layer(scene, planner):
+    layer, _first, second = scene
+    with pytest.raises(PublishConflict):
+        publish_revision(layer, second, actor=planner, expected_current=None)
+
+
+def test_publishing_the_published_revision_again_changes_and_records_nothing(scene, planner):
+    layer, first, _second = scene
+    baseline = audit_baseline()
+    outcome = publish_revision(layer, first, actor=planner, expected_current=1)
+    assert not outcome.changed and outcome.event is None
+    assert not publish_events(baseline).exists()
+
+
+def test_a_revision_that_is_not_ready_cannot_be_published(scene, planner):
+    layer, first, second = scene
+    second.status = RevisionStatus.FAILED
+    second.save(update_fields=["status"])
+    with pytest.raises(NotPublishable):
+        publish_revision(layer, second, actor=planner)
+    assert Layer.objects.get(pk=layer.pk).published_revision == first
+
+
+def test_a_layer_cannot_publish_another_layers_revision(scene, planner, demo_plan, tmp_path):
+    layer, _first, _second = scene
+    other = revision_from(
+        Layer.objects.create(
+            plan=demo_plan, collection_id="publish-other", title="其他", geometry_type="Polygon"
+        ),
+        five_parcels(),
+        tmp_path / "other",
+    )
+    with pytest.raises(NotPublishable):
+        publish_revision(layer, other, actor=planner)
+
+
+def test_layer_publish_is_the_same_step_with_its_audit_event(scene, planner):
+    layer, _first, second = scene
+    baseline = audit_baseline()
+    layer.publish(second, actor=planner)
+    assert layer.published_revision == second
+    assert publish_events(baseline).get().actor == planner
+
+
+def test_the_revisions_ever_published_are_read_from_the_audit_trail(scene, planner):
+    layer, first, second = scene
+    assert set(ever_published(layer)) == {1}
+    publish_revision(layer, second, actor=planner)
+    roll_back(layer, first, actor=planner)
+    published = ever_published(Layer.objects.get(pk=layer.pk))
+    assert set(published) == {1, 2}
+    assert all(when is not None for when in published.values())
