@@ -3,6 +3,8 @@
 // Everything it needs comes from the json_script block "diff-map-config"; feature keys from
 // the planner's file are put in with textContent only.
 
+import { planOutlineMap } from "./staff-map.js";
+
 const L = window.L;
 const config = JSON.parse(document.getElementById("diff-map-config").textContent);
 const strings = config.strings;
@@ -10,22 +12,7 @@ const colours = config.colours;
 const status = document.getElementById("diff-map-status");
 const container = document.getElementById("diff-map");
 
-const map = L.map(container, { attributionControl: false, minZoom: 5, maxZoom: 19 });
-if (config.extent) {
-  const [west, south, east, north] = config.extent;
-  map.fitBounds([
-    [south, west],
-    [north, east],
-  ]);
-} else {
-  map.setView([37.07, 111.55], 12);
-}
-if (config.outline) {
-  L.geoJSON(config.outline, {
-    interactive: false,
-    style: { color: "#57606a", weight: 1.5, fill: false, dashArray: "4 4" },
-  }).addTo(map);
-}
+const map = planOutlineMap(container, config, { maxZoom: 19 });
 
 function styleOf(feature) {
   const colour = colours[feature.properties.change] || "#57606a";

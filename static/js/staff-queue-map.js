@@ -2,6 +2,8 @@
 // at) on a plain background with the plan's outline. Everything it needs comes from the
 // json_script block "queue-map-config"; residents' text is put in with textContent only.
 
+import { planOutlineMap } from "./staff-map.js";
+
 const L = window.L;
 const config = JSON.parse(document.getElementById("queue-map-config").textContent);
 const strings = config.strings;
@@ -9,22 +11,7 @@ const status = document.getElementById("queue-map-status");
 
 const STANCE_COLOURS = { support: "#15803d", oppose: "#b91c1c", suggest: "#1d4ed8" };
 
-const map = L.map("queue-map", { attributionControl: false, minZoom: 5, maxZoom: 18 });
-if (config.extent) {
-  const [west, south, east, north] = config.extent;
-  map.fitBounds([
-    [south, west],
-    [north, east],
-  ]);
-} else {
-  map.setView([37.1, 111.6], 11);
-}
-if (config.outline) {
-  L.geoJSON(config.outline, {
-    interactive: false,
-    style: { color: "#57606a", weight: 1.5, fill: false, dashArray: "4 4" },
-  }).addTo(map);
-}
+const map = planOutlineMap("queue-map", config, { maxZoom: 18, fallback: [37.1, 111.6] });
 
 function styleOf(feature) {
   const colour = STANCE_COLOURS[feature.properties.stance] || "#57606a";
