@@ -9,7 +9,7 @@ STAMPS := .make
 
 export DJANGO_SETTINGS_MODULE := planportal.settings
 
-.PHONY: run test lint bench setup system system-test database venv messages migrate demo serve
+.PHONY: run test lint bench setup system system-test system-bench database venv messages migrate demo serve
 
 run: setup migrate demo serve
 
@@ -21,7 +21,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: setup migrate demo
+bench: system-bench setup migrate demo
 	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(PY) $$b || exit 1; done || echo "no benchmarks yet"
 
 setup: system venv database messages
@@ -31,6 +31,9 @@ system:
 
 system-test:
 	@bash scripts/install-system.sh --test
+
+system-bench:
+	@bash scripts/install-system.sh --bench
 
 database: system
 	@bash scripts/ensure-database.sh

@@ -1,13 +1,48 @@
 """gunicorn settings for `make run`, the benchmarks and tests (gunicorn reads this file from
-the working directory). Threaded workers keep browser connections alive, which matters for
-tiles: a sync worker answers one request per connection, so even a 304 paid for a new TCP
-connection. PORT, WEB_CONCURRENCY and GUNICORN_THREADS override the defaults."""
+the working directory). PORT, WEB_CONCURRENCY, GUNICORN_THREADS and GUNICORN_ACCESS_LOG (a
+file, "-" for standard output, empty for none) override the defaults.
+
+- Threaded workers keep browser connections alive, which matters for tiles: a sync worker
+  answers one request per connection, so even a 304 paid for a new TCP connection.
+- Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+  connections over them. On one shared socket the worker that happened to be awake took them
+  all: with 8 keep-alive connections, all 8 sometimes landed on one worker, and that worker's
+  single Python thread at a time capped tile revalidations at about 1,200/s instead of
+  3,000-4,000/s (bench/README.md).
+- The access log stays on (a proxy in front may log instead: GUNICORN_ACCESS_LOG empty);
+  planportal/access_log.py writes gunicorn's default line at a third of gunicorn's cost.
+"""
 
 import os
+import socket
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
-accesslog = "-"
+reuse_port = True
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+logger_class = "planportal.access_log.AccessLogger"
+
+
+def on_starting(server):
+    """With SO_REUSEPORT a second server on a port already served would bind it too and
+    silently take part of its requests: refuse to start instead, as without it. (A re-executed
+    master, USR2, shares the port with the old one on purpose.)"""
+    if server.master_pid:
+        return
+    for address in server.cfg.address:
+        if not isinstance(address, tuple):
+            continue  # a Unix socket or an inherited descriptor
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        with socket.socket(family) as probe:
+            # SO_REUSEADDR passes connections in TIME_WAIT, not a listening socket.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                raise SystemExit(f"{address[0]}:{address[1]}: {error.strerror}") from None
+        # gunicorn's own "Listening at" line is empty when the workers bind the sockets.
+        host = f"[{address[0]}]" if ":" in address[0] else address[0]
+        server.log.info("Serving http://%s:%s/ (one socket per worker)", host, address[1])

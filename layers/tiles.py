@@ -115,6 +115,13 @@ def tile_source(collection_id: str) -> TileSource | None:
     return source
 
 
+def kept_tile_source(collection_id: str) -> TileSource | None:
+    """tile_source()'s kept lookup while it is fresh, else None: what can be answered without
+    the database (a layer that is not public is never kept)."""
+    cached = _lookups.get(collection_id)
+    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+
 def forget_tile_sources(**_kwargs) -> None:
     _lookups.clear()
 
@@ -226,33 +233,42 @@ def render_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
 # -- views -------------------------------------------------------------------------------------
 
 
-def _tile_headers(response: HttpResponse, request, source: TileSource, etag: str) -> HttpResponse:
-    immutable = request.GET.get("v") == source.version
-    response["ETag"] = etag
-    response["Cache-Control"] = IMMUTABLE_CACHE if immutable else SHORT_CACHE
+def tile_cache_headers(source: TileSource, etag: str, version: str | None) -> dict[str, str]:
+    """ETag and Cache-Control of every answer for a tile; ``version`` is the URL's ?v=."""
+    immutable = version == source.version
+    return {"ETag": etag, "Cache-Control": IMMUTABLE_CACHE if immutable else SHORT_CACHE}
+
+
+def revalidation_headers(
+    source: TileSource, if_none_match: str | None, version: str | None, z: int, x: int, y: int
+) -> dict[str, str] | None:
+    """The headers of a 304 when ``if_none_match`` holds the tile's ETag (or ``*``), else None.
+    Takes plain values rather than a request: the WSGI fast path has no request object."""
+    if not if_none_match or not tile_exists(z, x, y):
+        return None
+    etag = tile_etag(source, z, x, y)
+    tags = parse_etags(if_none_match)
+    return tile_cache_headers(source, etag, version) if "*" in tags or etag in tags else None
+
+
+def _with_headers(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
+    for name, value in headers.items():
+        response[name] = value
     return response
 
 
-def _etag_matches(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    tags = parse_etags(header)
-    return "*" in tags or etag in tags
-
-
 def not_modified(request, collection_id: str, z: int, x: int, y: int) -> HttpResponse | None:
-    """The 304 for a revalidation whose ETag still matches, else None. Shared by the view and
-    by TileRevalidationMiddleware, which answers before the rest of the middleware stack."""
+    """The 304 for a revalidation whose ETag still matches, else None. Used by the view and by
+    the tile_revalidation middleware, which answers before the rest of the middleware stack."""
     if request.method not in ("GET", "HEAD") or not tile_exists(z, x, y):
         return None
     source = tile_source(collection_id)
     if source is None:
         return None
-    etag = tile_etag(source, z, x, y)
-    if not _etag_matches(request, etag):
-        return None
-    return _tile_headers(HttpResponseNotModified(), request, source, etag)
+    headers = revalidation_headers(
+        source, request.headers.get("If-None-Match"), request.GET.get("v"), z, x, y
+    )
+    return None if headers is None else _with_headers(HttpResponseNotModified(), headers)
 
 
 @require_safe
@@ -265,14 +281,17 @@ def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResp
     source = tile_source(collection_id)
     if source is None:
         raise Http404("No such collection.")
-    etag = tile_etag(source, z, x, y)
-    if _etag_matches(request, etag):
-        return _tile_headers(HttpResponseNotModified(), request, source, etag)
+    version = request.GET.get("v")
+    revalidated = revalidation_headers(
+        source, request.headers.get("If-None-Match"), version, z, x, y
+    )
+    if revalidated is not None:
+        return _with_headers(HttpResponseNotModified(), revalidated)
+    headers = tile_cache_headers(source, tile_etag(source, z, x, y), version)
     data = render_tile(source, z, x, y) if z >= source.min_zoom else b""
     if not data:
-        return _tile_headers(HttpResponse(status=204), request, source, etag)
-    response = HttpResponse(data, content_type=MVT_CONTENT_TYPE)
-    return _tile_headers(response, request, source, etag)
+        return _with_headers(HttpResponse(status=204), headers)
+    return _with_headers(HttpResponse(data, content_type=MVT_CONTENT_TYPE), headers)
 
 
 @require_safe

@@ -3,6 +3,7 @@
 # a machine that is already set up pays a single dpkg query.
 #   scripts/install-system.sh            runtime packages (database, GDAL, gettext)
 #   scripts/install-system.sh --test     also the browser and CJK fonts for browser tests
+#   scripts/install-system.sh --bench    also wrk, the HTTP load generator of bench/tiles.py
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -15,10 +16,11 @@ packages=(
   gdal-bin libgeos-c1v5 libproj25
   gettext python3-venv
 )
-if [ "${1:-}" = "--test" ]; then
+case "${1:-}" in
   # libatomic1: the Node.js that the playwright wheel runs its driver with links against it.
-  packages+=(chromium fonts-noto-cjk libatomic1)
-fi
+  --test) packages+=(chromium fonts-noto-cjk libatomic1) ;;
+  --bench) packages+=(wrk) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

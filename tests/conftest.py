@@ -83,15 +83,20 @@ def server_environment(**overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
-@pytest.fixture(scope="session")
-def live_url(django_db_setup, django_db_blocker) -> str:
-    """A gunicorn server on the session's test database, which holds the demo plan."""
+def server_database_url(django_db_blocker) -> str:
+    """DATABASE_URL of the session's test database, for servers the tests start."""
     with django_db_blocker.unblock():
         database = connection.settings_dict
-    url = (
+    return (
         f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
         f"{database['PORT']}/{database['NAME']}"
     )
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup, django_db_blocker) -> str:
+    """A gunicorn server on the session's test database, which holds the demo plan."""
+    url = server_database_url(django_db_blocker)
     port = free_port()
     server = subprocess.Popen(
         [

@@ -1,0 +1,180 @@
+"""gunicorn as gunicorn.conf.py sets it up for `make run`: the access log it writes, and the
+guard that keeps a second server off a port already served (each worker binds the port
+itself, with SO_REUSEPORT, which would otherwise let two servers share it silently)."""
+
+import datetime
+import re
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
+
+from planportal.access_log import AccessLogger, access_line
+from tests.conftest import (
+    REPO,
+    free_port,
+    server_database_url,
+    server_environment,
+    wait_until_serving,
+)
+
+TIMESTAMP = "[25/Nov/2026:16:00:00 +0000]"
+
+
+class Response:
+    """What gunicorn's loggers read of a response."""
+
+    def __init__(self, status, sent, headers=()):
+        self.status, self.sent, self.headers = status, sent, list(headers)
+
+
+def environ(**values: str) -> dict:
+    base = {
+        "REMOTE_ADDR": "203.0.113.9",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/tiles/yangquanqu-yjjbnt/14/13300/6240.mvt?v=1-ab",
+        "PATH_INFO": "/tiles/yangquanqu-yjjbnt/14/13300/6240.mvt",
+        "QUERY_STRING": "v=1-ab",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_USER_AGENT": 'Mozilla/5.0 (Linux; Android 14) "quoted"',
+    }
+    return {**base, **values}
+
+
+def gunicorns_line(response: Response, env: dict) -> str:
+    """The line gunicorn's own logger formats for the same request, at TIMESTAMP."""
+    logger = Logger(Config())
+    logger.now = lambda: TIMESTAMP
+    request = [(name[5:].replace("_", "-"), v) for name, v in env.items() if name[:5] == "HTTP_"]
+    atoms = logger.atoms(response, request, env, datetime.timedelta(microseconds=700))
+    return Config().access_log_format % logger.atoms_wrapper_class(atoms)
+
+
+@pytest.mark.parametrize(
+    ("response", "env"),
+    [
+        (Response("304 Not Modified", 0), environ()),
+        (Response("200 OK", 11306), environ(HTTP_REFERER="http://127.0.0.1:8000/plans/x/map/")),
+        (Response(204, None), environ(REQUEST_METHOD="HEAD", HTTP_USER_AGENT="")),
+        (Response("404 Not Found", 179), {k: v for k, v in environ().items() if "AGENT" not in k}),
+        (Response("400 Bad Request", 12), environ(RAW_URI="/api/comments/?q=%E6%9D%91")),
+    ],
+)
+def test_the_access_line_is_gunicorns_default_line(response, env):
+    assert access_line(response, env, TIMESTAMP) == gunicorns_line(response, env)
+
+
+def test_a_basic_auth_user_name_is_not_logged():
+    env = environ(HTTP_AUTHORIZATION="Basic " + "d2FuZ3dlaTpzZWNyZXQ=")  # wangwei:secret
+    response = Response("200 OK", 5)
+
+    assert " wangwei " in gunicorns_line(response, env)
+    assert "wangwei" not in access_line(response, env, TIMESTAMP)
+
+
+def test_another_log_format_is_left_to_gunicorn(tmp_path):
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", "%(m)s %(U)s %({if-none-match}i)s")
+    logger = AccessLogger(config)
+
+    env = environ(HTTP_IF_NONE_MATCH='"abc"')
+    request = [("IF-NONE-MATCH", '"abc"')]
+    logger.access(Response("304 Not Modified", 0), request, env, datetime.timedelta(0))
+
+    logged = (tmp_path / "access.log").read_text()
+    assert logged == 'GET /tiles/yangquanqu-yjjbnt/14/13300/6240.mvt \\"abc\\"\n'
+
+
+def start_server(port: int, **env: str) -> subprocess.Popen:
+    """gunicorn as scripts/serve.sh starts it, its settings all from gunicorn.conf.py (on the
+    test database when given as DATABASE_URL)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "planportal.wsgi"],
+        cwd=REPO,
+        env=server_environment(PORT=str(port), WEB_CONCURRENCY="2", **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, django_db_setup, django_db_blocker):
+    """A server as `make run` starts it, on the test database, its access log in a file."""
+    access_log = tmp_path_factory.mktemp("server") / "access.log"
+    port = free_port()
+    server = start_server(
+        port,
+        GUNICORN_ACCESS_LOG=str(access_log),
+        DATABASE_URL=server_database_url(django_db_blocker),
+        DATABASE_CONN_MAX_AGE="0",
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", server)
+        yield port, access_log, server
+    finally:
+        stop_server(server)
+
+
+@pytest.mark.django_db
+def test_every_request_is_written_to_the_access_log(served):
+    port, access_log, _ = served
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/healthz?from=test", headers={"User-Agent": "access-log-test"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+    lines = access_log.read_text().splitlines()
+    ours = [line for line in lines if "access-log-test" in line]
+    assert len(ours) == 1
+    pattern = (
+        r"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "
+        r'"GET /healthz\?from=test HTTP/1\.1" 200 \d+ "-" "access-log-test"$'
+    )
+    assert re.match(pattern, ours[0]), ours[0]
+
+
+def refused_start(port: int) -> tuple[int, str]:
+    """Exit status and error output of a server started on ``port``, which should not start;
+    one that does start anyway is stopped after 30 s and fails the test."""
+    server = start_server(port)
+    try:
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            stop_server(server)
+    return server.returncode, server.stderr.read().decode()
+
+
+@pytest.mark.django_db
+def test_a_second_server_on_a_served_port_refuses_to_start(served):
+    port, _, first = served
+
+    status, errors = refused_start(port)
+
+    assert status != 0
+    assert f"127.0.0.1:{port}" in errors
+    assert first.poll() is None  # the first server still serves
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        assert response.status == 200
+
+
+def test_a_port_held_by_another_program_is_refused_too():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+
+        status, errors = refused_start(holder.getsockname()[1])
+
+    assert status != 0
+    assert "Address already in use" in errors
