@@ -33,12 +33,14 @@ from layers.ingest import (
     write_revision,
 )
 from layers.models import Layer, LayerRevision, UploadJob, UploadState
+from layers.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.uploads import NO_KEY, remove_stored_file, stored_path
 from planportal.audit import record
 
 logger = logging.getLogger(__name__)
 
 QUEUE = "ingest"
+UPKEEP_QUEUE = "upkeep"
 # Each stage's share of the progress bar: writing (COPY, indexes) takes most of the time.
 STAGE_SPANS = {"reading": (0, 15), "checking": (15, 35), "writing": (35, 100)}
 # Without a change of percent, a cancellation is still noticed within this many seconds.
@@ -52,6 +54,17 @@ class JobCancelled(Exception):
 @app.task(name="layers.ingest_upload", queue=QUEUE)
 def ingest_upload(job_id: int) -> None:
     run_upload_job(job_id)
+
+
+# Every 5 minutes: a planner waits at most that long to learn that a job was interrupted. The
+# queueing lock keeps one run queued at a time while a long ingest holds the worker.
+@app.periodic(cron="*/5 * * * *", periodic_id="upload-upkeep")
+@app.task(name="layers.upload_upkeep", queue=UPKEEP_QUEUE, queueing_lock="layers.upload_upkeep")
+def upload_upkeep(timestamp: int) -> None:
+    """Interrupted jobs failed, abandoned drafts expired (layers/upkeep.py)."""
+    failed, expired = fail_interrupted_jobs(), expire_drafts()
+    if failed or expired:
+        logger.warning("upkeep: %s interrupted jobs failed, %s drafts expired", failed, expired)
 
 
 def run_upload_job(job_id: int) -> None:

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from layers import uploads
 from layers.ingest import RejectedFile
 from layers.models import Layer, UploadJob, UploadState
+from layers.upkeep import INTERRUPTED_ERROR
 from planportal.api import AcceptLanguageMixin
 from planportal.models import Plan
 
@@ -302,6 +303,7 @@ def job_status(job: UploadJob) -> dict:
             for problem in problems
         ],
         "error": job.error,
+        "interrupted": job.error == INTERRUPTED_ERROR,
         "revision": revision
         and {
             "number": revision.number,

@@ -202,6 +202,8 @@ UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 1024 * 1024 * 1
 UPLOAD_MAX_ARCHIVE_ENTRIES = env_int("UPLOAD_MAX_ARCHIVE_ENTRIES", 2000)
 UPLOAD_MAX_FEATURES = env_int("UPLOAD_MAX_FEATURES", 200_000)
 UPLOAD_MAX_VERTICES_PER_FEATURE = env_int("UPLOAD_MAX_VERTICES_PER_FEATURE", 100_000)
+# An upload never started (no layer or fields chosen) is cancelled, its file removed, after:
+UPLOAD_DRAFT_HOURS = env_int("UPLOAD_DRAFT_HOURS", 72)
 
 LOGGING = {
     "version": 1,

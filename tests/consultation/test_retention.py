@@ -1,6 +1,6 @@
-"""Retention: ``manage.py purge_contacts`` deletes residents' contact details a set number of
-days after the consultation closed, keeps the opinion, records the purge, and does nothing
-twice."""
+"""Retention: the nightly job (and ``manage.py purge_contacts``) deletes residents' contact
+details a set number of days after the consultation closed, keeps the opinion, records the
+purge, and does nothing twice."""
 
 import io
 from datetime import timedelta
@@ -97,3 +97,20 @@ def test_an_open_consultation_is_never_purged(demo_plan, settings):
     comment = make_comment(make_consultation(demo_plan))
     purge()
     assert Comment.objects.get(pk=comment.pk).phone == PHONE
+
+
+def test_the_job_worker_purges_every_night_with_the_same_rules(old, recent):
+    from procrastinate.contrib.django import app
+
+    from consultation.tasks import purge_contacts
+
+    expired, kept = make_comment(old), make_comment(recent)
+
+    purge_contacts(timestamp=int(timezone.now().timestamp()))
+
+    expired.refresh_from_db()
+    kept.refresh_from_db()
+    assert expired.phone == "" and expired.contact_purged_at is not None
+    assert kept.phone == PHONE
+    schedules = {p.task.name: p.cron for p in app.periodic_registry.periodic_tasks.values()}
+    assert schedules["consultation.purge_contacts"] == "30 19 * * *"  # 03:30 in China

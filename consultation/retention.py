@@ -1,0 +1,64 @@
+"""Residents' contact details are deleted once they are no longer needed (PIPL Art. 19).
+
+A comment's name, phone, e-mail and client key are emptied when its consultation closed more
+than ``CONTACT_RETENTION_DAYS`` days ago (setting, default 180); the opinion's text, its place
+and its answer stay, because the 意见采纳情况及理由 report must keep them. Each purge sets
+``contact_purged_at`` and writes one audit event per consultation (the purged comments' ids,
+never the purged values). Running it again purges nothing twice.
+
+The job worker runs ``purge_due_contacts`` every night (consultation/tasks.py);
+``manage.py purge_contacts`` runs it by hand and can report without changing anything.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from consultation.models import Comment, Consultation
+from consultation.privacy import retention_days
+from planportal.audit import record
+
+
+def due_comments(now=None):
+    """Comments whose contact details have outlived the retention period."""
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days())
+    return Comment.objects.filter(
+        consultation__closes_at__lt=cutoff, contact_purged_at__isnull=True
+    )
+
+
+@transaction.atomic
+def purge_consultation(consultation: Consultation, now) -> int:
+    ids = list(
+        due_comments(now)
+        .filter(consultation=consultation)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    Comment.objects.filter(pk__in=ids).update(
+        name="", phone="", email="", client_key="", contact_purged_at=now
+    )
+    record(
+        None,
+        "consultation.purge_contacts",
+        consultation,
+        summary=f"retention {retention_days()} days: contact details of {len(ids)} comments purged",
+        after={"comments": ids, "retention_days": retention_days()},
+    )
+    return len(ids)
+
+
+def due_consultations(now=None):
+    """Consultations with comments whose contact details are due for purging."""
+    return Consultation.objects.filter(pk__in=due_comments(now).values("consultation")).order_by(
+        "pk"
+    )
+
+
+def purge_due_contacts(now=None) -> int:
+    """Purges every due comment, one consultation (and audit event) at a time."""
+    now = now or timezone.now()
+    return sum(purge_consultation(consultation, now) for consultation in due_consultations(now))
