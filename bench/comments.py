@@ -1,18 +1,19 @@
 """Comment submission benchmark: POST /api/consultations/{id}/comments/ through gunicorn.
 
 Run after ``make run`` has loaded the demo plan (``make bench`` does):
-``.venv/bin/python bench/comments.py [--requests 3000] [--seconds 60] [--threads 1] [--photos]``.
+``.venv/bin/python bench/comments.py [--requests 3000] [--seconds 60] [--threads N] [--photos]``.
 
 - Data: the local database (``DATABASE_URL``). A consultation of its own ("bench: comments")
   on the first published plan; it and every comment it gets are deleted at the end.
-- Server: gunicorn as ``make run`` starts it (3 sync workers, access log) on a loopback port,
+- Server: gunicorn as ``make run`` starts it (gunicorn.conf.py: 3 threaded workers x 4
+  threads, access log; ``--workers``/``--threads`` override) on a loopback port,
   with a settings module layered over planportal.settings through its environment
   (DJANGO_SETTINGS_MODULE, PYTHONPATH) that opens the limits for the run: rate limits and the
   challenge threshold out of reach, no minimum fill time, one trusted proxy hop so each client
   speaks for an address of its own (X-Forwarded-For 10.77.0.N), as many residents would. The
   checks themselves (counts, locks, tokens) still run for every comment.
-- Clients: 8 threads, each with its own keep-alive HTTP/1.1 connection (http.client
-  reconnects when a sync worker closes it) and its own form token. A seeded mix of comments:
+- Clients: 8 threads, each with its own keep-alive HTTP/1.1 connection and its own form
+  token. A seeded mix of comments:
   40% on a section, 25% a drawn point, 10% a drawn area, 15% a feature of a published layer
   (tiles-only farmland included), the rest on the whole plan; half with a phone number; 3% are
   sent twice with the same Idempotency-Key. ``--photos`` adds an 800x600 JPEG to 10%.
@@ -35,8 +36,6 @@ import json
 import math
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
 
 import django  # noqa: E402
+from _server import free_port, start_gunicorn, stop  # noqa: E402
 
 django.setup()
 
@@ -278,60 +278,17 @@ def run(clients: list[Client], jobs: list[tuple[dict, str, bool]], seconds: floa
 # -- the server ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int, threads: int, folder: Path) -> subprocess.Popen:
+def start_server(port: int, workers, threads, folder: Path) -> subprocess.Popen:
+    """gunicorn as `make run` starts it, with the bench's settings overlay (limits opened);
+    ``workers`` and ``threads`` override gunicorn.conf.py's when given."""
     (folder / "bench_comment_settings.py").write_text(SETTINGS_OVERLAY)
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench_comment_settings",
         "PYTHONPATH": os.pathsep.join([str(folder), str(REPO)]),
     }
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while gunicorn writes to it)
-    command = [
-        str(REPO / ".venv" / "bin" / "gunicorn"),
-        "planportal.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-    ]
-    if threads > 1:
-        command += ["--threads", str(threads)]
-    server = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            probe.request("GET", "/healthz")
-            if probe.getresponse().status == 200:
-                probe.close()
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("gunicorn did not answer /healthz within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    arguments = [f"--workers={workers}"] if workers else []
+    arguments += [f"--threads={threads}"] if threads else []
+    return start_gunicorn(port, *arguments, env=env)
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -378,8 +335,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000, help="comments to send (bounded)")
     parser.add_argument("--seconds", type=float, default=60, help="stop sending after this long")
-    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py's)")
     parser.add_argument("--photos", action="store_true", help="a 800x600 JPEG with 10%%")
     options = parser.parse_args()
     options.requests = max(1, min(options.requests, 20_000))
@@ -395,12 +352,13 @@ def main() -> None:
         print(
             f"plan {consultation.plan.slug}: {len(pool['sections'])} sections, "
             f"{len(pool['features'])} features, {len(pool['points'])} points to draw; gunicorn "
-            f"{options.workers} workers x {options.threads} threads, {CLIENTS} keep-alive "
+            f"{options.workers or 'default'} workers x {options.threads or 'default'} threads "
+            f"(gunicorn.conf.py unless given), {CLIENTS} keep-alive "
             f"clients, {os.cpu_count()} CPUs, loopback; photos: {bool(photo)}"
         )
         with tempfile.TemporaryDirectory() as folder:
             port = free_port()
-            server = start_gunicorn(port, options.workers, options.threads, Path(folder))
+            server = start_server(port, options.workers, options.threads, Path(folder))
             clients = [Client(port, consultation.pk, n) for n in range(CLIENTS)]
 
             def job():

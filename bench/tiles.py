@@ -16,8 +16,6 @@ import random
 import re
 import runpy
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +30,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
 
 import django  # noqa: E402
+from _server import free_port, start_gunicorn, stop  # noqa: E402
 
 django.setup()
 
@@ -327,50 +326,10 @@ class WrkClient:
 # -- the server --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    """gunicorn exactly as `make run` starts it (its settings from gunicorn.conf.py), on a
-    loopback port. Its log goes to a file: a pipe nobody reads would block the workers.
-    PGAPPNAME only names its database connections, so their CPU time can be read."""
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while gunicorn writes to it)
-    server = subprocess.Popen(
-        [str(REPO / ".venv/bin/gunicorn"), "planportal.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=REPO,
-        env={**os.environ, "PGAPPNAME": SERVER_NAME},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            probe.request("GET", "/healthz")
-            if probe.getresponse().status == 200:
-                probe.close()
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("gunicorn did not answer /healthz within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+def start_server(port: int) -> subprocess.Popen:
+    """gunicorn exactly as `make run` starts it. PGAPPNAME only names its database
+    connections, so their CPU time can be read."""
+    return start_gunicorn(port, env={"PGAPPNAME": SERVER_NAME})
 
 
 def process_cpu(pid: int) -> float:
@@ -496,7 +455,7 @@ def main() -> None:
         sql_clients = [SqlFetcher(source) for _ in range(CLIENTS)]
         run_concurrently(every_tile, sql_clients)
         port = free_port()
-        server = start_gunicorn(port)
+        server = start_server(port)
         http_clients = [HttpFetcher(port, layer.collection_id) for _ in range(CLIENTS)]
         warm = run_concurrently(every_tile, http_clients).samples
         etags = {sample.tile: sample.etag for sample in warm if sample.etag}

@@ -1,0 +1,59 @@
+"""gunicorn for the benchmarks: started as `make run` starts it (its settings from
+gunicorn.conf.py, plus any arguments given) on a free loopback port, and stopped again."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, *arguments: str, env: dict | None = None) -> subprocess.Popen:
+    """gunicorn serving on ``port`` once /healthz answers 200. Its log goes to a file: a pipe
+    nobody reads would block the workers."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while gunicorn writes to it)
+    server = subprocess.Popen(
+        [str(REPO / ".venv/bin/gunicorn"), "planportal.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + list(arguments),
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')}")
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            probe.request("GET", "/healthz")
+            if probe.getresponse().status == 200:
+                probe.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
