@@ -6,6 +6,7 @@ apply and the values that must not have a default (SECRET_KEY, ALLOWED_HOSTS) ar
 so ``manage.py check --deploy`` passes on a production configuration.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "leaflet",
+    # Throttles failed logins (staff login and admin); see "Staff logins" below.
+    "axes",
     "planportal",
     "layers",
     "consultation",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many failures into the login page with status 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planportal.urls"
@@ -117,6 +122,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Simplified Chinese first; English is served under the /en/ prefix.
 LANGUAGE_CODE = "zh-hans"
@@ -132,7 +142,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "planportal.storage.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -153,6 +163,39 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER=1 so Django sees https.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Staff logins (/staff/login/ and the admin's): django-axes counts failures in the database and
+# refuses a login after LOGIN_FAILURE_LIMIT failures of one username from one client address,
+# or LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one address whatever the username, until
+# LOGIN_LOCKOUT_MINUTES have passed since the last counted failure. consultation/staff_login.py
+# holds the parts that are the portal's own (address, two limits, audit, the 429 page).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if not 1 <= LOGIN_FAILURE_LIMIT <= LOGIN_FAILURE_LIMIT_PER_ADDRESS:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT must be at least 1 and at most LOGIN_FAILURE_LIMIT_PER_ADDRESS."
+    )
+if LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_MINUTES must be at least 1.")
+AXES_HANDLER = "consultation.staff_login.StaffLoginHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# The address every limit of the portal counts: TRUSTED_PROXY_HOPS, forged entries ignored.
+AXES_CLIENT_IP_CALLABLE = "consultation.staff_login.client_address"
+AXES_LOCKOUT_CALLABLE = "consultation.staff_login.lockout_response"
+# A success clears that username's failures from that address (not the whole address's).
+AXES_RESET_ON_SUCCESS = True
+# Refused attempts during a lockout are not counted: the lockout ends LOGIN_LOCKOUT_MINUTES
+# after the failure that caused it, as the page says, and a row cannot grow while locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Privacy: no row per successful login (AccessLog) and no permanent failure log; the rows
+# axes needs (username, address, failure count) are deleted once older than the cool-off,
+# and the lockouts themselves are in the audit trail with a keyed hash of the address.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "csrfmiddlewaretoken"]
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -211,5 +254,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The job queue announces every task registration at INFO, on every command.
-    "loggers": {"procrastinate": {"level": env_str("QUEUE_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "procrastinate": {"level": env_str("QUEUE_LOG_LEVEL", "WARNING")},
+        # django-axes reports every login at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,6 @@
 // The comment form of a consultation, for the plan page and the map.
 //
-//   import { openCommentForm } from ".../js/comment-form.js";
+// Imported by plan-comments.js and (on demand) by map/comments.js:
 //   const { form, close } = await openCommentForm({ target, container, config });
 //
 // target: null (the plan as a whole) | { section: "3.2" }

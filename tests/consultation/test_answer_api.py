@@ -2,6 +2,7 @@
 officials only, validated input, an audit event, and a place in the OpenAPI schema."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -70,7 +71,7 @@ def test_publish_defaults_to_false_and_keeps_the_answer_a_draft(client, official
 
 def test_the_session_of_an_official_works_with_the_csrf_token(official, comment):
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(username=official.username, password=PASSWORD)
+    assert browser.login(request=HttpRequest(), username=official.username, password=PASSWORD)
     without = browser.post(url(comment), ANSWER, content_type="application/json")
     assert without.status_code == 403
     browser.get("/staff/login/")  # sets the CSRF cookie

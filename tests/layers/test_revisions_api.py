@@ -3,6 +3,7 @@ as JSON with integer counts, and publish for planners only (token or session wit
 a conflict); all of it in the OpenAPI schema."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.utils.translation import gettext
 
@@ -179,7 +180,7 @@ def test_officials_see_only_what_the_public_sees(client, official, scene):
 def test_publishing_with_the_session_needs_the_csrf_token(planner, scene):
     layer, first, second = scene
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(username=planner.username, password=PASSWORD)
+    assert browser.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
     url = revisions_url(layer, "2/publish/")
     refused = browser.post(url, {"expected_current": 1}, content_type="application/json")
     assert refused.status_code == 403

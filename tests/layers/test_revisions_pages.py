@@ -5,6 +5,7 @@ confirmation with the CSRF token; planners only."""
 import re
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
@@ -29,7 +30,7 @@ def planner(db):
 
 @pytest.fixture
 def planner_client(client, planner):
-    assert client.login(username=planner.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
     return client
 
 
@@ -116,9 +117,9 @@ def test_the_map_data_of_a_tiles_only_layer_reaches_planners_only(client, planne
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"]
     official = make_official()
-    client.login(username=official.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=official.username, password=PASSWORD)
     assert client.get(url).status_code == 403
-    client.login(username=planner.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
     assert client.get(url).status_code == 200
 
 
@@ -126,7 +127,7 @@ def test_the_map_data_of_a_tiles_only_layer_reaches_planners_only(client, planne
 def test_every_revision_page_and_action_is_403_for_non_planners(client, scene, who):
     layer, first, _second = scene
     user = make_official() if who == "official" else make_user("resident.user")
-    client.login(username=user.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     for tail in ("", "2/", "2/diff.geojson", "2/publish/", "1/rollback/"):
         assert client.get(page(layer, tail)).status_code == 403, tail
     assert client.post(page(layer, "2/publish/"), {"expected_current": "1"}).status_code == 403
@@ -185,7 +186,7 @@ def test_a_form_shown_before_someone_else_published_is_refused_with_409(planner_
 def test_the_publish_form_needs_the_csrf_token(planner, scene):
     layer, first, _second = scene
     browser = Client(enforce_csrf_checks=True)
-    browser.login(username=planner.username, password=PASSWORD)
+    browser.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
     response = browser.post(page(layer, "2/publish/"), {"expected_current": "1"})
     assert response.status_code == 403
     assert Layer.objects.get(pk=layer.pk).published_revision == first
