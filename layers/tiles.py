@@ -243,11 +243,13 @@ def revalidation_headers(
     source: TileSource, if_none_match: str | None, version: str | None, z: int, x: int, y: int
 ) -> dict[str, str] | None:
     """The headers of a 304 when ``if_none_match`` holds the tile's ETag (or ``*``), else None.
-    Takes plain values rather than a request: the WSGI fast path has no request object."""
+    Takes plain values rather than a request: the WSGI fast path has no request object.
+    If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that gzips a tile, as nginx
+    does, hands the browser W/"<etag>", and that is what comes back."""
     if not if_none_match or not tile_exists(z, x, y):
         return None
     etag = tile_etag(source, z, x, y)
-    tags = parse_etags(if_none_match)
+    tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
     return tile_cache_headers(source, etag, version) if "*" in tags or etag in tags else None
 
 
