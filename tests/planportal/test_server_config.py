@@ -7,7 +7,9 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from gunicorn.config import Config
@@ -125,6 +127,17 @@ def served(tmp_path_factory, django_db_setup, django_db_blocker):
         stop_server(server)
 
 
+def logged_lines(log: Path, marker: str, seconds: float = 10) -> list[str]:
+    """The lines of ``log`` with ``marker``, once there is one: gunicorn writes a request's
+    line after the response has gone out, so the client may read the file before it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        lines = [line for line in log.read_text().splitlines() if marker in line]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 @pytest.mark.django_db
 def test_every_request_is_written_to_the_access_log(served):
     port, access_log, _ = served
@@ -134,8 +147,7 @@ def test_every_request_is_written_to_the_access_log(served):
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
 
-    lines = access_log.read_text().splitlines()
-    ours = [line for line in lines if "access-log-test" in line]
+    ours = logged_lines(access_log, "access-log-test")
     assert len(ours) == 1
     pattern = (
         r"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "
