@@ -24,6 +24,10 @@ keepalive = 5
 reuse_port = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 logger_class = "planportal.access_log.AccessLogger"
+# gunicorn's control socket ($HOME/.gunicorn/gunicorn.ctl, for `gunicornc`) is not used: every
+# server on a machine (tests, benchmarks, a second site) would share that one path, and the
+# systemd unit in deploy/ gives the service no home. Signals (HUP, TERM) control the server.
+control_socket_disable = True
 
 
 def on_starting(server):
