@@ -51,17 +51,36 @@ class QueueFilterForm(forms.Form):
             self.fields["village"].choices = ANY + [(v, v) for v in plan_villages(plan)]
 
 
-class PublishForm(forms.Form):
+class OwnIdsForm(forms.Form):
+    """A form that shares its page with others whose fields have the same names (the forms of
+    a comment's page each have a `reason`; the queue's filter and batch forms a `result`): ids
+    of its own, so every label points at its own field (Django's default `id_reason` would
+    repeat, and the labels of the second and later fields would name the first)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class PublishForm(OwnIdsForm):
+    id_prefix = "publish"
+
     reason = forms.CharField(
         label=_("Reason (optional)"), max_length=REASON_MAX, required=False, strip=True
     )
 
 
-class HideForm(forms.Form):
+class HideForm(OwnIdsForm):
+    id_prefix = "hide"
+
     reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, strip=True)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(OwnIdsForm):
+    id_prefix = "answer"
+
     result = forms.ChoiceField(label=_("Result"), choices=Result.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Reason"), max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 4})
@@ -69,7 +88,9 @@ class AnswerForm(forms.Form):
     publish = forms.BooleanField(label=_("Publish the comment and this answer"), required=False)
 
 
-class DuplicateForm(forms.Form):
+class DuplicateForm(OwnIdsForm):
+    id_prefix = "duplicate"
+
     original = forms.CharField(
         label=_("Receipt code of the opinion it repeats (empty: not a duplicate)"),
         max_length=20,
@@ -92,7 +113,9 @@ class DuplicateForm(forms.Form):
         return original
 
 
-class BatchForm(forms.Form):
+class BatchForm(OwnIdsForm):
+    id_prefix = "batch"
+
     comments = forms.ModelMultipleChoiceField(Comment.objects.none(), label=_("Comments"))
     action = forms.ChoiceField(
         label=_("Action"),

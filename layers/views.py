@@ -147,9 +147,9 @@ def _strings() -> dict[str, str]:
         "report_sections": _("Related sections"),
         "layer_failed": _("%(layer)s could not be loaded."),
         "layers_failed": _("The map layers could not be loaded. Please try again later."),
-        "search_found": _("%(count)s villages found."),
+        # A result's name is its visible text (WCAG 2.5.3); this says what choosing one does.
+        "search_found": _("%(count)s villages found. Choose one to show it on the map."),
         "search_none": _("No village found with that name."),
-        "show_on_map": _("Show %(name)s on the map"),
         "section_focus": _("Showing section %(section)s"),
         "section_no_layers": _("Section %(section)s has no map layer."),
         "section_no_features": _("The layers of section %(section)s have no features to show."),

@@ -68,7 +68,6 @@ export async function setUpVillageSearch({ form, layers, layerId, strings, onCho
           village.name,
           village.kind ? el("span", { class: "result-note" }, village.kind) : null,
         );
-        button.setAttribute("aria-label", format(strings.show_on_map, { name: village.name }));
         button.addEventListener("click", () => choose(village));
         return el("li", {}, button);
       }),
