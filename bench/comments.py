@@ -56,6 +56,7 @@ from _server import free_port, start_gunicorn, stop  # noqa: E402
 
 django.setup()
 
+from _database import vacuum  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -128,6 +129,7 @@ def remove_consultations() -> int:
             Comment.photo.field.storage.delete(name)
         removed += comments.delete()[0]
         consultation.delete()
+    vacuum(Comment, Consultation)
     return removed
 
 

@@ -35,9 +35,10 @@ from _server import free_port, start_gunicorn, stop  # noqa: E402
 django.setup()
 
 import psycopg  # noqa: E402
+from _database import vacuum  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from layers.models import Layer  # noqa: E402
+from layers.models import Feature, Layer  # noqa: E402
 from layers.tiles import tile_query, tile_source  # noqa: E402
 from planportal.db import select_last_result  # noqa: E402
 
@@ -432,6 +433,8 @@ def main() -> None:
     layer = layers.filter(collection_id=FARMLAND_ID).first()
     if layer is None:
         sys.exit(f"{FARMLAND_ID} is not published here: run manage.py load_demo_plan first.")
+    # What earlier runs deleted (bench/ingest.py's features) must not slow this one.
+    vacuum(Feature, Layer)
     use_wrk = shutil.which("wrk") is not None
     server = None
     sql_clients: list[SqlFetcher] = []
