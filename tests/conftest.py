@@ -83,10 +83,10 @@ def server_environment(**overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
-def server_database_url(django_db_blocker) -> str:
-    """DATABASE_URL of the session's test database, for servers the tests start."""
-    with django_db_blocker.unblock():
-        database = connection.settings_dict
+def server_database_url() -> str:
+    """DATABASE_URL of the session's test database, for servers and workers the tests start
+    (reading the settings touches no database)."""
+    database = connection.settings_dict
     return (
         f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
         f"{database['PORT']}/{database['NAME']}"
@@ -94,9 +94,9 @@ def server_database_url(django_db_blocker) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_url(django_db_setup, django_db_blocker) -> str:
+def live_url(django_db_setup) -> str:
     """A gunicorn server on the session's test database, which holds the demo plan."""
-    url = server_database_url(django_db_blocker)
+    url = server_database_url()
     port = free_port()
     server = subprocess.Popen(
         [

@@ -3,7 +3,7 @@
 // Everything it needs comes from the json_script block "diff-map-config"; feature keys from
 // the planner's file are put in with textContent only.
 
-import { planOutlineMap } from "./staff-map.js";
+import { fetchFeatures, planOutlineMap } from "./staff-map.js";
 
 const L = window.L;
 const config = JSON.parse(document.getElementById("diff-map-config").textContent);
@@ -31,18 +31,8 @@ function popupOf(feature) {
 }
 
 async function load() {
-  let collection;
-  try {
-    const response = await fetch(config.features, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    collection = await response.json();
-  } catch {
-    status.textContent = strings.failed;
-    return;
-  }
+  const collection = await fetchFeatures(config.features, status, strings);
+  if (!collection) return;
   if (!collection.features.length) {
     status.textContent = strings.none;
     container.dataset.drawn = "0";

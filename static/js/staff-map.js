@@ -23,3 +23,20 @@ export function planOutlineMap(container, config, { maxZoom = 18, fallback = [37
   }
   return map;
 }
+
+// The FeatureCollection a staff map draws, or null once `status` says the request failed.
+export async function fetchFeatures(url, status, strings) {
+  let collection;
+  try {
+    const response = await fetch(url, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    collection = await response.json();
+  } catch {
+    status.textContent = strings.failed;
+    return null;
+  }
+  return collection;
+}

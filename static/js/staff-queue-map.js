@@ -2,7 +2,7 @@
 // at) on a plain background with the plan's outline. Everything it needs comes from the
 // json_script block "queue-map-config"; residents' text is put in with textContent only.
 
-import { planOutlineMap } from "./staff-map.js";
+import { fetchFeatures, planOutlineMap } from "./staff-map.js";
 
 const L = window.L;
 const config = JSON.parse(document.getElementById("queue-map-config").textContent);
@@ -36,18 +36,8 @@ function popupOf(feature) {
 }
 
 async function load() {
-  let collection;
-  try {
-    const response = await fetch(config.features, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    collection = await response.json();
-  } catch {
-    status.textContent = strings.failed;
-    return;
-  }
+  const collection = await fetchFeatures(config.features, status, strings);
+  if (!collection) return;
   if (!collection.features.length) {
     status.textContent = strings.none;
     return;

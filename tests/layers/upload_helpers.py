@@ -31,7 +31,7 @@ from layers.models import Feature, Layer, UploadJob
 from layers.uploads import stored_path
 from planportal.models import AuditEvent, Plan
 from planportal.roles import OFFICIALS, PLANNERS
-from tests.conftest import DEMO_SLUG, REPO, server_environment
+from tests.conftest import DEMO_SLUG, REPO, server_database_url, server_environment
 from tests.layers.ingest_samples import make_layer, parcels, zipped_shapefile
 
 PASSWORD = "Upload-Every-Layer-2035"
@@ -64,12 +64,6 @@ def rejected_parcels_zip(folder: Path) -> Path:
 # --- The worker ------------------------------------------------------------------------------
 
 
-def database_url() -> str:
-    """The session's test database as DATABASE_URL, as tests/conftest.py's live_url has it."""
-    db = connection.settings_dict
-    return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def assert_test_database() -> None:
     """Committing fixtures must never write into a developer's database."""
     name = connection.settings_dict["NAME"]
@@ -84,7 +78,7 @@ def start_worker(log: Path) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "manage.py", "procrastinate", "worker", "--name", "test-uploads"],
             cwd=REPO,
-            env=server_environment(DATABASE_URL=database_url(), DATABASE_CONN_MAX_AGE="0"),
+            env=server_environment(DATABASE_URL=server_database_url(), DATABASE_CONN_MAX_AGE="0"),
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -110,14 +110,14 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, django_db_setup, django_db_blocker):
+def served(tmp_path_factory, django_db_setup):
     """A server as `make run` starts it, on the test database, its access log in a file."""
     access_log = tmp_path_factory.mktemp("server") / "access.log"
     port = free_port()
     server = start_server(
         port,
         GUNICORN_ACCESS_LOG=str(access_log),
-        DATABASE_URL=server_database_url(django_db_blocker),
+        DATABASE_URL=server_database_url(),
         DATABASE_CONN_MAX_AGE="0",
     )
     try:
