@@ -20,6 +20,7 @@ test: system-test venv database messages lint
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: system-bench setup migrate demo
 	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done

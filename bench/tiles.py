@@ -39,7 +39,8 @@ from _database import vacuum  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from layers.models import Feature, Layer  # noqa: E402
-from layers.tiles import tile_query, tile_source  # noqa: E402
+from layers.tiles.lookup import tile_source  # noqa: E402
+from layers.tiles.sql import tile_query  # noqa: E402
 from planportal.db import select_last_result  # noqa: E402
 
 FARMLAND_ID = "yangquanqu-yjjbnt"
@@ -232,7 +233,7 @@ class HttpFetcher:
 
 
 class SqlFetcher:
-    """The endpoint's own statement (layers.tiles.tile_query) on a connection of its own."""
+    """The endpoint's own statement (layers.tiles.sql.tile_query) on a connection of its own."""
 
     def __init__(self, source):
         # Django's own connection parameters: its psycopg 3 cursor class and adapters.

@@ -13,7 +13,6 @@
 """
 
 import hashlib
-import ipaddress
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,37 +22,33 @@ from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from planportal.clients import Client
 from planportal.db import select_last_result
 
 FORM_TOKEN_SALT = "consultation.form-token"  # noqa: S105 (a salt, not a secret)
 CHALLENGE_SALT = "consultation.challenge"
-CLIENT_KEY_SALT = "consultation.client-key"
 # Advisory lock classes (first argument of pg_advisory_xact_lock) of this module.
 CLIENT_LOCK_CLASS = 7101
 PHONE_LOCK_CLASS = 7102
 MAX_SOLUTION_LENGTH = 20
 
 
-def setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def rate_per_ip() -> tuple[int, int]:
     """(comments, window seconds) one client address may send."""
-    return tuple(setting("COMMENT_RATE_PER_IP", (20, 3600)))
+    return tuple(settings.COMMENT_RATE_PER_IP)
 
 
 def rate_per_phone() -> tuple[int, int]:
-    return tuple(setting("COMMENT_RATE_PER_PHONE", (5, 86400)))
+    return tuple(settings.COMMENT_RATE_PER_PHONE)
 
 
 def challenge_after() -> int:
     """A client that sent this many comments within the per-IP window must solve a challenge
-    for the next one. Default: half its limit."""
-    return int(setting("COMMENT_POW_AFTER", max(1, rate_per_ip()[0] // 2)))
+    for the next one (by default half its limit, see settings)."""
+    return int(settings.COMMENT_POW_AFTER)
 
 
 class Rejected(Exception):
@@ -64,55 +59,6 @@ class Rejected(Exception):
         self.status = status
         self.payload = payload
         self.headers = headers or {}
-
-
-# -- who the client is ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Client:
-    ip: str
-    key: str  # HMAC of the rate-limit address; what the database keeps
-
-
-def client_ip(meta: dict) -> str:
-    remote = meta.get("REMOTE_ADDR", "")
-    hops = int(setting("TRUSTED_PROXY_HOPS", 0))
-    if hops <= 0:
-        return remote
-    # Each trusted proxy appends the address it received the request from; the client's own
-    # entries (possibly forged) are to the left of them and are ignored.
-    entries = [e.strip() for e in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
-    if not entries:
-        return remote
-    candidate = entries[-hops] if len(entries) >= hops else entries[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
-
-
-def limit_address(ip: str) -> str:
-    """What the limit counts: the IPv4 address, or the /64 network of an IPv6 address (one
-    household or phone gets a whole /64 and could otherwise rotate within it)."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
-def client_key(ip: str) -> str:
-    return salted_hmac(CLIENT_KEY_SALT, limit_address(ip), algorithm="sha256").hexdigest()
-
-
-def client_from_meta(meta: dict) -> Client:
-    ip = client_ip(meta)
-    return Client(ip=ip, key=client_key(ip))
 
 
 # -- form tokens ----------------------------------------------------------------------------
@@ -131,7 +77,7 @@ def check_form_token(token: str, consultation_id: int, now: float | None = None)
     """Raises Rejected (400, per field ``form_token``, with a ``code`` that tells a client
     whether to fetch a new token) unless the token is ours, for this consultation, not too
     old and old enough (TooQuick)."""
-    max_age = int(setting("COMMENT_FORM_MAX_AGE_SECONDS", 24 * 3600))
+    max_age = int(settings.COMMENT_FORM_MAX_AGE_SECONDS)
     unverified = Rejected(
         400,
         {
@@ -151,7 +97,7 @@ def check_form_token(token: str, consultation_id: int, now: float | None = None)
     if not isinstance(data, dict) or data.get("c") != consultation_id:
         raise unverified
     waited = (now or time.time()) - float(data.get("t", 0))
-    if waited < float(setting("COMMENT_MIN_FILL_SECONDS", 5)):
+    if waited < float(settings.COMMENT_MIN_FILL_SECONDS):
         raise TooQuick(
             400,
             {
@@ -175,7 +121,7 @@ def check_honeypot(value: str) -> None:
 def issue_challenge(client: Client) -> dict:
     """A challenge bound to the client: find a ``solution`` (decimal digits) such that
     SHA-256(token + ":" + solution) starts with ``difficulty`` zero bits."""
-    difficulty = int(setting("POW_DIFFICULTY", 16))
+    difficulty = int(settings.POW_DIFFICULTY)
     nonce = secrets.token_hex(16)
     token = signing.dumps({"n": nonce, "d": difficulty, "k": client.key[:16]}, salt=CHALLENGE_SALT)
     return {"token": token, "difficulty": difficulty, "algorithm": "sha256-leading-zero-bits"}
@@ -194,7 +140,7 @@ def leading_zero_bits(digest: bytes) -> int:
 def verify_challenge(token: str, solution: str, client: Client) -> str:
     """The nonce of a correctly solved challenge of this client; raises Rejected otherwise.
     Whether the nonce was used before is settled by the unique constraint on the comment."""
-    max_age = int(setting("POW_MAX_AGE_SECONDS", 600))
+    max_age = int(settings.POW_MAX_AGE_SECONDS)
     invalid = Rejected(400, {"challenge": [_("The check failed. Please send the form again.")]})
     try:
         data = signing.loads(token, salt=CHALLENGE_SALT, max_age=max_age)

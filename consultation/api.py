@@ -18,6 +18,7 @@ form (consultation/public_views.py) posts to a page view with Django's CSRF chec
 
 import json
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,31 +32,27 @@ from rest_framework.views import APIView
 
 from consultation import abuse
 from consultation.models import Consultation, Stance
-from consultation.photos import max_bytes, max_pixels
+from consultation.photos import max_bytes
 from consultation.privacy import privacy_notice
 from consultation.public_serializers import (
     CommentSubmissionSerializer,
-    DetailSerializer,
     ErrorsSerializer,
+    RefusalSerializer,
     SubmittedSerializer,
-    max_chars,
-    max_vertices,
+    form_limits,
 )
 from consultation.published import published_collection
 from consultation.receipts import find_receipt, receipt_payload
 from consultation.submission import consultation_for_submission, submit
 from planportal.api import AcceptLanguageMixin
+from planportal.clients import client_from_meta
 
 # JSON around a photo: the base64 photo itself plus room for the text fields.
 JSON_OVERHEAD_BYTES = 64 * 1024
 
 
-def public_consultations():
-    return Consultation.objects.filter(plan__is_published=True).select_related("plan")
-
-
 def get_public_consultation(pk: int) -> Consultation:
-    return get_object_or_404(public_consultations(), pk=pk)
+    return get_object_or_404(Consultation.objects.public(), pk=pk)
 
 
 class PayloadTooLarge(APIException):
@@ -145,7 +142,7 @@ class ConsultationListView(PublicAPIView):
     def get(self, request):
         """Consultations of published plans, the latest first; ``?plan=<slug>`` for one plan.
         Comments are accepted only while ``is_open``."""
-        consultations = public_consultations()
+        consultations = Consultation.objects.public()
         if request.query_params.get("plan"):
             consultations = consultations.filter(plan__slug=request.query_params["plan"])
         return Response(ConsultationSerializer(consultations, many=True).data)
@@ -172,29 +169,20 @@ class FormSerializer(serializers.Serializer):
     challenge = serializers.DictField(allow_null=True, help_text="solve before submitting")
 
 
-def form_limits() -> dict:
-    return {
-        "body_max_chars": max_chars(),
-        "photo_max_bytes": max_bytes(),
-        "photo_max_pixels": max_pixels(),
-        "max_vertices": max_vertices(),
-    }
-
-
 class ConsultationFormView(PublicAPIView):
     @extend_schema(responses={200: FormSerializer})
     def get(self, request, pk: int):
         """Everything a comment form needs. ``challenge`` is set when this client is near its
         limit: send ``challenge`` (its token) and ``challenge_solution`` with the comment."""
         consultation = get_public_consultation(pk)
-        client = abuse.client_from_meta(request.META)
+        client = client_from_meta(request.META)
         usage = abuse.count_usage(client, "", lock=False)
         return Response(
             {
                 "consultation": consultation.pk,
                 "is_open": consultation.is_open,
                 "form_token": abuse.issue_form_token(consultation.pk),
-                "min_fill_seconds": float(abuse.setting("COMMENT_MIN_FILL_SECONDS", 5)),
+                "min_fill_seconds": float(settings.COMMENT_MIN_FILL_SECONDS),
                 "limits": form_limits(),
                 "stances": [{"code": code, "label": label} for code, label in Stance.choices],
                 "privacy": privacy_notice(consultation),
@@ -230,11 +218,11 @@ class CommentSubmitView(PublicAPIView):
         responses={
             201: SubmittedSerializer,
             400: OpenApiResponse(ErrorsSerializer, description="messages per field"),
-            403: OpenApiResponse(DetailSerializer, description="the consultation is not open"),
+            403: OpenApiResponse(RefusalSerializer, description="the consultation is not open"),
             409: OpenApiResponse(ErrorsSerializer, description="key reused for another text"),
-            413: OpenApiResponse(DetailSerializer, description="request too large"),
-            428: OpenApiResponse(DetailSerializer, description="solve the challenge first"),
-            429: OpenApiResponse(DetailSerializer, description="rate limit; see Retry-After"),
+            413: OpenApiResponse(RefusalSerializer, description="request too large"),
+            428: OpenApiResponse(RefusalSerializer, description="solve the challenge first"),
+            429: OpenApiResponse(RefusalSerializer, description="rate limit; see Retry-After"),
         },
     )
     def post(self, request, pk: int):
@@ -248,7 +236,7 @@ class CommentSubmitView(PublicAPIView):
             submitted = submit(
                 consultation,
                 request.data,
-                client=abuse.client_from_meta(request.META),
+                client=client_from_meta(request.META),
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
                 sections=sections,
             )
@@ -293,7 +281,7 @@ class PublishedCommentsView(PublicAPIView):
 
 
 class ReceiptView(PublicAPIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: DetailSerializer})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: RefusalSerializer})
     def get(self, request, code: str):
         """The state of an opinion and, once published, the official answer. Nothing personal:
         no name, contact details, photo or text."""

@@ -1,8 +1,9 @@
-"""The public consultation API, outside the language prefixes (see consultation/api.py)."""
+"""The consultation API under /api/, outside the language prefixes: the public one
+(consultation/api.py) and the officials' answers (consultation/staff_api.py)."""
 
 from django.urls import path
 
-from consultation import api
+from consultation import api, staff_api
 
 urlpatterns = [
     path("consultations/", api.ConsultationListView.as_view(), name="api-consultations"),
@@ -27,4 +28,5 @@ urlpatterns = [
         name="api-consultation-published",
     ),
     path("receipts/<str:code>/", api.ReceiptView.as_view(), name="api-receipt"),
+    path("comments/<int:pk>/answer/", staff_api.AnswerView.as_view(), name="api-comment-answer"),
 ]

@@ -23,8 +23,8 @@ from consultation.models import Comment, Consultation
 from consultation.moderation import masked_email
 from consultation.privacy import mask_contacts
 from consultation.staff_queue import comment_chapter
-from consultation.staff_views import official_required
 from planportal.audit import record
+from planportal.roles import official_required
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,7 +1,7 @@
 """Consultations on a plan and the opinions residents give in them.
 
 Visibility lives in the querysets (``Comment.objects.published()``); state changes are named
-methods in consultation/services.py that write their audit event in the same transaction.
+methods in consultation/moderation.py that write their audit event in the same transaction.
 Contact details (name, phone, email) never leave the officials' pages: every public output
 goes through ``public_name`` and the published queryset.
 """
@@ -27,6 +27,10 @@ RECEIPT_LENGTH = 10
 
 
 class ConsultationQuerySet(models.QuerySet):
+    def public(self) -> "ConsultationQuerySet":
+        """Consultations anyone may see: of a published plan. Every public view starts here."""
+        return self.filter(plan__is_published=True).select_related("plan")
+
     def open_at(self, moment=None) -> "ConsultationQuerySet":
         moment = moment or timezone.now()
         return self.filter(opens_at__lte=moment, closes_at__gt=moment)
@@ -118,8 +122,15 @@ class Result(models.TextChoices):
 
 class CommentQuerySet(models.QuerySet):
     def published(self) -> "CommentQuerySet":
-        """Comments anyone may read: published, in a consultation that shows them."""
-        return self.filter(state=CommentState.PUBLISHED, consultation__show_published_comments=True)
+        """Comments anyone may read: published, in a public consultation that shows them."""
+        return self.in_public_consultations().filter(
+            state=CommentState.PUBLISHED, consultation__show_published_comments=True
+        )
+
+    def in_public_consultations(self) -> "CommentQuerySet":
+        """Comments of the consultations ``Consultation.objects.public()`` holds (a receipt
+        finds its comment there whatever its state)."""
+        return self.filter(consultation__in=Consultation.objects.public().values("pk"))
 
 
 def new_receipt_code() -> str:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from consultation.models import Channel, Comment, CommentState, Consultation, Reply, Result
 from planportal.audit import record
-from planportal.roles import OFFICIALS
 
 BATCH_ACTIONS = ("publish", "hide", "answer")
 # Channels an official may enter for a resident; "web" is only ever the resident's own form.
@@ -25,12 +24,6 @@ OFFICE_CHANNELS = tuple(value for value in Channel.values if value != Channel.WE
 
 class ModerationError(ValueError):
     """A step an official asked for that the rules do not allow; the message is for them."""
-
-
-def is_official(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=OFFICIALS).exists()
 
 
 def snapshot(comment: Comment, reply: Reply | None) -> dict:

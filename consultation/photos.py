@@ -43,15 +43,15 @@ class CleanPhoto:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "COMMENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+    return int(settings.COMMENT_PHOTO_MAX_BYTES)
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "COMMENT_PHOTO_MAX_PIXELS", 40_000_000))
+    return int(settings.COMMENT_PHOTO_MAX_PIXELS)
 
 
 def max_side() -> int:
-    return int(getattr(settings, "COMMENT_PHOTO_MAX_SIDE", 2048))
+    return int(settings.COMMENT_PHOTO_MAX_SIDE)
 
 
 def too_large_message() -> str:

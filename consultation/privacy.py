@@ -20,7 +20,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def retention_days() -> int:
-    return int(getattr(settings, "CONTACT_RETENTION_DAYS", 180))
+    return int(settings.CONTACT_RETENTION_DAYS)
 
 
 def contact_line(consultation: Consultation) -> str:

@@ -24,7 +24,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consultation.models import Consultation, Stance
-from consultation.photos import CleanPhoto, PhotoError, clean_photo, decode_data_url, max_bytes
+from consultation.photos import (
+    CleanPhoto,
+    PhotoError,
+    clean_photo,
+    decode_data_url,
+    max_bytes,
+    max_pixels,
+)
 from layers.models import Feature
 from planportal.models import Section
 
@@ -34,11 +41,11 @@ LANDLINE = re.compile(r"^0\d{9,11}$")
 
 
 def max_chars() -> int:
-    return int(getattr(settings, "COMMENT_MAX_CHARS", 2000))
+    return int(settings.COMMENT_MAX_CHARS)
 
 
 def max_vertices() -> int:
-    return int(getattr(settings, "COMMENT_MAX_VERTICES", 500))
+    return int(settings.COMMENT_MAX_VERTICES)
 
 
 @dataclass(frozen=True)
@@ -304,8 +311,20 @@ class ErrorsSerializer(serializers.Serializer):
     field_name = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class DetailSerializer(serializers.Serializer):
+class RefusalSerializer(serializers.Serializer):
+    """A refused comment: the reason, and for 428/429 what the client needs to try again."""
+
     detail = serializers.CharField()
     code = serializers.CharField(required=False)
     challenge = serializers.DictField(required=False, help_text="428: the challenge to solve")
     retry_after = serializers.IntegerField(required=False, help_text="429: seconds")
+
+
+def form_limits() -> dict:
+    """The limits the comment form announces (the JSON form endpoint and the HTML page)."""
+    return {
+        "body_max_chars": max_chars(),
+        "photo_max_bytes": max_bytes(),
+        "photo_max_pixels": max_pixels(),
+        "max_vertices": max_vertices(),
+    }

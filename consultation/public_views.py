@@ -1,10 +1,6 @@
-"""Public pages of a consultation (inside the language prefixes) and what the plan and map
-pages need from it.
+"""Public pages of a consultation (inside the language prefixes); what the plan and map pages
+need from it is in embed.py.
 
-- ``plan_page_context(plan)``: for the plan page view: the consultation to show, the comment
-  form's settings for the ES modules, and each section's published comments.
-- ``comment_form_config(consultation)``: the settings static/js/comment-form.js reads (URLs,
-  words), for the plan page and the map page alike.
 - ``/consultations/{id}/comment/``: the comment form as a page; it works without JavaScript
   (a plain multipart POST with Django's CSRF check, then a redirect to the receipt).
 - ``/consultations/{id}/comment/form/``: the same form alone, which comment-form.js loads into
@@ -17,93 +13,24 @@ import uuid
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from consultation import abuse
-from consultation.api import form_limits, public_consultations
+from consultation.embed import comment_form_config
 from consultation.models import Consultation, Stance
 from consultation.photos import max_bytes, too_large_message
 from consultation.privacy import privacy_notice
-from consultation.published import comments_by_section
+from consultation.public_serializers import form_limits
 from consultation.receipts import display_code, find_receipt, normalise_code, receipt_payload
 from consultation.submission import submit
 from layers.models import Layer
+from planportal.clients import client_from_meta
 from planportal.models import Plan, Section
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 FORM_FIELDS = ("body", "stance", "photo", "name", "phone", "email", "consent_privacy")
-RECEIPT_PLACEHOLDER = "RECEIPTCODE"
-
-
-# -- for the plan page and the map -----------------------------------------------------------
-
-
-def current_consultation(plan: Plan) -> Consultation | None:
-    """The consultation a plan's page shows: the open one (closing soonest), else the next
-    to open, else the one that closed last."""
-    consultations = list(Consultation.objects.filter(plan=plan))
-    by_phase = {"open": [], "upcoming": [], "closed": []}
-    for consultation in consultations:
-        consultation.plan = plan
-        by_phase[consultation.phase].append(consultation)
-    if by_phase["open"]:
-        return min(by_phase["open"], key=lambda c: c.closes_at)
-    if by_phase["upcoming"]:
-        return min(by_phase["upcoming"], key=lambda c: c.opens_at)
-    if by_phase["closed"]:
-        return max(by_phase["closed"], key=lambda c: c.closes_at)
-    return None
-
-
-def plan_page_context(plan: Plan) -> dict:
-    """Context for the plan page (two queries). Call it with the plan whose chapters and
-    sections are prefetched: each of those sections gets ``public_comments``, the list the
-    snippet _section_comments.html shows."""
-    consultation = current_consultation(plan) if plan.is_published else None
-    by_section = comments_by_section(consultation) if consultation else {}
-    for chapter in plan.chapters.all():
-        for section in chapter.sections.all():
-            section.public_comments = by_section.get(section.pk, [])
-    return {
-        "consultation": consultation,
-        "comment_config": comment_form_config(consultation) if consultation else None,
-    }
-
-
-def comment_form_config(consultation: Consultation) -> dict:
-    pk = consultation.pk
-    return {
-        "consultation": pk,
-        "is_open": consultation.is_open,
-        "language": get_language(),
-        "urls": {
-            "form": reverse("consultation-comment-form", args=[pk]),
-            "submit": reverse("api-consultation-comments", args=[pk]),
-            "token": reverse("api-consultation-form", args=[pk]),
-            "published": reverse("api-consultation-published", args=[pk]),
-            "receipt_page": reverse("receipt-page", args=[RECEIPT_PLACEHOLDER]),
-            "receipt_placeholder": RECEIPT_PLACEHOLDER,
-            "css": static("css/consultation.css"),
-            "pow": static("js/pow.js"),
-        },
-        "strings": {
-            "loading": _("Loading the form…"),
-            "load_failed": _("The form could not be loaded. Please try again."),
-            "sending": _("Sending…"),
-            "checking": _("Please wait a moment while your device completes a short check."),
-            "offline": _("Your opinion could not be sent. Check the connection and try again."),
-            "fix_fields": _("Please correct the marked fields."),
-            "photo_failed": _("The photo could not be read. Please choose a JPEG or PNG picture."),
-            "thanks": _("Thank you. Your opinion has been received."),
-            "receipt_code": _("Your receipt code"),
-            "keep_code": _("Keep this code: with it you can look up the answer later."),
-            "look_up": _("Look up the answer"),
-        },
-    }
 
 
 # -- the comment form ------------------------------------------------------------------------
@@ -177,7 +104,7 @@ def _form_token(consultation: Consultation, values: dict) -> str:
 
 def comment_form_fragment(request, pk: int):
     """The bare form, for comment-form.js to place on the plan page or the map."""
-    consultation = get_object_or_404(public_consultations(), pk=pk)
+    consultation = get_object_or_404(Consultation.objects.public(), pk=pk)
     if not consultation.is_open:
         return HttpResponse(
             format_html(
@@ -195,7 +122,7 @@ def comment_form_fragment(request, pk: int):
 
 def comment_page(request, pk: int):
     """The comment form as a page of its own; without JavaScript it is posted here."""
-    consultation = get_object_or_404(public_consultations(), pk=pk)
+    consultation = get_object_or_404(Consultation.objects.public(), pk=pk)
     if request.method == "POST":
         # Refused before Django parses (and spools to disk) a multipart body of any size.
         if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + MULTIPART_OVERHEAD_BYTES:
@@ -207,7 +134,7 @@ def comment_page(request, pk: int):
             submitted = submit(
                 consultation,
                 data,
-                client=abuse.client_from_meta(request.META),
+                client=client_from_meta(request.META),
                 idempotency_key=request.POST.get("idempotency_key", ""),
             )
         except abuse.Rejected as rejected:

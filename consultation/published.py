@@ -20,7 +20,7 @@ from layers.models import PublicPolicy
 def published_comments(consultation: Consultation, section_ids=None):
     comments = (
         Comment.objects.published()
-        .filter(consultation=consultation, consultation__plan__is_published=True)
+        .filter(consultation=consultation)
         .select_related("section", "layer", "reply")
         .order_by("created_at", "pk")
     )

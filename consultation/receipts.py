@@ -33,7 +33,8 @@ def find_receipt(code: str) -> Comment | None:
     if not looks_like_code(code):
         return None
     return (
-        Comment.objects.filter(receipt_code=code, consultation__plan__is_published=True)
+        Comment.objects.in_public_consultations()
+        .filter(receipt_code=code)
         .select_related("consultation__plan", "section", "layer", "reply")
         .first()
     )

@@ -19,7 +19,7 @@ from consultation.exports import XLSX_TYPE, attachment, local_time, write_xlsx
 from consultation.models import Comment, CommentState, Consultation, Reply, Result
 from consultation.privacy import mask_contacts
 from consultation.staff_queue import comment_chapter
-from consultation.staff_views import official_required
+from planportal.roles import official_required
 
 
 @dataclass

@@ -8,25 +8,16 @@ it writes its audit event like the staff page does.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from consultation import moderation
 from consultation.models import Comment, CommentState, Result
 from consultation.staff_forms import ANSWER_MAX
-
-
-class IsOfficial(BasePermission):
-    message = _("Only officials may answer comments.")
-
-    def has_permission(self, request, view) -> bool:
-        return moderation.is_official(request.user)
+from planportal.api import DetailSerializer, StaffAPIView
+from planportal.roles import IsOfficial
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -56,12 +47,7 @@ class AnsweredCommentSerializer(serializers.Serializer):
     reply = AnsweredReplySerializer()
 
 
-class ProblemSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class AnswerView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+class AnswerView(StaffAPIView):
     permission_classes = [IsOfficial]
     parser_classes = [JSONParser]
 
@@ -80,9 +66,9 @@ class AnswerView(APIView):
                 description="A field is missing or invalid, or the comment "
                 "is hidden and cannot be published."
             ),
-            401: OpenApiResponse(ProblemSerializer, description="Not authenticated."),
-            403: OpenApiResponse(ProblemSerializer, description="Not an official."),
-            404: OpenApiResponse(ProblemSerializer, description="No such comment."),
+            401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
+            403: OpenApiResponse(DetailSerializer, description="Not an official."),
+            404: OpenApiResponse(DetailSerializer, description="No such comment."),
         },
         tags=["staff"],
     )

@@ -10,30 +10,18 @@ from consultation.models import Comment, Consultation
 from layers.models import Feature, Layer, PublicPolicy
 from planportal.models import Plan
 
-# The plan's village layer (行政村/社区 points, code XZC, as the map's village search finds it);
-# the village-classification polygons (村庄分类, code CZFL), whose names the submission
-# records in Comment.villages, stand in for it.
-VILLAGE_CODES = ("XZC",)
-VILLAGE_SUFFIX = "-villages"
-VILLAGE_CLASS_CODES = ("CZFL",)
-VILLAGE_CLASS_SUFFIX = "-village-class"
 # Coordinates in the map's GeoJSON: 6 decimals are ~0.1 m, more only costs bytes.
 MAP_PRECISION = 6
 EXCERPT_CHARS = 80
 
 
 def village_layer(plan: Plan) -> Layer | None:
+    """The plan's village points (as the map's village search finds them), else its village
+    classification polygons, whose names the submission records in Comment.villages."""
     layers = Layer.objects.filter(plan=plan, published_revision__isnull=False).order_by(
         "position", "pk"
     )
-    return (
-        layers.filter(Q(code__in=VILLAGE_CODES) | Q(collection_id__endswith=VILLAGE_SUFFIX))
-        .exclude(name_field="")
-        .first()
-        or layers.filter(
-            Q(code__in=VILLAGE_CLASS_CODES) | Q(collection_id__endswith=VILLAGE_CLASS_SUFFIX)
-        ).first()
-    )
+    return layers.village_points().first() or layers.village_areas().first()
 
 
 def plan_villages(plan: Plan) -> list[str]:

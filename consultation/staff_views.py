@@ -8,18 +8,14 @@ Pages show phones masked; the full contact only comes from the audited "show con
 """
 
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from consultation import moderation
@@ -35,22 +31,9 @@ from consultation.staff_forms import (
 )
 from consultation.staff_queue import filter_queue, map_features, queue_comments
 from planportal.models import AuditEvent
+from planportal.roles import official_required
 
 PAGE_SIZE = 50
-
-
-def official_required(view):
-    """Officials (and superusers) only; the answer is never cached, as it holds personal data."""
-
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("staff-login"))
-        if not moderation.is_official(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return never_cache(guarded)
 
 
 def staff_comment(pk: int) -> Comment:

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from consultation.models import Comment, CommentState, Consultation, Result, Stance
 from consultation.staff_queue import plan_villages
-from consultation.staff_views import official_required
 from planportal.models import Chapter
+from planportal.roles import official_required
 
 
 @dataclass

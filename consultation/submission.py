@@ -20,15 +20,15 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from consultation import abuse
 from consultation.models import Channel, Comment, Consultation
 from consultation.public_serializers import CommentSubmissionSerializer, Target
-from consultation.touches import Touches, touches
-from planportal.models import Plan, Section
+from consultation.touches import Touches, TouchLayers, touch_layers, touches
+from planportal.models import Section
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
 
@@ -41,7 +41,16 @@ class Submitted:
 
 # -- the consultation, kept for a few seconds -------------------------------------------------
 
-_cache: dict[int, tuple[float, Consultation | None, dict[str, int]]] = {}
+
+@dataclass
+class _Kept:
+    until: float
+    consultation: Consultation | None
+    sections: dict[str, int]
+    touch_layers: TouchLayers | None = None  # read at the first comment with a place
+
+
+_cache: dict[int, _Kept] = {}
 _cache_lock = threading.Lock()
 
 
@@ -50,12 +59,10 @@ def consultation_for_submission(pk: int) -> tuple[Consultation | None, dict[str,
     (None, {}) when there is no such public consultation. Read from the database at most
     every CONSULTATION_CACHE_SECONDS per process, and at once after a change saved here."""
     now = time.monotonic()
-    cached = _cache.get(pk)
-    if cached and cached[0] > now:
-        return cached[1], cached[2]
-    consultation = (
-        Consultation.objects.filter(pk=pk, plan__is_published=True).select_related("plan").first()
-    )
+    kept = _cache.get(pk)
+    if kept and kept.until > now:
+        return kept.consultation, kept.sections
+    consultation = Consultation.objects.public().filter(pk=pk).first()
     sections = {}
     if consultation is not None:
         sections = dict(
@@ -63,22 +70,27 @@ def consultation_for_submission(pk: int) -> tuple[Consultation | None, dict[str,
                 "number", "pk"
             )
         )
-    seconds = float(abuse.setting("CONSULTATION_CACHE_SECONDS", 10))
+    seconds = float(settings.CONSULTATION_CACHE_SECONDS)
     with _cache_lock:
-        _cache[pk] = (now + seconds, consultation, sections)
+        _cache[pk] = _Kept(now + seconds, consultation, sections)
     return consultation, sections
 
 
+def kept_touch_layers(consultation: Consultation) -> TouchLayers:
+    """The layers a comment's place is matched with, kept with the consultation."""
+    kept = _cache.get(consultation.pk)
+    if kept and kept.until > time.monotonic() and kept.touch_layers is not None:
+        return kept.touch_layers
+    layers = touch_layers(consultation.plan_id)
+    if kept is not None:
+        kept.touch_layers = layers
+    return layers
+
+
 def forget_consultations(**kwargs) -> None:
+    """Connected in ConsultationConfig.ready() to saves of what the kept answers depend on."""
     with _cache_lock:
         _cache.clear()
-
-
-for _model in (Consultation, Plan, Section):
-    post_save.connect(forget_consultations, sender=_model, dispatch_uid=f"submit-{_model.__name__}")
-    post_delete.connect(
-        forget_consultations, sender=_model, dispatch_uid=f"submit-del-{_model.__name__}"
-    )
 
 
 # -- submitting -------------------------------------------------------------------------------
@@ -145,7 +157,7 @@ def _submit(consultation, data, client, key, sections) -> Submitted:
     values = serializer.validated_data
     target: Target = values["target"]
     touched = (
-        touches(consultation.plan_id, drawn=target.drawn, feature_id=target.feature_id)
+        touches(kept_touch_layers(consultation), drawn=target.drawn, feature_id=target.feature_id)
         if target.kind in ("drawn", "feature")
         else Touches()
     )

@@ -6,7 +6,6 @@ import logging
 from procrastinate.contrib.django import app
 
 from consultation.retention import purge_due_contacts
-from consultation.staff_login import forget_expired_failures
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +20,3 @@ def purge_contacts(timestamp: int) -> None:
     purged = purge_due_contacts()
     if purged:
         logger.warning("purged the contact details of %s comments", purged)
-
-
-@app.periodic(cron="7 * * * *", periodic_id="forget-login-failures")
-@app.task(
-    name="consultation.forget_login_failures",
-    queue="upkeep",
-    queueing_lock="consultation.forget_login_failures",
-)
-def forget_login_failures(timestamp: int) -> None:
-    """Failed staff logins past their cool-off deleted (consultation/staff_login.py)."""
-    forget_expired_failures()

@@ -1,60 +1,46 @@
 """Which villages and control lines a comment touches, worked out by PostGIS.
 
 The place a comment points at is the resident's drawn geometry or the geometry of the layer
-feature it is about. One statement intersects it with the published revisions of the plan's
-village layer(s) (their feature names) and of its control-line layers (their layer codes),
-using the GiST index on ``layers_feature.geom``.
-
-Village areas: public polygon layers of the plan whose code is one of
-COMMENT_VILLAGE_LAYER_CODES (default the village classification, 村庄分类 "CZFL"), or whose
-collection id ends with one of COMMENT_VILLAGE_LAYER_SUFFIXES. Control lines: public layers
-whose code is one of COMMENT_CONTROL_LINE_CODES (永久基本农田, 生态保护红线, 城镇开发边界,
-洪涝风险控制线).
+feature it is about. The layers that count are the plan's public ones in the roles of
+layers.models.LayerRoles: village areas (村庄分类 polygons; their feature names are recorded)
+and control lines (永久基本农田, 生态保护红线, 城镇开发边界, 洪涝风险控制线; their layer codes are
+recorded). ``touch_layers`` finds those layers through ``Layer.objects.public()`` (the
+submission keeps the answer with the consultation for a few seconds); ``touches`` intersects the
+place with their published revisions in one statement, through the GiST index.
 """
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
-DEFAULT_VILLAGE_CODES = ("CZFL",)
-DEFAULT_VILLAGE_SUFFIXES = ("-village-class", "-village-areas", "-village-territories")
-DEFAULT_CONTROL_LINE_CODES = ("YJJBNT", "STBHHX", "CZKFBJ", "HLFXKZX")
+from layers.models import Feature, Layer, LayerRoles
 
 _TOUCHES_SQL = """
     WITH target AS (
         SELECT COALESCE(
             ST_GeomFromEWKB(%(drawn)s),
-            (SELECT geom FROM layers_feature WHERE id = %(feature)s)
+            (SELECT geom FROM {features} WHERE id = %(feature)s)
         ) AS geom
-    ),
-    public_layers AS (
-        SELECT l.id, l.code, l.collection_id, l.geometry_type, l.published_revision_id
-        FROM layers_layer l JOIN planportal_plan p ON p.id = l.plan_id
-        WHERE l.plan_id = %(plan)s AND p.is_published AND l.published_revision_id IS NOT NULL
     )
     SELECT
         ARRAY(
             SELECT DISTINCT f.name
-            FROM public_layers l
-            JOIN layers_feature f ON f.revision_id = l.published_revision_id
-            CROSS JOIN target t
-            WHERE l.geometry_type = 'Polygon'
-              AND (upper(l.code) = ANY(%(village_codes)s)
-                   OR l.collection_id LIKE ANY(%(village_patterns)s))
+            FROM {features} f CROSS JOIN target t
+            WHERE f.revision_id = ANY(%(village_revisions)s)
               AND f.name <> ''
               AND ST_Intersects(f.geom, t.geom)
             ORDER BY 1
         ),
         ARRAY(
-            SELECT DISTINCT upper(l.code)
-            FROM public_layers l CROSS JOIN target t
-            WHERE upper(l.code) = ANY(%(control_codes)s)
-              AND EXISTS (
-                  SELECT 1 FROM layers_feature f
-                  WHERE f.revision_id = l.published_revision_id AND ST_Intersects(f.geom, t.geom)
-              )
+            SELECT DISTINCT c.code
+            FROM unnest(%(control_revisions)s::bigint[], %(control_codes)s::text[])
+                 AS c(revision_id, code)
+            CROSS JOIN target t
+            WHERE EXISTS (
+                SELECT 1 FROM {features} f
+                WHERE f.revision_id = c.revision_id AND ST_Intersects(f.geom, t.geom)
+            )
             ORDER BY 1
         )
 """
@@ -66,25 +52,52 @@ class Touches:
     control_lines: list[str] = field(default_factory=list)
 
 
-def _codes(name: str, default: tuple[str, ...]) -> list[str]:
-    return [code.upper() for code in getattr(settings, name, default)]
+@dataclass(frozen=True)
+class TouchLayers:
+    """The published revisions a plan's comments are matched with."""
+
+    village_revisions: tuple[int, ...] = ()
+    control_revisions: tuple[int, ...] = ()
+    control_codes: tuple[str, ...] = ()
 
 
-def touches(plan_id: int, drawn: GEOSGeometry | None = None, feature_id: int | None = None):
+def touch_layers(plan_id: int) -> TouchLayers:
+    """The plan's public village-area and control-line layers, in one query."""
+    layers = list(
+        Layer.objects.public()
+        .filter(plan_id=plan_id)
+        .filter(LayerRoles.VILLAGE_AREAS.q() | LayerRoles.CONTROL_LINES.q())
+        .values_list("published_revision_id", "code", "collection_id", "geometry_type")
+        .order_by()
+    )
+    village_revisions, control_revisions, control_codes = [], [], []
+    for revision_id, code, collection_id, geometry_type in layers:
+        layer = Layer(code=code, collection_id=collection_id, geometry_type=geometry_type)
+        if LayerRoles.VILLAGE_AREAS.matches(layer):
+            village_revisions.append(revision_id)
+        if LayerRoles.CONTROL_LINES.matches(layer):
+            control_revisions.append(revision_id)
+            control_codes.append(code.upper())
+    return TouchLayers(tuple(village_revisions), tuple(control_revisions), tuple(control_codes))
+
+
+def touches(
+    layers: TouchLayers, drawn: GEOSGeometry | None = None, feature_id: int | None = None
+) -> Touches:
     """The villages (names) and control lines (layer codes) the target touches; nothing for a
     comment without a place."""
     if drawn is None and feature_id is None:
         return Touches()
-    suffixes = list(getattr(settings, "COMMENT_VILLAGE_LAYER_SUFFIXES", DEFAULT_VILLAGE_SUFFIXES))
+    if not layers.village_revisions and not layers.control_revisions:
+        return Touches()
     params = {
         "drawn": bytes(drawn.ewkb) if drawn is not None else None,
         "feature": feature_id,
-        "plan": plan_id,
-        "village_codes": _codes("COMMENT_VILLAGE_LAYER_CODES", DEFAULT_VILLAGE_CODES),
-        "village_patterns": [f"%{suffix}" for suffix in suffixes],
-        "control_codes": _codes("COMMENT_CONTROL_LINE_CODES", DEFAULT_CONTROL_LINE_CODES),
+        "village_revisions": list(layers.village_revisions),
+        "control_revisions": list(layers.control_revisions),
+        "control_codes": list(layers.control_codes),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_TOUCHES_SQL, params)
+        cursor.execute(_TOUCHES_SQL.format(features=Feature._meta.db_table), params)
         villages, control_lines = cursor.fetchone()
     return Touches(list(villages or []), list(control_lines or []))

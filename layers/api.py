@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from layers.models import Layer
-from layers.query import report_at
+from layers.point_report import report_at
 from layers.serializers import LayerSerializer
 from planportal.api import AcceptLanguageMixin
 from planportal.models import Plan

@@ -2,7 +2,8 @@
 
 Each layer is matched by its collection id. A layer file whose checksum equals that of the
 published revision is skipped, so loading again is quick and creates nothing; a changed file
-becomes a new revision that is then published, as a planner's upload would be.
+goes through the upload pipeline (layers/ingest/pipeline.py: the same reading, checks and
+writer as a planner's upload) and its new revision is published.
 """
 
 import hashlib
@@ -10,14 +11,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.gis.db.models import Extent
-from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import transaction
 
-from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.ingest.pipeline import Target, ingest_file
+from layers.models import Layer
+from layers.revisions.publishing import publish_revision
 from planportal.models import Plan
-
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,16 @@ def _load_layer(plan: Plan, entry: dict, position: int, folder: Path) -> LayerLo
         collection_id=entry["collection_id"], defaults=_layer_fields(plan, entry, position)
     )
     source = folder / entry["file"]
-    data = source.read_bytes()
-    checksum = hashlib.sha256(data).hexdigest()
+    checksum = hashlib.sha256(source.read_bytes()).hexdigest()
     current = layer.published_revision
     if current is not None and current.checksum == checksum:
         return LayerLoad(layer.collection_id, current.number, current.feature_count, False)
-    revision = _create_revision(layer, source.name, checksum, json.loads(data))
-    layer.publish(revision)
+    result = ingest_file(source, Target(plan, layer.collection_id))
+    if result.revision is None:
+        errors = [problem.message for problem in result.prepared.log.errors[:5]]
+        raise ValueError(f"demonstration layer {layer.collection_id} was rejected: {errors}")
+    publish_revision(layer, result.revision)
+    revision = result.revision
     return LayerLoad(layer.collection_id, revision.number, revision.feature_count, True)
 
 
@@ -75,34 +77,3 @@ def _layer_fields(plan: Plan, entry: dict, position: int) -> dict:
         "source_note": entry.get("source_note", ""),
         "position": position,
     }
-
-
-def _create_revision(layer: Layer, name: str, checksum: str, collection: dict) -> LayerRevision:
-    last = layer.revisions.order_by("-number").values_list("number", flat=True).first() or 0
-    revision = LayerRevision.objects.create(
-        layer=layer,
-        number=last + 1,
-        source_name=name,
-        source_crs="EPSG:4326",
-        checksum=checksum,
-        status=RevisionStatus.PROCESSING,
-    )
-    features = [
-        Feature(
-            revision=revision,
-            geom=GEOSGeometry(json.dumps(item["geometry"]), srid=4326),
-            properties=item["properties"],
-            category=str(item["properties"].get(layer.category_field) or "")[:50],
-            name=str(item["properties"].get(layer.name_field) or "")[:200],
-        )
-        for item in collection["features"]
-    ]
-    Feature.objects.bulk_create(features, batch_size=BATCH)
-    bounds = revision.features.aggregate(extent=Extent("geom"))["extent"]
-    revision.feature_count = len(features)
-    revision.extent = Polygon.from_bbox(bounds) if bounds else None
-    if revision.extent is not None:
-        revision.extent.srid = 4326
-    revision.status = RevisionStatus.READY
-    revision.save(update_fields=["feature_count", "extent", "status"])
-    return revision

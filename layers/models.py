@@ -6,10 +6,13 @@ that pointer, so publishing or rolling back is one row update and caches keyed b
 need no purge.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planportal.models import Chapter, Plan, Section
@@ -29,6 +32,50 @@ class PublicPolicy(models.TextChoices):
     TILES_ONLY = "tiles-only", _("Tiles only (no coordinates for download)")
 
 
+@dataclass(frozen=True)
+class LayerRole:
+    """What a layer is for, told by its layer code (要素代码, e.g. XZC) or, for catalogues without
+    codes, by the end of its collection id; ``geometry`` narrows it to one geometry type. The
+    one home of each rule: the map's village search and first view, the point report, the
+    comment tagging and the officials' village filter all ask these."""
+
+    codes: tuple[str, ...]
+    suffixes: tuple[str, ...] = ()
+    geometry: str = ""
+
+    def q(self) -> models.Q:
+        matches = models.Q(code__in=self.codes)
+        for suffix in self.suffixes:
+            matches |= models.Q(collection_id__endswith=suffix)
+        return matches & models.Q(geometry_type=self.geometry) if self.geometry else matches
+
+    def matches(self, layer: "Layer") -> bool:
+        if self.geometry and layer.geometry_type != self.geometry:
+            return False
+        return layer.code.upper() in self.codes or layer.collection_id.endswith(self.suffixes)
+
+
+class LayerRoles:
+    # 行政村/社区 points with their names: the villages a resident searches for.
+    VILLAGE_POINTS = LayerRole(("XZC",), ("-villages",), GeometryType.POINT)
+    # 村庄分类 polygons: the village areas a comment's place is matched with.
+    VILLAGE_AREAS = LayerRole(
+        ("CZFL",),
+        ("-village-class", "-village-areas", "-village-territories"),
+        GeometryType.POLYGON,
+    )
+    # 永久基本农田, 生态保护红线, 城镇开发边界, 洪涝风险控制线: a comment records which it touches.
+    CONTROL_LINES = LayerRole(("YJJBNT", "STBHHX", "CZKFBJ", "HLFXKZX"))
+    # Facilities a resident walks to (公共服务设施, 市政设施, 公交站点): the point report names
+    # the nearest of each kind. Other point layers are planning symbols, not places one goes to.
+    FACILITIES = LayerRole(("GGFWSS", "SZSS", "GJZD"), (), GeometryType.POINT)
+    # What a first-time visitor sees switched on: the town's outline, its villages and seat,
+    # the river, the roads and the urban development boundary.
+    ON_BY_DEFAULT = LayerRole(
+        ("XZQ", "XZC", "ZFZD", "HL", "DL", "CZKFBJ"), ("-xzq", "-villages", "-river", "-roads")
+    )
+
+
 class LayerQuerySet(models.QuerySet):
     def public(self) -> "LayerQuerySet":
         """Layers anyone may see: published, of a published plan. Every public view
@@ -38,6 +85,16 @@ class LayerQuerySet(models.QuerySet):
     def with_features(self) -> "LayerQuerySet":
         """Public layers whose features (coordinates) may be downloaded."""
         return self.public().filter(public_policy=PublicPolicy.FEATURES)
+
+    def village_points(self) -> "LayerQuerySet":
+        """Named village points (the search needs the name field)."""
+        return self.filter(LayerRoles.VILLAGE_POINTS.q()).exclude(name_field="")
+
+    def village_areas(self) -> "LayerQuerySet":
+        return self.filter(LayerRoles.VILLAGE_AREAS.q())
+
+    def control_lines(self) -> "LayerQuerySet":
+        return self.filter(LayerRoles.CONTROL_LINES.q())
 
 
 class Layer(models.Model):
@@ -91,6 +148,18 @@ class Layer(models.Model):
         return self.title
 
     @property
+    def is_village_points(self) -> bool:
+        return LayerRoles.VILLAGE_POINTS.matches(self) and bool(self.name_field)
+
+    @property
+    def is_facility(self) -> bool:
+        return LayerRoles.FACILITIES.matches(self)
+
+    @property
+    def is_on_by_default(self) -> bool:
+        return LayerRoles.ON_BY_DEFAULT.matches(self)
+
+    @property
     def allows_features(self) -> bool:
         return self.public_policy == PublicPolicy.FEATURES
 
@@ -102,14 +171,6 @@ class Layer(models.Model):
         if not self.allows_features or (revision and revision.feature_count > GEOJSON_MAX_FEATURES):
             return "tiles"
         return "geojson"
-
-    def publish(self, revision: "LayerRevision", *, actor=None, **options):
-        """Makes ``revision`` the public one: ``layers.publishing.publish_revision`` (row
-        lock, audit event; ``expected_current=N`` refuses when another publish won).
-        Returns its PublishOutcome."""
-        from layers import publishing  # it imports this module
-
-        return publishing.publish_revision(self, revision, actor=actor, **options)
 
 
 class RevisionStatus(models.TextChoices):
@@ -185,7 +246,7 @@ class UploadState(models.TextChoices):
 
 
 class UploadJob(models.Model):
-    """One uploaded file on its way to becoming a layer revision (layers/tasks.py runs it).
+    """An uploaded file on its way to becoming a layer revision (layers/revisions/worker.py).
 
     A draft waits for the planner to pick the source layer and map its fields; a queued job
     waits for a worker; a running one has its stage and percent written by the worker through
@@ -195,6 +256,8 @@ class UploadJob(models.Model):
     """
 
     FINISHED = (UploadState.DONE, UploadState.FAILED, UploadState.CANCELLED)
+    # The error of a job whose worker died under it (layers/revisions/upkeep.py).
+    INTERRUPTED_ERROR = "Interrupted: the job worker stopped while it ran this job."
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="upload_jobs")
     # The target layer: set from the start for an existing layer, at the end for a new one.
@@ -262,3 +325,20 @@ class UploadJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in self.FINISHED
+
+    def locked_transition(self, allowed, to: str, **changes) -> "UploadJob | None":
+        """Moves the job from one of the ``allowed`` states to ``to`` under its row lock,
+        inside the caller's transaction: the locked row, re-read, is changed (with ``changes``,
+        and finished_at for a finished state), saved and returned; None when the job had
+        moved on meanwhile (the worker, the planner and the upkeep race for it), and then
+        nothing changes. The caller writes the audit event in the same transaction."""
+        locked = type(self).objects.select_for_update(of=("self",)).get(pk=self.pk)
+        if locked.state not in allowed:
+            return None
+        locked.state = to
+        if to in self.FINISHED:
+            locked.finished_at = timezone.now()
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save()
+        return locked

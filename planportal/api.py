@@ -1,8 +1,12 @@
-"""Read-only JSON API of the plans: ``/api/plans/`` and ``/api/plans/<slug>/``."""
+"""Read-only JSON API of the plans (``/api/plans/`` and ``/api/plans/<slug>/``), and what
+every API view of the portal shares: the language of its labels, the staff views'
+authentication, and the shape of a refusal."""
 
 from django.db.models import Prefetch
 from django.utils import translation
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.views import APIView
 
 from planportal.models import Chapter, Plan, Section
 from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
@@ -16,6 +20,20 @@ class AcceptLanguageMixin:
         translation.activate(translation.get_language_from_request(request, check_path=False))
         request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)
+
+
+class DetailSerializer(serializers.Serializer):
+    """A refusal: ``{"detail": "…"}``, the shape of DRF's own errors."""
+
+    detail = serializers.CharField()
+
+
+class StaffAPIView(AcceptLanguageMixin, APIView):
+    """An API view staff act through: with a token (``Authorization: Token …``, for scripts)
+    or the staff session (then with the CSRF token). Its ``permission_classes`` come from
+    planportal/roles.py."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
 
 
 class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):

@@ -16,6 +16,21 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def env_secret(name: str, default: str = "") -> str:
+    """``NAME``, or the contents of the file ``NAME_FILE`` names (a container or systemd
+    credential), without its trailing newline; setting both is a mistake."""
+    path = os.environ.get(f"{name}_FILE")
+    if path is None:
+        return env_str(name, default)
+    if name in os.environ:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        with open(path, encoding="utf-8") as secret:
+            return secret.read().rstrip("\n")
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE cannot be read: {error}") from None
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:

@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from planportal.env import env_bool, env_int, env_list, env_rate, env_str
+from planportal.env import env_bool, env_int, env_list, env_rate, env_secret, env_str
 from planportal.gdal_runtime import bundled_gdal_library
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ DEBUG = env_bool("DEBUG", True)
 
 # The local default only ever serves a developer's machine; production must set its own.
 _LOCAL_SECRET_KEY = "local-development-only-not-secret-7c1f0e5b2a9d4c3e8f6a1b0d9e8c7f6a5b4"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", _LOCAL_SECRET_KEY if DEBUG else "")
+SECRET_KEY = env_secret("SECRET_KEY", _LOCAL_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
@@ -48,13 +48,14 @@ INSTALLED_APPS = [
     "planportal",
     "layers",
     "consultation",
+    "front",
     "django.contrib.postgres",
     "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
     # First: a still-valid tile is answered 304 before anything else runs.
-    "layers.tile_middleware.tile_revalidation",
+    "layers.tiles.fastpath.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Listed before LocaleMiddleware so that it sees the response after it.
@@ -72,6 +73,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "planportal.urls"
 WSGI_APPLICATION = "planportal.wsgi.application"
+# Callables that wrap the WSGI application in planportal/wsgi.py, outermost first: a still-valid
+# tile revalidation is answered before Django builds a request (gunicorn only; the middleware
+# of the same name covers runserver and the test client).
+WSGI_WRAPPERS = ["layers.tiles.fastpath.tile_revalidation_app"]
 
 TEMPLATES = [
     {
@@ -93,7 +98,7 @@ TEMPLATES = [
 _LOCAL_DATABASE_URL = "postgis://planportal:planportal@127.0.0.1:5432/planportal"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", _LOCAL_DATABASE_URL),
+        env_secret("DATABASE_URL", _LOCAL_DATABASE_URL),
         engine="django.contrib.gis.db.backends.postgis",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
@@ -125,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The staff roles' permissions (planportal/roles.py), checked per plan.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -167,7 +174,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 # Staff logins (/staff/login/ and the admin's): django-axes counts failures in the database and
 # refuses a login after LOGIN_FAILURE_LIMIT failures of one username from one client address,
 # or LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one address whatever the username, until
-# LOGIN_LOCKOUT_MINUTES have passed since the last counted failure. consultation/staff_login.py
+# LOGIN_LOCKOUT_MINUTES have passed since the last counted failure. planportal/staff_login.py
 # holds the parts that are the portal's own (address, two limits, audit, the 429 page).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
@@ -178,13 +185,13 @@ if not 1 <= LOGIN_FAILURE_LIMIT <= LOGIN_FAILURE_LIMIT_PER_ADDRESS:
     )
 if LOGIN_LOCKOUT_MINUTES < 1:
     raise ImproperlyConfigured("LOGIN_LOCKOUT_MINUTES must be at least 1.")
-AXES_HANDLER = "consultation.staff_login.StaffLoginHandler"
+AXES_HANDLER = "planportal.staff_login.StaffLoginHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 # The address every limit of the portal counts: TRUSTED_PROXY_HOPS, forged entries ignored.
-AXES_CLIENT_IP_CALLABLE = "consultation.staff_login.client_address"
-AXES_LOCKOUT_CALLABLE = "consultation.staff_login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "planportal.staff_login.client_address"
+AXES_LOCKOUT_CALLABLE = "planportal.staff_login.lockout_response"
 # A success clears that username's failures from that address (not the whole address's).
 AXES_RESET_ON_SUCCESS = True
 # Refused attempts during a lockout are not counted: the lockout ends LOGIN_LOCKOUT_MINUTES
@@ -236,14 +243,17 @@ COMMENT_PHOTO_MAX_SIDE = env_int("COMMENT_PHOTO_MAX_SIDE", 2048)
 CONSULTATION_CACHE_SECONDS = env_int("CONSULTATION_CACHE_SECONDS", 10)
 # Names, phones and emails are deleted this many days after a consultation closes.
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
-COMMENT_VILLAGE_LAYER_CODES = ("CZFL",)
-COMMENT_CONTROL_LINE_CODES = ("YJJBNT", "STBHHX", "CZKFBJ", "HLFXKZX")
 
-# Layer uploads (layers/ingest): limits of one upload.
+# Layer uploads (layers/ingest): limits of one upload, sized for a township or county plan.
+# The uploaded file itself (a zip, .gpkg, .geojson or .kml).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Everything an archive unpacks to; a 50,000-parcel Shapefile is about 45 MB.
 UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+# Entries of an archive; a FileGDB has 5 to 10 files per table.
 UPLOAD_MAX_ARCHIVE_ENTRIES = env_int("UPLOAD_MAX_ARCHIVE_ENTRIES", 2000)
+# Features of the chosen layer, checked before the layer is read.
 UPLOAD_MAX_FEATURES = env_int("UPLOAD_MAX_FEATURES", 200_000)
+# Vertices of one feature; a detailed township boundary has some tens of thousands.
 UPLOAD_MAX_VERTICES_PER_FEATURE = env_int("UPLOAD_MAX_VERTICES_PER_FEATURE", 100_000)
 # An upload never started (no layer or fields chosen) is cancelled, its file removed, after:
 UPLOAD_DRAFT_HOURS = env_int("UPLOAD_DRAFT_HOURS", 72)

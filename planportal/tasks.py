@@ -1,7 +1,9 @@
-"""Scheduled upkeep of the job queue itself."""
+"""Scheduled upkeep of the job queue itself and of the staff login throttle."""
 
 from procrastinate import builtin_tasks
 from procrastinate.contrib.django import app
+
+from planportal.staff_login import forget_expired_failures
 
 QUEUE_HISTORY_HOURS = 30 * 24
 
@@ -23,3 +25,15 @@ async def remove_old_jobs(context, timestamp: int) -> None:
         remove_cancelled=True,
         remove_aborted=True,
     )
+
+
+# The task keeps the name it was first queued under, so scheduled runs survive the move.
+@app.periodic(cron="7 * * * *", periodic_id="forget-login-failures")
+@app.task(
+    name="consultation.forget_login_failures",
+    queue="upkeep",
+    queueing_lock="consultation.forget_login_failures",
+)
+def forget_login_failures(timestamp: int) -> None:
+    """Failed staff logins past their cool-off deleted (planportal/staff_login.py)."""
+    forget_expired_failures()

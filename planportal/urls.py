@@ -1,10 +1,13 @@
+"""The URL map of the portal: one module per URL space, each named once here. Apps are included
+by name, so the project package imports none of them."""
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from planportal import api, views
+from planportal import api
 from planportal.health import healthz
 
 router = SimpleRouter()
@@ -14,24 +17,18 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
-    path("api/", include("layers.api_urls")),
-    path("api/", include("layers.upload_api_urls")),
-    path("api/", include("layers.revision_api_urls")),
-    path("api/", include("consultation.api_urls")),
-    path("api/", include("consultation.staff_api_urls")),
-    path("ogc/", include("layers.ogc_urls")),
-    path("tiles/", include("layers.tile_urls")),
+    path("api/", include("layers.api_urls")),  # a plan's layer catalogue and point report
+    path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish
+    path("api/", include("consultation.api_urls")),  # consultations, comments, receipts, answers
+    path("ogc/", include("layers.ogc.urls")),
+    path("tiles/", include("layers.tiles.urls")),
 ]
 
 # Pages: Simplified Chinese without a prefix, English under /en/.
 urlpatterns += i18n_patterns(
-    path("", views.plan_list, name="plan-list"),
-    path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
-    path("", include("layers.map_urls")),
-    path("", include("layers.upload_urls")),
-    path("", include("layers.revision_urls")),
-    path("", include("consultation.public_urls")),
-    path("", include("consultation.staff_urls")),
+    path("", include("front.urls")),  # plan list, plan page, map, staff home and login
+    path("", include("layers.revisions.urls")),  # /staff/layers/
+    path("", include("consultation.urls")),  # comment form, receipts, /staff/comments/, report
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,8 +1,10 @@
 """WSGI entry point, served by gunicorn (see gunicorn.conf.py and scripts/serve.sh).
 
-Tile revalidations are answered in front of Django (layers/tile_middleware.py): a browser
-panning a map revalidates dozens of tiles at a time, and each 304 then costs little more than
-gunicorn's own handling of the request.
+The Django application is wrapped by each callable named in the WSGI_WRAPPERS setting, the way
+MIDDLEWARE names middleware, so the project package imports no app. The one wrapper answers
+tile revalidations in front of Django (layers/tiles/fastpath.py): a browser panning a map
+revalidates dozens of tiles at a time, and each 304 then costs little more than gunicorn's own
+handling of the request.
 """
 
 import os
@@ -12,6 +14,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
 django_application = get_wsgi_application()
 
-from layers.tile_middleware import tile_revalidation_app  # noqa: E402 (needs Django set up)
+from django.conf import settings  # noqa: E402 (after Django is set up)
+from django.utils.module_loading import import_string  # noqa: E402
 
-application = tile_revalidation_app(django_application)
+application = django_application
+for _wrapper in reversed(settings.WSGI_WRAPPERS):
+    application = import_string(_wrapper)(application)

@@ -32,14 +32,12 @@ from .formats import (
     read_layer,
 )
 from .landuse import is_landuse_code, landuse_codes, landuse_name
-from .limits import DEFAULTS as LIMIT_DEFAULTS
 from .prepare import PreparedLayer, Progress, prepare_layer, prepare_raw_layer
 from .problems import Problem, ProblemLog, RejectedFile, Severity, render_message
 from .write import write_revision
 
 __all__ = [
     "DRIVERS",
-    "LIMIT_DEFAULTS",
     "STANDARD_FIELDS",
     "FeatureChange",
     "FieldMapping",

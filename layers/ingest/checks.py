@@ -127,6 +127,10 @@ def check_required_fields(
     attributes: pd.DataFrame, schema: list[dict], keys: list[str | None]
 ) -> list[Problem]:
     found = []
+    # A layer with no features lacks no value: an empty GeoJSON, or a Shapefile written
+    # without fields, is how "the plan has none here" (e.g. 不涉及生态保护红线) is delivered.
+    if attributes.empty and not len(attributes.columns):
+        return found
     for item in schema:
         name = item.get("name")
         if not name or not item.get("required"):

@@ -18,8 +18,8 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultation.embed import current_consultation
 from consultation.models import Comment, CommentState, Consultation, Reply, Result, Stance
-from consultation.public_views import current_consultation
 from planportal.models import Plan, Section
 from tests.conftest import DEMO_SLUG, save_screenshot
 

@@ -13,7 +13,7 @@ from django.contrib.gis.geos import GeometryCollection, LineString, Point, Polyg
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.models import Feature, Layer, LayerRevision, RevisionStatus
-from layers.views import is_village_layer
+from layers.revisions.publishing import publish_revision
 from planportal.models import Plan, Section
 from tests.conftest import DEMO_SLUG, save_screenshot
 
@@ -48,7 +48,7 @@ def create_layer(plan, collection_id, geometry_type, features, position, **field
     revision.extent = Polygon.from_bbox(GeometryCollection(*[g for g, _ in features]).extent)
     revision.extent.srid = 4326
     revision.save(update_fields=["extent"])
-    layer.publish(revision)
+    publish_revision(layer, revision)
     return layer
 
 
@@ -113,7 +113,7 @@ def test_layers(django_db_setup, django_db_blocker):
             attribute_schema=[{"name": "MC", "label": "名称", "type": "string", "required": True}],
             style={"fillColor": "#f08c00", "radius": 9},
         )
-        if not any(map(is_village_layer, Layer.objects.public().filter(plan=plan))):
+        if not Layer.objects.public().filter(plan=plan).village_points().exists():
             villages = [
                 (Point(x - 0.02, y + 0.01, srid=4326), {"XZQMC": "测试甲村"}),
                 (Point(x + 0.02, y + 0.015, srid=4326), {"XZQMC": "测试乙村"}),

@@ -14,14 +14,9 @@ import pytest
 from django.templatetags.static import static
 from django.utils import timezone
 
-from consultation.abuse import (
-    Client,
-    challenge_after,
-    client_key,
-    issue_challenge,
-    verify_challenge,
-)
+from consultation.abuse import challenge_after, issue_challenge, verify_challenge
 from consultation.models import Comment, Consultation
+from planportal.clients import Client, client_key
 from planportal.models import Plan
 from tests.conftest import DEMO_SLUG, save_screenshot
 from tests.consultation.submit_helpers import form_token, payload

@@ -11,6 +11,7 @@ from django.utils import timezone
 from consultation.models import Comment, Consultation, Stance
 from consultation.staff_queue import plan_villages
 from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionStatus
+from layers.revisions.publishing import publish_revision
 from planportal.roles import OFFICIALS, PLANNERS
 
 PASSWORD = "Answer-Every-Opinion-2035"
@@ -67,7 +68,7 @@ def make_layer(plan, collection_id: str, *, code="", geometry_type="Point", poli
         **kw,
     )
     revision = LayerRevision.objects.create(layer=layer, number=1, status=RevisionStatus.READY)
-    layer.publish(revision)
+    publish_revision(layer, revision)
     return layer
 
 

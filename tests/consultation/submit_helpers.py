@@ -13,6 +13,7 @@ from django.utils import timezone
 from consultation.abuse import CHALLENGE_SALT, FORM_TOKEN_SALT
 from consultation.models import Consultation
 from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionStatus
+from layers.revisions.publishing import publish_revision
 from planportal.models import Chapter, Plan, Section
 
 # The test plan's area: a 0.1 x 0.1 degree square well away from the demo plan.
@@ -69,7 +70,7 @@ def make_layer(plan, collection_id, *, code="", geometry_type="Polygon", policy=
         public_policy=policy or PublicPolicy.FEATURES,
     )
     revision = add_revision(layer, shapes)
-    layer.publish(revision)
+    publish_revision(layer, revision)
     return layer
 
 

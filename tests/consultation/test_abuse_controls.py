@@ -8,8 +8,9 @@ from itertools import count
 import pytest
 from django.core import signing
 
-from consultation.abuse import client_ip, leading_zero_bits
+from consultation.abuse import leading_zero_bits
 from consultation.models import Comment
+from planportal.clients import client_ip
 from tests.consultation.submit_helpers import (
     challenge_payload,
     expired_form_token,

@@ -10,8 +10,8 @@ from django.contrib.gis.geos import LineString, Point
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from consultation.embed import plan_page_context
 from consultation.models import Comment, CommentState, Reply, Result
-from consultation.public_views import plan_page_context
 from layers.models import PublicPolicy
 from planportal.models import Plan
 from tests.consultation.submit_helpers import (

@@ -335,8 +335,11 @@ def test_the_submit_path_is_a_handful_of_queries(client, consultation, plan):
     # locks + counts + Idempotency-Key look-up, INSERT
     assert len(statements_of(client, consultation, on_section, "a-key-of-some-length")) == 2
     drawn = payload(consultation, geometry=geojson(Point(112.01, 38.01)), phone="13812345678")
-    # touches, locks + counts + Idempotency-Key look-up, INSERT
-    assert len(statements_of(client, consultation, drawn, "another-key-of-length")) == 3
+    # Once per process and consultation: the plan's touch layers; then touches, locks + counts
+    # + Idempotency-Key look-up, INSERT
+    assert len(statements_of(client, consultation, drawn, "another-key-of-length")) == 4
+    again = payload(consultation, geometry=geojson(Point(112.02, 38.01)), phone="13912345678")
+    assert len(statements_of(client, consultation, again, "a-third-key-of-length")) == 3
 
 
 def test_the_comment_endpoint_is_described_in_the_openapi_schema(client):

@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
+from consultation.embed import current_consultation, plan_page_context
 from consultation.models import Comment, Consultation
-from consultation.public_views import current_consultation, plan_page_context
 from tests.consultation.submit_helpers import make_consultation, make_plan, post_comment
 
 pytestmark = pytest.mark.django_db

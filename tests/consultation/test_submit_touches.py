@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from consultation.models import Comment
-from consultation.touches import touches
+from consultation.touches import touch_layers, touches
 from layers.models import PublicPolicy
 from tests.consultation.submit_helpers import (
     SOUTH,
@@ -108,11 +108,20 @@ def test_a_comment_on_a_section_or_the_whole_plan_touches_nothing(client, consul
 def test_another_plans_layers_are_never_touched(plan):
     other = make_plan(slug="neighbour-town")
     make_layer(other, "other-czfl", code="CZFL", shapes=[(square(WEST, SOUTH, 0.1), "邻镇村")])
-    found = touches(plan.pk, drawn=Point(WEST + 0.015, SOUTH + 0.015, srid=4326))
+    found = touches(touch_layers(plan.pk), drawn=Point(WEST + 0.015, SOUTH + 0.015, srid=4326))
     assert found.villages == ["甲村"]
 
 
-def test_touches_are_worked_out_in_one_statement(plan):
+def test_touches_are_worked_out_in_one_statement_from_the_plans_public_layers(plan):
     with CaptureQueriesContext(connection) as queries:
-        touches(plan.pk, drawn=square(WEST, SOUTH, 0.1))
+        layers = touch_layers(plan.pk)
     assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        touches(layers, drawn=square(WEST, SOUTH, 0.1))
+    assert len(queries) == 1
+
+
+def test_an_unpublished_plans_layers_are_never_touched(plan):
+    plan.is_published = False
+    plan.save(update_fields=["is_published"])
+    assert touches(touch_layers(plan.pk), drawn=square(WEST, SOUTH, 0.1)).villages == []

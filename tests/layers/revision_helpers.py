@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from layers.ingest import open_source, prepare_layer, write_revision
 from layers.models import Layer, LayerRevision
+from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
 from tests.consultation.staff_helpers import PASSWORD, make_official, make_planner, make_user
 from tests.layers.ingest_samples import make_layer, parcels, zipped_shapefile
@@ -63,7 +64,7 @@ def layer_with_two_revisions(plan, collection_id: str, folder: Path, *, user=Non
     change of it, not published."""
     layer = make_layer(plan, collection_id, **fields)
     first = revision_from(layer, five_parcels(), folder / "1", user=user, name="parcels-v1")
-    layer.publish(first)
+    publish_revision(layer, first)
     second = revision_from(layer, changed_parcels(), folder / "2", user=user, name="parcels-v2")
     return layer, first, second
 

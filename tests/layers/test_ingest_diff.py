@@ -4,6 +4,7 @@ plan's Gauss-Krüger zone, and what changed in each changed feature; by key or b
 import shapely
 
 from layers.ingest import diff_revisions, open_source, prepare_layer, write_revision
+from layers.revisions.publishing import publish_revision
 from tests.layers.ingest_samples import make_layer, parcels, zipped_shapefile
 
 
@@ -20,7 +21,7 @@ def test_a_diff_by_key_counts_added_removed_changed_and_unchanged(tmp_path, demo
     layer = make_layer(demo_plan, "ingest-diff-key")
     before = five_parcels()
     published = revision_of(layer, before, tmp_path / "1")
-    layer.publish(published)
+    publish_revision(layer, published)
 
     after = five_parcels()
     after.loc[1, "DLBM"] = "0103"  # B2: attribute changed
@@ -46,7 +47,7 @@ def test_a_diff_by_key_counts_added_removed_changed_and_unchanged(tmp_path, demo
 def test_areas_are_hectares_in_the_plans_gauss_kruger_zone(tmp_path, demo_plan):
     layer = make_layer(demo_plan, "ingest-diff-area")
     before = five_parcels()  # five 50 m squares in EPSG:4546: 1.25 ha
-    layer.publish(revision_of(layer, before, tmp_path / "1"))
+    publish_revision(layer, revision_of(layer, before, tmp_path / "1"))
     after = five_parcels().iloc[:2]
     diff = diff_revisions(layer, revision_of(layer, after, tmp_path / "2"))
     assert diff.area_srid == 4546
@@ -66,7 +67,7 @@ def test_without_a_published_revision_everything_is_added(tmp_path, demo_plan):
 def test_without_a_key_features_are_matched_by_geometry(tmp_path, demo_plan):
     layer = make_layer(demo_plan, "ingest-diff-geometry", key_field="", attribute_schema=[])
     before = five_parcels().drop(columns="BSM")
-    layer.publish(revision_of(layer, before, tmp_path / "1"))
+    publish_revision(layer, revision_of(layer, before, tmp_path / "1"))
 
     after = before.copy()
     # Same polygon, ring started elsewhere and turned round: not a change.
@@ -87,7 +88,7 @@ def test_without_a_key_features_are_matched_by_geometry(tmp_path, demo_plan):
 
 def test_the_list_of_changes_is_limited_but_the_count_is_not(tmp_path, demo_plan):
     layer = make_layer(demo_plan, "ingest-diff-limit")
-    layer.publish(revision_of(layer, five_parcels(), tmp_path / "1"))
+    publish_revision(layer, revision_of(layer, five_parcels(), tmp_path / "1"))
     after = five_parcels()
     after["DLMC"] = "旱地"
     diff = diff_revisions(layer, revision_of(layer, after, tmp_path / "2"), detail_limit=2)

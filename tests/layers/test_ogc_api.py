@@ -11,6 +11,7 @@ from django.test import Client
 from drf_spectacular.validation import validate_schema
 
 from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.revisions.publishing import publish_revision
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 XSS = "<img src=x onerror=alert(1)>"
@@ -62,7 +63,7 @@ def make_layer(
     )
     revision = add_revision(layer, geometries, properties)
     if publish:
-        layer.publish(revision)
+        publish_revision(layer, revision)
     return layer
 
 
@@ -408,7 +409,7 @@ def test_features_of_an_unpublished_revision_appear_only_once_it_is_published(cl
     assert [feature["id"] for feature in before["features"]] == old_ids
     assert client.get(f"/ogc/collections/ogc-test-villages/items/{new_ids[0]}").status_code == 404
 
-    villages.publish(second)
+    publish_revision(villages, second)
     _, after = get_json(client, items)
     assert [feature["id"] for feature in after["features"]] == new_ids
     assert after["numberMatched"] == 3
@@ -433,7 +434,7 @@ def test_an_unchanged_answer_is_304_and_publishing_a_revision_changes_the_etag(c
     assert client.get(url, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
     assert client.get(url + "&offset=5")["ETag"] != etag
 
-    villages.publish(add_revision(villages, points(2, y=38.0)))
+    publish_revision(villages, add_revision(villages, points(2, y=38.0)))
     fresh = client.get(url, headers={"If-None-Match": etag})
     assert fresh.status_code == 200
     assert fresh["ETag"] != etag

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from layers.models import Layer
-from layers.publishing import PublishConflict, publish_revision
+from layers.revisions.publishing import PublishConflict, publish_revision
 from planportal.models import AuditEvent, Plan
 from planportal.roles import PLANNERS
 from tests.conftest import DEMO_SLUG

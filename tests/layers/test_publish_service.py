@@ -1,11 +1,12 @@
-"""Publishing and rolling back (layers/publishing.py): a pointer switch under a row lock that
-refuses when someone else published since the caller looked, and an audit event for each."""
+"""Publishing and rolling back (layers/revisions/publishing.py): a pointer switch under a row
+lock that refuses when someone else published since the caller looked, and an audit event for
+each."""
 
 import pytest
 from django.utils.translation import gettext
 
 from layers.models import Layer, RevisionStatus
-from layers.publishing import (
+from layers.revisions.publishing import (
     NotPublishable,
     PublishConflict,
     ever_published,
@@ -129,7 +130,7 @@ def test_a_layer_cannot_publish_another_layers_revision(scene, planner, demo_pla
 def test_layer_publish_is_the_same_step_with_its_audit_event(scene, planner):
     layer, _first, second = scene
     baseline = audit_baseline()
-    layer.publish(second, actor=planner)
+    publish_revision(layer, second, actor=planner)
     assert layer.published_revision == second
     assert publish_events(baseline).get().actor == planner
 

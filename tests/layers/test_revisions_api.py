@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils.translation import gettext
 
 from layers.models import Layer, PublicPolicy
+from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
 from tests.layers.revision_helpers import (
     KNOWN_AREA_AFTER,
@@ -82,8 +83,8 @@ def test_the_public_sees_published_revisions_and_their_diffs_but_no_drafts(clien
 
 def test_a_revision_once_published_stays_listed_after_a_rollback(client, planner, scene):
     layer, first, second = scene
-    layer.publish(second, actor=planner)
-    layer.publish(first, actor=planner)
+    publish_revision(layer, second, actor=planner)
+    publish_revision(layer, first, actor=planner)
     listing = client.get(revisions_url(layer)).json()
     assert listing["published"] == 1
     rows = {r["number"]: r for r in listing["revisions"]}
@@ -145,7 +146,7 @@ def test_a_planner_publishes_with_a_token_and_the_step_is_audited(client, planne
 
 def test_a_stale_expected_current_is_a_409_that_names_the_winner(client, planner, scene):
     layer, first, second = scene
-    layer.publish(second, actor=planner)
+    publish_revision(layer, second, actor=planner)
     baseline = audit_baseline()
     response = client.post(
         revisions_url(layer, "1/publish/"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from layers.ingest import render_message
 from layers.models import Layer, PublicPolicy
+from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
 from tests.layers.revision_helpers import (
     PASSWORD,
@@ -160,7 +161,7 @@ def test_publishing_goes_through_a_confirmation_and_is_audited(planner_client, p
 
 def test_rolling_back_from_the_history(planner_client, scene):
     layer, first, second = scene
-    layer.publish(second)
+    publish_revision(layer, second)
     confirmation = planner_client.get(page(layer, "1/rollback/"))
     assert 'name="expected_current" value="2"' in confirmation.content.decode()
     baseline = audit_baseline()
@@ -174,7 +175,8 @@ def test_a_form_shown_before_someone_else_published_is_refused_with_409(planner_
     layer, _first, second = scene
     stale_form = planner_client.get(page(layer, "2/publish/"))
     assert 'name="expected_current" value="1"' in stale_form.content.decode()
-    layer.publish(second, actor=make_planner("zhao.planner"))  # another planner, meanwhile
+    # Another planner, meanwhile:
+    publish_revision(layer, second, actor=make_planner("zhao.planner"))
     baseline = audit_baseline()
     response = planner_client.post(page(layer, "2/publish/"), {"expected_current": "1"})
     assert response.status_code == 409
@@ -202,7 +204,7 @@ def test_the_published_revision_is_compared_with_the_one_published_before_it(
     planner_client, planner, scene
 ):
     layer, _first, second = scene
-    layer.publish(second, actor=planner)
+    publish_revision(layer, second, actor=planner)
     html = planner_client.get(page(layer, "2/")).content.decode()
     counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', html))
     assert counts == {"added": "1", "removed": "1", "changed": "2", "unchanged": "2"}

@@ -1,5 +1,5 @@
 """Tile revalidations answered in front of Django (``tile_revalidation_app`` in
-layers/tile_middleware.py, wrapped around the WSGI application in planportal/wsgi.py).
+layers/tiles/fastpath.py, wrapped around the WSGI application in planportal/wsgi.py).
 
 What a browser sees is checked on the real gunicorn server (``live_url`` serves
 planportal.wsgi): 304 while the ETag holds, the tile again once a publish changed it, the view's
@@ -20,8 +20,9 @@ from django.contrib.gis.geos import Polygon
 from django.core.signals import request_started
 
 from layers.models import Layer
-from layers.tile_middleware import tile_revalidation_app
-from layers.tiles import LAYER_LOOKUP_SECONDS, forget_tile_sources, tile_source
+from layers.revisions.publishing import publish_revision
+from layers.tiles.fastpath import tile_revalidation_app
+from layers.tiles.lookup import LAYER_LOOKUP_SECONDS, forget_tile_sources, tile_source
 from planportal.models import Plan
 from tests.conftest import DEMO_SLUG
 from tests.layers.test_vector_tiles import FARMLAND_ID, VILLAGE, add_revision, make_layer, tile_of
@@ -66,7 +67,7 @@ def two_revisions(django_db_setup, django_db_blocker):
         square = Polygon.from_bbox((west, south, west + 0.001, south + 0.001)).wkt
         first = add_revision(layer, [(square, "旧地块", "0103", {})])
         second = add_revision(layer, [(square, "新地块", "0101", {})])
-        layer.publish(first)
+        publish_revision(layer, first)
     yield layer, second
     with django_db_blocker.unblock():
         Layer.objects.filter(pk=layer.pk).update(published_revision=None)
@@ -159,7 +160,7 @@ def test_after_a_publish_the_old_etag_gets_the_new_tile_within_the_lookup_time(
     assert fetch(live_url, path, If_None_Match=old_etag)[0] == 304
 
     with django_db_blocker.unblock():
-        layer.publish(second)
+        publish_revision(layer, second)
     # Each server process keeps its layer lookup for up to LAYER_LOOKUP_SECONDS, so until then
     # a request may still meet the old revision.
     status, headers, body = until(lambda: fetch(live_url, path, If_None_Match=old_etag), 200)

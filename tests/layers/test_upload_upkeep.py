@@ -1,5 +1,5 @@
-"""Upload jobs nobody will finish (layers/upkeep.py): a job whose worker was killed while it
-ran, on a real worker process and the live server; drafts left without their choices."""
+"""Upload jobs nobody will finish (layers/revisions/upkeep.py): a job whose worker was killed
+while it ran, on a real worker process and the live server; drafts left without their choices."""
 
 import os
 import signal
@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from layers.models import Feature, Layer, LayerRevision, UploadJob
+from layers.revisions.upkeep import STALLED_AFTER_SECONDS, fail_interrupted_jobs
+from layers.revisions.uploads import receive_upload
 from layers.tasks import upload_upkeep
-from layers.upkeep import INTERRUPTED_ERROR, STALLED_AFTER_SECONDS, fail_interrupted_jobs
-from layers.uploads import receive_upload
 from tests.layers.upload_helpers import (
     FeaturesLocked,
     Scene,
@@ -96,7 +96,7 @@ def test_a_job_whose_worker_was_killed_is_failed_with_nothing_written(
     assert fail_interrupted_jobs(now=later) == 1, log_tail(log)
 
     job.refresh_from_db()
-    assert job.state == "failed" and job.error == INTERRUPTED_ERROR and job.finished_at
+    assert job.state == "failed" and job.error == UploadJob.INTERRUPTED_ERROR and job.finished_at
     assert queue_status(job) == "failed"
     assert not (Path(settings.MEDIA_ROOT) / job.stored_file).exists()
     assert not Layer.objects.filter(collection_id=collection_id).exists()

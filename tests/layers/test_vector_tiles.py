@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.revisions.publishing import publish_revision
 from planportal.models import Plan
 
 FARMLAND_ID = "yangquanqu-yjjbnt"
@@ -118,7 +119,7 @@ def villages(demo_plan) -> Layer:
     )
     point = f"POINT({VILLAGE[0]} {VILLAGE[1]})"
     properties = {"XZQDM": "141181101299", "RKS": 812, "phone": "13800001234"}
-    layer.publish(add_revision(layer, [(point, "测试村", "village", properties)]))
+    publish_revision(layer, add_revision(layer, [(point, "测试村", "village", properties)]))
     return layer
 
 
@@ -208,7 +209,7 @@ def test_unknown_unpublished_and_hidden_plan_collections_are_404(client, demo_pl
         is_published=False,
     )
     hidden = make_layer(hidden_plan, "test-tile-hidden", "Point")
-    hidden.publish(add_revision(hidden, [(point, "未公开", "", {})]))
+    publish_revision(hidden, add_revision(hidden, [(point, "未公开", "", {})]))
 
     x, y = tile_of(*VILLAGE, 14)
     for collection_id in ("no-such-layer", unpublished.collection_id, hidden.collection_id):
@@ -223,7 +224,7 @@ def test_only_the_published_revision_is_served_and_publishing_changes_etag_and_c
     west, south = VILLAGE
     square = Polygon.from_bbox((west, south, west + 0.001, south + 0.001)).wkt
     first = add_revision(layer, [(square, "旧地块", "0103", {})])
-    layer.publish(first)
+    publish_revision(layer, first)
     second = add_revision(layer, [(square, "新地块", "0101", {})])
     x, y = tile_of(*VILLAGE, 15)
     url = tile_url(layer.collection_id, 15, x, y)
@@ -231,7 +232,7 @@ def test_only_the_published_revision_is_served_and_publishing_changes_etag_and_c
     before = client.get(url)
     assert [f["properties"]["name"] for f in decode(before)] == ["旧地块"]
 
-    layer.publish(second)
+    publish_revision(layer, second)
     after = client.get(url)
     assert [f["properties"]["name"] for f in decode(after)] == ["新地块"]
     assert after["ETag"] != before["ETag"]

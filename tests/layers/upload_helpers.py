@@ -28,7 +28,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.authtoken.models import Token
 
 from layers.models import Feature, Layer, UploadJob
-from layers.uploads import stored_path
+from layers.revisions.uploads import stored_path
 from planportal.models import AuditEvent, Plan
 from planportal.roles import OFFICIALS, PLANNERS
 from tests.conftest import DEMO_SLUG, REPO, server_database_url, server_environment

@@ -54,3 +54,49 @@ def test_a_malformed_boolean_names_the_variable():
     result = manage("check", env={"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_a_media_root_the_server_cannot_write_is_refused_at_start_up(tmp_path):
+    # Under a file no process can make a folder, root included (which os.access lets write).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    result = manage("check", env={"MEDIA_ROOT": str(blocker / "media"), "DEBUG": "1"})
+    assert result.returncode != 0
+    assert "planportal.E001" in result.stderr and "MEDIA_ROOT" in result.stderr
+    writable = manage("check", env={"MEDIA_ROOT": str(tmp_path / "media"), "DEBUG": "1"})
+    assert writable.returncode == 0, writable.stderr
+
+
+def test_a_tianditu_key_of_the_wrong_form_is_refused_at_start_up():
+    result = manage("check", env={"TIANDITU_KEY": "not-a-key", "DEBUG": "1"})
+    assert result.returncode != 0
+    assert "planportal.E003" in result.stderr and "TIANDITU_KEY" in result.stderr
+    good = manage("check", env={"TIANDITU_KEY": "0123456789abcdef0123456789abcdef", "DEBUG": "1"})
+    assert good.returncode == 0, good.stderr
+
+
+def test_the_database_check_finds_postgis_recent_enough():
+    result = manage("check", "--database", "default", env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "planportal.E004" not in result.stderr
+
+
+def test_a_gdal_older_than_39_is_refused(monkeypatch):
+    from django.contrib.gis import gdal
+
+    from planportal import checks
+
+    monkeypatch.setattr(gdal, "GDAL_VERSION", (3, 6, 2))
+    errors = checks.gdal_is_recent(None)
+    assert [error.id for error in errors] == ["planportal.E002"]
+    assert "3.6.2" in errors[0].msg
+
+
+def test_a_secret_can_be_read_from_a_file(tmp_path):
+    secret = tmp_path / "secret_key"
+    secret.write_text(PRODUCTION["SECRET_KEY"] + "\n", encoding="utf-8")
+    production = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", "--deploy", env={**production, "SECRET_KEY_FILE": str(secret)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    both = manage("check", env={**PRODUCTION, "SECRET_KEY_FILE": str(secret)})
+    assert both.returncode != 0 and "SECRET_KEY_FILE" in both.stderr

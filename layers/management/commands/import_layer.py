@@ -13,19 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from layers.ingest import (
-    PreparedLayer,
-    RejectedFile,
-    RevisionDiff,
-    diff_revisions,
-    dominant_geometry_type,
-    map_fields,
-    open_source,
-    prepare_raw_layer,
-    read_layer,
-    write_revision,
-)
+from layers.ingest import RejectedFile, RevisionDiff, diff_revisions
+from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Layer
+from layers.revisions.publishing import publish_revision
 from planportal.models import Plan
 
 CHANGES_SHOWN = 20
@@ -63,54 +54,31 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The layer %(layer)s belongs to another plan.") % {"layer": collection_id}
             )
+        target = Target(plan, collection_id, layer_name, title or "", key, mapping)
         try:
-            with open_source(file) as source:
-                raw = read_layer(source, layer_name)
-                if layer is None:
-                    layer = self._new_layer(plan, collection_id, raw, key, title, mapping)
-                else:
-                    layer.key_field = key if key is not None else layer.key_field
-                    layer.title = title or layer.title
-                prepared = prepare_raw_layer(
-                    layer,
-                    raw,
-                    source_name=file.name,
-                    checksum=source.checksum,
-                    field_mapping=mapping,
+            with transaction.atomic():
+                result = ingest_file(
+                    file,
+                    target,
+                    on_prepared=lambda prepared: self._print_problems(prepared.problems),
                 )
+                if result.revision is None:
+                    raise CommandError(_("The file was rejected."))
+                diff = diff_revisions(result.layer, result.revision)
+                if options["publish"]:
+                    publish_revision(result.layer, result.revision)
         except RejectedFile as rejected:
             self._print_problems(rejected.problems)
             raise CommandError(_("The file was rejected.")) from None
-        self._print_problems(prepared.problems)
-        if prepared.rejected:
-            raise CommandError(_("The file was rejected."))
-        self._write(layer, prepared, publish=options["publish"])
+        self._report(result, diff, published=options["publish"])
 
-    def _new_layer(self, plan, collection_id, raw, key, title, mapping) -> Layer:
-        geometry_type = dominant_geometry_type(raw.frame.geometry.values)
-        if key is None:
-            fields = [c for c in raw.frame.columns if c != raw.frame.geometry.name]
-            key = "BSM" if "BSM" in map_fields(fields, [], mapping).targets else ""
-        self.stdout.write(
-            _("New layer %(layer)s (%(geometry)s).")
-            % {"layer": collection_id, "geometry": geometry_type}
-        )
-        return Layer(
-            plan=plan,
-            collection_id=collection_id,
-            title=title or raw.layer.name,
-            geometry_type=geometry_type,
-            key_field=key,
-        )
-
-    def _write(self, layer: Layer, prepared: PreparedLayer, *, publish: bool) -> None:
-        with transaction.atomic():
-            if layer.pk is not None:
-                layer.save(update_fields=["key_field", "title"])
-            revision = write_revision(layer, prepared)
-            diff = diff_revisions(layer, revision)
-            if publish:
-                layer.publish(revision)
+    def _report(self, result, diff: RevisionDiff, *, published: bool) -> None:
+        layer, revision = result.layer, result.revision
+        if result.created:
+            self.stdout.write(
+                _("New layer %(layer)s (%(geometry)s).")
+                % {"layer": layer.collection_id, "geometry": layer.geometry_type}
+            )
         self.stdout.write(
             _("Revision %(number)s of %(layer)s: %(count)s features (%(crs)s).")
             % {
@@ -121,7 +89,7 @@ class Command(BaseCommand):
             }
         )
         self._print_diff(diff)
-        if publish:
+        if published:
             self.stdout.write(_("Published."))
 
     def _print_problems(self, problems) -> None:

@@ -110,7 +110,7 @@ export class PlanLayers {
     grid.on("click", (event) => {
       L.DomEvent.stopPropagation(event);
       const properties = event.layer.properties || {};
-      // Tiles carry the feature's id as a property (layers/tiles.py).
+      // Tiles carry the feature's id as a property (layers/tiles/sql.py).
       this.onFeatureClick(layer, properties, event.latlng, properties.id);
     });
     return grid;

@@ -1,0 +1,57 @@
+"""The consultation's pages, inside the language prefixes (Chinese unprefixed, English under
+/en/): the residents' comment form and receipts, and the officials' queue, moderation, answers,
+exports, statistics and report. Staff login and the staff home are front/'s."""
+
+from django.urls import path
+
+from consultation import exports, public_views, report, staff_views, stats
+
+urlpatterns = [
+    path(
+        "consultations/<int:pk>/comment/",
+        public_views.comment_page,
+        name="consultation-comment",
+    ),
+    path(
+        "consultations/<int:pk>/comment/form/",
+        public_views.comment_form_fragment,
+        name="consultation-comment-form",
+    ),
+    path("receipts/", public_views.receipt_lookup, name="receipt-lookup"),
+    path("receipts/<str:code>/", public_views.receipt_page, name="receipt-page"),
+    path("staff/comments/", staff_views.queue, name="staff-queue"),
+    path("staff/comments/map/", staff_views.queue_map, name="staff-queue-map"),
+    path("staff/comments/batch/", staff_views.batch, name="staff-batch"),
+    path("staff/comments/<int:pk>/", staff_views.comment_detail, name="staff-comment"),
+    path("staff/comments/<int:pk>/publish/", staff_views.comment_publish, name="staff-publish"),
+    path("staff/comments/<int:pk>/hide/", staff_views.comment_hide, name="staff-hide"),
+    path("staff/comments/<int:pk>/answer/", staff_views.comment_answer, name="staff-answer"),
+    path(
+        "staff/comments/<int:pk>/duplicate/",
+        staff_views.comment_duplicate,
+        name="staff-duplicate",
+    ),
+    path("staff/comments/<int:pk>/contact/", staff_views.comment_contact, name="staff-contact"),
+    path(
+        "staff/consultations/<int:consultation_pk>/enter/",
+        staff_views.enter_comment,
+        name="staff-enter",
+    ),
+    path(
+        "staff/consultations/<int:pk>/comments.csv",
+        exports.comments_csv,
+        name="staff-export-csv",
+    ),
+    path(
+        "staff/consultations/<int:pk>/comments.xlsx",
+        exports.comments_xlsx,
+        name="staff-export-xlsx",
+    ),
+    path("staff/consultations/<int:pk>/stats/", stats.stats_page, name="staff-stats"),
+    path("consultations/<int:pk>/report/", report.report_page, name="consultation-report"),
+    path(
+        "consultations/<int:pk>/report.xlsx",
+        report.report_xlsx,
+        name="consultation-report-xlsx",
+    ),
+]

@@ -1,0 +1,26 @@
+"""The pages that compose the apps, inside the language prefixes (Chinese unprefixed, English
+under /en/): the plan list, a plan's text, its map, and the staff home, login and logout."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from front import map, staff, views
+
+urlpatterns = [
+    path("", views.plan_list, name="plan-list"),
+    path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    path(
+        "staff/login/",
+        auth_views.LoginView.as_view(
+            template_name="staff/login.html", next_page=reverse_lazy("staff-home")
+        ),
+        name="staff-login",
+    ),
+    path("staff/", staff.staff_home, name="staff-home"),
+    path(
+        "staff/logout/",
+        auth_views.LogoutView.as_view(next_page=reverse_lazy("staff-login")),
+        name="staff-logout",
+    ),
+]

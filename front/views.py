@@ -1,0 +1,36 @@
+"""Public HTML pages: the list of plans and a plan's full text."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from consultation.embed import plan_page_context
+from layers.models import Layer
+from planportal.models import Chapter, Plan, Section
+
+
+def plan_list(request):
+    plans = Plan.objects.public()
+    return render(request, "front/plan_list.html", {"plans": plans})
+
+
+def plan_detail(request, slug: str):
+    chapters = Chapter.objects.prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position"))
+    )
+    plan = get_object_or_404(
+        Plan.objects.public().prefetch_related(
+            Prefetch("chapters", queryset=chapters), "indicators__section"
+        ),
+        slug=slug,
+    )
+    # Which sections the map can show (for their "view on the map" links), in one query.
+    layer_sections = list(
+        Layer.objects.public().filter(plan=plan).values_list("section", flat=True)
+    )
+    context = {
+        "plan": plan,
+        "has_map_layers": bool(layer_sections),
+        "mapped_sections": {section for section in layer_sections if section is not None},
+    }
+    context.update(plan_page_context(plan))
+    return render(request, "front/plan_detail.html", context)

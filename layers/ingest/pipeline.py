@@ -1,0 +1,138 @@
+"""The one way a file becomes a layer revision, for every entry point: the upload worker
+(layers/revisions/worker.py), ``manage.py import_layer``, the demonstration loader
+(layers/demo.py) and bench/ingest.py. A check or a write step added to the pipeline therefore
+applies to all of them.
+
+    result = ingest_file(path, Target(plan, "yangquanqu-yjjbnt"), created_by=user)
+    if result.revision is None:            # rejected: result.prepared.problems say why
+        ...
+
+A file refused as a whole raises RejectedFile; a file whose features were refused comes back
+with ``revision=None`` and nothing written. Otherwise the layer (created when it did not exist,
+with the defaults below) and its new revision are written in one transaction; ``on_written``
+runs inside it, so a caller's own row (an upload job, an audit event) commits with them or not
+at all. The revision is not published.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from layers.models import Layer, LayerRevision
+from planportal.models import Plan
+
+from .checks import dominant_geometry_type
+from .fields import map_fields
+from .formats import RawLayer, open_source, read_layer
+from .prepare import PreparedLayer, Progress, prepare_raw_layer
+from .write import write_revision
+
+# The key field a new layer takes when the file has it: 标识码, the standard's feature id.
+DEFAULT_KEY_FIELD = "BSM"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which layer a file is for, and the planner's choices."""
+
+    plan: Plan
+    collection_id: str
+    source_layer: str | None = None  # the layer of the file to read when it holds several
+    title: str = ""  # blank: keep the layer's (a new layer takes the file's layer name)
+    # None: keep the layer's (a new layer takes BSM when the file has it); "": no key field,
+    # revisions are then compared by geometry.
+    key_field: str | None = None
+    field_mapping: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    layer: Layer
+    prepared: PreparedLayer
+    revision: LayerRevision | None  # None: the file was rejected and nothing was written
+    created: bool  # the layer is new
+
+
+def ingest_file(
+    path: Path,
+    target: Target,
+    *,
+    name: str | None = None,
+    created_by=None,
+    progress: Progress | None = None,
+    on_prepared: Callable[[PreparedLayer], None] | None = None,
+    on_written: Callable[[Layer, LayerRevision], None] | None = None,
+) -> IngestResult:
+    """Reads, checks and writes ``path`` (shown to people as ``name``) as the next revision
+    of the target layer. ``on_prepared`` sees the problems before anything is written."""
+    report = progress or _silent
+    source_name = name or Path(path).name
+    with open_source(path, name=source_name) as source:
+        report("reading", 0, 1)
+        raw = read_layer(source, target.source_layer or None)
+        report("reading", 1, 1)
+        layer, changed = target_layer(target, raw)
+        prepared = prepare_raw_layer(
+            layer,
+            raw,
+            source_name=source_name,
+            checksum=source.checksum,
+            field_mapping=target.field_mapping or None,
+            progress=progress,
+        )
+    if on_prepared is not None:
+        on_prepared(prepared)
+    created = layer.pk is None
+    if prepared.rejected:
+        return IngestResult(layer, prepared, None, created)
+    with transaction.atomic():
+        if changed:  # only then: the row lock would hold up publishing until the commit
+            layer.save(update_fields=changed)
+        revision = write_revision(
+            layer, prepared, created_by=created_by, source_name=source_name, progress=progress
+        )
+        if on_written is not None:
+            on_written(layer, revision)
+    return IngestResult(layer, prepared, revision, created)
+
+
+def target_layer(target: Target, raw: RawLayer) -> tuple[Layer, list[str]]:
+    """The existing layer with the title and key field the planner gave (and which of its
+    fields that changes), or a new, unsaved one shaped by the data, which write_revision
+    saves with its first revision."""
+    layer = Layer.objects.select_related("plan").filter(collection_id=target.collection_id).first()
+    if layer is None:
+        return new_layer(target, raw), []
+    if layer.plan_id != target.plan.pk:
+        raise ValueError(f"layer {layer.collection_id} belongs to another plan")
+    wanted = {
+        "key_field": layer.key_field if target.key_field is None else target.key_field,
+        "title": target.title or layer.title,
+    }
+    changed = [field for field, value in wanted.items() if getattr(layer, field) != value]
+    for field in changed:
+        setattr(layer, field, wanted[field])
+    return layer, changed
+
+
+def new_layer(target: Target, raw: RawLayer) -> Layer:
+    """The defaults of a layer made by its first upload: the dominant geometry type, the
+    file's layer name as title, and BSM as key field when the file has it (after mapping)."""
+    key_field = target.key_field
+    if key_field is None:
+        fields = [column for column in raw.frame.columns if column != raw.frame.geometry.name]
+        targets = map_fields(fields, [], target.field_mapping).targets
+        key_field = DEFAULT_KEY_FIELD if DEFAULT_KEY_FIELD in targets else ""
+    return Layer(
+        plan=target.plan,
+        collection_id=target.collection_id,
+        title=(target.title or raw.layer.name)[:200],
+        geometry_type=dominant_geometry_type(raw.frame.geometry.values),
+        key_field=key_field,
+    )
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass

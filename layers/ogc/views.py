@@ -1,0 +1,322 @@
+"""OGC API - Features, Part 1 (Core + GeoJSON) for the published layers, at /ogc/.
+
+Only `Layer.objects.with_features()` is offered: tiles-only layers (e.g. 永久基本农田) are not
+collections at all and every URL under them answers 404. Items always come from the layer's
+published revision. Answers are JSON only (`f=json`; `f=html` is refused with 400), carry an
+ETag, may be cached for a minute and may be read by any origin (GIS clients in browsers).
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from layers.models import Layer
+from layers.ogc.features import feature_by_id, feature_page, match_features
+from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
+from layers.ogc.params import (
+    METADATA_PARAMETERS,
+    ItemsQuery,
+    OgcError,
+    check_parameters,
+    parse_items_query,
+)
+from planportal.etags import if_none_match_holds
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+CACHE_CONTROL = "public, max-age=60"
+MAX_FEATURE_ID = 2**63 - 1
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _etag(*parts: object) -> str:
+    digest = hashlib.sha256("\n".join(str(part) for part in parts).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
+    return if_none_match_holds(request.headers.get("If-None-Match"), etag)
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    response = HttpResponse(status=304)
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _answer(request: HttpRequest, body: str, content_type: str, etag: str) -> HttpResponse:
+    if _matches(request, etag):
+        return _not_modified(etag)
+    response = HttpResponse(body.encode(), content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _json_answer(request: HttpRequest, data: dict, content_type: str = JSON) -> HttpResponse:
+    """Metadata answers: small, and they change with layer titles as well as revisions, so
+    the ETag is a hash of the body itself."""
+    body = _dumps(data)
+    return _answer(request, body, content_type, _etag(body))
+
+
+def _error(error: OgcError) -> HttpResponse:
+    body = _dumps({"code": error.code, "description": error.description})
+    return HttpResponse(body.encode(), status=error.status, content_type=JSON)
+
+
+def ogc_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only, errors as OGC exception JSON, and CORS for browser GIS clients. Nothing
+    here writes, so CSRF protection only stands in the way of a clean 405."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "Accept, If-None-Match"
+            response["Access-Control-Max-Age"] = "86400"
+        elif request.method not in ("GET", "HEAD"):
+            response = _error(OgcError(405, "MethodNotAllowed", _("Only GET is supported.")))
+            response["Allow"] = "GET, HEAD, OPTIONS"
+        else:
+            try:
+                response = view(request, *args, **kwargs)
+            except OgcError as error:
+                response = _error(error)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag"
+        return response
+
+    return wrapper
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def _url(request: HttpRequest, name: str, *args, query: dict | None = None) -> str:
+    url = request.build_absolute_uri(reverse(name, args=args))
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _link(href: str, rel: str, media_type: str, title: str = "") -> dict:
+    link = {"href": href, "rel": rel, "type": media_type}
+    if title:
+        link["title"] = title
+    return link
+
+
+def _self(request: HttpRequest, media_type: str = JSON) -> dict:
+    return _link(request.build_absolute_uri(), "self", media_type)
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+
+def _collection(collection_id: str) -> Layer:
+    """A layer whose features may be downloaded; anything else is 404, including a tiles-only
+    layer, so its existence is not confirmed through this API either."""
+    layer = (
+        Layer.objects.with_features()
+        .select_related("published_revision")
+        .filter(collection_id=collection_id)
+        .first()
+    )
+    if layer is None:
+        raise OgcError(404, "NotFound", _("There is no collection %(id)s.") % {"id": collection_id})
+    return layer
+
+
+def _collection_document(request: HttpRequest, layer: Layer) -> dict:
+    document = {
+        "id": layer.collection_id,
+        "title": layer.title,
+        "description": layer.description,
+        "links": [
+            _link(_url(request, "ogc-collection", layer.collection_id), "self", JSON, layer.title),
+            _link(_url(request, "ogc-items", layer.collection_id), "items", GEOJSON, layer.title),
+        ],
+        "itemType": "feature",
+        "crs": [CRS84],
+    }
+    extent = layer.published_revision.extent
+    if extent is not None:
+        document["extent"] = {
+            "spatial": {"bbox": [[round(value, 7) for value in extent.extent]], "crs": CRS84}
+        }
+    return document
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+def _title() -> str:
+    return _("Map layers of the published plans")
+
+
+def _description() -> str:
+    return _(
+        "The map layers of the plans under public consultation as OGC API - Features "
+        "(GeoJSON). Layers restricted to map tiles are not offered here."
+    )
+
+
+@ogc_endpoint
+def landing_page(request: HttpRequest) -> HttpResponse:
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    return _json_answer(
+        request,
+        {
+            "title": _title(),
+            "description": _description(),
+            "links": [
+                _self(request),
+                _link(
+                    _url(request, "ogc-api"),
+                    "service-desc",
+                    OPENAPI_MEDIA_TYPE,
+                    _("API definition"),
+                ),
+                _link(
+                    _url(request, "ogc-conformance"),
+                    "conformance",
+                    JSON,
+                    _("Conformance classes"),
+                ),
+                _link(_url(request, "ogc-collections"), "data", JSON, _("Map layers")),
+            ],
+        },
+    )
+
+
+@ogc_endpoint
+def conformance(request: HttpRequest) -> HttpResponse:
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    return _json_answer(request, {"conformsTo": CONFORMANCE})
+
+
+@ogc_endpoint
+def api_definition(request: HttpRequest) -> HttpResponse:
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    document = openapi_document(_url(request, "ogc-landing"), _title(), _description())
+    return _json_answer(request, document, OPENAPI_MEDIA_TYPE)
+
+
+@ogc_endpoint
+def collections(request: HttpRequest) -> HttpResponse:
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    layers = Layer.objects.with_features().select_related("published_revision")
+    return _json_answer(
+        request,
+        {
+            "links": [_self(request)],
+            "collections": [_collection_document(request, layer) for layer in layers],
+        },
+    )
+
+
+@ogc_endpoint
+def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    return _json_answer(request, _collection_document(request, _collection(collection_id)))
+
+
+def _page_links(
+    request: HttpRequest, layer: Layer, query: ItemsQuery, matched: int, returned: int
+) -> list[dict]:
+    def page(offset: int) -> str:
+        params = {"f": request.GET.get("f"), "bbox": query.bbox, "datetime": query.datetime}
+        params = {name: value for name, value in params.items() if value is not None}
+        params.update(limit=query.limit, offset=offset)
+        return _url(request, "ogc-items", layer.collection_id, query=params)
+
+    links = [
+        _self(request, GEOJSON),
+        _link(_url(request, "ogc-collection", layer.collection_id), "collection", JSON),
+    ]
+    # No translated titles here: the ETag of items does not depend on the language.
+    if query.offset + returned < matched:
+        links.append(_link(page(query.offset + query.limit), "next", GEOJSON))
+    if query.offset > 0:
+        previous = max(0, min(query.offset - query.limit, matched - query.limit))
+        links.append(_link(page(previous), "prev", GEOJSON))
+    return links
+
+
+@ogc_endpoint
+def items(request: HttpRequest, collection_id: str) -> HttpResponse:
+    layer = _collection(collection_id)
+    query = parse_items_query(request.GET)
+    revision_id = layer.published_revision_id
+    # Features of a revision never change, so the revision and the full URL (host, path and
+    # query, which the links repeat) decide the answer: a 304 costs no feature query.
+    etag = _etag("items", revision_id, request.build_absolute_uri())
+    if _matches(request, etag):
+        return _not_modified(etag)
+    matches = match_features(revision_id, query.envelopes)
+    matched = matches.count
+    features = feature_page(
+        revision_id, query.envelopes, query.limit, query.offset, matches.as_multi
+    )
+    head = _dumps(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "links": _page_links(request, layer, query, matched, len(features)),
+        }
+    )
+    body = head[:-1] + ',"features":[' + ",".join(features) + "]}"
+    return _answer(request, body, GEOJSON, etag)
+
+
+@ogc_endpoint
+def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpResponse:
+    layer = _collection(collection_id)
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    missing = OgcError(
+        404,
+        "NotFound",
+        _("Collection %(collection)s has no feature %(feature)s.")
+        % {"collection": collection_id, "feature": feature_id},
+    )
+    if not feature_id.isascii() or not feature_id.isdigit() or int(feature_id) > MAX_FEATURE_ID:
+        raise missing
+    etag = _etag("item", layer.published_revision_id, request.build_absolute_uri())
+    if _matches(request, etag):
+        return _not_modified(etag)
+    feature = feature_by_id(layer.published_revision_id, int(feature_id))
+    if feature is None:
+        raise missing
+    links = _dumps(
+        {
+            "links": [
+                _self(request, GEOJSON),
+                _link(_url(request, "ogc-collection", layer.collection_id), "collection", JSON),
+            ]
+        }
+    )
+    body = feature[:-1] + "," + links[1:]
+    return _answer(request, body, GEOJSON, etag)

@@ -1,0 +1,28 @@
+"""The upload and revision API under /api/, outside the language prefixes
+(layers/revisions/api.py)."""
+
+from django.urls import path
+
+from layers.revisions import api
+
+REVISIONS = "layers/<slug:collection_id>/revisions/"
+
+urlpatterns = [
+    path(REVISIONS, api.LayerRevisionsView.as_view(), name="api-layer-revisions"),
+    path(
+        f"{REVISIONS}<int:number>/diff/",
+        api.RevisionDiffView.as_view(),
+        name="api-layer-revision-diff",
+    ),
+    path(
+        f"{REVISIONS}<int:number>/publish/",
+        api.PublishView.as_view(),
+        name="api-layer-revision-publish",
+    ),
+    path("upload-jobs/<int:pk>/", api.UploadJobView.as_view(), name="api-upload-job"),
+    path(
+        "upload-jobs/<int:pk>/cancel/",
+        api.UploadJobCancelView.as_view(),
+        name="api-upload-job-cancel",
+    ),
+]

@@ -1,0 +1,266 @@
+"""The planners' pages of a layer's revisions: history, one revision with its problems and its
+diff against the published one (table and map), and publish / roll back with a confirmation.
+
+Every view goes through ``planner_required``: anonymous visitors are sent to the staff login,
+signed-in users outside the group ``planners`` (and not superusers) get 403. Forms post with
+Django's CSRF token; the state change is publishing.py, which locks the layer, refuses a publish
+when someone else published since the page was shown (the form carries the revision the
+planner saw as published) and writes the audit event.
+
+The map of a diff reads its geometries from ``revision_diff_geojson``, a planners-only JSON
+answer: it may hold coordinates of tiles-only layers, which never reach the public this way.
+"""
+
+import json
+
+from django.contrib import messages
+from django.db import connection
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.revisions.publishing import (
+    NotPublishable,
+    PublishConflict,
+    ever_published,
+    publish_revision,
+    roll_back,
+)
+from layers.revisions.status import cached_diff, extent_bbox, problem_total, rendered_problems
+from planportal.roles import planner_required
+
+PAGE_DETAIL_LIMIT = 500  # changed features listed in the table (the counts are complete)
+MAP_LIMIT_PER_KIND = 2000  # added / removed / changed features drawn on the map
+HISTORY_LIMIT = 200
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+
+def _layer(collection_id: str) -> Layer:
+    return get_object_or_404(
+        Layer.objects.select_related("plan", "published_revision"), collection_id=collection_id
+    )
+
+
+def _revision(layer: Layer, number: int) -> LayerRevision:
+    return get_object_or_404(
+        LayerRevision.objects.select_related("created_by"), layer=layer, number=number
+    )
+
+
+def _against(request, layer: Layer, revision: LayerRevision) -> LayerRevision | None:
+    """The revision to compare with: ``?against=N``; else the published one, or for the
+    published revision itself the one published before it (what its publishing changed)."""
+    chosen = request.GET.get("against", "")
+    if chosen.isdigit():
+        return _revision(layer, int(chosen))
+    if chosen:
+        raise Http404("No such revision.")
+    if layer.published_revision_id != revision.pk:
+        return layer.published_revision
+    published = ever_published(layer)
+    earlier = [n for n, when in published.items() if n != revision.number and when is not None]
+    if not earlier:
+        return layer.published_revision
+    latest = max(earlier, key=lambda number: published[number])
+    return _revision(layer, latest)
+
+
+def _action_for(layer: Layer, revision: LayerRevision) -> str | None:
+    """What the planner may do with the revision: "publish", "rollback" or nothing."""
+    current = layer.published_revision
+    if revision.status != RevisionStatus.READY or (current and current.pk == revision.pk):
+        return None
+    return "rollback" if current and revision.number < current.number else "publish"
+
+
+@require_GET
+@planner_required
+def revision_history(request, collection_id: str):
+    layer = _layer(collection_id)
+    published = ever_published(layer)
+    revisions = layer.revisions.select_related("created_by").order_by("-number")[:HISTORY_LIMIT]
+    rows = [
+        {
+            "revision": revision,
+            "problem_count": problem_total(revision.problems),
+            "extent": extent_bbox(revision),
+            "is_published": revision.pk == layer.published_revision_id,
+            "was_published": revision.number in published,
+            "action": _action_for(layer, revision),
+        }
+        for revision in revisions
+    ]
+    return render(request, "layers/staff/revisions.html", {"layer": layer, "rows": rows})
+
+
+@require_GET
+@planner_required
+def revision_detail(request, collection_id: str, number: int):
+    layer = _layer(collection_id)
+    revision = _revision(layer, number)
+    against = _against(request, layer, revision)
+    diff = cached_diff(layer, revision, against, detail_limit=PAGE_DETAIL_LIMIT)
+    geojson_url = reverse("layer-revision-diff-geojson", args=[collection_id, number])
+    if against is not None:
+        geojson_url += f"?against={against.number}"
+    bounds = [b for b in (extent_bbox(revision), against and extent_bbox(against)) if b]
+    map_config = {
+        "features": geojson_url,
+        "extent": _union(bounds),
+        "outline": json.loads(layer.plan.extent.geojson) if layer.plan.extent else None,
+        "colours": {ADDED: "#16a34a", REMOVED: "#dc2626", CHANGED: "#f97316"},
+        "strings": {
+            "map_label": _("The differences on the map"),
+            "failed": _("The differences could not be loaded on the map."),
+            "none": _("Nothing to draw: no feature was added, removed or changed."),
+            "truncated": _("The map shows the first %(limit)s features of each kind.")
+            % {"limit": MAP_LIMIT_PER_KIND},
+            ADDED: _("added"),
+            REMOVED: _("removed"),
+            CHANGED: _("changed"),
+            "feature": _("Feature"),
+        },
+    }
+    context = {
+        "layer": layer,
+        "revision": revision,
+        "against": against,
+        "diff": diff,
+        "problems": rendered_problems(revision.problems),
+        "problem_count": problem_total(revision.problems),
+        "action": _action_for(layer, revision),
+        "others": layer.revisions.order_by("-number")[:HISTORY_LIMIT],
+        "map_config": map_config,
+    }
+    return render(request, "layers/staff/revisions_detail.html", context)
+
+
+def _union(boxes: list[list[float]]) -> list[float] | None:
+    if not boxes:
+        return None
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
+
+
+GEOMETRY_SQL = """
+SELECT id, ST_AsGeoJSON(geom, 7), properties ->> %s
+FROM {table} WHERE revision_id = %s AND id = ANY(%s) ORDER BY id
+"""
+
+
+@require_GET
+@planner_required
+def revision_diff_geojson(request, collection_id: str, number: int):
+    """The added (green), removed (red) and changed (orange, new shape) features as GeoJSON,
+    up to MAP_LIMIT_PER_KIND of each kind. Planners only: it holds coordinates."""
+    layer = _layer(collection_id)
+    revision = _revision(layer, number)
+    against = _against(request, layer, revision)
+    diff = cached_diff(layer, revision, against, detail_limit=0, with_ids=True)
+    kinds = (
+        (ADDED, revision, diff.added_ids or []),
+        (REMOVED, against, diff.removed_ids or []),
+        (CHANGED, revision, diff.changed_ids or []),
+    )
+    features, truncated = [], False
+    table = connection.ops.quote_name(Feature._meta.db_table)
+    with connection.cursor() as cursor:
+        for kind, source, ids in kinds:
+            if source is None or not ids:
+                continue
+            truncated |= len(ids) > MAP_LIMIT_PER_KIND
+            cursor.execute(
+                GEOMETRY_SQL.format(table=table),
+                [layer.key_field or "", source.pk, list(ids[:MAP_LIMIT_PER_KIND])],
+            )
+            for feature_id, geometry, key in cursor.fetchall():
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": f"{kind}-{feature_id}",
+                        "geometry": json.loads(geometry),
+                        "properties": {"change": kind, "feature": feature_id, "key": key},
+                    }
+                )
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "truncated": truncated,
+            "counts": {ADDED: diff.added, REMOVED: diff.removed, CHANGED: diff.changed},
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@planner_required
+def revision_publish(request, collection_id: str, number: int):
+    return _confirm_and_switch(request, collection_id, number, rollback=False)
+
+
+@require_http_methods(["GET", "POST"])
+@planner_required
+def revision_rollback(request, collection_id: str, number: int):
+    return _confirm_and_switch(request, collection_id, number, rollback=True)
+
+
+def _confirm_and_switch(request, collection_id: str, number: int, *, rollback: bool):
+    """GET: the confirmation (what will change); POST: publish or roll back."""
+    layer = _layer(collection_id)
+    revision = _revision(layer, number)
+    error, status = "", 200
+    if request.method == "POST":
+        expected = _expected_current(request.POST.get("expected_current"))
+        if expected is None:
+            return HttpResponseBadRequest(_("The form is incomplete; open it again."))
+        switch = roll_back if rollback else publish_revision
+        try:
+            switch(layer, revision, actor=request.user, expected_current=expected.value)
+        except PublishConflict as conflict:
+            error, status = str(conflict), 409
+        except NotPublishable as refused:
+            error, status = str(refused), 400
+        else:
+            if rollback:
+                text = _("Rolled back: revision %(number)s is published again.")
+            else:
+                text = _("Revision %(number)s is now published.")
+            messages.success(request, text % {"number": revision.number})
+            return redirect("layer-revisions", collection_id=layer.collection_id)
+        layer = _layer(collection_id)  # show what is published now
+    current = layer.published_revision
+    diff = cached_diff(layer, revision, current, detail_limit=0)
+    context = {
+        "layer": layer,
+        "revision": revision,
+        "current": current,
+        "diff": diff,
+        "rollback": rollback,
+        "error": error,
+        "allowed": _action_for(layer, revision) == ("rollback" if rollback else "publish"),
+    }
+    return render(request, "layers/staff/revisions_confirm.html", context, status=status)
+
+
+class _Expected:
+    def __init__(self, value):
+        self.value = value
+
+
+def _expected_current(text: str | None) -> _Expected | None:
+    """The form's hidden "expected_current": "" means nothing was published, a number that
+    revision; a missing or garbled field is an incomplete form (None)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text == "":
+        return _Expected(None)
+    return _Expected(int(text)) if text.isdigit() else None
