@@ -9,11 +9,12 @@ Run after ``make run`` has loaded the demo plan (``make bench`` does):
   prefix) around 阳泉曲镇 (111.55°E, 37.07°N), with the fields BSM (标识码), DLBM (a 2023
   land-use code), DLMC (its Chinese name) and MJ (area in m²), encoded in GBK with no .cpg
   file, as planners' tools often leave it.
-- Pipeline: ``open_source`` -> ``prepare_layer`` -> ``write_revision`` into a scratch layer of
-  the demo plan on the local database (``DATABASE_URL``), in a child process of its own, so
-  its peak memory (``ru_maxrss`` of that child, from ``os.wait4``) is the pipeline's alone,
-  Django and its imports included. The time is taken inside the child, from opening the
-  upload to the committed revision (it reads the GBK text and recognises the CRS itself).
+- Pipeline: ``layers.ingest.pipeline.ingest_file`` (what the upload worker runs) into a
+  scratch layer of the demo plan on the local database (``DATABASE_URL``), in a child process
+  of its own, so its peak memory (``ru_maxrss`` of that child, from ``os.wait4``) is the
+  pipeline's alone, Django and its imports included. The time is taken inside the child, from
+  opening the upload to the committed revision (it reads the GBK text and recognises the CRS
+  itself).
 - Baseline: ``ogr2ogr -f PostgreSQL PG:... -nln bench_ingest_ogr2ogr -t_srs EPSG:4326
   -lco SPATIAL_INDEX=GIST -oo ENCODING=CP936`` from the same zip (GDAL's command-line tools,
   COPY mode), timed from start to exit.
@@ -255,37 +256,40 @@ def ogr2ogr_round(archive: Path) -> dict:
 
 
 def child_main(archive: str, collection_id: str) -> None:
-    """In the measured child: the pipeline as an upload job runs it, minus the queue."""
-    from layers.ingest import open_source, prepare_layer, write_revision
+    """In the measured child: the pipeline as an upload job runs it (layers/ingest/pipeline.py),
+    minus the queue."""
+    from layers.ingest.pipeline import Target, ingest_file
 
-    layer = Layer(
-        plan=demo_plan(),
+    plan = demo_plan()
+    Layer.objects.get_or_create(
         collection_id=collection_id,
-        title="bench: ingest",
-        geometry_type="Polygon",
-        key_field="BSM",
-        category_field="DLBM",
-        name_field="DLMC",
-        attribute_schema=[
-            {"name": "BSM", "label": "标识码", "type": "string", "required": True},
-            {"name": "DLBM", "label": "地类编码", "type": "string", "required": True},
-            {"name": "DLMC", "label": "地类名称", "type": "string", "required": False},
-            {"name": "MJ", "label": "面积", "type": "number", "required": False},
-        ],
+        defaults=dict(
+            plan=plan,
+            title="bench: ingest",
+            geometry_type="Polygon",
+            key_field="BSM",
+            category_field="DLBM",
+            name_field="DLMC",
+            attribute_schema=[
+                {"name": "BSM", "label": "标识码", "type": "string", "required": True},
+                {"name": "DLBM", "label": "地类编码", "type": "string", "required": True},
+                {"name": "DLMC", "label": "地类名称", "type": "string", "required": False},
+                {"name": "MJ", "label": "面积", "type": "number", "required": False},
+            ],
+        ),
     )
-    if Layer.objects.filter(collection_id=collection_id).exists():
-        layer = Layer.objects.get(collection_id=collection_id)
     stages: dict[str, float] = {}
 
     def progress(stage, done, total):
         stages.setdefault(stage, time.perf_counter())
 
     started = time.perf_counter()
-    with open_source(archive, name="地类图斑.zip") as source:
-        prepared = prepare_layer(layer, source, progress=progress)
-        if prepared.rejected:
-            raise SystemExit(f"rejected: {[p.message for p in prepared.log.errors[:5]]}")
-        revision = write_revision(layer, prepared, progress=progress)
+    result = ingest_file(
+        Path(archive), Target(plan, collection_id), name="地类图斑.zip", progress=progress
+    )
+    if result.revision is None:
+        raise SystemExit(f"rejected: {[p.message for p in result.prepared.log.errors[:5]]}")
+    revision = result.revision
     finished = time.perf_counter()
     sample = revision.features.filter(properties__BSM=FIRST_BSM).values_list(
         "properties", flat=True
