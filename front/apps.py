@@ -7,4 +7,4 @@ class FrontConfig(AppConfig):
     It has no models, and no other app imports it."""
 
     name = "front"
-    verbose_name = _("Pages")
+    verbose_name = _("Site pages")
