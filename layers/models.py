@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -234,6 +235,13 @@ class Feature(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+
+def public_reads():
+    """The database connection public reads of features go through (tiles, OGC API, point
+    report): the router's choice for Feature, so all of them move to a read replica together
+    once one is configured."""
+    return connections[router.db_for_read(Feature)]
 
 
 class UploadState(models.TextChoices):

@@ -8,10 +8,9 @@ they are right at this latitude without choosing a projection.
 
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from layers.models import GeometryType, Layer
+from layers.models import GeometryType, Layer, public_reads
 from planportal.models import Plan
 
 # A line (road, river) counts as "here" within this many metres of the point.
@@ -90,7 +89,7 @@ def report_at(plan: Plan, lon: float, lat: float) -> PointReport:
 def _inside_plan_area(plan: Plan, lon: float, lat: float) -> bool:
     if plan.extent is None:
         return True
-    with connection.cursor() as cursor:
+    with public_reads().cursor() as cursor:
         cursor.execute(
             "SELECT ST_Intersects(%s::geometry, ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
             [plan.extent.ewkb.hex(), lon, lat],
@@ -101,7 +100,7 @@ def _inside_plan_area(plan: Plan, lon: float, lat: float) -> bool:
 def _rows(sql: str, params: dict) -> list[tuple]:
     if not params["revisions"]:
         return []
-    with connection.cursor() as cursor:
+    with public_reads().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -8,8 +8,7 @@ re-encoding, even for the map's whole-layer requests of up to 10,000 features.
 from dataclasses import dataclass
 from string import Template
 
-from django.db import connection
-
+from layers.models import public_reads
 from layers.ogc.params import Envelope
 
 # 7 decimals of a degree is about 1 cm: as precise as the plan data, and short. The geometry is
@@ -64,7 +63,7 @@ def match_features(revision_id: int, envelopes: tuple[Envelope, ...]) -> Matches
         f"SELECT (SELECT count(*) FROM layers_feature f WHERE {where}),"  # noqa: S608
         f" {MIXES_SINGLE_AND_MULTI}"
     )
-    with connection.cursor() as cursor:
+    with public_reads().cursor() as cursor:
         cursor.execute(sql, [*params, revision_id, revision_id])
         count, as_multi = cursor.fetchone()
     return Matches(count, as_multi)
@@ -79,7 +78,7 @@ def feature_page(
         f"SELECT {FEATURE_JSON.substitute(as_multi='%s')} FROM layers_feature f"  # noqa: S608
         f" WHERE {where} ORDER BY f.id LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with public_reads().cursor() as cursor:
         cursor.execute(sql, [as_multi, *params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
@@ -91,7 +90,7 @@ def feature_by_id(revision_id: int, feature_id: int) -> str | None:
         f"SELECT {FEATURE_JSON.substitute(as_multi=f'({MIXES_SINGLE_AND_MULTI})')}"  # noqa: S608
         " FROM layers_feature f WHERE f.id = %s AND f.revision_id = %s"
     )
-    with connection.cursor() as cursor:
+    with public_reads().cursor() as cursor:
         cursor.execute(sql, [revision_id, revision_id, feature_id, revision_id])
         row = cursor.fetchone()
     return row[0] if row else None

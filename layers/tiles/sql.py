@@ -7,9 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from django.db import connections, router
-
-from layers.models import Feature, GeometryType
+from layers.models import GeometryType, public_reads
 from planportal.db import select_last_result
 
 MAX_ZOOM = 22  # deepest tile served (about 4 cm per pixel); a plan needs nothing finer
@@ -141,8 +139,7 @@ def tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
 def render_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
     """The MVT bytes of one tile; empty when no feature touches it."""
     sql, params = tile_query(source, z, x, y)
-    # Through the router, so tiles follow the other reads once a read replica is configured.
-    with connections[router.db_for_read(Feature)].cursor() as cursor:
+    with public_reads().cursor() as cursor:
         cursor.execute(sql, params)
         select_last_result(cursor)  # the SELECT after SET LOCAL
         row = cursor.fetchone()
