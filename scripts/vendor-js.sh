@@ -80,7 +80,7 @@ vendor @noble/hashes 2.4.0 \
   LICENSE sha2.js _md.js _u64.js utils.js
 
 # Leaflet.VectorGrid (Beerware, https://github.com/IvanSanchez/Leaflet.VectorGrid): vector
-# tiles on the plan map (templates/layers/plan_map.html). Its LICENSE file is written by hand
+# tiles on the plan map page (plan_map.html loads it). Its LICENSE file is written by hand
 # (the package has none): VectorGrid's notice plus those of the libraries bundled into it.
 # Tests: tests/browser/test_plan_map.py.
 vendor leaflet.vectorgrid 1.3.0 \
