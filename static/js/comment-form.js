@@ -15,6 +15,9 @@
 // without JavaScript); here it is fetched, placed and sent as JSON to the API with an
 // Idempotency-Key, so a retry after a lost answer never makes a second comment.
 
+import { el } from "./lib/dom.js";
+import { fetchJson, fetchText, postJson } from "./lib/http.js";
+
 const PHOTO_SIDE = 2048; // the server keeps at most this many pixels per side anyway
 const PHOTO_QUALITY = 0.85;
 
@@ -32,9 +35,8 @@ export async function openCommentForm({ target = null, container, config, onSubm
   if (target?.geometry) url.searchParams.set("drawn", "1");
   let form;
   try {
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const html = await fetchText(url, { credentials: "same-origin" });
+    const page = new DOMParser().parseFromString(html, "text/html");
     form = page.querySelector("form[data-comment-form]");
     const closed = page.querySelector("[data-comment-closed]");
     if (!form && closed) {
@@ -118,25 +120,15 @@ async function collect(form, config) {
 
 async function send(form, config, payload) {
   status(form, config.strings.sending);
-  const response = await fetch(config.urls.submit, {
-    method: "POST",
+  const answer = await postJson(config.urls.submit, payload, {
     credentials: "omit",
     headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json",
       "Accept-Language": config.language,
       "Idempotency-Key": form.elements.idempotency_key.value,
     },
-    body: JSON.stringify(payload),
   });
-  let body = {};
-  try {
-    body = await response.json();
-  } catch {
-    body = {};
-  }
   status(form, "");
-  return { status: response.status, body };
+  return answer;
 }
 
 // Phones take photos of several megabytes: send at most PHOTO_SIDE pixels per side as JPEG.
@@ -168,8 +160,8 @@ function readAsDataUrl(file) {
 
 async function refreshToken(form, config) {
   try {
-    const response = await fetch(config.urls.token, { credentials: "omit" });
-    if (response.ok) form.elements.form_token.value = (await response.json()).form_token;
+    const { form_token } = await fetchJson(config.urls.token, { credentials: "omit" });
+    form.elements.form_token.value = form_token;
   } catch {
     // The message already asks the resident to try again.
   }
@@ -218,24 +210,18 @@ function status(form, text, alert = false) {
 function showReceipt(form, config, container, body, onSubmitted) {
   const strings = config.strings;
   const page = config.urls.receipt_page.replace(config.urls.receipt_placeholder, body.receipt_code);
-  const code = document.createElement("strong");
-  code.className = "receipt-code";
-  code.dataset.receiptCode = body.receipt_code;
-  code.textContent = body.receipt_code;
-  const link = document.createElement("a");
-  link.href = page;
-  link.textContent = strings.look_up;
-  const box = document.createElement("div");
-  box.className = "comment-receipt";
-  box.setAttribute("role", "status");
-  box.tabIndex = -1;
-  const codeLine = paragraph("comment-receipt-code", `${strings.receipt_code}: `);
-  codeLine.append(code);
-  box.append(
+  const code = el(
+    "strong",
+    { class: "receipt-code", "data-receipt-code": body.receipt_code },
+    body.receipt_code,
+  );
+  const box = el(
+    "div",
+    { class: "comment-receipt", role: "status", tabindex: "-1" },
     paragraph("comment-receipt-thanks", strings.thanks),
-    codeLine,
+    el("p", { class: "comment-receipt-code" }, `${strings.receipt_code}: `, code),
     paragraph("", strings.keep_code),
-    link,
+    el("a", { href: page }, strings.look_up),
   );
   form.replaceWith(box);
   box.focus();
@@ -245,17 +231,10 @@ function showReceipt(form, config, container, body, onSubmitted) {
 }
 
 function paragraph(className, text, role) {
-  const p = document.createElement("p");
-  if (className) p.className = className;
-  if (role) p.setAttribute("role", role);
-  p.textContent = text;
-  return p;
+  return el("p", { class: className || null, role }, text);
 }
 
 function ensureStylesheet(href) {
   if (!href || document.querySelector(`link[rel=stylesheet][href="${CSS.escape(href)}"]`)) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = href;
-  document.head.append(link);
+  document.head.append(el("link", { rel: "stylesheet", href }));
 }

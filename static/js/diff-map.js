@@ -1,8 +1,9 @@
 // The map of a revision's differences on the planners' page: added features green, removed
 // red, changed orange (their new shape), on a plain background with the plan's outline.
 // Everything it needs comes from the json_script block "diff-map-config"; feature keys from
-// the planner's file are put in with textContent only.
+// the planner's file go in as text only (lib/dom.js), never as HTML.
 
+import { el } from "./lib/dom.js";
 import { fetchFeatures, planOutlineMap } from "./staff-map.js";
 
 const L = window.L;
@@ -21,13 +22,12 @@ function styleOf(feature) {
 
 function popupOf(feature) {
   const props = feature.properties;
-  const box = document.createElement("div");
-  const kind = document.createElement("strong");
-  kind.textContent = strings[props.change] || props.change;
-  const what = document.createElement("div");
-  what.textContent = `${strings.feature} ${props.key || props.feature}`;
-  box.append(kind, what);
-  return box;
+  return el(
+    "div",
+    {},
+    el("strong", {}, strings[props.change] || props.change),
+    el("div", {}, `${strings.feature} ${props.key || props.feature}`),
+  );
 }
 
 async function load() {

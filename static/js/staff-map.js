@@ -2,6 +2,8 @@
 // background, fitted to the plan's extent, with the plan's outline dashed. No basemap, so
 // they work with no network beyond the portal.
 
+import { fetchJson } from "./lib/http.js";
+
 const L = window.L;
 
 export function planOutlineMap(container, config, { maxZoom = 18, fallback = [37.07, 111.55] } = {}) {
@@ -26,17 +28,10 @@ export function planOutlineMap(container, config, { maxZoom = 18, fallback = [37
 
 // The FeatureCollection a staff map draws, or null once `status` says the request failed.
 export async function fetchFeatures(url, status, strings) {
-  let collection;
   try {
-    const response = await fetch(url, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    collection = await response.json();
+    return await fetchJson(url, { credentials: "same-origin" });
   } catch {
     status.textContent = strings.failed;
     return null;
   }
-  return collection;
 }

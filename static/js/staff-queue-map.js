@@ -1,7 +1,8 @@
 // The officials' queue map: the selected comments' places (drawn, or the feature they point
 // at) on a plain background with the plan's outline. Everything it needs comes from the
-// json_script block "queue-map-config"; residents' text is put in with textContent only.
+// json_script block "queue-map-config"; residents' text goes in as text only (lib/dom.js).
 
+import { el } from "./lib/dom.js";
 import { fetchFeatures, planOutlineMap } from "./staff-map.js";
 
 const L = window.L;
@@ -20,19 +21,14 @@ function styleOf(feature) {
 
 function popupOf(feature) {
   const props = feature.properties;
-  const box = document.createElement("div");
-  box.className = "queue-popup";
-  const title = document.createElement("strong");
-  title.textContent = props.receipt_code;
-  const meta = document.createElement("div");
-  meta.textContent = `${props.stance_label} · ${props.state_label}`;
-  const text = document.createElement("p");
-  text.textContent = props.excerpt;
-  const link = document.createElement("a");
-  link.href = props.url;
-  link.textContent = strings.open;
-  box.append(title, meta, text, link);
-  return box;
+  return el(
+    "div",
+    { class: "queue-popup" },
+    el("strong", {}, props.receipt_code),
+    el("div", {}, `${props.stance_label} · ${props.state_label}`),
+    el("p", {}, props.excerpt),
+    el("a", { href: props.url }, strings.open),
+  );
 }
 
 async function load() {

@@ -3,7 +3,10 @@
 // found so far. The server renders the same elements, so without JavaScript the page still
 // shows the state at load time (and a <noscript> refresh reloads it). When the job finishes
 // the page is reloaded once: the server then renders the revision summary.
-// Text from the server is inserted with textContent, never as HTML.
+// Text from the server goes in as text (textContent, lib/dom.js), never as HTML.
+
+import { el, format } from "./lib/dom.js";
+import { fetchJson } from "./lib/http.js";
 
 const POLL_MS = 1000;
 const RETRY_MS = 4000;
@@ -24,13 +27,11 @@ export function followJob(config, root = document) {
   async function poll() {
     let status;
     try {
-      const response = await fetch(config.url, {
-        headers: { Accept: "application/json", "Accept-Language": config.language },
+      status = await fetchJson(config.url, {
+        headers: { "Accept-Language": config.language },
         credentials: "same-origin",
         cache: "no-store",
       });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      status = await response.json();
     } catch {
       if (!stopped) timer = setTimeout(poll, RETRY_MS); // the server may be restarting
       return;
@@ -57,22 +58,23 @@ export function show(parts, status, labels) {
   parts.bar.value = status.percent;
   parts.bar.textContent = `${status.percent} %`;
   parts.percent.textContent = String(status.percent);
-  parts.counts.textContent = labels.counts
-    .replace("%(errors)s", String(status.errors))
-    .replace("%(warnings)s", String(status.warnings));
+  parts.counts.textContent = format(labels.counts, {
+    errors: status.errors,
+    warnings: status.warnings,
+  });
   parts.problems.replaceChildren(
     ...status.problems.map((problem) => problemItem(problem, labels)),
   );
 }
 
 function problemItem(problem, labels) {
-  const item = document.createElement("li");
   const severity = problem.severity === "error" ? "error" : "warning";
-  item.className = `message-${severity}`;
-  const label = document.createElement("strong");
-  label.textContent = labels[severity];
-  item.append(label, `: ${problem.message}`);
-  return item;
+  return el(
+    "li",
+    { class: `message-${severity}` },
+    el("strong", {}, labels[severity]),
+    `: ${problem.message}`,
+  );
 }
 
 const configElement = document.getElementById("upload-progress-config");

@@ -6,7 +6,7 @@
 // The form is the consultation's own module (static/js/comment-form.js, its address from the
 // page config); this file only chooses its target and shows the receipt's way back.
 
-import { el, svgEl } from "./dom.js";
+import { el, svgEl } from "../lib/dom.js";
 import { createDrawing } from "./draw.js";
 import { createPublishedComments } from "./published.js";
 

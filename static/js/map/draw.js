@@ -12,7 +12,7 @@
 // Without a pointer: the bar's "Add the map centre" button adds the centre of the map (moved
 // with the arrow keys) as the next point.
 
-import { el, format } from "./dom.js";
+import { el, format } from "../lib/dom.js";
 
 const MIN_POINTS = { point: 1, line: 2, polygon: 3 };
 const SHAPE = {

@@ -1,6 +1,7 @@
 // The plan's layers on the map: small layers as one GeoJSON download, large or tiles-only
 // layers as vector tiles. Each Leaflet layer is made the first time it is switched on.
 
+import { fetchJson } from "../lib/http.js";
 import { featureStyle } from "./styles.js";
 
 const PANES = { Polygon: "plan-polygons", LineString: "plan-lines", Point: "plan-points" };
@@ -166,9 +167,7 @@ export function categoryOf(layer, properties) {
 async function tileSource(layer) {
   const fallback = { url: layer.links.tiles, minZoom: layer.min_zoom || 0, maxZoom: 18 };
   try {
-    const response = await fetch(layer.links.tilejson, { headers: { Accept: "application/json" } });
-    if (!response.ok) return fallback;
-    const tilejson = await response.json();
+    const tilejson = await fetchJson(layer.links.tilejson);
     return {
       url: tilejson.tiles?.[0] || fallback.url,
       minZoom: Math.max(tilejson.minzoom ?? 0, fallback.minZoom),
@@ -185,9 +184,7 @@ async function downloadFeatures(itemsUrl) {
   first.searchParams.set("limit", "10000");
   let next = first.href;
   for (let page = 0; next && page < MAX_PAGES; page += 1) {
-    const response = await fetch(next, { headers: { Accept: "application/geo+json" } });
-    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-    const body = await response.json();
+    const body = await fetchJson(next, { headers: { Accept: "application/geo+json" } });
     features.push(...(body.features || []));
     next = (body.links || []).find((link) => link.rel === "next")?.href || null;
   }

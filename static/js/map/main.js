@@ -2,9 +2,10 @@
 // addresses, translated words, extent, basemap), loads the layer catalogue and wires the
 // layer list, popups, point report, village search, section links and opinions together.
 
+import { el, format } from "../lib/dom.js";
+import { fetchJson } from "../lib/http.js";
 import { createComments } from "./comments.js";
 import { patchVectorGrid } from "./compat.js";
-import { el, format } from "./dom.js";
 import { createPanes, PlanLayers } from "./layers.js";
 import { createPanels } from "./panels.js";
 import { featureTitle, popupContent } from "./popups.js";
@@ -71,7 +72,9 @@ const commenting = Boolean(comments?.isOpen);
 const treeContainer = document.getElementById("layer-tree");
 let catalogue;
 try {
-  catalogue = await fetchJson(config.urls.layers);
+  catalogue = await fetchJson(config.urls.layers, {
+    headers: { "Accept-Language": config.language },
+  });
 } catch {
   treeContainer.replaceChildren(
     el("p", { class: "panel-error", role: "alert" }, strings.layers_failed),
@@ -301,12 +304,4 @@ function addBasemap(basemap) {
       maxNativeZoom: basemap.max_zoom,
     }).addTo(map);
   }
-}
-
-async function fetchJson(url) {
-  const response = await fetch(url, {
-    headers: { Accept: "application/json", "Accept-Language": config.language },
-  });
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  return response.json();
 }

@@ -1,7 +1,7 @@
 // The popup of a plan feature: its layer, its name, its attributes (labels from the layer's
 // attribute schema) and a link to the plan section it belongs to. Built from text nodes only.
 
-import { DATA_LANG, el, format } from "./dom.js";
+import { DATA_LANG, el, format } from "../lib/dom.js";
 import { categoryOf } from "./layers.js";
 import { legendLabel } from "./styles.js";
 

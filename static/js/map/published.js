@@ -1,9 +1,10 @@
 // The consultation's published opinions and their answers: a layer that can be switched on
 // ("Published opinions") and a list for the opinion panel. Opinions on a section, on the plan
 // as a whole or on a feature of a tiles-only layer have no place on the map; they are listed
-// only. Every text goes in as a text node (see dom.js).
+// only. Every text goes in as a text node (see lib/dom.js).
 
-import { el, format } from "./dom.js";
+import { el, format } from "../lib/dom.js";
+import { fetchJson } from "../lib/http.js";
 
 const STANCE_COLOURS = { support: "#1a7f37", oppose: "#b42318", suggest: "#b07d00" };
 const SHAPE = {
@@ -24,16 +25,12 @@ export function createPublishedComments({ L, map, config, strings }) {
   let on = false;
 
   function load() {
-    loading ??= fetch(config.comments.urls.published, {
+    loading ??= fetchJson(config.comments.urls.published, {
       headers: {
         Accept: "application/geo+json, application/json",
         "Accept-Language": config.language,
       },
     })
-      .then((response) => {
-        if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-        return response.json();
-      })
       .then((body) => {
         collection = body;
         for (const count of counts) count.textContent = `（${body.features.length}）`;

@@ -1,7 +1,8 @@
 // "What does the plan say here": a tap on the map (or the centre, from the keyboard) asks
 // the point report API and shows its plain sentences in a panel.
 
-import { el, format } from "./dom.js";
+import { el, format } from "../lib/dom.js";
+import { fetchJson } from "../lib/http.js";
 
 // onCommentHere(latlng): given while the consultation takes opinions, for "Comment on this
 // place" under the report.
@@ -38,12 +39,11 @@ export function createReport({ L, map, config, panel, panels, sectionTitles, onC
     url.searchParams.set("lon", point.lng.toFixed(6));
     url.searchParams.set("lat", point.lat.toFixed(6));
     try {
-      const response = await fetch(url, {
-        headers: { Accept: "application/json", "Accept-Language": config.language },
+      const report = await fetchJson(url, {
+        headers: { "Accept-Language": config.language },
         signal: pending.signal,
       });
-      if (!response.ok) throw new Error(String(response.status));
-      render(point, await response.json());
+      render(point, report);
       keepClearOfPanel(point);
     } catch (error) {
       if (error.name === "AbortError") return;

@@ -1,7 +1,7 @@
 // Village search: finds villages of the villages layer by name and takes the map there.
 // Keyboard: type, Enter takes the first match, arrows move through the list, Escape closes.
 
-import { DATA_LANG, el, format } from "./dom.js";
+import { DATA_LANG, el, format } from "../lib/dom.js";
 import { categoryOf } from "./layers.js";
 import { legendLabel } from "./styles.js";
 

@@ -1,7 +1,7 @@
 // Leaflet path styles of plan features: the layer's style merged with the legend entry of
 // the feature's category, and the small legend swatches drawn from the same styles.
 
-import { svgEl } from "./dom.js";
+import { svgEl } from "../lib/dom.js";
 
 const BASE = {
   Polygon: { color: "#4b5563", weight: 1.5, fillColor: "#9ca3af", fillOpacity: 0.35 },

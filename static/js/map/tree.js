@@ -1,7 +1,7 @@
 // The layer list: one group per chapter, each layer a checkbox with its legend swatch, a
 // badge on demonstration data, its categories, and a hint when it needs a closer zoom.
 
-import { DATA_LANG, el, format } from "./dom.js";
+import { DATA_LANG, el, format } from "../lib/dom.js";
 import { featureStyle, swatch } from "./styles.js";
 
 export function buildTree(container, catalogue, strings, { onToggle, onZoomTo }) {

@@ -1,5 +1,6 @@
-// Small DOM helpers. Text always goes in as text nodes (never as HTML), so names and
-// attribute values from uploaded files cannot become markup.
+// Small DOM helpers shared by the portal's pages (the map, the comment form, the staff pages).
+// Text always goes in as text nodes (never as HTML), so names, comments and attribute values
+// from residents or uploaded files cannot become markup.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
