@@ -18,10 +18,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Max
 from django.utils import translation
 
 from planportal.models import AuditEvent, Plan
+from tests.factories import audit_baseline
 
 REPO = Path(settings.BASE_DIR)
 DEMO_DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
@@ -178,5 +178,5 @@ def save_screenshot(page, name: str) -> Path:
 def new_audit_events(db):
     """The audit events written during this test. Live-server tests commit events earlier in
     the session, and the append-only trail can never be emptied, so counts start here."""
-    baseline = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    baseline = audit_baseline()
     return lambda: AuditEvent.objects.filter(pk__gt=baseline)

@@ -7,18 +7,17 @@ rules, where they hit and what to do. Automated checks find only part of the pro
 third of WCAG's success criteria can be tested this way); they are a floor, not a verdict.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
-from consultation.models import Comment, Consultation, Stance
+from consultation.models import Comment
 from planportal.models import Plan
 from planportal.roles import OFFICIALS
 from tests.conftest import DEMO_SLUG, save_screenshot
+from tests.factories import make_comment, make_consultation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -121,22 +120,12 @@ def scene(django_db_setup, django_db_blocker):
         official.set_password(PASSWORD)
         official.save()
         official.groups.add(Group.objects.get(name=OFFICIALS))
-        opens = timezone.now() - timedelta(days=1)
-        consultation = Consultation.objects.create(
-            plan=Plan.objects.get(slug=DEMO_SLUG),
+        consultation = make_consultation(
+            Plan.objects.get(slug=DEMO_SLUG),
             title="无障碍测试：规划草案征求意见",
-            opens_at=opens,
-            closes_at=opens + timedelta(days=30),
             contact="阳泉曲镇人民政府 0358-0000000",
         )
-        comment = Comment.objects.create(
-            consultation=consultation,
-            body="建议在村口增设公交站点。",
-            stance=Stance.SUGGEST,
-            consent_privacy=True,
-            name="孙七",
-            phone="13712345678",
-        )
+        comment = make_comment(consultation, name="孙七", phone="13712345678", email="")
     yield {"consultation": consultation, "comment": comment}
     with django_db_blocker.unblock():
         Comment.objects.filter(consultation=consultation).delete()

@@ -22,6 +22,7 @@ from consultation.embed import current_consultation
 from consultation.models import Comment, CommentState, Consultation, Reply, Result, Stance
 from planportal.models import Plan, Section
 from tests.conftest import DEMO_SLUG, save_screenshot
+from tests.factories import make_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -53,14 +54,13 @@ def published(consultation, django_db_blocker):
         official = get_user_model().objects.create(username="mapcomments-official")
         x, y = plan.extent.point_on_surface.coords
         now = timezone.now()
-        on_map = Comment.objects.create(
-            consultation=consultation,
+        on_map = make_comment(
+            consultation,
             body=f"{MARK}村口路灯不亮，建议更换。",
-            stance=Stance.SUGGEST,
             drawn=Point(x, y, srid=4326),
             name="王五",
             phone=PHONE_NUMBER,
-            consent_privacy=True,
+            email="",
             state=CommentState.PUBLISHED,
             published_at=now,
         )
@@ -71,13 +71,14 @@ def published(consultation, django_db_blocker):
             is_published=True,
             answered_by=official,
         )
-        on_section = Comment.objects.create(
-            consultation=consultation,
+        on_section = make_comment(
+            consultation,
             body=f"{MARK}<b>支持</b>划定控制线。",
             stance=Stance.SUPPORT,
             section=Section.objects.get(chapter__plan=plan, number="3.2"),
             name="赵六",
-            consent_privacy=True,
+            phone="",
+            email="",
             consent_show_name=True,
             state=CommentState.PUBLISHED,
             published_at=now,

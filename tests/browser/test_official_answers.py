@@ -5,18 +5,17 @@ acted is deactivated rather than deleted."""
 
 import json
 import urllib.request
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Polygon
-from django.utils import timezone
 
-from consultation.models import Comment, Consultation, Stance
+from consultation.models import Comment
 from planportal.models import AuditEvent, Plan
 from planportal.roles import OFFICIALS
 from tests.conftest import DEMO_SLUG, save_screenshot
+from tests.factories import make_comment, make_consultation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -38,13 +37,7 @@ def scene(django_db_setup, django_db_blocker):
         official.save()
         official.groups.add(Group.objects.get(name=OFFICIALS))
         plan = Plan.objects.get(slug=DEMO_SLUG)
-        opens = timezone.now() - timedelta(days=1)
-        consultation = Consultation.objects.create(
-            plan=plan,
-            title="浏览器测试征求意见",
-            opens_at=opens,
-            closes_at=opens + timedelta(days=30),
-        )
+        consultation = make_consultation(plan, title="浏览器测试征求意见")
         west, south = (
             (plan.extent.centroid.x, plan.extent.centroid.y)
             if plan.extent
@@ -55,14 +48,8 @@ def scene(django_db_setup, django_db_blocker):
         )
         drawn = Polygon.from_bbox((west, south, west + 0.004, south + 0.003))
         drawn.srid = 4326
-        comment = Comment.objects.create(
-            consultation=consultation,
-            body=HOSTILE,
-            stance=Stance.SUGGEST,
-            drawn=drawn,
-            consent_privacy=True,
-            name="赵六",
-            phone=PHONE,
+        comment = make_comment(
+            consultation, body=HOSTILE, drawn=drawn, name="赵六", phone=PHONE, email=""
         )
     yield {"official": official, "consultation": consultation, "comment": comment}
     with django_db_blocker.unblock():

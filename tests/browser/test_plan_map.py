@@ -9,12 +9,12 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from django.contrib.gis.geos import GeometryCollection, LineString, Point, Polygon
+from django.contrib.gis.geos import LineString, Point, Polygon
 
-from layers.models import Feature, Layer, LayerRevision, RevisionStatus
-from layers.revisions.publishing import publish_revision
+from layers.models import Layer
 from planportal.models import Plan, Section
 from tests.conftest import DEMO_SLUG, save_screenshot
+from tests.factories import make_layer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -22,33 +22,9 @@ HOSTILE = "<img src=x onerror=window.__xss=1>"
 READY = "document.getElementById('map').dataset.ready === 'true'"
 
 
-def create_layer(plan, collection_id, geometry_type, features, position, **fields):
-    """A published layer with one revision holding ``features`` [(geometry, properties)]."""
-    layer = Layer.objects.create(
-        plan=plan,
-        collection_id=collection_id,
-        geometry_type=geometry_type,
-        position=position,
-        is_demo=True,
-        **fields,
-    )
-    revision = LayerRevision.objects.create(
-        layer=layer, number=1, status=RevisionStatus.READY, feature_count=len(features)
-    )
-    Feature.objects.bulk_create(
-        Feature(
-            revision=revision,
-            geom=geometry,
-            properties=properties,
-            name=str(properties.get(layer.name_field, "")),
-        )
-        for geometry, properties in features
-    )
-    revision.extent = Polygon.from_bbox(GeometryCollection(*[g for g, _ in features]).extent)
-    revision.extent.srid = 4326
-    revision.save(update_fields=["extent"])
-    publish_revision(layer, revision)
-    return layer
+def feature(geometry, **properties) -> dict:
+    """A feature whose name the map reads from its properties (the layer's name field)."""
+    return {"geom": geometry, "properties": properties}
 
 
 @pytest.fixture(scope="module")
@@ -60,22 +36,22 @@ def test_layers(django_db_setup, django_db_blocker):
         x, y = plan.extent.centroid.coords
         section = Section.objects.get(chapter__plan=plan, number="3.2")
         line = LineString((x - 0.03, y - 0.01), (x + 0.03, y + 0.01), srid=4326)
-        create_layer(
+        make_layer(
             plan,
             "maptest-toggle",
-            "LineString",
-            [(line, {"MC": "测试道路"})],
-            900,
+            shapes=[feature(line, MC="测试道路")],
+            position=900,
+            is_demo=True,
             title="测试线",
             name_field="MC",
             style={"color": "#0b7285", "weight": 5},
         )
-        create_layer(
+        make_layer(
             plan,
             "maptest-hostile",
-            "Point",
-            [(Point(x + 0.012, y - 0.018, srid=4326), {"MC": HOSTILE, "BZ": "<b>粗体</b>"})],
-            901,
+            shapes=[feature(Point(x + 0.012, y - 0.018, srid=4326), MC=HOSTILE, BZ="<b>粗体</b>")],
+            position=901,
+            is_demo=True,
             title="测试设施",
             section=section,
             chapter=section.chapter,
@@ -86,43 +62,43 @@ def test_layers(django_db_setup, django_db_blocker):
             ],
             style={"fillColor": "#d6336c", "radius": 9},
         )
-        square = Polygon.from_bbox((x - 0.01, y - 0.006, x + 0.01, y + 0.006))
-        square.srid = 4326
-        create_layer(
+        area = Polygon.from_bbox((x - 0.01, y - 0.006, x + 0.01, y + 0.006))
+        area.srid = 4326
+        make_layer(
             plan,
             "maptest-section",
-            "Polygon",
-            [(square, {"MC": "测试片区"})],
-            902,
+            shapes=[feature(area, MC="测试片区")],
+            position=902,
+            is_demo=True,
             title="测试片区",
             section=section,
             chapter=section.chapter,
             name_field="MC",
             style={"color": "#5f3dc4", "fillColor": "#b197fc", "fillOpacity": 0.4},
         )
-        create_layer(
+        make_layer(
             plan,
             "maptest-tiled",
-            "Point",
-            [(Point(x - 0.015, y + 0.02, srid=4326), {"MC": "测试瓦片点"})],
-            904,
+            shapes=[feature(Point(x - 0.015, y + 0.02, srid=4326), MC="测试瓦片点")],
+            position=904,
+            is_demo=True,
             title="测试瓦片点",
             name_field="MC",
-            public_policy="tiles-only",
+            policy="tiles-only",
             attribute_schema=[{"name": "MC", "label": "名称", "type": "string", "required": True}],
             style={"fillColor": "#f08c00", "radius": 9},
         )
         if not Layer.objects.public().filter(plan=plan).village_points().exists():
             villages = [
-                (Point(x - 0.02, y + 0.01, srid=4326), {"XZQMC": "测试甲村"}),
-                (Point(x + 0.02, y + 0.015, srid=4326), {"XZQMC": "测试乙村"}),
+                feature(Point(x - 0.02, y + 0.01, srid=4326), XZQMC="测试甲村"),
+                feature(Point(x + 0.02, y + 0.015, srid=4326), XZQMC="测试乙村"),
             ]
-            create_layer(
+            make_layer(
                 plan,
                 "maptest-villages",
-                "Point",
-                villages,
-                903,
+                shapes=villages,
+                position=903,
+                is_demo=True,
                 title="测试村庄",
                 name_field="XZQMC",
             )

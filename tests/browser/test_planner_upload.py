@@ -7,13 +7,12 @@ import pytest
 
 from layers.models import Feature, UploadJob
 from tests.conftest import save_screenshot
+from tests.factories import PASSWORD, audit_baseline
 from tests.layers.upload_helpers import (
     GBK_WARNING,
-    PASSWORD,
     FeaturesLocked,
     Scene,
     audit_actions,
-    audit_baseline,
     gbk_parcels_zip,
     log_tail,
     start_worker,

@@ -8,18 +8,17 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 
 import pytest
 from django.templatetags.static import static
-from django.utils import timezone
 
 from consultation.abuse import challenge_after, issue_challenge, verify_challenge
-from consultation.models import Comment, Consultation
+from consultation.models import Comment
 from planportal.clients import Client, client_key
 from planportal.models import Plan
 from tests.conftest import DEMO_SLUG, save_screenshot
 from tests.consultation.submit_helpers import form_token, payload
+from tests.factories import make_consultation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 MIN_FILL_SECONDS = 5  # the live server runs with the default COMMENT_MIN_FILL_SECONDS
@@ -30,12 +29,9 @@ def consultation(django_db_setup, django_db_blocker):
     """An open consultation on the demo plan, committed so the live server sees it; closing
     a day before a 30-day one opened today, so the plan page shows this one."""
     with django_db_blocker.unblock():
-        opens = timezone.now() - timedelta(days=1)
-        consultation = Consultation.objects.create(
-            plan=Plan.objects.get(slug=DEMO_SLUG),
+        consultation = make_consultation(
+            Plan.objects.get(slug=DEMO_SLUG),
             title="浏览器测试：规划草案征求意见",
-            opens_at=opens,
-            closes_at=opens + timedelta(days=30),
             contact="阳泉曲镇人民政府 0358-0000000",
         )
     yield consultation

@@ -15,12 +15,11 @@ from tests.consultation.submit_helpers import (
     challenge_payload,
     expired_form_token,
     form_token,
-    make_consultation,
-    make_plan,
     payload,
     post_comment,
     solve,
 )
+from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
 

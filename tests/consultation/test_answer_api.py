@@ -4,17 +4,17 @@ officials only, validated input, an audit event, and a place in the OpenAPI sche
 import pytest
 from django.http import HttpRequest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from consultation.models import CommentState, Reply
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import (
+from tests.factories import (
     PASSWORD,
     PHONE,
     make_comment,
     make_consultation,
     make_official,
     make_planner,
+    token_header,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,6 @@ def comment(demo_plan):
 
 def url(comment) -> str:
     return f"/api/comments/{comment.pk}/answer/"
-
-
-def token_header(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
 
 
 def test_an_official_answers_and_publishes_with_a_token(client, official, comment):

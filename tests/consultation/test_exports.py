@@ -12,7 +12,7 @@ from consultation import moderation
 from consultation.exports import neutralise
 from consultation.models import Result
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import (
+from tests.factories import (
     EMAIL,
     PHONE,
     make_comment,

@@ -9,18 +9,18 @@ from django.urls import reverse
 from consultation.models import Channel, Comment, CommentState, Reply, Stance
 from layers.models import PublicPolicy
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import (
+from tests.consultation.staff_helpers import TOWN, ensure_villages
+from tests.factories import (
     EMAIL,
     PASSWORD,
     PHONE,
-    TOWN,
     add_feature,
-    ensure_villages,
     make_comment,
     make_consultation,
     make_layer,
     make_official,
     make_planner,
+    make_user,
     square,
 )
 
@@ -93,8 +93,6 @@ def test_anonymous_visitors_are_sent_to_the_staff_login(client, comment, new_aud
 def test_signed_in_users_who_are_not_officials_get_403_everywhere(
     client, comment, who, new_audit_events
 ):
-    from tests.consultation.staff_helpers import make_user
-
     client.force_login(make_planner() if who == "planner" else make_user("resident"))
     for url in get_urls(comment):
         assert client.get(url).status_code == 403, url
@@ -107,8 +105,6 @@ def test_signed_in_users_who_are_not_officials_get_403_everywhere(
 
 
 def test_a_superuser_may_open_the_queue(client, comment):
-    from tests.consultation.staff_helpers import make_user
-
     client.force_login(make_user("root", is_superuser=True))
     assert client.get(reverse("staff-queue")).status_code == 200
 
@@ -170,8 +166,10 @@ def test_the_queue_filters_by_state_stance_chapter_layer_and_village(
 ):
     villages = ensure_villages(demo_plan)
     chapter3, chapter7 = demo_plan.chapters.get(number=3), demo_plan.chapters.get(number=7)
-    layer = make_layer(demo_plan, "test-officials-stops", chapter=chapter7)
-    stop = add_feature(layer, square(*TOWN).centroid, "公交站")
+    layer = make_layer(
+        demo_plan, "test-officials-stops", geometry_type="Point", shapes=[], chapter=chapter7
+    )
+    stop = add_feature(layer, square(*TOWN, 0.002).centroid, "公交站")
     in_chapter3 = make_comment(
         consultation, section=chapter3.sections.first(), stance=Stance.SUPPORT
     )
@@ -202,11 +200,17 @@ def test_the_queue_map_serves_drawn_places_and_only_points_of_tiles_only_parcels
     official_client, consultation, demo_plan
 ):
     parcels = make_layer(
-        demo_plan, "test-officials-farmland", geometry_type="Polygon", policy="tiles-only"
+        demo_plan,
+        "test-officials-farmland",
+        geometry_type="Polygon",
+        policy="tiles-only",
+        shapes=[],
     )
     assert parcels.public_policy == PublicPolicy.TILES_ONLY
-    parcel = add_feature(parcels, square(*TOWN), "地块")
-    drawn = make_comment(consultation, drawn=square(TOWN[0] + 0.01, TOWN[1]), body="<b>画的</b>")
+    parcel = add_feature(parcels, square(*TOWN, 0.002), "地块")
+    drawn = make_comment(
+        consultation, drawn=square(TOWN[0] + 0.01, TOWN[1], 0.002), body="<b>画的</b>"
+    )
     on_parcel = make_comment(consultation, layer=parcels, feature=parcel)
     make_comment(consultation)  # the plan as a whole: not on the map
     response = official_client.get(reverse("staff-queue-map"), {"consultation": consultation.pk})

@@ -6,13 +6,7 @@ import pytest
 from consultation import moderation
 from consultation.models import Channel, Comment, CommentState, Reply, Result, Stance
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import (
-    EMAIL,
-    PHONE,
-    make_comment,
-    make_consultation,
-    make_official,
-)
+from tests.factories import EMAIL, PHONE, make_comment, make_consultation, make_official
 
 pytestmark = pytest.mark.django_db
 

@@ -14,17 +14,8 @@ from consultation.embed import plan_page_context
 from consultation.models import Comment, CommentState, Reply, Result
 from layers.models import PublicPolicy
 from planportal.models import Plan
-from tests.consultation.submit_helpers import (
-    EMAIL,
-    PHONE,
-    geojson,
-    make_consultation,
-    make_layer,
-    make_plan,
-    payload,
-    post_comment,
-    square,
-)
+from tests.consultation.submit_helpers import geojson, payload, post_comment
+from tests.factories import EMAIL, PHONE, make_consultation, make_layer, make_plan, square
 
 pytestmark = pytest.mark.django_db
 

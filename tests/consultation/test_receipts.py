@@ -2,18 +2,11 @@
 state and, once published, the official answer — nothing personal."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from consultation.models import Comment, CommentState, Reply, Result
-from tests.consultation.submit_helpers import (
-    EMAIL,
-    PHONE,
-    make_consultation,
-    make_plan,
-    payload,
-    post_comment,
-)
+from tests.consultation.submit_helpers import payload, post_comment
+from tests.factories import EMAIL, PHONE, make_consultation, make_plan, make_user
 
 pytestmark = pytest.mark.django_db
 PERSONAL = ("张三", PHONE, EMAIL, "zhang.san", "门口的排水沟")
@@ -36,7 +29,7 @@ def comment(client) -> Comment:
 
 
 def answer(comment: Comment, *, published: bool) -> Reply:
-    official = get_user_model().objects.create_user("wang", password="x-Answer-2035")
+    official = make_user("wang")
     return Reply.objects.create(
         comment=comment,
         result=Result.PARTLY_ADOPTED,

@@ -11,12 +11,14 @@ from openpyxl import load_workbook
 from consultation import moderation
 from consultation.models import Result
 from consultation.report import build_report
-from tests.consultation.staff_helpers import (
+from tests.consultation.staff_helpers import TOWN
+from tests.factories import (
     PHONE,
     make_comment,
     make_consultation,
     make_official,
     make_planner,
+    square,
 )
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +68,7 @@ def test_each_opinion_has_one_row_and_repeats_share_it(consultation, opinions):
 
 
 def test_the_subject_names_the_section_or_the_drawn_place_and_the_villages(consultation):
-    from tests.consultation.staff_helpers import TOWN, square
-
-    make_comment(consultation, drawn=square(*TOWN), villages=["克俄村"])
+    make_comment(consultation, drawn=square(*TOWN, 0.002), villages=["克俄村"])
     [row] = build_report(consultation).rows
     assert row.subject.endswith("；克俄村") and row.subject != "克俄村"
 

@@ -3,35 +3,29 @@ details a set number of days after the consultation closed, keeps the opinion, r
 purge, and does nothing twice."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from consultation import moderation
-from consultation.models import Comment, Consultation, Result
+from consultation.models import Comment, Result
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import PHONE, make_comment, make_official
+from tests.factories import PHONE, make_comment, make_consultation, make_official
 
 pytestmark = pytest.mark.django_db
 
 
-def closed_consultation(plan, days_ago: int, title: str) -> Consultation:
-    closes = timezone.now() - timedelta(days=days_ago)
-    return Consultation.objects.create(
-        plan=plan, title=title, opens_at=closes - timedelta(days=30), closes_at=closes
-    )
-
-
 @pytest.fixture
 def old(demo_plan):
-    return closed_consultation(demo_plan, 200, "早已结束的征求意见")
+    """Closed 200 days ago."""
+    return make_consultation(demo_plan, opens_days_ago=230, title="早已结束的征求意见")
 
 
 @pytest.fixture
 def recent(demo_plan):
-    return closed_consultation(demo_plan, 10, "刚结束的征求意见")
+    """Closed 10 days ago."""
+    return make_consultation(demo_plan, opens_days_ago=40, title="刚结束的征求意见")
 
 
 def purge(*args) -> str:
@@ -91,8 +85,6 @@ def test_the_retention_period_is_a_setting(settings, recent):
 
 
 def test_an_open_consultation_is_never_purged(demo_plan, settings):
-    from tests.consultation.staff_helpers import make_consultation
-
     settings.CONTACT_RETENTION_DAYS = 0
     comment = make_comment(make_consultation(demo_plan))
     purge()

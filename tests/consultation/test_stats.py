@@ -7,14 +7,8 @@ from django.urls import reverse
 from consultation import moderation
 from consultation.models import Result, Stance
 from consultation.stats import consultation_stats
-from tests.consultation.staff_helpers import (
-    ensure_villages,
-    make_comment,
-    make_consultation,
-    make_layer,
-    make_official,
-    make_planner,
-)
+from tests.consultation.staff_helpers import ensure_villages
+from tests.factories import make_comment, make_consultation, make_layer, make_official, make_planner
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +27,9 @@ def consultation(demo_plan):
 def scene(consultation, official, demo_plan):
     villages = ensure_villages(demo_plan)
     chapter3, chapter7 = demo_plan.chapters.get(number=3), demo_plan.chapters.get(number=7)
-    layer = make_layer(demo_plan, "test-officials-stats-layer", chapter=chapter7)
+    layer = make_layer(
+        demo_plan, "test-officials-stats-layer", geometry_type="Point", shapes=[], chapter=chapter7
+    )
     a = make_comment(consultation, section=chapter3.sections.first(), villages=[villages[0]])
     b = make_comment(
         consultation, layer=layer, stance=Stance.OPPOSE, villages=[villages[0], villages[1]]

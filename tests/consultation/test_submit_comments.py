@@ -9,17 +9,15 @@ from django.test.utils import CaptureQueriesContext
 
 from consultation.models import Comment
 from layers.models import PublicPolicy
-from tests.consultation.submit_helpers import (
+from tests.consultation.submit_helpers import geojson, payload, post_comment
+from tests.factories import (
     EAST,
     SOUTH,
     WEST,
     add_revision,
-    geojson,
     make_consultation,
     make_layer,
     make_plan,
-    payload,
-    post_comment,
     square,
 )
 

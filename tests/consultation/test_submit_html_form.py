@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 
 from consultation.models import Comment
-from tests.consultation.submit_helpers import form_token, make_consultation, make_plan
+from layers.models import PublicPolicy
+from tests.consultation.submit_helpers import form_token, post_comment
+from tests.factories import make_consultation, make_layer, make_plan, square
 
 pytestmark = pytest.mark.django_db
 
@@ -93,16 +95,11 @@ def test_errors_come_back_in_the_form_next_to_their_fields(browser_client, consu
 
 
 def test_the_json_api_needs_no_csrf_token(consultation):
-    from tests.consultation.submit_helpers import post_comment
-
     response = post_comment(Client(enforce_csrf_checks=True), consultation)
     assert response.status_code == 201
 
 
 def test_the_form_fragment_describes_a_feature_or_a_drawn_place(client, consultation):
-    from layers.models import PublicPolicy
-    from tests.consultation.submit_helpers import make_layer, square
-
     make_layer(
         consultation.plan,
         "test-farmland",

@@ -10,13 +10,8 @@ import uuid
 import pytest
 
 from consultation.models import Comment
-from tests.consultation.submit_helpers import (
-    form_token,
-    make_consultation,
-    make_plan,
-    payload,
-    post_comment,
-)
+from tests.consultation.submit_helpers import form_token, payload, post_comment
+from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from consultation.embed import current_consultation, plan_page_context
 from consultation.models import Comment, Consultation
-from tests.consultation.submit_helpers import make_consultation, make_plan, post_comment
+from tests.consultation.submit_helpers import post_comment
+from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def render_state(consultation) -> str:
 
 
 def test_the_state_shows_the_dates_and_a_countdown_to_the_close(plan):
-    consultation = make_consultation(plan, opens_days_ago=1, days=30)
+    consultation = make_consultation(plan, opens_days_ago=1, days_open=30)
     html = render_state(consultation)
     assert consultation.title in html
     assert "data-countdown" in html
@@ -110,7 +111,7 @@ def test_a_closed_consultation_shows_no_countdown_and_no_form(plan):
 
 
 def test_the_reason_for_a_short_period_is_shown(plan):
-    consultation = make_consultation(plan, days=15, short_period_reason="修改稿补充公示")
+    consultation = make_consultation(plan, days_open=15, short_period_reason="修改稿补充公示")
     assert "修改稿补充公示" in render_state(consultation)
 
 

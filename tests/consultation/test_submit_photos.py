@@ -11,7 +11,8 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from consultation.models import Comment
-from tests.consultation.submit_helpers import make_consultation, make_plan, payload, post_comment
+from tests.consultation.submit_helpers import payload, post_comment
+from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -9,16 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from consultation.models import Comment
 from consultation.touches import touch_layers, touches
 from layers.models import PublicPolicy
-from tests.consultation.submit_helpers import (
+from tests.consultation.submit_helpers import geojson, payload, post_comment
+from tests.factories import (
     SOUTH,
     WEST,
     add_revision,
-    geojson,
     make_consultation,
     make_layer,
     make_plan,
-    payload,
-    post_comment,
     square,
 )
 

@@ -10,6 +10,7 @@ import shapely
 from pyproj import Transformer
 
 from layers.models import Layer
+from tests.factories import make_layer
 
 # Near the middle of the demonstration plan's extent (111.47-111.59°E, 37.00-37.12°N).
 CENTRE_LONLAT = (111.535, 37.07)
@@ -81,17 +82,22 @@ def zip_folder(source: Path, archive: Path, prefix: str = "") -> Path:
     return archive
 
 
-def make_layer(plan, collection_id: str, **fields) -> Layer:
-    defaults = {
-        "title": "测试图层",
-        "geometry_type": "Polygon",
-        "key_field": "BSM",
-        "attribute_schema": [
-            {"name": "BSM", "label": "标识码", "type": "string", "required": True},
-            {"name": "DLBM", "label": "地类编码", "type": "string", "required": True},
-            {"name": "DLMC", "label": "地类名称", "type": "string", "required": False},
-        ],
-        "category_field": "DLBM",
-        "name_field": "DLMC",
-    }
-    return Layer.objects.create(plan=plan, collection_id=collection_id, **{**defaults, **fields})
+# What a parcels layer says of the fields of ``parcels()``.
+PARCEL_FIELDS = {
+    "title": "测试图层",
+    "geometry_type": "Polygon",
+    "key_field": "BSM",
+    "attribute_schema": [
+        {"name": "BSM", "label": "标识码", "type": "string", "required": True},
+        {"name": "DLBM", "label": "地类编码", "type": "string", "required": True},
+        {"name": "DLMC", "label": "地类名称", "type": "string", "required": False},
+    ],
+    "category_field": "DLBM",
+    "name_field": "DLMC",
+}
+
+
+def parcels_layer(plan, collection_id: str, **fields) -> Layer:
+    """A layer without revisions for ``parcels()`` uploads, to be written by the pipeline;
+    ``fields`` replace or add to PARCEL_FIELDS."""
+    return make_layer(plan, collection_id, **{**PARCEL_FIELDS, **fields})

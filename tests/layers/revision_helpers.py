@@ -1,34 +1,14 @@
 """Builders for the revision and publish tests: revisions made by the real ingest pipeline from
-small zipped Shapefiles (tests/layers/ingest_samples.py), and staff users."""
+small zipped Shapefiles (tests/layers/ingest_samples.py), and the known pair of them."""
 
-import math
 from pathlib import Path
 
 import shapely
-from django.db.models import Max
-from rest_framework.authtoken.models import Token
 
 from layers.ingest import open_source, prepare_layer, write_revision
 from layers.models import Layer, LayerRevision
 from layers.revisions.publishing import publish_revision
-from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import PASSWORD, make_official, make_planner, make_user
-from tests.layers.ingest_samples import make_layer, parcels, zipped_shapefile
-
-__all__ = [
-    "PASSWORD",
-    "audit_baseline",
-    "changed_parcels",
-    "five_parcels",
-    "layer_with_two_revisions",
-    "make_layer",
-    "make_official",
-    "make_planner",
-    "make_user",
-    "revision_from",
-    "tile_of",
-    "token_header",
-]
+from tests.layers.ingest_samples import parcels, parcels_layer, zipped_shapefile
 
 # The known pair: revision 2 against revision 1 (published) adds 1, removes 1, changes 2
 # (B2 attributes, B3 geometry) and keeps 2; five 50 m squares are 1.25 ha, four plus the
@@ -62,27 +42,8 @@ def revision_from(layer: Layer, frame, folder: Path, *, user=None, name="parcels
 def layer_with_two_revisions(plan, collection_id: str, folder: Path, *, user=None, **fields):
     """A layer whose revision 1 (five parcels) is published and revision 2 is the known
     change of it, not published."""
-    layer = make_layer(plan, collection_id, **fields)
+    layer = parcels_layer(plan, collection_id, **fields)
     first = revision_from(layer, five_parcels(), folder / "1", user=user, name="parcels-v1")
     publish_revision(layer, first)
     second = revision_from(layer, changed_parcels(), folder / "2", user=user, name="parcels-v2")
     return layer, first, second
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """The x, y of the z tile holding a point."""
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
-
-
-def audit_baseline() -> int:
-    """The newest audit event's id: the append-only trail is never emptied, so tests count
-    the events after it."""
-    return AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-
-
-def token_header(user) -> dict:
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}

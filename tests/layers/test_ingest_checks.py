@@ -8,7 +8,7 @@ import shapely
 
 from layers.ingest import open_source, prepare_layer
 from layers.ingest.problems import ProblemLog, Severity, warning
-from tests.layers.ingest_samples import CENTRE_LONLAT, TO_GK_PLAIN, make_layer
+from tests.layers.ingest_samples import CENTRE_LONLAT, TO_GK_PLAIN, parcels_layer
 
 SCHEMA = [
     {"name": "BSM", "type": "string", "required": True},
@@ -17,7 +17,9 @@ SCHEMA = [
 ]
 
 
-def square(offset: float, size: float = 40.0) -> shapely.Polygon:
+def gk_square(offset: float, size: float = 40.0) -> shapely.Polygon:
+    """A parcel ``size`` metres wide, ``offset`` metres east of the samples' centre, in the
+    Gauss-Krüger plane of the uploads (EPSG:4546)."""
     x, y = TO_GK_PLAIN.transform(*CENTRE_LONLAT)
     return shapely.box(x + offset, y, x + offset + size, y + size)
 
@@ -41,18 +43,18 @@ def checked(tmp_path, demo_plan, settings):
     bow_tie = shapely.Polygon([(x, y), (x + 40, y + 40), (x + 40, y), (x, y + 40), (x, y)])
     flat = shapely.Polygon([(x, y), (x + 20, y), (x + 40, y), (x, y)])
     rows = [
-        row(1, square(0)),
+        row(1, gk_square(0)),
         row(2, bow_tie),
         row(3, flat),
         row(4, None),
         row(5, shapely.LineString([(x, y), (x + 50, y + 50)])),
-        row(6, square(60_000)),  # 60 km east: outside the township
+        row(6, gk_square(60_000)),  # 60 km east: outside the township
         row(7, shapely.Point(x + 500, y).buffer(10, quad_segs=8)),  # 33 vertices
-        row(8, square(600), BSM="B001"),
-        row(9, square(700), DLBM="0305", YDYHFLDM="9999"),
-        row(10, square(800), DLBM=""),
+        row(8, gk_square(600), BSM="B001"),
+        row(9, gk_square(700), DLBM="0305", YDYHFLDM="9999"),
+        row(10, gk_square(800), DLBM=""),
     ]
-    layer = make_layer(demo_plan, "ingest-checks", attribute_schema=SCHEMA)
+    layer = parcels_layer(demo_plan, "ingest-checks", attribute_schema=SCHEMA)
     with open_source(upload(tmp_path, rows)) as source:
         return prepare_layer(layer, source)
 
@@ -112,8 +114,8 @@ def test_missing_and_empty_required_fields_are_errors(checked):
 
 def test_a_file_with_errors_is_rejected_and_a_clean_one_is_not(checked, tmp_path, demo_plan):
     assert checked.rejected
-    layer = make_layer(demo_plan, "ingest-checks-clean")
-    clean = upload(tmp_path, [row(1, square(0)), row(2, square(100), DLBM="0103")])
+    layer = parcels_layer(demo_plan, "ingest-checks-clean")
+    clean = upload(tmp_path, [row(1, gk_square(0)), row(2, gk_square(100), DLBM="0103")])
     with open_source(clean) as source:
         prepared = prepare_layer(layer, source)
     assert not prepared.rejected
@@ -130,8 +132,8 @@ def test_each_problem_names_its_feature_and_field_in_the_message(checked):
 
 
 def test_numeric_land_use_codes_get_their_leading_zero_back(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-checks-numeric")
-    path = upload(tmp_path, [row(1, square(0), DLBM=101), row(2, square(100), DLBM=80403)])
+    layer = parcels_layer(demo_plan, "ingest-checks-numeric")
+    path = upload(tmp_path, [row(1, gk_square(0), DLBM=101), row(2, gk_square(100), DLBM=80403)])
     with open_source(path) as source:
         prepared = prepare_layer(layer, source)
     assert list(prepared.frame["DLBM"]) == ["0101", "080403"]

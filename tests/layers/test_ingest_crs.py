@@ -21,8 +21,8 @@ from tests.layers.ingest_samples import (
     CENTRE_LONLAT,
     ESRI_CM_111E,
     ESRI_ZONE_37,
-    make_layer,
     parcels,
+    parcels_layer,
     zipped_shapefile,
 )
 
@@ -30,7 +30,7 @@ PLAN_AREA = shapely.box(111.47, 37.0, 111.59, 37.12)
 
 
 def prepared_from(tmp_path, demo_plan, frame, **shapefile_options):
-    layer = make_layer(demo_plan, "ingest-crs")
+    layer = parcels_layer(demo_plan, "ingest-crs")
     archive = zipped_shapefile(frame, tmp_path, **shapefile_options)
     with open_source(archive) as source:
         return prepare_layer(layer, source)
@@ -146,7 +146,7 @@ def test_beijing_1954_coordinates_are_refused(tmp_path, demo_plan):
 
 
 def test_cgcs2000_and_wgs84_degrees_are_stored_as_they_are(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-crs-degrees")
+    layer = parcels_layer(demo_plan, "ingest-crs-degrees")
     for code in (4490, 4326):
         frame = parcels(crs=code)
         folder = tmp_path / str(code)
@@ -170,5 +170,5 @@ def test_stored_coordinates_are_longitude_first_in_epsg_4326(tmp_path, demo_plan
 def test_areas_are_measured_in_the_gauss_kruger_zone_of_the_plan(demo_plan):
     assert zone_epsg_for_longitude(111.54) == 4546
     assert zone_epsg_for_longitude(114.2) == 4547
-    layer = make_layer(demo_plan, "ingest-crs-area")
+    layer = parcels_layer(demo_plan, "ingest-crs-area")
     assert area_srid(layer) == 4546

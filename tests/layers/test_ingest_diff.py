@@ -5,7 +5,7 @@ import shapely
 
 from layers.ingest import diff_revisions, open_source, prepare_layer, write_revision
 from layers.revisions.publishing import publish_revision
-from tests.layers.ingest_samples import make_layer, parcels, zipped_shapefile
+from tests.layers.ingest_samples import parcels, parcels_layer, zipped_shapefile
 
 
 def revision_of(layer, frame, folder):
@@ -18,7 +18,7 @@ def five_parcels():
 
 
 def test_a_diff_by_key_counts_added_removed_changed_and_unchanged(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-diff-key")
+    layer = parcels_layer(demo_plan, "ingest-diff-key")
     before = five_parcels()
     published = revision_of(layer, before, tmp_path / "1")
     publish_revision(layer, published)
@@ -45,7 +45,7 @@ def test_a_diff_by_key_counts_added_removed_changed_and_unchanged(tmp_path, demo
 
 
 def test_areas_are_hectares_in_the_plans_gauss_kruger_zone(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-diff-area")
+    layer = parcels_layer(demo_plan, "ingest-diff-area")
     before = five_parcels()  # five 50 m squares in EPSG:4546: 1.25 ha
     publish_revision(layer, revision_of(layer, before, tmp_path / "1"))
     after = five_parcels().iloc[:2]
@@ -58,14 +58,14 @@ def test_areas_are_hectares_in_the_plans_gauss_kruger_zone(tmp_path, demo_plan):
 
 
 def test_without_a_published_revision_everything_is_added(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-diff-first")
+    layer = parcels_layer(demo_plan, "ingest-diff-first")
     diff = diff_revisions(layer, revision_of(layer, five_parcels(), tmp_path))
     assert (diff.added, diff.removed, diff.changed, diff.unchanged) == (5, 0, 0, 0)
     assert diff.against is None and diff.area_ha_before == 0
 
 
 def test_without_a_key_features_are_matched_by_geometry(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-diff-geometry", key_field="", attribute_schema=[])
+    layer = parcels_layer(demo_plan, "ingest-diff-geometry", key_field="", attribute_schema=[])
     before = five_parcels().drop(columns="BSM")
     publish_revision(layer, revision_of(layer, before, tmp_path / "1"))
 
@@ -87,7 +87,7 @@ def test_without_a_key_features_are_matched_by_geometry(tmp_path, demo_plan):
 
 
 def test_the_list_of_changes_is_limited_but_the_count_is_not(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-diff-limit")
+    layer = parcels_layer(demo_plan, "ingest-diff-limit")
     publish_revision(layer, revision_of(layer, five_parcels(), tmp_path / "1"))
     after = five_parcels()
     after["DLMC"] = "旱地"

@@ -5,7 +5,7 @@ import pyogrio
 import pytest
 
 from layers.ingest import map_fields, open_source, prepare_layer
-from tests.layers.ingest_samples import make_layer, parcels
+from tests.layers.ingest_samples import parcels, parcels_layer
 
 SCHEMA = [
     {"name": "BSM", "required": True},
@@ -49,7 +49,7 @@ def test_properties_keep_the_original_fields_and_add_the_mapped_names(tmp_path, 
     frame["村名"] = ["碾头村", "老营坪村"]
     path = tmp_path / "mixed.gpkg"
     pyogrio.write_dataframe(frame, path)
-    layer = make_layer(demo_plan, "ingest-fields", attribute_schema=SCHEMA)
+    layer = parcels_layer(demo_plan, "ingest-fields", attribute_schema=SCHEMA)
     with open_source(path) as source:
         prepared = prepare_layer(layer, source, field_mapping={"村名": "name"})
     first = prepared.frame.drop(columns="geometry").iloc[0].to_dict()

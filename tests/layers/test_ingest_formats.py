@@ -5,7 +5,7 @@ import pyogrio
 import pytest
 
 from layers.ingest import RejectedFile, list_layers, open_source, prepare_layer, read_layer
-from tests.layers.ingest_samples import make_layer, parcels, zip_folder, zipped_shapefile
+from tests.layers.ingest_samples import parcels, parcels_layer, zip_folder, zipped_shapefile
 
 
 def test_a_utf8_shapefile_with_cpg_keeps_its_chinese_text(tmp_path):
@@ -137,7 +137,7 @@ def test_gbk_file_names_inside_a_zip_from_chinese_windows_are_decoded(tmp_path):
 
 
 def test_the_whole_pipeline_maps_and_checks_a_clean_shapefile_without_problems(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-formats-clean")
+    layer = parcels_layer(demo_plan, "ingest-formats-clean")
     archive = zipped_shapefile(parcels(), tmp_path, encoding="UTF-8")
     stages = []
     with open_source(archive, name="用地.zip") as source:

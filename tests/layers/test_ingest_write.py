@@ -6,7 +6,7 @@ from django.db import connection
 
 from layers.ingest import RejectedFile, open_source, prepare_layer, write_revision
 from layers.models import Feature, Layer, LayerRevision
-from tests.layers.ingest_samples import CENTRE_LONLAT, make_layer, parcels, zipped_shapefile
+from tests.layers.ingest_samples import CENTRE_LONLAT, parcels, parcels_layer, zipped_shapefile
 
 
 class Cancelled(Exception):
@@ -22,7 +22,7 @@ def prepared_parcels(tmp_path, layer, count=3, **columns):
 
 
 def test_a_revision_is_written_ready_with_its_features_extent_and_checksum(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-write")
+    layer = parcels_layer(demo_plan, "ingest-write")
     prepared = prepared_parcels(tmp_path, layer)
     stages = []
     revision = write_revision(layer, prepared, progress=lambda *s: stages.append(s))
@@ -43,7 +43,7 @@ def test_a_revision_is_written_ready_with_its_features_extent_and_checksum(tmp_p
 def test_features_keep_their_attributes_category_name_and_a_generated_3857_copy(
     tmp_path, demo_plan
 ):
-    layer = make_layer(demo_plan, "ingest-write-features")
+    layer = parcels_layer(demo_plan, "ingest-write-features")
     revision = write_revision(layer, prepared_parcels(tmp_path, layer))
     features = list(revision.features.order_by("id"))
     assert [f.properties["DLMC"] for f in features] == ["水田", "旱地", "乔木林地"]
@@ -57,7 +57,7 @@ def test_features_keep_their_attributes_category_name_and_a_generated_3857_copy(
 
 
 def test_text_with_tabs_backslashes_and_newlines_survives_the_copy(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-write-escapes", name_field="BZ")
+    layer = parcels_layer(demo_plan, "ingest-write-escapes", name_field="BZ")
     note = 'a\tb\\c\nd "e"'
     revision = write_revision(layer, prepared_parcels(tmp_path, layer, 1, BZ=[note]))
     feature = revision.features.get()
@@ -66,7 +66,7 @@ def test_text_with_tabs_backslashes_and_newlines_survives_the_copy(tmp_path, dem
 
 
 def test_revisions_are_numbered_one_after_another(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-write-numbers")
+    layer = parcels_layer(demo_plan, "ingest-write-numbers")
     first = write_revision(layer, prepared_parcels(tmp_path / "1", layer))
     second = write_revision(layer, prepared_parcels(tmp_path / "2", layer, 2))
     assert (first.number, second.number) == (1, 2)
@@ -74,7 +74,7 @@ def test_revisions_are_numbered_one_after_another(tmp_path, demo_plan):
 
 
 def test_a_failure_half_way_leaves_no_revision_and_no_feature(tmp_path, demo_plan, settings):
-    layer = make_layer(demo_plan, "ingest-write-cancel")
+    layer = parcels_layer(demo_plan, "ingest-write-cancel")
     prepared = prepared_parcels(tmp_path, layer, 12)
     from layers.ingest import write as write_module
 
@@ -100,7 +100,7 @@ def test_a_failure_half_way_leaves_no_revision_and_no_feature(tmp_path, demo_pla
 
 
 def test_a_rejected_file_is_never_written(tmp_path, demo_plan):
-    layer = make_layer(demo_plan, "ingest-write-rejected")
+    layer = parcels_layer(demo_plan, "ingest-write-rejected")
     prepared = prepared_parcels(tmp_path, layer, 2, BSM=["same", "same"])
     assert prepared.rejected
     with pytest.raises(RejectedFile) as refused:
@@ -119,7 +119,7 @@ def test_a_new_layer_is_saved_with_its_first_revision(tmp_path, demo_plan):
 
 def test_an_empty_layer_becomes_an_empty_revision_with_a_note(tmp_path, demo_plan):
     # 阳泉曲镇不涉及生态保护红线: the layer exists and is published empty.
-    layer = make_layer(demo_plan, "ingest-write-empty", attribute_schema=[])
+    layer = parcels_layer(demo_plan, "ingest-write-empty", attribute_schema=[])
     path = tmp_path / "stbhhx.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}')
     with open_source(path) as source:

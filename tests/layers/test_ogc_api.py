@@ -5,66 +5,16 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.gis.db.models import Extent
-from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
-from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.models import Layer, LayerRevision
 from layers.revisions.publishing import publish_revision
+from tests.factories import add_revision, make_layer, square
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-# --- layers made for the tests ---------------------------------------------------------------
-
-
-def add_revision(layer: Layer, geometries: list[GEOSGeometry], properties=None) -> LayerRevision:
-    """A ready revision of `layer` with one feature per geometry (not published)."""
-    last = layer.revisions.order_by("-number").values_list("number", flat=True).first() or 0
-    revision = LayerRevision.objects.create(
-        layer=layer, number=last + 1, status=RevisionStatus.READY, source_crs="EPSG:4326"
-    )
-    Feature.objects.bulk_create(
-        Feature(
-            revision=revision,
-            geom=geometry,
-            properties=properties[index] if properties else {"BSM": f"{index:04d}"},
-        )
-        for index, geometry in enumerate(geometries)
-    )
-    revision.feature_count = len(geometries)
-    bounds = revision.features.aggregate(extent=Extent("geom"))["extent"]
-    if bounds:
-        revision.extent = Polygon.from_bbox(bounds)
-        revision.extent.srid = 4326
-    revision.save(update_fields=["feature_count", "extent"])
-    return revision
-
-
-def make_layer(
-    plan,
-    collection_id: str,
-    geometries: list[GEOSGeometry],
-    *,
-    properties=None,
-    policy: str = "features",
-    publish: bool = True,
-    geometry_type: str = "",
-) -> Layer:
-    layer = Layer.objects.create(
-        plan=plan,
-        collection_id=collection_id,
-        title=f"测试图层 {collection_id}",
-        description="为 OGC API 测试建立",
-        geometry_type=geometry_type or geometries[0].geom_type,
-        public_policy=policy,
-    )
-    revision = add_revision(layer, geometries, properties)
-    if publish:
-        publish_revision(layer, revision)
-    return layer
 
 
 def points(count: int, x0: float = 111.0, y: float = 37.0) -> list[Point]:
@@ -90,7 +40,13 @@ def link(document: dict, rel: str) -> dict | None:
 
 @pytest.fixture
 def villages(demo_plan) -> Layer:
-    return make_layer(demo_plan, "ogc-test-villages", points(25))
+    return make_layer(
+        demo_plan,
+        "ogc-test-villages",
+        shapes=points(25),
+        title="测试图层 ogc-test-villages",
+        description="为 OGC API 测试建立",
+    )
 
 
 # --- landing page, conformance, API definition, collections --------------------------------
@@ -162,7 +118,7 @@ def test_every_public_features_layer_is_a_collection_with_its_extent_in_crs84(cl
 
 
 def test_a_tiles_only_layer_is_not_a_collection_and_all_its_urls_answer_404(client, demo_plan):
-    parcels = make_layer(demo_plan, "ogc-test-parcels", points(3), policy="tiles-only")
+    parcels = make_layer(demo_plan, "ogc-test-parcels", shapes=points(3), policy="tiles-only")
     feature_id = feature_ids(parcels.published_revision)[0]
     _, document = get_json(client, "/ogc/collections")
     listed = {collection["id"] for collection in document["collections"]}
@@ -187,7 +143,7 @@ def test_a_tiles_only_layer_is_not_a_collection_and_all_its_urls_answer_404(clie
 
 
 def test_an_unknown_or_unpublished_layer_answers_404_in_json(client, demo_plan):
-    make_layer(demo_plan, "ogc-test-draft", points(2), publish=False)
+    make_layer(demo_plan, "ogc-test-draft", shapes=points(2), published=False)
     for url in ["/ogc/collections/no-such-layer", "/ogc/collections/ogc-test-draft/items"]:
         response = client.get(url)
         assert response.status_code == 404
@@ -197,7 +153,7 @@ def test_an_unknown_or_unpublished_layer_answers_404_in_json(client, demo_plan):
 
 
 def test_an_empty_layer_is_a_collection_without_extent_and_with_no_items(client, demo_plan):
-    make_layer(demo_plan, "ogc-test-empty", [], geometry_type="Polygon")
+    make_layer(demo_plan, "ogc-test-empty", shapes=[], geometry_type="Polygon")
     _, described = get_json(client, "/ogc/collections/ogc-test-empty")
     assert "extent" not in described
     _, page = get_json(client, "/ogc/collections/ogc-test-empty/items")
@@ -234,7 +190,7 @@ def test_items_come_in_pages_whose_next_and_prev_links_keep_the_query(client, vi
 
 
 def test_items_default_to_100_and_a_limit_above_10000_is_capped_not_refused(client, demo_plan):
-    make_layer(demo_plan, "ogc-test-many", points(120))
+    make_layer(demo_plan, "ogc-test-many", shapes=points(120))
     _, first = get_json(client, "/ogc/collections/ogc-test-many/items")
     assert first["numberReturned"] == 100
     assert "limit=100&offset=100" in link(first, "next")["href"]
@@ -246,9 +202,8 @@ def test_items_default_to_100_and_a_limit_above_10000_is_capped_not_refused(clie
 def test_a_whole_layer_of_2000_features_comes_in_one_answer_with_three_queries(
     client, demo_plan, django_assert_max_num_queries
 ):
-    layer = make_layer(
-        demo_plan, "ogc-test-big", [Point(111 + i / 10000, 37 + (i % 7) / 100) for i in range(2000)]
-    )
+    shapes = [Point(111 + i / 10000, 37 + (i % 7) / 100) for i in range(2000)]
+    layer = make_layer(demo_plan, "ogc-test-big", shapes=shapes)
     with django_assert_max_num_queries(3):
         _, document = get_json(client, "/ogc/collections/ogc-test-big/items?limit=10000")
     assert document["numberReturned"] == document["numberMatched"] == 2000
@@ -258,7 +213,7 @@ def test_a_whole_layer_of_2000_features_comes_in_one_answer_with_three_queries(
 
 
 def test_bbox_selects_only_features_whose_geometry_intersects_it(client, demo_plan):
-    stops = make_layer(demo_plan, "ogc-test-stops", points(25))
+    stops = make_layer(demo_plan, "ogc-test-stops", shapes=points(25))
     in_box = feature_ids(stops.published_revision)[5:11]  # 111.05 .. 111.10
     url = "/ogc/collections/ogc-test-stops/items?bbox=111.045,36.9,111.105,37.1"
     _, page = get_json(client, url)
@@ -274,7 +229,7 @@ def test_bbox_selects_only_features_whose_geometry_intersects_it(client, demo_pl
     diagonal = LineString((111.0, 37.0), (111.2, 37.2), srid=4326)
     field = Polygon.from_bbox((111.1, 36.99, 111.3, 37.01))
     field.srid = 4326
-    roads = make_layer(demo_plan, "ogc-test-roads", [diagonal, field])
+    roads = make_layer(demo_plan, "ogc-test-roads", shapes=[diagonal, field])
     _, crossing = get_json(
         client, "/ogc/collections/ogc-test-roads/items?bbox=111.15,37.0,111.2,37.05"
     )
@@ -290,7 +245,9 @@ def test_bbox_selects_only_features_whose_geometry_intersects_it(client, demo_pl
 
 def test_a_bbox_across_the_antimeridian_covers_both_of_its_sides(client, demo_plan):
     lons = [179.5, -179.5, 0.0]
-    layer = make_layer(demo_plan, "ogc-test-dateline", [Point(x, 0, srid=4326) for x in lons])
+    layer = make_layer(
+        demo_plan, "ogc-test-dateline", shapes=[Point(x, 0, srid=4326) for x in lons]
+    )
     _, page = get_json(client, "/ogc/collections/ogc-test-dateline/items?bbox=179,-1,-179,1")
     assert [feature["id"] for feature in page["features"]] == feature_ids(layer.published_revision)[
         :2
@@ -350,8 +307,12 @@ def test_a_single_item_is_a_geojson_feature_with_7_decimals_and_links(client, de
     layer = make_layer(
         demo_plan,
         "ogc-test-point",
-        [Point(111.123456789, 37.987654321, srid=4326)],
-        properties=[{"BSM": "0001", "名称": "阳泉曲村", "MJ": 12.5, "tags": ["a", "b"]}],
+        shapes=[
+            {
+                "geom": Point(111.123456789, 37.987654321, srid=4326),
+                "properties": {"BSM": "0001", "名称": "阳泉曲村", "MJ": 12.5, "tags": ["a", "b"]},
+            }
+        ],
     )
     feature_id = feature_ids(layer.published_revision)[0]
     response, feature = get_json(client, f"/ogc/collections/ogc-test-point/items/{feature_id}")
@@ -375,15 +336,9 @@ def test_a_single_item_is_a_geojson_feature_with_7_decimals_and_links(client, de
         assert json.loads(response.content)["code"] == "NotFound"
 
 
-def square(x: float, y: float, size: float = 0.01) -> Polygon:
-    shape = Polygon.from_bbox((x, y, x + size, y + size))
-    shape.srid = 4326
-    return shape
-
-
 def test_a_layer_mixing_single_and_multi_parts_is_served_all_multi_part(client, demo_plan):
-    pair = MultiPolygon(square(111.1, 37.0), square(111.2, 37.0), srid=4326)
-    mixed = make_layer(demo_plan, "ogc-test-mixed", [square(111.0, 37.0), pair])
+    pair = MultiPolygon(square(111.1, 37.0, 0.01), square(111.2, 37.0, 0.01), srid=4326)
+    mixed = make_layer(demo_plan, "ogc-test-mixed", shapes=[square(111.0, 37.0, 0.01), pair])
     _, page = get_json(client, "/ogc/collections/ogc-test-mixed/items")
     assert [feature["geometry"]["type"] for feature in page["features"]] == ["MultiPolygon"] * 2
     first = page["features"][0]["geometry"]["coordinates"]
@@ -394,7 +349,7 @@ def test_a_layer_mixing_single_and_multi_parts_is_served_all_multi_part(client, 
     _, alone = get_json(client, f"/ogc/collections/ogc-test-mixed/items/{single_id}")
     assert alone["geometry"]["type"] == "MultiPolygon"
 
-    make_layer(demo_plan, "ogc-test-plain", [square(111.0, 37.0)])
+    make_layer(demo_plan, "ogc-test-plain", shapes=[square(111.0, 37.0, 0.01)])
     _, plain = get_json(client, "/ogc/collections/ogc-test-plain/items")
     assert plain["features"][0]["geometry"]["type"] == "Polygon"
 
@@ -447,7 +402,9 @@ def test_an_unchanged_answer_is_304_and_publishing_a_revision_changes_the_etag(c
 
 def test_property_values_come_back_verbatim_in_json_never_as_html(client, demo_plan):
     properties = {"名称": XSS, "BZ": '"引号" & </script>'}
-    layer = make_layer(demo_plan, "ogc-test-xss", points(1), properties=[properties])
+    layer = make_layer(
+        demo_plan, "ogc-test-xss", shapes=[{"geom": points(1)[0], "properties": properties}]
+    )
     feature_id = feature_ids(layer.published_revision)[0]
     for url in [
         "/ogc/collections/ogc-test-xss/items",

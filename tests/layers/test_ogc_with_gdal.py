@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import LineString, MultiPolygon, Point
 
 from layers.models import Feature, Layer
 from planportal.models import Plan
 from tests.conftest import DEMO_SLUG
-from tests.layers.test_ogc_api import make_layer
+from tests.factories import make_layer, square
 
 DEMO_CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "yangquanqu" / "layers.json"
 FARMLAND = "yangquanqu-yjjbnt"
@@ -120,25 +120,22 @@ def gdal_layers(django_db_setup, django_db_blocker):
     layer, committed so that the live server sees them."""
     with django_db_blocker.unblock():
         plan = Plan.objects.get(slug=DEMO_SLUG)
-        parcel = Polygon.from_bbox((111.40, 37.10, 111.41, 37.11))
-        parcel.srid = 4326
-        parcels = MultiPolygon(
-            parcel.buffer(-0.001), Polygon.from_bbox((111.5, 37.1, 111.51, 37.11))
-        )
-        parcels.srid = 4326
+        parcel = square(111.40, 37.10, 0.01)
+        parcels = MultiPolygon(parcel.buffer(-0.001), square(111.5, 37.1, 0.01), srid=4326)
+        points = [Point(111.3 + i / 1000, 37.2, srid=4326) for i in range(POINT_COUNT)]
+        roads = [
+            {
+                "geom": LineString((111.3, 37.0 + i / 100), (111.5, 37.1), srid=4326),
+                "properties": {"DLBM": f"S{i}", "名称": "<b>孝石线</b>"},
+            }
+            for i in range(3)
+        ]
         made = [
-            make_layer(
-                plan, POINTS, [Point(111.3 + i / 1000, 37.2, srid=4326) for i in range(POINT_COUNT)]
-            ),
-            make_layer(
-                plan,
-                "ogc-gdal-roads",
-                [LineString((111.3, 37.0 + i / 100), (111.5, 37.1), srid=4326) for i in range(3)],
-                properties=[{"DLBM": f"S{i}", "名称": "<b>孝石线</b>"} for i in range(3)],
-            ),
-            make_layer(plan, "ogc-gdal-zones", [parcel, parcels]),  # single and multi parts
-            make_layer(plan, "ogc-gdal-empty", [], geometry_type="Polygon"),
-            make_layer(plan, "ogc-gdal-tiles-only", [parcel], policy="tiles-only"),
+            make_layer(plan, POINTS, shapes=points),
+            make_layer(plan, "ogc-gdal-roads", shapes=roads),
+            make_layer(plan, "ogc-gdal-zones", shapes=[parcel, parcels]),  # single and multi parts
+            make_layer(plan, "ogc-gdal-empty", shapes=[]),
+            make_layer(plan, "ogc-gdal-tiles-only", shapes=[parcel], policy="tiles-only"),
         ]
     yield [layer.collection_id for layer in made]
     with django_db_blocker.unblock():

@@ -4,13 +4,10 @@
 import mapbox_vector_tile
 import pytest
 
+from tests.factories import make_planner, token_header
 from tests.layers.ingest_samples import CENTRE_LONLAT
-from tests.layers.revision_helpers import (
-    layer_with_two_revisions,
-    make_planner,
-    tile_of,
-    token_header,
-)
+from tests.layers.revision_helpers import layer_with_two_revisions
+from tests.layers.tile_helpers import tile_of
 
 ZOOM = 15
 

@@ -14,13 +14,8 @@ from layers.revisions.publishing import (
     roll_back,
 )
 from planportal.models import AuditEvent
-from tests.layers.revision_helpers import (
-    audit_baseline,
-    five_parcels,
-    layer_with_two_revisions,
-    make_planner,
-    revision_from,
-)
+from tests.factories import audit_baseline, make_layer, make_planner
+from tests.layers.revision_helpers import five_parcels, layer_with_two_revisions, revision_from
 
 
 @pytest.fixture
@@ -117,9 +112,7 @@ def test_a_revision_that_is_not_ready_cannot_be_published(scene, planner):
 def test_a_layer_cannot_publish_another_layers_revision(scene, planner, demo_plan, tmp_path):
     layer, _first, _second = scene
     other = revision_from(
-        Layer.objects.create(
-            plan=demo_plan, collection_id="publish-other", title="其他", geometry_type="Polygon"
-        ),
+        make_layer(demo_plan, "publish-other", title="其他"),
         five_parcels(),
         tmp_path / "other",
     )

@@ -10,16 +10,12 @@ from django.utils.translation import gettext
 from layers.models import Layer, PublicPolicy
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
+from tests.factories import PASSWORD, audit_baseline, make_official, make_planner, token_header
 from tests.layers.revision_helpers import (
     KNOWN_AREA_AFTER,
     KNOWN_AREA_BEFORE,
     KNOWN_COUNTS,
-    PASSWORD,
-    audit_baseline,
     layer_with_two_revisions,
-    make_official,
-    make_planner,
-    token_header,
 )
 
 

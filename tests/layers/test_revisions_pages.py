@@ -14,14 +14,8 @@ from layers.ingest import render_message
 from layers.models import Layer, PublicPolicy
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
-from tests.layers.revision_helpers import (
-    PASSWORD,
-    audit_baseline,
-    layer_with_two_revisions,
-    make_official,
-    make_planner,
-    make_user,
-)
+from tests.factories import PASSWORD, audit_baseline, make_official, make_planner, make_user
+from tests.layers.revision_helpers import layer_with_two_revisions
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from wsgiref.util import setup_testing_defaults
 
 import mapbox_vector_tile
 import pytest
-from django.contrib.gis.geos import Polygon
 from django.core.signals import request_started
 
 from layers.models import Layer
@@ -25,7 +24,8 @@ from layers.tiles.fastpath import tile_revalidation_app
 from layers.tiles.lookup import LAYER_LOOKUP_SECONDS, forget_tile_sources, tile_source
 from planportal.models import Plan
 from tests.conftest import DEMO_SLUG
-from tests.layers.test_vector_tiles import FARMLAND_ID, VILLAGE, add_revision, make_layer, tile_of
+from tests.factories import add_revision, make_layer, square
+from tests.layers.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
 
 SHORT_CACHE = "public, max-age=300"
 YEAR_CACHE = "public, max-age=31536000, immutable"
@@ -62,12 +62,13 @@ def two_revisions(django_db_setup, django_db_blocker):
     audit trail is append-only)."""
     with django_db_blocker.unblock():
         plan = Plan.objects.get(slug=DEMO_SLUG)
-        layer = make_layer(plan, "test-revalidation-parcels", "Polygon")
-        west, south = VILLAGE
-        square = Polygon.from_bbox((west, south, west + 0.001, south + 0.001)).wkt
-        first = add_revision(layer, [(square, "旧地块", "0103", {})])
-        second = add_revision(layer, [(square, "新地块", "0101", {})])
-        publish_revision(layer, first)
+        parcel = square(*VILLAGE, 0.001)
+        layer = make_layer(
+            plan,
+            "test-revalidation-parcels",
+            shapes=[{"geom": parcel, "name": "旧地块", "category": "0103"}],
+        )
+        second = add_revision(layer, [{"geom": parcel, "name": "新地块", "category": "0101"}])
     yield layer, second
     with django_db_blocker.unblock():
         Layer.objects.filter(pk=layer.pk).update(published_revision=None)

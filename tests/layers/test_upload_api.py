@@ -8,8 +8,8 @@ from django.test import Client
 
 from layers.models import UploadJob
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import make_official, make_planner, make_user
-from tests.layers.ingest_samples import make_layer
+from tests.factories import make_official, make_planner, make_user
+from tests.layers.ingest_samples import parcels_layer
 from tests.layers.upload_helpers import gbk_parcels_zip
 
 
@@ -21,7 +21,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def layer(demo_plan):
-    return make_layer(demo_plan, "test-upload-api")
+    return parcels_layer(demo_plan, "test-upload-api")
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from django.test import Client
 
 from layers.models import Feature, UploadJob
 from planportal.models import AuditEvent
-from tests.consultation.staff_helpers import make_official, make_planner, make_user
-from tests.layers.ingest_samples import make_layer, parcels
+from tests.factories import make_official, make_planner, make_user
+from tests.layers.ingest_samples import parcels, parcels_layer
 from tests.layers.upload_helpers import (
     BAD_CODE_ERROR,
     GBK_WARNING,
@@ -32,7 +32,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def layer(demo_plan):
-    return make_layer(demo_plan, "test-upload-pages")
+    return parcels_layer(demo_plan, "test-upload-pages")
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from layers.models import Feature, Layer, LayerRevision, UploadJob
 from layers.revisions.upkeep import STALLED_AFTER_SECONDS, fail_interrupted_jobs
 from layers.revisions.uploads import receive_upload
 from layers.tasks import upload_upkeep
+from tests.factories import audit_baseline
 from tests.layers.upload_helpers import (
     FeaturesLocked,
     Scene,
     audit_actions,
-    audit_baseline,
     gbk_parcels_zip,
     http,
     log_tail,

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from layers.models import Feature, Layer, LayerRevision, UploadJob
+from tests.factories import audit_baseline
 from tests.layers.ingest_samples import parcels
 from tests.layers.upload_helpers import (
     BAD_CODE_ERROR,
@@ -14,7 +15,6 @@ from tests.layers.upload_helpers import (
     FeaturesLocked,
     Scene,
     audit_actions,
-    audit_baseline,
     gbk_parcels_zip,
     http,
     log_tail,

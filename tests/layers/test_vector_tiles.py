@@ -5,34 +5,23 @@ with which attributes. The big layer is the demo catalogue's farmland ``yangquan
 small layers with known features are made by the tests themselves.
 """
 
-import math
-
 import mapbox_vector_tile
 import pytest
-from django.contrib.gis.db.models import Extent
-from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.models import Feature, Layer
 from layers.revisions.publishing import publish_revision
-from planportal.models import Plan
+from tests.factories import add_revision, make_layer, make_plan, square
+from tests.layers.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
 
-FARMLAND_ID = "yangquanqu-yjjbnt"
 # The demo plan's extent: its default map view on a 360-1440 px wide screen is z10-z13.
 DEMO_BBOX = (111.4698, 37.0002, 111.5863, 37.1212)
 DEFAULT_VIEW_ZOOMS = range(10, 14)
 MAX_TILE_BYTES = 500 * 1024
-VILLAGE = (111.5312, 37.0731)  # a made-up village point inside the plan area
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
 
 
 def tiles_covering(bbox: tuple[float, float, float, float], z: int) -> list[tuple[int, int]]:
@@ -56,28 +45,6 @@ def decode(response) -> list[dict]:
     return layers[collection_id]["features"]
 
 
-def add_revision(layer: Layer, features: list[tuple[str, str, str, dict]]) -> LayerRevision:
-    """A ready revision of (wkt, name, category, properties) features; not published."""
-    number = layer.revisions.count() + 1
-    revision = LayerRevision.objects.create(layer=layer, number=number, status=RevisionStatus.READY)
-    Feature.objects.bulk_create(
-        Feature(
-            revision=revision,
-            geom=GEOSGeometry(wkt, srid=4326),
-            name=name,
-            category=category,
-            properties=properties,
-        )
-        for wkt, name, category, properties in features
-    )
-    bounds = revision.features.aggregate(extent=Extent("geom"))["extent"]
-    revision.extent = Polygon.from_bbox(bounds)
-    revision.extent.srid = 4326
-    revision.feature_count = revision.features.count()
-    revision.save()
-    return revision
-
-
 def first_parcel(layer: Layer) -> Feature:
     return layer.published_revision.features.order_by("pk").first()
 
@@ -86,16 +53,6 @@ def a_parcel(layer: Layer) -> tuple[float, float]:
     """A point inside one of the layer's published parcels."""
     point = first_parcel(layer).geom.point_on_surface
     return point.x, point.y
-
-
-def make_layer(plan: Plan, collection_id: str, geometry_type: str, **fields) -> Layer:
-    return Layer.objects.create(
-        plan=plan,
-        collection_id=collection_id,
-        title=fields.pop("title", collection_id),
-        geometry_type=geometry_type,
-        **fields,
-    )
 
 
 @pytest.fixture
@@ -108,19 +65,21 @@ def farmland(demo_plan) -> Layer:
 
 @pytest.fixture
 def villages(demo_plan) -> Layer:
-    layer = make_layer(
+    village = {
+        "geom": Point(*VILLAGE, srid=4326),
+        "name": "测试村",
+        "category": "village",
+        "properties": {"XZQDM": "141181101299", "RKS": 812, "phone": "13800001234"},
+    }
+    return make_layer(
         demo_plan,
         "test-tile-villages",
-        "Point",
+        shapes=[village],
         attribute_schema=[
             {"name": "XZQDM", "label": "行政区代码", "type": "string"},
             {"name": "RKS", "label": "人口", "type": "integer"},
         ],
     )
-    point = f"POINT({VILLAGE[0]} {VILLAGE[1]})"
-    properties = {"XZQDM": "141181101299", "RKS": 812, "phone": "13800001234"}
-    publish_revision(layer, add_revision(layer, [(point, "测试村", "village", properties)]))
-    return layer
 
 
 def test_a_tile_over_a_village_carries_its_name_category_and_schema_attributes_only(
@@ -195,21 +154,12 @@ def test_a_negative_tile_number_is_404(client, villages):
 
 
 def test_unknown_unpublished_and_hidden_plan_collections_are_404(client, demo_plan):
-    point = f"POINT({VILLAGE[0]} {VILLAGE[1]})"
-    unpublished = make_layer(demo_plan, "test-tile-unpublished", "Point")
-    add_revision(unpublished, [(point, "未发布", "", {})])
-    hidden_plan = Plan.objects.create(
-        name="未公开的规划",
-        slug="test-hidden-plan",
-        region_code="141181102000",
-        region_name="某镇",
-        organisation="某镇人民政府",
-        period_start=2021,
-        period_end=2035,
-        is_published=False,
+    point = Point(*VILLAGE, srid=4326)
+    unpublished = make_layer(
+        demo_plan, "test-tile-unpublished", shapes=[(point, "未发布")], published=False
     )
-    hidden = make_layer(hidden_plan, "test-tile-hidden", "Point")
-    publish_revision(hidden, add_revision(hidden, [(point, "未公开", "", {})]))
+    hidden_plan = make_plan(slug="test-hidden-plan", published=False)
+    hidden = make_layer(hidden_plan, "test-tile-hidden", shapes=[(point, "未公开")])
 
     x, y = tile_of(*VILLAGE, 14)
     for collection_id in ("no-such-layer", unpublished.collection_id, hidden.collection_id):
@@ -220,12 +170,13 @@ def test_unknown_unpublished_and_hidden_plan_collections_are_404(client, demo_pl
 def test_only_the_published_revision_is_served_and_publishing_changes_etag_and_content(
     client, demo_plan
 ):
-    layer = make_layer(demo_plan, "test-tile-revisions", "Polygon")
-    west, south = VILLAGE
-    square = Polygon.from_bbox((west, south, west + 0.001, south + 0.001)).wkt
-    first = add_revision(layer, [(square, "旧地块", "0103", {})])
-    publish_revision(layer, first)
-    second = add_revision(layer, [(square, "新地块", "0101", {})])
+    parcel = square(*VILLAGE, 0.001)
+    layer = make_layer(
+        demo_plan,
+        "test-tile-revisions",
+        shapes=[{"geom": parcel, "name": "旧地块", "category": "0103"}],
+    )
+    second = add_revision(layer, [{"geom": parcel, "name": "新地块", "category": "0101"}])
     x, y = tile_of(*VILLAGE, 15)
     url = tile_url(layer.collection_id, 15, x, y)
 

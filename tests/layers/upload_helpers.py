@@ -20,10 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Max
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.authtoken.models import Token
 
@@ -32,9 +29,9 @@ from layers.revisions.uploads import stored_path
 from planportal.models import AuditEvent, Plan
 from planportal.roles import OFFICIALS, PLANNERS
 from tests.conftest import DEMO_SLUG, REPO, server_database_url, server_environment
-from tests.layers.ingest_samples import make_layer, parcels, zipped_shapefile
+from tests.factories import make_user
+from tests.layers.ingest_samples import parcels, parcels_layer, zipped_shapefile
 
-PASSWORD = "Upload-Every-Layer-2035"
 FINISHED = ("done", "failed", "cancelled")
 GBK_WARNING = "该 Shapefile 没有 .cpg 文件，文本已按 GB18030 编码读取。"
 BAD_CODE_ERROR = "第 2 个要素：YDYHFLDM 的值 9999 不是 2023 年版用地用海分类代码。"
@@ -177,10 +174,6 @@ def http(method: str, url: str, *, token: str | None = None, fields=None, files=
 # --- The audit trail -------------------------------------------------------------------------
 
 
-def audit_baseline() -> int:
-    return AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-
-
 def audit_actions(baseline: int, job: UploadJob) -> list[str]:
     return list(
         AuditEvent.objects.filter(
@@ -205,13 +198,11 @@ class Scene:
         self.plan = Plan.objects.get(slug=DEMO_SLUG)
 
     def user(self, group: str | None = PLANNERS):
-        user = get_user_model().objects.create_user(
+        user = make_user(
             f"upload-{group or 'nobody'}-{self.suffix}-{len(self.users)}",
-            password=PASSWORD,
+            group,
             is_staff=group is not None,
         )
-        if group:
-            user.groups.add(Group.objects.get(name=group))
         self.users.append(user)
         return user
 
@@ -230,7 +221,7 @@ class Scene:
         return collection_id
 
     def layer(self, stem: str, **fields) -> Layer:
-        return make_layer(self.plan, self.collection(stem), **fields)
+        return parcels_layer(self.plan, self.collection(stem), **fields)
 
     def clean_up(self) -> None:
         jobs = UploadJob.objects.filter(collection_id__in=self.collections)

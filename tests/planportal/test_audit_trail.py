@@ -1,18 +1,18 @@
 """The audit trail is append-only in PostgreSQL: the application's own role cannot change it."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 
 from planportal.audit import record
 from planportal.models import AuditEvent
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event(demo_plan):
-    official = get_user_model().objects.create_user("official-audit", password="x-Long-Pass-99")
+    official = make_user("official-audit")
     return record(official, "plan.publish", demo_plan, summary="公示", after={"status": "notice"})
 
 

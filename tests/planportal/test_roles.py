@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from planportal.roles import is_official, is_planner, may_manage_layers, may_moderate
-from tests.consultation.staff_helpers import make_official, make_planner, make_user
+from tests.factories import make_official, make_planner, make_user
 
 pytestmark = pytest.mark.django_db
 

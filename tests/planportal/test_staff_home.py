@@ -1,27 +1,24 @@
 """After signing in, planners land on their layers and officials on the comment queue."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+
+from tests.factories import PASSWORD, make_official, make_planner
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "Staff-Home-2035-pass"
 
 
-def sign_in(client, username, group):
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return client.post("/staff/login/", {"username": username, "password": PASSWORD})
+def sign_in(client, user):
+    return client.post("/staff/login/", {"username": user.username, "password": PASSWORD})
 
 
 def test_a_planner_lands_on_the_layers(client):
-    response = sign_in(client, "li.planner.home", "planners")
+    response = sign_in(client, make_planner("li.planner.home"))
     assert response.status_code == 302
     assert client.get(response["Location"])["Location"] == "/staff/layers/"
 
 
 def test_an_official_lands_on_the_comment_queue(client):
-    response = sign_in(client, "wang.official.home", "officials")
+    response = sign_in(client, make_official("wang.official.home"))
     assert client.get(response["Location"])["Location"] == "/staff/comments/"
 
 

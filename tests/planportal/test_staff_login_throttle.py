@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from planportal.clients import client_key
-from tests.consultation.staff_helpers import PASSWORD, make_official
+from tests.factories import PASSWORD, make_official
 from tests.planportal.test_settings import manage
 
 pytestmark = pytest.mark.django_db
