@@ -4,6 +4,11 @@ The demonstration plan (text, indicators and map layers) is loaded once per test
 the real PostGIS test database, committed, exactly as `make run` loads it. Tests that use `db`
 run inside a transaction that is rolled back, so they may change what they like. Browser and
 GDAL tests talk to `live_url`: a real gunicorn server on that same test database.
+
+The people every room's tests need are here (`official`, `planner` and their signed-in
+clients), built with tests/factories.py; a room's own data is in its conftest.py (the
+consultation tests' `plan`, `consultation` and `comment` in tests/consultation/conftest.py).
+Keep `demo_plan` for tests about the demo and for the browser.
 """
 
 import os
@@ -18,10 +23,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import translation
 
 from planportal.models import AuditEvent, Plan
-from tests.factories import audit_baseline
+from tests.factories import audit_baseline, make_official, make_planner
 
 REPO = Path(settings.BASE_DIR)
 DEMO_DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
@@ -57,6 +63,34 @@ def demo_plan(db) -> Plan:
 @pytest.fixture
 def draft_text() -> str:
     return DEMO_DRAFT.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def official(db):
+    """wang.official, in the officials' group: moderates and answers comments."""
+    return make_official()
+
+
+@pytest.fixture
+def planner(db):
+    """li.planner, in the planners' group: uploads and publishes layers."""
+    return make_planner()
+
+
+@pytest.fixture
+def official_client(official) -> Client:
+    """A test client of its own, signed in as the official (beside the anonymous `client`)."""
+    client = Client()
+    client.force_login(official)
+    return client
+
+
+@pytest.fixture
+def planner_client(planner) -> Client:
+    """A test client of its own, signed in as the planner (beside the anonymous `client`)."""
+    client = Client()
+    client.force_login(planner)
+    return client
 
 
 def free_port() -> int:

@@ -19,14 +19,9 @@ from tests.consultation.submit_helpers import (
     post_comment,
     solve,
 )
-from tests.factories import make_consultation, make_plan
+from tests.factories import make_consultation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def consultation():
-    return make_consultation(make_plan())
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ from planportal.models import AuditEvent
 from tests.factories import (
     PASSWORD,
     PHONE,
-    make_comment,
-    make_consultation,
-    make_official,
     make_planner,
     token_header,
 )
@@ -20,16 +17,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ANSWER = {"result": "adopted", "reason": "已在修改稿中增设公交站点。", "publish": True}
-
-
-@pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
-def comment(demo_plan):
-    return make_comment(make_consultation(demo_plan))
 
 
 def url(comment) -> str:

@@ -16,8 +16,6 @@ from tests.factories import (
     EMAIL,
     PHONE,
     make_comment,
-    make_consultation,
-    make_official,
     make_planner,
 )
 
@@ -31,16 +29,6 @@ DANGEROUS = [
     "\t=1+1",
     "\r=1+1",
 ]
-
-
-@pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
-def consultation(demo_plan):
-    return make_consultation(demo_plan)
 
 
 @pytest.fixture
@@ -68,10 +56,9 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_the_csv_lists_every_comment_with_nothing_a_spreadsheet_would_run(
-    client, official, consultation, comments
+    official_client, consultation, comments
 ):
-    client.force_login(official)
-    response = client.get(reverse("staff-export-csv", args=[consultation.pk]))
+    response = official_client.get(reverse("staff-export-csv", args=[consultation.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     rows = read_csv(response)
@@ -88,9 +75,8 @@ def test_the_csv_lists_every_comment_with_nothing_a_spreadsheet_would_run(
     assert AuditEvent.objects.filter(action="consultation.export_csv").count() == 1
 
 
-def test_the_xlsx_holds_the_same_rows_as_text_cells(client, official, consultation, comments):
-    client.force_login(official)
-    response = client.get(reverse("staff-export-xlsx", args=[consultation.pk]))
+def test_the_xlsx_holds_the_same_rows_as_text_cells(official_client, consultation, comments):
+    response = official_client.get(reverse("staff-export-xlsx", args=[consultation.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -106,10 +92,9 @@ def test_the_xlsx_holds_the_same_rows_as_text_cells(client, official, consultati
     assert "'=HYPERLINK" in values
 
 
-def test_control_characters_do_not_break_the_xlsx(client, official, consultation):
+def test_control_characters_do_not_break_the_xlsx(official_client, consultation):
     make_comment(consultation, body="坏字符\x07\x1b\x0b结束")
-    client.force_login(official)
-    response = client.get(reverse("staff-export-xlsx", args=[consultation.pk]))
+    response = official_client.get(reverse("staff-export-xlsx", args=[consultation.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     bodies = [row[14] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert bodies == ["坏字符结束"]

@@ -18,7 +18,6 @@ from tests.factories import (
     make_comment,
     make_consultation,
     make_layer,
-    make_official,
     make_planner,
     make_user,
     square,
@@ -28,24 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
-def consultation(demo_plan):
-    return make_consultation(demo_plan)
-
-
-@pytest.fixture
-def comment(consultation):
-    return make_comment(consultation)
-
-
-@pytest.fixture
-def official_client(client, official):
-    client.force_login(official)
-    return client
+def plan(demo_plan):
+    """The demo plan: the queue filters by its chapters and villages."""
+    return demo_plan
 
 
 def get_urls(comment):

@@ -6,24 +6,9 @@ import pytest
 from consultation import moderation
 from consultation.models import Channel, Comment, CommentState, Reply, Result, Stance
 from planportal.models import AuditEvent
-from tests.factories import EMAIL, PHONE, make_comment, make_consultation, make_official
+from tests.factories import EMAIL, PHONE, make_comment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
-def consultation(demo_plan):
-    return make_consultation(demo_plan)
-
-
-@pytest.fixture
-def comment(consultation):
-    return make_comment(consultation)
 
 
 def events_of(comment, action=None):

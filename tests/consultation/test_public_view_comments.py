@@ -15,19 +15,9 @@ from consultation.models import Comment, CommentState, Reply, Result
 from layers.models import PublicPolicy
 from planportal.models import Plan
 from tests.consultation.submit_helpers import geojson, payload, post_comment
-from tests.factories import EMAIL, PHONE, make_consultation, make_layer, make_plan, square
+from tests.factories import EMAIL, PHONE, make_consultation, make_layer, square
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def plan():
-    return make_plan()
-
-
-@pytest.fixture
-def consultation(plan):
-    return make_consultation(plan)
 
 
 def submit(client, consultation, **fields) -> Comment:

@@ -6,15 +6,15 @@ from django.utils import timezone
 
 from consultation.models import Comment, CommentState, Reply, Result
 from tests.consultation.submit_helpers import payload, post_comment
-from tests.factories import EMAIL, PHONE, make_consultation, make_plan, make_user
+from tests.factories import EMAIL, PHONE, make_user
 
 pytestmark = pytest.mark.django_db
 PERSONAL = ("张三", PHONE, EMAIL, "zhang.san", "门口的排水沟")
 
 
 @pytest.fixture
-def comment(client) -> Comment:
-    consultation = make_consultation(make_plan())
+def comment(client, consultation) -> Comment:
+    """Sent through the residents' API, with a name shown by consent and contact details."""
     data = payload(
         consultation,
         body="门口的排水沟一下雨就堵，请在规划中考虑。",

@@ -16,7 +16,6 @@ from tests.factories import (
     PHONE,
     make_comment,
     make_consultation,
-    make_official,
     make_planner,
     square,
 )
@@ -25,12 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
 def consultation(demo_plan):
+    """On the demo plan: the report names its sections and villages."""
     return make_consultation(demo_plan, title="阳泉曲镇总体规划草案公示")
 
 
@@ -81,9 +76,8 @@ def test_names_appear_only_with_consent_and_phones_never(consultation, opinions)
     assert report.rows[1].text.startswith("反对拆迁，电话138") and PHONE not in report.rows[1].text
 
 
-def test_the_printable_page_lists_results_and_reasons(client, official, consultation, opinions):
-    client.force_login(official)
-    response = client.get(f"/consultations/{consultation.pk}/report/")
+def test_the_printable_page_lists_results_and_reasons(official_client, consultation, opinions):
+    response = official_client.get(f"/consultations/{consultation.pk}/report/")
     assert response.status_code == 200
     text = response.content.decode()
     assert "意见采纳情况及理由" in text or "Opinions and how they were handled" in text
@@ -95,9 +89,8 @@ def test_the_printable_page_lists_results_and_reasons(client, official, consulta
     assert 'media="print"' in text  # printable: the print stylesheet is linked
 
 
-def test_the_xlsx_report_has_a_row_per_opinion(client, official, consultation, opinions):
-    client.force_login(official)
-    response = client.get(f"/consultations/{consultation.pk}/report.xlsx")
+def test_the_xlsx_report_has_a_row_per_opinion(official_client, consultation, opinions):
+    response = official_client.get(f"/consultations/{consultation.pk}/report.xlsx")
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     preamble, header, body = rows[:2], rows[2], rows[3:]
@@ -123,6 +116,5 @@ def test_the_report_is_for_officials_only(client, consultation):
         assert client.get(path).status_code == 403
 
 
-def test_an_unknown_consultation_has_no_report(client, official):
-    client.force_login(official)
-    assert client.get(reverse("consultation-report", args=[987654])).status_code == 404
+def test_an_unknown_consultation_has_no_report(official_client):
+    assert official_client.get(reverse("consultation-report", args=[987654])).status_code == 404

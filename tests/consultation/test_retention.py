@@ -11,21 +11,21 @@ from django.utils import timezone
 from consultation import moderation
 from consultation.models import Comment, Result
 from planportal.models import AuditEvent
-from tests.factories import PHONE, make_comment, make_consultation, make_official
+from tests.factories import PHONE, make_comment, make_consultation
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def old(demo_plan):
+def old(plan):
     """Closed 200 days ago."""
-    return make_consultation(demo_plan, opens_days_ago=230, title="早已结束的征求意见")
+    return make_consultation(plan, opens_days_ago=230, title="早已结束的征求意见")
 
 
 @pytest.fixture
-def recent(demo_plan):
+def recent(plan):
     """Closed 10 days ago."""
-    return make_consultation(demo_plan, opens_days_ago=40, title="刚结束的征求意见")
+    return make_consultation(plan, opens_days_ago=40, title="刚结束的征求意见")
 
 
 def purge(*args) -> str:
@@ -34,8 +34,7 @@ def purge(*args) -> str:
     return out.getvalue()
 
 
-def test_contacts_are_purged_after_the_retention_period_and_the_text_stays(old, recent):
-    official = make_official()
+def test_contacts_are_purged_after_the_retention_period_and_the_text_stays(official, old, recent):
     expired = make_comment(old, body="保留这段意见", client_key="ip-hash")
     moderation.answer(official, expired, Result.ADOPTED, "采纳", publish=True)
     kept = make_comment(recent)
@@ -84,9 +83,8 @@ def test_the_retention_period_is_a_setting(settings, recent):
     assert event.after["retention_days"] == 7
 
 
-def test_an_open_consultation_is_never_purged(demo_plan, settings):
+def test_an_open_consultation_is_never_purged(comment, settings):
     settings.CONTACT_RETENTION_DAYS = 0
-    comment = make_comment(make_consultation(demo_plan))
     purge()
     assert Comment.objects.get(pk=comment.pk).phone == PHONE
 

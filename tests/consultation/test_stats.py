@@ -8,19 +8,15 @@ from consultation import moderation
 from consultation.models import Result, Stance
 from consultation.stats import consultation_stats
 from tests.consultation.staff_helpers import ensure_villages
-from tests.factories import make_comment, make_consultation, make_layer, make_official, make_planner
+from tests.factories import make_comment, make_layer, make_planner
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
-def consultation(demo_plan):
-    return make_consultation(demo_plan)
+def plan(demo_plan):
+    """The demo plan: the statistics count by its chapters and villages."""
+    return demo_plan
 
 
 @pytest.fixture
@@ -69,10 +65,9 @@ def test_villages_with_and_without_opinions(consultation, scene):
 
 
 def test_the_statistics_page_shows_the_villages_without_opinions(
-    client, official, consultation, scene
+    official_client, consultation, scene
 ):
-    client.force_login(official)
-    response = client.get(reverse("staff-stats", args=[consultation.pk]))
+    response = official_client.get(reverse("staff-stats", args=[consultation.pk]))
     assert response.status_code == 200
     text = response.content.decode()
     assert 'id="no-comment"' in text

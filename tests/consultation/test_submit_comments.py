@@ -15,7 +15,6 @@ from tests.factories import (
     SOUTH,
     WEST,
     add_revision,
-    make_consultation,
     make_layer,
     make_plan,
     square,
@@ -23,16 +22,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def plan():
-    return make_plan()
-
-
-@pytest.fixture
-def consultation(plan):
-    return make_consultation(plan)
 
 
 def test_a_valid_comment_gets_201_with_its_id_and_a_receipt_code(client, consultation):

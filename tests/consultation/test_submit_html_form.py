@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def consultation():
-    return make_consultation(make_plan(), contact="测试镇自然资源所 0358-7000001")
+def consultation(plan):
+    """With the office residents may ask, which the form page names."""
+    return make_consultation(plan, contact="测试镇自然资源所 0358-7000001")
 
 
 @pytest.fixture

@@ -16,11 +16,6 @@ from tests.factories import make_consultation, make_plan
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def consultation():
-    return make_consultation(make_plan())
-
-
 def test_a_repeated_post_with_the_same_key_gets_the_same_receipt(client, consultation):
     data = payload(consultation)
     first = post_comment(client, consultation, data, key="retry-after-a-lost-answer")

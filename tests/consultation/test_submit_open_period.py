@@ -17,11 +17,6 @@ from tests.factories import make_consultation, make_plan
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def plan():
-    return make_plan()
-
-
 def test_a_period_under_30_days_needs_a_recorded_reason(plan):
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():

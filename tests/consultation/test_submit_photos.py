@@ -12,7 +12,6 @@ from PIL import Image, PngImagePlugin
 
 from consultation.models import Comment
 from tests.consultation.submit_helpers import payload, post_comment
-from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.django_db
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def consultation():
-    return make_consultation(make_plan())
 
 
 def jpeg_with_gps(size=(640, 480), orientation=None) -> bytes:

@@ -14,7 +14,6 @@ from tests.factories import (
     SOUTH,
     WEST,
     add_revision,
-    make_consultation,
     make_layer,
     make_plan,
     square,
@@ -24,10 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan():
-    """Two village areas side by side (甲村 west, 乙村 east), a farmland parcel in 甲村, a
-    development boundary in 乙村, a flood line crossing both, and an empty red line layer."""
-    plan = make_plan()
+def plan(plan):
+    """The tests' plan with two village areas side by side (甲村 west, 乙村 east), a farmland
+    parcel in 甲村, a development boundary in 乙村, a flood line crossing both, and an empty red
+    line layer."""
     make_layer(
         plan,
         "test-czfl",
@@ -51,11 +50,6 @@ def plan():
     )
     make_layer(plan, "test-stbhhx", code="STBHHX", shapes=[])
     return plan
-
-
-@pytest.fixture
-def consultation(plan):
-    return make_consultation(plan)
 
 
 def submitted(client, consultation, **fields) -> Comment:

@@ -2,24 +2,12 @@
 (whose in-process layer lookup is cleared by the publish) and TileJSON's tile version."""
 
 import mapbox_vector_tile
-import pytest
 
-from tests.factories import make_planner, token_header
+from tests.factories import token_header
 from tests.layers.ingest_samples import CENTRE_LONLAT
-from tests.layers.revision_helpers import layer_with_two_revisions
 from tests.layers.tile_helpers import tile_of
 
 ZOOM = 15
-
-
-@pytest.fixture
-def planner(db):
-    return make_planner()
-
-
-@pytest.fixture
-def scene(demo_plan, tmp_path):
-    return layer_with_two_revisions(demo_plan, "publish-public", tmp_path)
 
 
 def ogc_keys(client, layer) -> set[str]:
@@ -52,9 +40,9 @@ def publish(client, planner, layer, number: int, expected: int):
 
 
 def test_publishing_and_rolling_back_change_the_ogc_items_tiles_and_tile_version(
-    client, planner, scene
+    client, planner, known_pair
 ):
-    layer, _first, _second = scene
+    layer, _first, _second = known_pair
     before = {"B1", "B2", "B3", "B4", "B5"}
     after = {"B1", "B2", "B3", "B4", "B6"}
     assert ogc_keys(client, layer) == before
@@ -75,8 +63,8 @@ def test_publishing_and_rolling_back_change_the_ogc_items_tiles_and_tile_version
     assert tile_version(client, layer) == first_version
 
 
-def test_an_old_tile_etag_is_not_answered_304_after_a_publish(client, planner, scene):
-    layer, _first, _second = scene
+def test_an_old_tile_etag_is_not_answered_304_after_a_publish(client, planner, known_pair):
+    layer, _first, _second = known_pair
     x, y = tile_of(*CENTRE_LONLAT, ZOOM)
     url = f"/tiles/{layer.collection_id}/{ZOOM}/{x}/{y}.mvt"
     etag = client.get(url)["ETag"]

@@ -14,18 +14,8 @@ from layers.revisions.publishing import (
     roll_back,
 )
 from planportal.models import AuditEvent
-from tests.factories import audit_baseline, make_layer, make_planner
-from tests.layers.revision_helpers import five_parcels, layer_with_two_revisions, revision_from
-
-
-@pytest.fixture
-def planner(db):
-    return make_planner()
-
-
-@pytest.fixture
-def scene(demo_plan, tmp_path, planner):
-    return layer_with_two_revisions(demo_plan, "publish-service", tmp_path, user=planner)
+from tests.factories import audit_baseline, make_layer
+from tests.layers.revision_helpers import five_parcels, revision_from
 
 
 def publish_events(after_pk: int):
@@ -34,8 +24,8 @@ def publish_events(after_pk: int):
     ).order_by("pk")
 
 
-def test_publishing_moves_the_pointer_and_records_who_and_which_revisions(scene, planner):
-    layer, first, second = scene
+def test_publishing_moves_the_pointer_and_records_who_and_which_revisions(known_pair, planner):
+    layer, first, second = known_pair
     baseline = audit_baseline()
     outcome = publish_revision(layer, second, actor=planner, expected_current=1)
     assert outcome.changed and outcome.action == "layer.publish"
@@ -47,8 +37,10 @@ def test_publishing_moves_the_pointer_and_records_who_and_which_revisions(scene,
     assert event.before["revision"] == 1 and event.after["revision"] == 2
 
 
-def test_rolling_back_publishes_the_earlier_revision_and_is_recorded_as_a_rollback(scene, planner):
-    layer, first, second = scene
+def test_rolling_back_publishes_the_earlier_revision_and_is_recorded_as_a_rollback(
+    known_pair, planner
+):
+    layer, first, second = known_pair
     publish_revision(layer, second, actor=planner, expected_current=1)
     baseline = audit_baseline()
     outcome = roll_back(layer, first, actor=planner, expected_current=2)
@@ -62,8 +54,8 @@ def test_rolling_back_publishes_the_earlier_revision_and_is_recorded_as_a_rollba
     )
 
 
-def test_a_rollback_needs_a_revision_older_than_the_published_one(scene, planner):
-    layer, first, second = scene
+def test_a_rollback_needs_a_revision_older_than_the_published_one(known_pair, planner):
+    layer, first, second = known_pair
     baseline = audit_baseline()
     with pytest.raises(NotPublishable):
         roll_back(layer, second, actor=planner)
@@ -71,8 +63,8 @@ def test_a_rollback_needs_a_revision_older_than_the_published_one(scene, planner
     assert not publish_events(baseline).exists()
 
 
-def test_a_publish_based_on_a_stale_view_is_refused_with_the_winners_number(scene, planner):
-    layer, first, second = scene
+def test_a_publish_based_on_a_stale_view_is_refused_with_the_winners_number(known_pair, planner):
+    layer, first, second = known_pair
     publish_revision(layer, second, actor=planner, expected_current=1)
     baseline = audit_baseline()
     # Another planner's page still shows revision 1 as the published one.
@@ -86,22 +78,22 @@ def test_a_publish_based_on_a_stale_view_is_refused_with_the_winners_number(scen
     assert not publish_events(baseline).exists()
 
 
-def test_expecting_nothing_published_conflicts_with_a_published_layer(scene, planner):
-    layer, _first, second = scene
+def test_expecting_nothing_published_conflicts_with_a_published_layer(known_pair, planner):
+    layer, _first, second = known_pair
     with pytest.raises(PublishConflict):
         publish_revision(layer, second, actor=planner, expected_current=None)
 
 
-def test_publishing_the_published_revision_again_changes_and_records_nothing(scene, planner):
-    layer, first, _second = scene
+def test_publishing_the_published_revision_again_changes_and_records_nothing(known_pair, planner):
+    layer, first, _second = known_pair
     baseline = audit_baseline()
     outcome = publish_revision(layer, first, actor=planner, expected_current=1)
     assert not outcome.changed and outcome.event is None
     assert not publish_events(baseline).exists()
 
 
-def test_a_revision_that_is_not_ready_cannot_be_published(scene, planner):
-    layer, first, second = scene
+def test_a_revision_that_is_not_ready_cannot_be_published(known_pair, planner):
+    layer, first, second = known_pair
     second.status = RevisionStatus.FAILED
     second.save(update_fields=["status"])
     with pytest.raises(NotPublishable):
@@ -109,8 +101,8 @@ def test_a_revision_that_is_not_ready_cannot_be_published(scene, planner):
     assert Layer.objects.get(pk=layer.pk).published_revision == first
 
 
-def test_a_layer_cannot_publish_another_layers_revision(scene, planner, demo_plan, tmp_path):
-    layer, _first, _second = scene
+def test_a_layer_cannot_publish_another_layers_revision(known_pair, planner, demo_plan, tmp_path):
+    layer, _first, _second = known_pair
     other = revision_from(
         make_layer(demo_plan, "publish-other", title="其他"),
         five_parcels(),
@@ -120,16 +112,16 @@ def test_a_layer_cannot_publish_another_layers_revision(scene, planner, demo_pla
         publish_revision(layer, other, actor=planner)
 
 
-def test_layer_publish_is_the_same_step_with_its_audit_event(scene, planner):
-    layer, _first, second = scene
+def test_layer_publish_is_the_same_step_with_its_audit_event(known_pair, planner):
+    layer, _first, second = known_pair
     baseline = audit_baseline()
     publish_revision(layer, second, actor=planner)
     assert layer.published_revision == second
     assert publish_events(baseline).get().actor == planner
 
 
-def test_the_revisions_ever_published_are_read_from_the_audit_trail(scene, planner):
-    layer, first, second = scene
+def test_the_revisions_ever_published_are_read_from_the_audit_trail(known_pair, planner):
+    layer, first, second = known_pair
     assert set(ever_published(layer)) == {1}
     publish_revision(layer, second, actor=planner)
     roll_back(layer, first, actor=planner)

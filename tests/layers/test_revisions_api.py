@@ -2,7 +2,6 @@
 as JSON with integer counts, and publish for planners only (token or session with CSRF, 409 on
 a conflict); all of it in the OpenAPI schema."""
 
-import pytest
 from django.http import HttpRequest
 from django.test import Client
 from django.utils.translation import gettext
@@ -10,36 +9,20 @@ from django.utils.translation import gettext
 from layers.models import Layer, PublicPolicy
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
-from tests.factories import PASSWORD, audit_baseline, make_official, make_planner, token_header
+from tests.factories import PASSWORD, audit_baseline, token_header
 from tests.layers.revision_helpers import (
     KNOWN_AREA_AFTER,
     KNOWN_AREA_BEFORE,
     KNOWN_COUNTS,
-    layer_with_two_revisions,
 )
-
-
-@pytest.fixture
-def planner(db):
-    return make_planner()
-
-
-@pytest.fixture
-def official(db):
-    return make_official()
-
-
-@pytest.fixture
-def scene(demo_plan, tmp_path, planner):
-    return layer_with_two_revisions(demo_plan, "revisions-api", tmp_path, user=planner)
 
 
 def revisions_url(layer, tail: str = "") -> str:
     return f"/api/layers/{layer.collection_id}/revisions/{tail}"
 
 
-def test_the_diff_of_a_known_pair_has_integer_counts_and_hectares(client, planner, scene):
-    layer, _first, _second = scene
+def test_the_diff_of_a_known_pair_has_integer_counts_and_hectares(client, planner, known_pair):
+    layer, _first, _second = known_pair
     response = client.get(revisions_url(layer, "2/diff/"), **token_header(planner))
     assert response.status_code == 200, response.content
     diff = response.json()
@@ -56,16 +39,16 @@ def test_the_diff_of_a_known_pair_has_integer_counts_and_hectares(client, planne
     assert "coordinates" not in response.content.decode()
 
 
-def test_a_diff_may_be_taken_against_another_revision(client, planner, scene):
-    layer, _first, _second = scene
+def test_a_diff_may_be_taken_against_another_revision(client, planner, known_pair):
+    layer, _first, _second = known_pair
     diff = client.get(revisions_url(layer, "1/diff/?against=2"), **token_header(planner)).json()
     assert (diff["revision"], diff["against"]) == (1, 2)
     assert (diff["added"], diff["removed"], diff["changed"]) == (1, 1, 2)
     assert client.get(revisions_url(layer, "1/diff/?against=x")).status_code == 400
 
 
-def test_the_public_sees_published_revisions_and_their_diffs_but_no_drafts(client, scene):
-    layer, _first, _second = scene
+def test_the_public_sees_published_revisions_and_their_diffs_but_no_drafts(client, known_pair):
+    layer, _first, _second = known_pair
     listing = client.get(revisions_url(layer)).json()
     assert listing["published"] == 1
     assert [r["number"] for r in listing["revisions"]] == [1]
@@ -77,8 +60,8 @@ def test_the_public_sees_published_revisions_and_their_diffs_but_no_drafts(clien
     assert diff["unchanged"] == 5 and diff["added"] == 0
 
 
-def test_a_revision_once_published_stays_listed_after_a_rollback(client, planner, scene):
-    layer, first, second = scene
+def test_a_revision_once_published_stays_listed_after_a_rollback(client, planner, known_pair):
+    layer, first, second = known_pair
     publish_revision(layer, second, actor=planner)
     publish_revision(layer, first, actor=planner)
     listing = client.get(revisions_url(layer)).json()
@@ -90,8 +73,8 @@ def test_a_revision_once_published_stays_listed_after_a_rollback(client, planner
     assert (diff["revision"], diff["against"], diff["added"]) == (2, 1, 1)
 
 
-def test_planners_see_every_revision_with_its_source_and_author(client, planner, scene):
-    layer, _first, _second = scene
+def test_planners_see_every_revision_with_its_source_and_author(client, planner, known_pair):
+    layer, _first, _second = known_pair
     listing = client.get(revisions_url(layer), **token_header(planner)).json()
     rows = {r["number"]: r for r in listing["revisions"]}
     assert set(rows) == {1, 2}
@@ -103,23 +86,23 @@ def test_planners_see_every_revision_with_its_source_and_author(client, planner,
     assert 111.5 < west < east < 111.6 and 37.0 < south < north < 37.1
 
 
-def test_unpublished_and_hidden_layers_are_404_for_the_public(client, demo_plan, scene):
-    layer, _first, _second = scene
+def test_unpublished_and_hidden_layers_are_404_for_the_public(client, demo_plan, known_pair):
+    layer, _first, _second = known_pair
     Layer.objects.filter(pk=layer.pk).update(published_revision=None)
     assert client.get(revisions_url(layer)).status_code == 404
     assert client.get("/api/layers/no-such-layer/revisions/").status_code == 404
 
 
-def test_a_tiles_only_layers_diff_holds_no_coordinates(client, scene):
-    layer, _first, _second = scene
+def test_a_tiles_only_layers_diff_holds_no_coordinates(client, known_pair):
+    layer, _first, _second = known_pair
     Layer.objects.filter(pk=layer.pk).update(public_policy=PublicPolicy.TILES_ONLY)
     response = client.get(revisions_url(layer, "1/diff/"))
     assert response.status_code == 200
     assert "coordinates" not in response.content.decode()
 
 
-def test_a_planner_publishes_with_a_token_and_the_step_is_audited(client, planner, scene):
-    layer, _first, second = scene
+def test_a_planner_publishes_with_a_token_and_the_step_is_audited(client, planner, known_pair):
+    layer, _first, second = known_pair
     baseline = audit_baseline()
     response = client.post(
         revisions_url(layer, "2/publish/"),
@@ -140,8 +123,8 @@ def test_a_planner_publishes_with_a_token_and_the_step_is_audited(client, planne
     assert event.actor == planner and (event.before["revision"], event.after["revision"]) == (1, 2)
 
 
-def test_a_stale_expected_current_is_a_409_that_names_the_winner(client, planner, scene):
-    layer, first, second = scene
+def test_a_stale_expected_current_is_a_409_that_names_the_winner(client, planner, known_pair):
+    layer, first, second = known_pair
     publish_revision(layer, second, actor=planner)
     baseline = audit_baseline()
     response = client.post(
@@ -157,8 +140,8 @@ def test_a_stale_expected_current_is_a_409_that_names_the_winner(client, planner
     assert not AuditEvent.objects.filter(pk__gt=baseline).exists()
 
 
-def test_only_planners_may_publish(client, official, scene):
-    layer, first, _second = scene
+def test_only_planners_may_publish(client, official, known_pair):
+    layer, first, _second = known_pair
     url = revisions_url(layer, "2/publish/")
     anonymous = client.post(url, {}, content_type="application/json")
     assert anonymous.status_code in (401, 403)
@@ -167,15 +150,15 @@ def test_only_planners_may_publish(client, official, scene):
     assert Layer.objects.get(pk=layer.pk).published_revision == first
 
 
-def test_officials_see_only_what_the_public_sees(client, official, scene):
-    layer, _first, _second = scene
+def test_officials_see_only_what_the_public_sees(client, official, known_pair):
+    layer, _first, _second = known_pair
     listing = client.get(revisions_url(layer), **token_header(official)).json()
     assert [r["number"] for r in listing["revisions"]] == [1]
     assert client.get(revisions_url(layer, "2/diff/"), **token_header(official)).status_code == 404
 
 
-def test_publishing_with_the_session_needs_the_csrf_token(planner, scene):
-    layer, first, second = scene
+def test_publishing_with_the_session_needs_the_csrf_token(planner, known_pair):
+    layer, first, second = known_pair
     browser = Client(enforce_csrf_checks=True)
     assert browser.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
     url = revisions_url(layer, "2/publish/")
@@ -192,8 +175,8 @@ def test_publishing_with_the_session_needs_the_csrf_token(planner, scene):
     assert Layer.objects.get(pk=layer.pk).published_revision == second
 
 
-def test_a_revision_that_is_not_there_is_404(client, planner, scene):
-    layer, _first, _second = scene
+def test_a_revision_that_is_not_there_is_404(client, planner, known_pair):
+    layer, _first, _second = known_pair
     response = client.post(
         revisions_url(layer, "9/publish/"),
         {},

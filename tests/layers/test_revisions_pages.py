@@ -15,23 +15,6 @@ from layers.models import Layer, PublicPolicy
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
 from tests.factories import PASSWORD, audit_baseline, make_official, make_planner, make_user
-from tests.layers.revision_helpers import layer_with_two_revisions
-
-
-@pytest.fixture
-def planner(db):
-    return make_planner()
-
-
-@pytest.fixture
-def planner_client(client, planner):
-    assert client.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
-    return client
-
-
-@pytest.fixture
-def scene(demo_plan, tmp_path, planner):
-    return layer_with_two_revisions(demo_plan, "revision-pages", tmp_path, user=planner)
 
 
 def page(layer, tail: str = "") -> str:
@@ -45,9 +28,9 @@ def text_of(response) -> str:
 
 
 def test_the_history_lists_every_revision_with_its_facts_and_the_published_marker(
-    planner_client, planner, scene
+    planner_client, planner, known_pair
 ):
-    layer, first, second = scene
+    layer, first, second = known_pair
     response = planner_client.get(page(layer))
     text = text_of(response)
     html = response.content.decode()
@@ -60,8 +43,8 @@ def test_the_history_lists_every_revision_with_its_facts_and_the_published_marke
     assert page(layer, "2/publish/") in html and page(layer, "1/rollback/") not in html
 
 
-def test_a_revision_page_shows_the_counts_hectares_and_what_changed(planner_client, scene):
-    layer, _first, _second = scene
+def test_a_revision_page_shows_the_counts_hectares_and_what_changed(planner_client, known_pair):
+    layer, _first, _second = known_pair
     response = planner_client.get(page(layer, "2/"))
     html = response.content.decode()
     counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', html))
@@ -74,8 +57,8 @@ def test_a_revision_page_shows_the_counts_hectares_and_what_changed(planner_clie
     assert 'id="diff-map-config"' in html and "diff-map.js" in html
 
 
-def test_problems_are_shown_in_the_readers_language(planner_client, scene):
-    layer, _first, second = scene
+def test_problems_are_shown_in_the_readers_language(planner_client, known_pair):
+    layer, _first, second = known_pair
     problem = {
         "code": "geometry_repaired",
         "severity": "warning",
@@ -94,8 +77,8 @@ def test_problems_are_shown_in_the_readers_language(planner_client, scene):
     assert "Feature 3 had an invalid geometry (Self-intersection); it was repaired." in english
 
 
-def test_the_map_data_colours_added_removed_and_changed_features(planner_client, scene):
-    layer, _first, _second = scene
+def test_the_map_data_colours_added_removed_and_changed_features(planner_client, known_pair):
+    layer, _first, _second = known_pair
     response = planner_client.get(page(layer, "2/diff.geojson"))
     assert response.status_code == 200
     data = response.json()
@@ -105,8 +88,8 @@ def test_the_map_data_colours_added_removed_and_changed_features(planner_client,
     assert data["counts"] == {"added": 1, "removed": 1, "changed": 2}
 
 
-def test_the_map_data_of_a_tiles_only_layer_reaches_planners_only(client, planner, scene):
-    layer, _first, _second = scene
+def test_the_map_data_of_a_tiles_only_layer_reaches_planners_only(client, planner, known_pair):
+    layer, _first, _second = known_pair
     Layer.objects.filter(pk=layer.pk).update(public_policy=PublicPolicy.TILES_ONLY)
     url = page(layer, "2/diff.geojson")
     anonymous = client.get(url)
@@ -119,8 +102,8 @@ def test_the_map_data_of_a_tiles_only_layer_reaches_planners_only(client, planne
 
 
 @pytest.mark.parametrize("who", ["official", "resident"])
-def test_every_revision_page_and_action_is_403_for_non_planners(client, scene, who):
-    layer, first, _second = scene
+def test_every_revision_page_and_action_is_403_for_non_planners(client, known_pair, who):
+    layer, first, _second = known_pair
     user = make_official() if who == "official" else make_user("resident.user")
     client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     for tail in ("", "2/", "2/diff.geojson", "2/publish/", "1/rollback/"):
@@ -129,15 +112,15 @@ def test_every_revision_page_and_action_is_403_for_non_planners(client, scene, w
     assert Layer.objects.get(pk=layer.pk).published_revision == first
 
 
-def test_anonymous_visitors_are_sent_to_the_staff_login(client, scene):
-    layer, _first, _second = scene
+def test_anonymous_visitors_are_sent_to_the_staff_login(client, known_pair):
+    layer, _first, _second = known_pair
     response = client.get(page(layer, "2/"))
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/?next=")
 
 
-def test_publishing_goes_through_a_confirmation_and_is_audited(planner_client, planner, scene):
-    layer, _first, second = scene
+def test_publishing_goes_through_a_confirmation_and_is_audited(planner_client, planner, known_pair):
+    layer, _first, second = known_pair
     confirmation = planner_client.get(page(layer, "2/publish/"))
     html = confirmation.content.decode()
     assert 'name="expected_current" value="1"' in html and "csrfmiddlewaretoken" in html
@@ -153,8 +136,8 @@ def test_publishing_goes_through_a_confirmation_and_is_audited(planner_client, p
     assert gettext("Revision %(number)s is now published.") % {"number": 2} in history
 
 
-def test_rolling_back_from_the_history(planner_client, scene):
-    layer, first, second = scene
+def test_rolling_back_from_the_history(planner_client, known_pair):
+    layer, first, second = known_pair
     publish_revision(layer, second)
     confirmation = planner_client.get(page(layer, "1/rollback/"))
     assert 'name="expected_current" value="2"' in confirmation.content.decode()
@@ -165,8 +148,8 @@ def test_rolling_back_from_the_history(planner_client, scene):
     assert AuditEvent.objects.get(pk__gt=baseline).action == "layer.rollback"
 
 
-def test_a_form_shown_before_someone_else_published_is_refused_with_409(planner_client, scene):
-    layer, _first, second = scene
+def test_a_form_shown_before_someone_else_published_is_refused_with_409(planner_client, known_pair):
+    layer, _first, second = known_pair
     stale_form = planner_client.get(page(layer, "2/publish/"))
     assert 'name="expected_current" value="1"' in stale_form.content.decode()
     # Another planner, meanwhile:
@@ -179,8 +162,8 @@ def test_a_form_shown_before_someone_else_published_is_refused_with_409(planner_
     assert not AuditEvent.objects.filter(pk__gt=baseline).exists()
 
 
-def test_the_publish_form_needs_the_csrf_token(planner, scene):
-    layer, first, _second = scene
+def test_the_publish_form_needs_the_csrf_token(planner, known_pair):
+    layer, first, _second = known_pair
     browser = Client(enforce_csrf_checks=True)
     browser.login(request=HttpRequest(), username=planner.username, password=PASSWORD)
     response = browser.post(page(layer, "2/publish/"), {"expected_current": "1"})
@@ -188,16 +171,16 @@ def test_the_publish_form_needs_the_csrf_token(planner, scene):
     assert Layer.objects.get(pk=layer.pk).published_revision == first
 
 
-def test_an_incomplete_form_changes_nothing(planner_client, scene):
-    layer, first, _second = scene
+def test_an_incomplete_form_changes_nothing(planner_client, known_pair):
+    layer, first, _second = known_pair
     assert planner_client.post(page(layer, "2/publish/"), {}).status_code == 400
     assert Layer.objects.get(pk=layer.pk).published_revision == first
 
 
 def test_the_published_revision_is_compared_with_the_one_published_before_it(
-    planner_client, planner, scene
+    planner_client, planner, known_pair
 ):
-    layer, _first, second = scene
+    layer, _first, second = known_pair
     publish_revision(layer, second, actor=planner)
     html = planner_client.get(page(layer, "2/")).content.decode()
     counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', html))

@@ -3,30 +3,14 @@ authentication, what it refuses before storing anything, and its OpenAPI descrip
 jobs it queues are run by a real worker in test_upload_worker.py.)"""
 
 import pytest
-from django.db.models import Max
 from django.test import Client
 
 from layers.models import UploadJob
 from planportal.models import AuditEvent
-from tests.factories import make_official, make_planner, make_user
-from tests.layers.ingest_samples import parcels_layer
-from tests.layers.upload_helpers import gbk_parcels_zip
+from tests.factories import audit_baseline, make_official, make_user
+from tests.layers.upload_helpers import gbk_parcels_zip, stored_files
 
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def layer(demo_plan):
-    return parcels_layer(demo_plan, "test-upload-api")
-
-
-@pytest.fixture
-def planner(db):
-    return make_planner("li.upload-api")
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 @pytest.fixture
@@ -44,11 +28,6 @@ def token_client(user) -> Client:
 def post(client, collection_id, path, **fields):
     with open(path, "rb") as handle:
         return client.post(f"/api/layers/{collection_id}/revisions/", {"file": handle, **fields})
-
-
-def stored_files(media_root) -> list:
-    folder = media_root / "uploads"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def test_anonymous_clients_get_401_and_nothing_is_stored(layer, archive, media_root):
@@ -71,7 +50,7 @@ def test_officials_and_other_users_get_403(layer, archive, planner, media_root):
 
 
 def test_a_planner_with_a_token_queues_a_job_and_is_audited(layer, archive, planner):
-    baseline = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    baseline = audit_baseline()
 
     response = post(
         token_client(planner), layer.collection_id, archive, mapping='{"DKBH": "BSM"}', key="BSM"

@@ -11,33 +11,18 @@ import pytest
 from django.test import Client
 
 from layers.models import Feature, UploadJob
-from planportal.models import AuditEvent
-from tests.factories import make_official, make_planner, make_user
-from tests.layers.ingest_samples import parcels, parcels_layer
+from tests.factories import make_official, make_user
+from tests.layers.ingest_samples import parcels
 from tests.layers.upload_helpers import (
     BAD_CODE_ERROR,
     GBK_WARNING,
     gbk_parcels_zip,
     rejected_parcels_zip,
+    stored_files,
 )
 
+pytestmark = pytest.mark.usefixtures("media_root")
 QUEUE_TABLE = "procrastinate_jobs"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def layer(demo_plan):
-    return parcels_layer(demo_plan, "test-upload-pages")
-
-
-@pytest.fixture
-def planner(db):
-    return make_planner("li.upload-pages")
 
 
 @pytest.fixture
@@ -50,21 +35,9 @@ def client_of(db):
     return signed_in
 
 
-@pytest.fixture
-def baseline(db):
-    from django.db.models import Max
-
-    return AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-
-
 def upload(client, url, path, **fields):
     with open(path, "rb") as handle:
         return client.post(url, {"file": handle, **fields})
-
-
-def stored_files(media_root) -> list:
-    folder = media_root / "uploads"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def draft(client, layer, tmp_path) -> UploadJob:
@@ -162,7 +135,7 @@ def test_the_file_is_stored_under_a_name_the_server_made(
 
 
 def test_a_file_refused_on_arrival_shows_its_problem_in_chinese_and_is_audited(
-    layer, planner, client_of, media_root, baseline
+    layer, planner, client_of, media_root, new_audit_events
 ):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
@@ -180,7 +153,7 @@ def test_a_file_refused_on_arrival_shows_its_problem_in_chinese_and_is_audited(
     )
     assert not UploadJob.objects.exists()
     assert stored_files(media_root) == []
-    events = AuditEvent.objects.filter(pk__gt=baseline)
+    events = new_audit_events()
     assert [(e.action, e.object_type, e.object_id, e.actor) for e in events] == [
         ("upload.rejected", "layers.layer", str(layer.pk), planner)
     ]
@@ -204,7 +177,7 @@ def test_the_choices_page_shows_the_fields_read_as_gbk_with_the_automatic_mappin
 
 
 def test_starting_queues_the_job_with_the_planners_mapping_and_audits_it(
-    layer, planner, client_of, tmp_path, baseline
+    layer, planner, client_of, tmp_path, new_audit_events
 ):
     client = client_of(planner)
     job = draft(client, layer, tmp_path)
@@ -234,7 +207,7 @@ def test_starting_queues_the_job_with_the_planners_mapping_and_audits_it(
             [job.queue_job_id],
         )
         assert cursor.fetchone() == ("layers.ingest_upload", "ingest", str(job.pk), "todo")
-    actions = AuditEvent.objects.filter(pk__gt=baseline).values_list("action", "object_id")
+    actions = new_audit_events().values_list("action", "object_id")
     assert list(actions.order_by("pk")) == [
         ("upload.created", str(job.pk)),
         ("upload.queued", str(job.pk)),
@@ -298,7 +271,7 @@ def test_a_new_layer_needs_a_collection_id_no_other_layer_has(
 
 
 def test_cancelling_a_queued_job_removes_its_file_and_is_audited(
-    layer, planner, client_of, tmp_path, media_root, baseline
+    layer, planner, client_of, tmp_path, media_root, new_audit_events
 ):
     client = client_of(planner)
     job = draft(client, layer, tmp_path)
@@ -310,13 +283,13 @@ def test_cancelling_a_queued_job_removes_its_file_and_is_audited(
     job.refresh_from_db()
     assert job.state == "cancelled" and job.finished_at is not None
     assert stored_files(media_root) == []
-    cancelled = AuditEvent.objects.filter(pk__gt=baseline, action="upload.cancelled").get()
+    cancelled = new_audit_events().filter(action="upload.cancelled").get()
     assert cancelled.actor == planner and cancelled.before["state"] == "draft"
     page = client.get(f"/staff/layers/uploads/{job.pk}/").content.decode()
     assert 'data-state="cancelled"' in page and "cancel-form" not in page
     # A finished job cannot be cancelled again.
     client.post(f"/staff/layers/uploads/{job.pk}/cancel/")
-    assert AuditEvent.objects.filter(pk__gt=baseline, action="upload.cancelled").count() == 1
+    assert new_audit_events().filter(action="upload.cancelled").count() == 1
 
 
 def test_the_job_page_of_a_done_job_shows_the_revision_and_its_first_features(

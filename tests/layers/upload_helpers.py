@@ -58,6 +58,12 @@ def rejected_parcels_zip(folder: Path) -> Path:
     return zipped_shapefile(frame, folder, "rejected")
 
 
+def stored_files(media_root: Path) -> list[Path]:
+    """The uploads stored under ``media_root``."""
+    folder = media_root / "uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
 # --- The worker ------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD, make_official, make_planner
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -11,14 +11,14 @@ def sign_in(client, user):
     return client.post("/staff/login/", {"username": user.username, "password": PASSWORD})
 
 
-def test_a_planner_lands_on_the_layers(client):
-    response = sign_in(client, make_planner("li.planner.home"))
+def test_a_planner_lands_on_the_layers(client, planner):
+    response = sign_in(client, planner)
     assert response.status_code == 302
     assert client.get(response["Location"])["Location"] == "/staff/layers/"
 
 
-def test_an_official_lands_on_the_comment_queue(client):
-    response = sign_in(client, make_official("wang.official.home"))
+def test_an_official_lands_on_the_comment_queue(client, official):
+    response = sign_in(client, official)
     assert client.get(response["Location"])["Location"] == "/staff/comments/"
 
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from planportal.clients import client_key
-from tests.factories import PASSWORD, make_official
+from tests.factories import PASSWORD
 from tests.planportal.test_settings import manage
 
 pytestmark = pytest.mark.django_db
@@ -74,11 +74,6 @@ def alert_of(response) -> str:
 def move_time(minutes: float) -> None:
     """As if the failures so far had happened ``minutes`` earlier."""
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
-
-
-@pytest.fixture
-def official(db):
-    return make_official("wang.throttle")
 
 
 def test_one_failure_less_than_the_limit_still_lets_the_right_password_in(official):
