@@ -16,7 +16,7 @@ from layers.models import Layer
 from planportal.models import AuditEvent, Plan
 from planportal.roles import PLANNERS
 from tests.conftest import DEMO_SLUG, save_screenshot
-from tests.layers.revision_helpers import layer_with_two_revisions
+from tests.layers.revisions.revision_helpers import layer_with_two_revisions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 

@@ -8,7 +8,7 @@ import pytest
 from layers.models import Feature, UploadJob
 from tests.conftest import save_screenshot
 from tests.factories import PASSWORD, audit_baseline
-from tests.layers.upload_helpers import (
+from tests.layers.revisions.upload_helpers import (
     GBK_WARNING,
     FeaturesLocked,
     Scene,

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from layers.models import Layer
 from tests.conftest import DEMO_SLUG, server_environment
-from tests.layers.ingest_samples import parcels, zipped_shapefile
+from tests.layers.ingest.samples import parcels, zipped_shapefile
 
 
 def run(*arguments) -> str:

@@ -12,8 +12,8 @@ from django.test import Client
 
 from layers.models import Feature, UploadJob
 from tests.factories import make_official, make_user
-from tests.layers.ingest_samples import parcels
-from tests.layers.upload_helpers import (
+from tests.layers.ingest.samples import parcels
+from tests.layers.revisions.upload_helpers import (
     BAD_CODE_ERROR,
     GBK_WARNING,
     gbk_parcels_zip,

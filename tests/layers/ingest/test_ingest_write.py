@@ -6,7 +6,7 @@ from django.db import connection
 
 from layers.ingest import RejectedFile, open_source, prepare_layer, write_revision
 from layers.models import Feature, Layer, LayerRevision
-from tests.layers.ingest_samples import CENTRE_LONLAT, parcels, parcels_layer, zipped_shapefile
+from tests.layers.ingest.samples import CENTRE_LONLAT, parcels, parcels_layer, zipped_shapefile
 
 
 class Cancelled(Exception):

@@ -3,8 +3,8 @@ uploads stored in the test's own folder."""
 
 import pytest
 
-from tests.layers.ingest_samples import parcels_layer
-from tests.layers.revision_helpers import layer_with_two_revisions
+from tests.layers.ingest.samples import parcels_layer
+from tests.layers.revisions.revision_helpers import layer_with_two_revisions
 
 
 @pytest.fixture

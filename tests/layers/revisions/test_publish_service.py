@@ -15,7 +15,7 @@ from layers.revisions.publishing import (
 )
 from planportal.models import AuditEvent
 from tests.factories import audit_baseline, make_layer
-from tests.layers.revision_helpers import five_parcels, revision_from
+from tests.layers.revisions.revision_helpers import five_parcels, revision_from
 
 
 def publish_events(after_pk: int):

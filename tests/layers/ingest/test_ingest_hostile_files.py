@@ -11,7 +11,7 @@ import pytest
 
 from layers.ingest import RejectedFile, list_layers, open_source, read_layer
 from layers.ingest.gdal import GdalError, opened
-from tests.layers.ingest_samples import parcels, zipped_shapefile
+from tests.layers.ingest.samples import parcels, zipped_shapefile
 
 
 def refusal(path: Path, **kwargs) -> str:

@@ -8,7 +8,7 @@ import shapely
 
 from layers.ingest import open_source, prepare_layer
 from layers.ingest.problems import ProblemLog, Severity, warning
-from tests.layers.ingest_samples import CENTRE_LONLAT, TO_GK_PLAIN, parcels_layer
+from tests.layers.ingest.samples import CENTRE_LONLAT, TO_GK_PLAIN, parcels_layer
 
 SCHEMA = [
     {"name": "BSM", "type": "string", "required": True},

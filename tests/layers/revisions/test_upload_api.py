@@ -8,7 +8,7 @@ from django.test import Client
 from layers.models import UploadJob
 from planportal.models import AuditEvent
 from tests.factories import audit_baseline, make_official, make_user
-from tests.layers.upload_helpers import gbk_parcels_zip, stored_files
+from tests.layers.revisions.upload_helpers import gbk_parcels_zip, stored_files
 
 pytestmark = pytest.mark.usefixtures("media_root")
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from layers.models import Feature, Layer
 from layers.revisions.publishing import publish_revision
 from tests.factories import add_revision, make_layer, make_plan, square
-from tests.layers.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
+from tests.layers.tiles.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
 
 # The demo plan's extent: its default map view on a 360-1440 px wide screen is z10-z13.
 DEMO_BBOX = (111.4698, 37.0002, 111.5863, 37.1212)

@@ -5,7 +5,7 @@ import shapely
 
 from layers.ingest import diff_revisions, open_source, prepare_layer, write_revision
 from layers.revisions.publishing import publish_revision
-from tests.layers.ingest_samples import parcels, parcels_layer, zipped_shapefile
+from tests.layers.ingest.samples import parcels, parcels_layer, zipped_shapefile
 
 
 def revision_of(layer, frame, folder):

@@ -1,5 +1,5 @@
 """Builders for the revision and publish tests: revisions made by the real ingest pipeline from
-small zipped Shapefiles (tests/layers/ingest_samples.py), and the known pair of them."""
+small zipped Shapefiles (tests/layers/ingest/samples.py), and the known pair of them."""
 
 from pathlib import Path
 
@@ -8,7 +8,7 @@ import shapely
 from layers.ingest import open_source, prepare_layer, write_revision
 from layers.models import Layer, LayerRevision
 from layers.revisions.publishing import publish_revision
-from tests.layers.ingest_samples import parcels, parcels_layer, zipped_shapefile
+from tests.layers.ingest.samples import parcels, parcels_layer, zipped_shapefile
 
 # The known pair: revision 2 against revision 1 (published) adds 1, removes 1, changes 2
 # (B2 attributes, B3 geometry) and keeps 2; five 50 m squares are 1.25 ha, four plus the

@@ -17,7 +17,7 @@ from layers.ingest import (
     zone_epsg_for_longitude,
 )
 from layers.ingest.crs import gk3_epsg
-from tests.layers.ingest_samples import (
+from tests.layers.ingest.samples import (
     CENTRE_LONLAT,
     ESRI_CM_111E,
     ESRI_ZONE_37,

@@ -4,8 +4,8 @@
 import mapbox_vector_tile
 
 from tests.factories import token_header
-from tests.layers.ingest_samples import CENTRE_LONLAT
-from tests.layers.tile_helpers import tile_of
+from tests.layers.ingest.samples import CENTRE_LONLAT
+from tests.layers.tiles.tile_helpers import tile_of
 
 ZOOM = 15
 

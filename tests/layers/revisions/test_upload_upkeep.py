@@ -18,7 +18,7 @@ from layers.revisions.upkeep import STALLED_AFTER_SECONDS, fail_interrupted_jobs
 from layers.revisions.uploads import receive_upload
 from layers.tasks import upload_upkeep
 from tests.factories import audit_baseline
-from tests.layers.upload_helpers import (
+from tests.layers.revisions.upload_helpers import (
     FeaturesLocked,
     Scene,
     audit_actions,

@@ -20,7 +20,11 @@ from planportal.models import AuditEvent, Plan
 from planportal.roles import PLANNERS
 from tests.conftest import DEMO_SLUG
 from tests.factories import audit_baseline
-from tests.layers.revision_helpers import five_parcels, layer_with_two_revisions, revision_from
+from tests.layers.revisions.revision_helpers import (
+    five_parcels,
+    layer_with_two_revisions,
+    revision_from,
+)
 
 # The session must set up the test database (pytest-django only does for database tests);
 # each test's own transaction does not hide the threads' commits (READ COMMITTED).

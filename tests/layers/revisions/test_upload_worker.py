@@ -8,8 +8,8 @@ from django.conf import settings
 
 from layers.models import Feature, Layer, LayerRevision, UploadJob
 from tests.factories import audit_baseline
-from tests.layers.ingest_samples import parcels
-from tests.layers.upload_helpers import (
+from tests.layers.ingest.samples import parcels
+from tests.layers.revisions.upload_helpers import (
     BAD_CODE_ERROR,
     GBK_WARNING,
     FeaturesLocked,

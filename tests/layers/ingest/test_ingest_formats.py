@@ -5,7 +5,7 @@ import pyogrio
 import pytest
 
 from layers.ingest import RejectedFile, list_layers, open_source, prepare_layer, read_layer
-from tests.layers.ingest_samples import parcels, parcels_layer, zip_folder, zipped_shapefile
+from tests.layers.ingest.samples import parcels, parcels_layer, zip_folder, zipped_shapefile
 
 
 def test_a_utf8_shapefile_with_cpg_keeps_its_chinese_text(tmp_path):

@@ -25,7 +25,7 @@ from layers.tiles.lookup import LAYER_LOOKUP_SECONDS, forget_tile_sources, tile_
 from planportal.models import Plan
 from tests.conftest import DEMO_SLUG
 from tests.factories import add_revision, make_layer, square
-from tests.layers.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
+from tests.layers.tiles.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
 
 SHORT_CACHE = "public, max-age=300"
 YEAR_CACHE = "public, max-age=31536000, immutable"

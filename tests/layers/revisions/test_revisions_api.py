@@ -10,7 +10,7 @@ from layers.models import Layer, PublicPolicy
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent
 from tests.factories import PASSWORD, audit_baseline, token_header
-from tests.layers.revision_helpers import (
+from tests.layers.revisions.revision_helpers import (
     KNOWN_AREA_AFTER,
     KNOWN_AREA_BEFORE,
     KNOWN_COUNTS,

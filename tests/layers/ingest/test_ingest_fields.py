@@ -5,7 +5,7 @@ import pyogrio
 import pytest
 
 from layers.ingest import map_fields, open_source, prepare_layer
-from tests.layers.ingest_samples import parcels, parcels_layer
+from tests.layers.ingest.samples import parcels, parcels_layer
 
 SCHEMA = [
     {"name": "BSM", "required": True},

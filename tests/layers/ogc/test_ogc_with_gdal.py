@@ -194,7 +194,7 @@ def test_gdal_pages_through_every_feature_of_every_collection(live_url, gdal_lay
 @pytest.mark.django_db
 def test_gdal_sends_a_bbox_the_server_accepts(live_url, gdal_layers):
     # GDAL also filters on its side, so this proves the round trip (bbox sent, no 400, the
-    # right features); the server's own filtering is tested in test_ogc_api.py.
+    # right features); the server's own filtering is tested in test_items.py.
     # Points sit at longitude 111.300, 111.301, ...: this box holds the 11 from .310 to .320.
     result = ogrinfo(
         "-q",

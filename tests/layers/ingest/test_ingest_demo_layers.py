@@ -8,7 +8,7 @@ import shapely
 
 from layers.ingest import diff_revisions, open_source, prepare_layer, write_revision
 from layers.models import Layer
-from tests.layers.ingest_samples import zipped_shapefile
+from tests.layers.ingest.samples import zipped_shapefile
 
 FARMLAND = "yangquanqu-yjjbnt"
 

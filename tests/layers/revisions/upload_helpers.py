@@ -30,7 +30,7 @@ from planportal.models import AuditEvent, Plan
 from planportal.roles import OFFICIALS, PLANNERS
 from tests.conftest import DEMO_SLUG, REPO, server_database_url, server_environment
 from tests.factories import make_user
-from tests.layers.ingest_samples import parcels, parcels_layer, zipped_shapefile
+from tests.layers.ingest.samples import parcels, parcels_layer, zipped_shapefile
 
 FINISHED = ("done", "failed", "cancelled")
 GBK_WARNING = "该 Shapefile 没有 .cpg 文件，文本已按 GB18030 编码读取。"
