@@ -1,0 +1,30 @@
+"""What the OGC API tests share: the CRS they answer in, made-up points, and reading answers."""
+
+import json
+
+from django.contrib.gis.geos import Point
+
+from layers.models import LayerRevision
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+def points(count: int, x0: float = 111.0, y: float = 37.0) -> list[Point]:
+    """A row of points 0.01 degrees apart, from west to east."""
+    return [Point(x0 + index * 0.01, y, srid=4326) for index in range(count)]
+
+
+def feature_ids(revision: LayerRevision) -> list[int]:
+    return list(revision.features.order_by("id").values_list("id", flat=True))
+
+
+def get_json(client, url: str, **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.content
+    return response, json.loads(response.content)
+
+
+def link(document: dict, rel: str) -> dict | None:
+    found = [item for item in document["links"] if item["rel"] == rel]
+    assert len(found) <= 1
+    return found[0] if found else None
