@@ -112,9 +112,10 @@ def make_layer(
     ``add_revision``), published unless ``published`` is false. The geometry type is the
     first shape's, else Polygon.
     """
-    shapes = None if shapes is None else [_feature_fields(shape) for shape in shapes]
+    shapes = None if shapes is None else list(shapes)
     if not geometry_type:
-        geometry_type = shapes[0]["geom"].geom_type.removeprefix("Multi") if shapes else "Polygon"
+        first = _fields(shapes[0])["geom"] if shapes else None
+        geometry_type = first.geom_type.removeprefix("Multi") if first else "Polygon"
     layer = Layer.objects.create(
         plan=plan,
         collection_id=collection_id,
@@ -144,9 +145,7 @@ def add_revision(layer: Layer, shapes: Iterable) -> LayerRevision:
     revision = LayerRevision.objects.create(
         layer=layer, number=last + 1, status=RevisionStatus.READY, source_crs="EPSG:4326"
     )
-    features = Feature.objects.bulk_create(
-        _feature(layer, revision, _feature_fields(shape)) for shape in shapes
-    )
+    features = Feature.objects.bulk_create(_feature(layer, revision, shape) for shape in shapes)
     revision.feature_count = len(features)
     bounds = revision.features.aggregate(extent=Extent("geom"))["extent"]
     if bounds:
@@ -163,22 +162,21 @@ def add_feature(layer: Layer, geom: GEOSGeometry, name: str = "", **properties) 
     revision.save(update_fields=["feature_count"])
     if layer.name_field:
         properties = {layer.name_field: name, **properties}
-    feature = _feature(layer, revision, {"geom": geom, "name": name, "properties": properties})
-    feature.save()
-    return feature
+    return Feature.objects.create(revision=revision, geom=geom, name=name, properties=properties)
 
 
-def _feature_fields(shape) -> dict:
+def _fields(shape) -> dict:
+    """A shape as the fields of a Feature."""
     if isinstance(shape, dict):
-        return shape
+        return dict(shape)
     if isinstance(shape, GEOSGeometry):
         return {"geom": shape}
     geom, name = shape
     return {"geom": geom, "name": name}
 
 
-def _feature(layer: Layer, revision: LayerRevision, fields: dict) -> Feature:
-    fields = dict(fields)
+def _feature(layer: Layer, revision: LayerRevision, shape) -> Feature:
+    fields = _fields(shape)
     if "properties" not in fields:
         name = fields.get("name", "")
         fields["properties"] = {layer.name_field: name} if layer.name_field else {}

@@ -7,7 +7,7 @@ from django.test import Client
 
 from layers.models import UploadJob
 from planportal.models import AuditEvent
-from tests.factories import audit_baseline, make_official, make_user
+from tests.factories import audit_baseline, make_official, make_user, token_header
 from tests.layers.revisions.upload_helpers import gbk_parcels_zip, stored_files
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -19,10 +19,7 @@ def archive(tmp_path):
 
 
 def token_client(user) -> Client:
-    from rest_framework.authtoken.models import Token
-
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return Client(**token_header(user))
 
 
 def post(client, collection_id, path, **fields):
