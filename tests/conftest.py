@@ -113,9 +113,10 @@ def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 30)
 
 
 def server_environment(**overrides: str) -> dict[str, str]:
-    """The environment of a server started by a test, without the test-only relaxations."""
+    """The environment of a server started by a test, without the test-only relaxations: the
+    portal's own settings (not tests/settings.py) and Django's async check on."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**env, **overrides}
+    return {**env, "DJANGO_SETTINGS_MODULE": "planportal.settings", **overrides}
 
 
 def server_database_url() -> str:
