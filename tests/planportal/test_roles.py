@@ -53,10 +53,7 @@ def test_each_staff_room_admits_its_role_only(page, allowed):
         assert "no-cache" in response.get("Cache-Control", "") or response.status_code == 403
 
 
-def test_the_staff_shell_shows_each_role_the_rooms_it_opens():
-    planner_client, official_client = Client(), Client()
-    planner_client.force_login(make_planner())
-    official_client.force_login(make_official())
+def test_the_staff_shell_shows_each_role_the_rooms_it_opens(planner_client, official_client):
     layers_page = planner_client.get("/en/staff/layers/").content.decode()
     queue_page = official_client.get("/en/staff/comments/").content.decode()
     assert 'href="/en/staff/layers/"' in layers_page
