@@ -23,7 +23,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -41,6 +40,8 @@ from layers.publishing import (
     is_planner,
     publish_revision,
 )
+from planportal.api_errors import NOT_AUTHENTICATED, NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, invalid
+from planportal.api_fields import StrictIntegerField
 
 API_DETAIL_LIMIT = 100  # changed features listed in the JSON diff (the counts are complete)
 DIFF_CACHE_SECONDS = 24 * 3600
@@ -156,7 +157,7 @@ class RevisionDiffSerializer(serializers.Serializer):
 
 
 class PublishRevisionRequestSerializer(serializers.Serializer):
-    expected_current = serializers.IntegerField(
+    expected_current = StrictIntegerField(
         required=False,
         allow_null=True,
         min_value=1,
@@ -207,7 +208,11 @@ class RevisionListView(APIView):
             "newest first. Planners (token or session) see every revision of every layer, "
             "with status, source file, CRS, author and problem count."
         ),
-        responses={200: LayerRevisionListSerializer, 404: OpenApiResponse(description="No layer.")},
+        responses={
+            200: LayerRevisionListSerializer,
+            401: NOT_AUTHENTICATED,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request, collection_id: str):
         layer = visible_layer(request.user, collection_id)
@@ -264,7 +269,7 @@ class RevisionDiffView(APIView):
         parameters=[
             OpenApiParameter(
                 "against",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 description="Compare with this revision number instead of the published one.",
             )
         ],
@@ -273,7 +278,8 @@ class RevisionDiffView(APIView):
             400: OpenApiResponse(
                 RevisionRefusalSerializer, description="`against` is not a number."
             ),
-            404: OpenApiResponse(description="No such layer or revision (for you)."),
+            401: NOT_AUTHENTICATED,
+            404: NOT_FOUND,
         },
     )
     def get(self, request, collection_id: str, number: int):
@@ -315,14 +321,14 @@ class PublishView(APIView):
         request=PublishRevisionRequestSerializer,
         responses={
             200: PublishedRevisionSerializer,
-            400: OpenApiResponse(
-                RevisionRefusalSerializer, description="Invalid body, or the revision is not ready."
-            ),
+            400: invalid("Invalid body, or the revision is not ready (detail)."),
+            401: NOT_AUTHENTICATED,
             403: OpenApiResponse(RevisionRefusalSerializer, description="Not a planner."),
-            404: OpenApiResponse(description="No such layer or revision."),
+            404: NOT_FOUND,
             409: OpenApiResponse(
                 PublishConflictSerializer, description="Someone else published meanwhile."
             ),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request, collection_id: str, number: int):

@@ -17,7 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import APIException
@@ -31,6 +32,7 @@ from layers.ingest import RejectedFile
 from layers.models import Layer, UploadJob, UploadState
 from layers.upkeep import INTERRUPTED_ERROR
 from planportal.api import AcceptLanguageMixin
+from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid
 from planportal.models import Plan
 
 
@@ -46,8 +48,13 @@ class UploadTooLarge(APIException):
     default_code = "file_too_large"
 
 
+@extend_schema_field(OpenApiTypes.BINARY)  # a file part in the request, not a URL
+class UploadedFileField(serializers.FileField):
+    pass
+
+
 class UploadRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(
+    file = UploadedFileField(
         help_text="Zipped Shapefile or FileGDB (.zip), GeoPackage, GeoJSON or KML."
     )
     layer = serializers.CharField(
@@ -165,14 +172,15 @@ class UploadRevisionView(PlannerAPIView):
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
             202: UploadJobSerializer,
-            400: OpenApiResponse(
-                description="A field is missing or invalid, or the file "
-                "has a wrong extension; the answer names the field."
+            400: invalid(
+                "A field is missing or invalid, or the file has a wrong extension; the answer "
+                "names the field."
             ),
             401: OpenApiResponse(UploadDetailSerializer, description="Not authenticated."),
             403: OpenApiResponse(UploadDetailSerializer, description="Not a planner."),
             404: OpenApiResponse(UploadDetailSerializer, description="No such plan."),
             413: OpenApiResponse(UploadDetailSerializer, description="The file is too large."),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
         tags=["planners"],
     )

@@ -2,8 +2,10 @@
 
 from django.db.models import Prefetch
 from django.utils import translation
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from planportal.api_errors import NOT_FOUND
 from planportal.models import Chapter, Plan, Section
 from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
 
@@ -18,6 +20,7 @@ class AcceptLanguageMixin:
         super().initial(request, *args, **kwargs)
 
 
+@extend_schema_view(retrieve=extend_schema(responses={200: PlanDetailSerializer, 404: NOT_FOUND}))
 class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Published plans; the detail carries the full text, chapter by chapter."""
 
