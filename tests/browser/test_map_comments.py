@@ -29,6 +29,16 @@ MIN_FILL_SECONDS = 5  # the live server runs with the default COMMENT_MIN_FILL_S
 READY = "document.getElementById('map').dataset.ready === 'true'"
 MARK = "地图测试："  # every opinion these tests write starts so; removed afterwards
 SEAT = "#map path.plan-layer-yangquanqu-zfzd"  # 镇政府驻地, a point layer shown by default
+# The map is at rest: no zoom animation, and its pane has not moved over two frames (a pan by
+# the arrow keys is animated even with reduced motion; a zoom or a drag is not then).
+MAP_AT_REST = """() => new Promise((resolve) => {
+  const map = document.getElementById("map");
+  const pane = map.querySelector(".leaflet-map-pane");
+  const before = pane.style.transform;
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(
+    !map.classList.contains("leaflet-zoom-anim") && pane.style.transform === before
+  )));
+})"""
 PHONE_NUMBER = "13900001111"
 
 
@@ -284,7 +294,7 @@ def test_a_line_outside_the_plan_is_refused_with_the_servers_words_and_drawn_aga
     open_map(phone, live_url)
     for _n in range(2):
         phone.locator(".leaflet-control-zoom-out").tap()
-        phone.wait_for_timeout(400)
+        phone.wait_for_function(MAP_AT_REST)
     phone.locator("#comment-panel-button").tap()
     phone.locator('.comment-action[data-action="draw_line"]').tap()
     bar = phone.locator(".draw-bar")
@@ -320,7 +330,7 @@ def test_a_line_outside_the_plan_is_refused_with_the_servers_words_and_drawn_aga
     bar.wait_for()
     for _n in range(2):  # the zoom buttons work while drawing, and place no point
         phone.locator(".leaflet-control-zoom-in").tap()
-        phone.wait_for_timeout(400)
+        phone.wait_for_function(MAP_AT_REST)
     assert "0" in points_placed(phone)
     x, y = centre_of(phone.locator(SEAT).first)
     phone.touchscreen.tap(x - 20, y)
@@ -355,7 +365,7 @@ def test_the_keyboard_alone_comments_on_the_map_centre_and_draws_a_line(
     phone.locator("#map").focus()
     for _n in range(3):
         phone.keyboard.press("ArrowRight")
-    phone.wait_for_timeout(600)
+        phone.wait_for_function(MAP_AT_REST)  # a press while the map pans is ignored
     tab_to(phone, ".draw-bar .draw-centre")
     phone.keyboard.press("Enter")
     tab_to(phone, ".draw-bar .draw-finish")
@@ -539,5 +549,5 @@ def swipe(page, start, end, steps=8):
             "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
         )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(400)
+    page.wait_for_function(MAP_AT_REST)
     cdp.detach()
