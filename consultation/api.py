@@ -43,8 +43,9 @@ from consultation.public_serializers import (
 )
 from consultation.published import published_collection
 from consultation.receipts import find_receipt, receipt_payload
-from consultation.submission import consultation_for_submission, submit
+from consultation.submission import IDEMPOTENCY_KEY, consultation_for_submission, submit
 from planportal.api import AcceptLanguageMixin
+from planportal.api_errors import NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, invalid
 from planportal.clients import client_from_meta
 
 # JSON around a photo: the base64 photo itself plus room for the text fields.
@@ -75,9 +76,16 @@ class CommentJSONParser(BaseParser):
         if len(raw) > limit:
             raise PayloadTooLarge()
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+            data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"JSON parse error - {error}") from None
+        if not isinstance(data, dict):  # the fields are read from an object
+            raise ParseError(
+                _("Invalid data. Expected a dictionary, but got {datatype}.").format(
+                    datatype=type(data).__name__
+                )
+            )
+        return data
 
 
 def _no_constants(name: str):
@@ -134,17 +142,26 @@ def consultation_urls(consultation: Consultation) -> dict[str, str]:
     }
 
 
+class ConsultationQuerySerializer(serializers.Serializer):
+    plan = serializers.SlugField(required=False, allow_blank=True, help_text="the plan's slug")
+
+
 class ConsultationListView(PublicAPIView):
     @extend_schema(
-        parameters=[OpenApiParameter("plan", str, description="the plan's slug")],
-        responses={200: ConsultationSerializer(many=True)},
+        parameters=[ConsultationQuerySerializer],
+        responses={
+            200: ConsultationSerializer(many=True),
+            400: invalid("plan is not a slug"),
+        },
     )
     def get(self, request):
         """Consultations of published plans, the latest first; ``?plan=<slug>`` for one plan.
         Comments are accepted only while ``is_open``."""
+        query = ConsultationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         consultations = Consultation.objects.public()
-        if request.query_params.get("plan"):
-            consultations = consultations.filter(plan__slug=request.query_params["plan"])
+        if query.validated_data.get("plan"):
+            consultations = consultations.filter(plan__slug=query.validated_data["plan"])
         return Response(ConsultationSerializer(consultations, many=True).data)
 
 
@@ -170,7 +187,7 @@ class FormSerializer(serializers.Serializer):
 
 
 class ConsultationFormView(PublicAPIView):
-    @extend_schema(responses={200: FormSerializer})
+    @extend_schema(responses={200: FormSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
         """Everything a comment form needs. ``challenge`` is set when this client is near its
         limit: send ``challenge`` (its token) and ``challenge_solution`` with the comment."""
@@ -192,7 +209,7 @@ class ConsultationFormView(PublicAPIView):
 
 
 class PrivacyNoticeView(PublicAPIView):
-    @extend_schema(responses={200: PrivacyNoticeSerializer})
+    @extend_schema(responses={200: PrivacyNoticeSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
         """Who collects what, why, for how long, what is published, and whom to ask."""
         return Response(privacy_notice(get_public_consultation(pk)))
@@ -211,6 +228,7 @@ class CommentSubmitView(PublicAPIView):
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
+                pattern=IDEMPOTENCY_KEY.pattern,
                 description="8-100 characters; the same POST with the same key makes one "
                 "comment and answers with the same receipt",
             )
@@ -219,8 +237,10 @@ class CommentSubmitView(PublicAPIView):
             201: SubmittedSerializer,
             400: OpenApiResponse(ErrorsSerializer, description="messages per field"),
             403: OpenApiResponse(RefusalSerializer, description="the consultation is not open"),
+            404: NOT_FOUND,
             409: OpenApiResponse(ErrorsSerializer, description="key reused for another text"),
             413: OpenApiResponse(RefusalSerializer, description="request too large"),
+            415: UNSUPPORTED_MEDIA_TYPE,
             428: OpenApiResponse(RefusalSerializer, description="solve the challenge first"),
             429: OpenApiResponse(RefusalSerializer, description="rate limit; see Retry-After"),
         },
@@ -271,7 +291,8 @@ class PublishedCommentsView(PublicAPIView):
                 "drawn|plan, ...}, villages, control_lines, reply {result, result_label, "
                 "reason, answered_at} or null. geometry: the drawn place, a point on the "
                 "feature of a downloadable layer, else null.",
-            )
+            ),
+            404: NOT_FOUND,
         }
     )
     def get(self, request, pk: int):

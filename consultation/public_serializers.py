@@ -33,6 +33,7 @@ from consultation.photos import (
     max_pixels,
 )
 from layers.models import Feature
+from planportal.api_fields import StrictCharField
 from planportal.models import Section
 
 DRAWN_TYPES = ("Point", "LineString", "Polygon")
@@ -169,7 +170,7 @@ class PhotoField(serializers.Field):
 
 
 class CommentSubmissionSerializer(serializers.Serializer):
-    body = serializers.CharField(help_text="The opinion; required, at most COMMENT_MAX_CHARS.")
+    body = StrictCharField(help_text="The opinion; required, at most COMMENT_MAX_CHARS.")
     stance = serializers.ChoiceField(
         choices=Stance.choices, help_text="support (支持), oppose (反对) or suggest (建议)"
     )

@@ -17,6 +17,8 @@ from consultation import moderation
 from consultation.models import Comment, CommentState, Result
 from consultation.staff_forms import ANSWER_MAX
 from planportal.api import DetailSerializer, StaffAPIView
+from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid
+from planportal.api_fields import StrictBooleanField, StrictCharField
 from planportal.roles import IsOfficial
 
 
@@ -24,8 +26,8 @@ class AnswerSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=Result.choices, help_text="adopted (采纳), partly (部分采纳), rejected (不予采纳)"
     )
-    reason = serializers.CharField(max_length=ANSWER_MAX, help_text="Why, for the report.")
-    publish = serializers.BooleanField(
+    reason = StrictCharField(max_length=ANSWER_MAX, help_text="Why, for the report.")
+    publish = StrictBooleanField(
         default=False,
         help_text="Publish the comment and this answer; false keeps the answer as a draft.",
     )
@@ -62,13 +64,13 @@ class AnswerView(StaffAPIView):
         request=AnswerSerializer,
         responses={
             200: AnsweredCommentSerializer,
-            400: OpenApiResponse(
-                description="A field is missing or invalid, or the comment "
-                "is hidden and cannot be published."
+            400: invalid(
+                "A field is missing or invalid, or the comment is hidden and cannot be published."
             ),
             401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
             403: OpenApiResponse(DetailSerializer, description="Not an official."),
             404: OpenApiResponse(DetailSerializer, description="No such comment."),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
         tags=["staff"],
     )

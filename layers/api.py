@@ -1,8 +1,7 @@
 """JSON API of a plan's map: its layer catalogue and the point report."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -12,9 +11,11 @@ from layers.models import Layer
 from layers.point_report import report_at
 from layers.serializers import LayerSerializer
 from planportal.api import AcceptLanguageMixin
+from planportal.api_errors import NOT_FOUND, invalid
 from planportal.models import Plan
 
 
+@extend_schema_view(get=extend_schema(responses={200: LayerSerializer(many=True), 404: NOT_FOUND}))
 class PlanLayersView(AcceptLanguageMixin, ListAPIView):
     """The published layers of a plan in map order, with style, legend and data links."""
 
@@ -31,8 +32,8 @@ class PlanLayersView(AcceptLanguageMixin, ListAPIView):
 
 
 class PointQuerySerializer(serializers.Serializer):
-    lon = serializers.FloatField(min_value=-180, max_value=180)
-    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="EPSG:4326")
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="EPSG:4326")
 
 
 class PointReportSerializer(serializers.Serializer):
@@ -50,11 +51,12 @@ class PointReportView(AcceptLanguageMixin, APIView):
     each kind with its distance in metres; ``sentences`` says the same in plain words."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True, description="EPSG:4326"),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True, description="EPSG:4326"),
-        ],
-        responses={200: PointReportSerializer},
+        parameters=[PointQuerySerializer],  # lon and lat with their bounds
+        responses={
+            200: PointReportSerializer,
+            400: invalid("lon or lat is missing, not a number or out of bounds."),
+            404: NOT_FOUND,
+        },
     )
     def get(self, request, slug: str):
         plan = get_object_or_404(Plan.objects.public(), slug=slug)

@@ -4,10 +4,12 @@ authentication, and the shape of a refusal."""
 
 from django.db.models import Prefetch
 from django.utils import translation
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.views import APIView
 
+from planportal.api_errors import NOT_FOUND
 from planportal.models import Chapter, Plan, Section
 from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
 
@@ -36,6 +38,7 @@ class StaffAPIView(AcceptLanguageMixin, APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
 
 
+@extend_schema_view(retrieve=extend_schema(responses={200: PlanDetailSerializer, 404: NOT_FOUND}))
 class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Published plans; the detail carries the full text, chapter by chapter."""
 

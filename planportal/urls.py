@@ -32,3 +32,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+# Errors under /api/ are JSON (planportal/api_errors.py); elsewhere Django's pages.
+handler400 = "planportal.api_errors.bad_request"
+handler403 = "planportal.api_errors.permission_denied"
+handler404 = "planportal.api_errors.not_found"
+handler500 = "planportal.api_errors.server_error"

@@ -161,9 +161,29 @@ def live_url(django_db_setup) -> str:
         server.wait(timeout=10)
 
 
+class ReducedMotionBrowser:
+    """A Playwright browser whose contexts and pages ask for reduced motion unless told
+    otherwise: the portal then shows everything at once (no popup fade, no zoom or pan
+    animation), so a test never looks at a page mid-transition (axe once measured a popup's
+    text colour half faded in)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        return self._browser.new_context(**{"reduced_motion": "reduce", **options})
+
+    def new_page(self, **options):
+        return self._browser.new_page(**{"reduced_motion": "reduce", **options})
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser), asking for
+    reduced motion (ReducedMotionBrowser)."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread; Django would then
@@ -181,7 +201,7 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield browser
+        yield ReducedMotionBrowser(browser)
         browser.close()
 
 

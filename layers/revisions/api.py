@@ -28,7 +28,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -56,6 +55,7 @@ from layers.revisions.serializers import (
 )
 from layers.revisions.status import cached_diff, extent_bbox, job_status
 from planportal.api import DetailSerializer, StaffAPIView
+from planportal.api_errors import NOT_AUTHENTICATED, NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, invalid
 from planportal.models import Plan
 from planportal.roles import IsPlanner, may_manage_layers
 
@@ -113,14 +113,15 @@ class LayerRevisionsView(StaffAPIView):
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
             202: UploadJobSerializer,
-            400: OpenApiResponse(
-                description="A field is missing or invalid, or the file "
-                "has a wrong extension; the answer names the field."
+            400: invalid(
+                "A field is missing or invalid, or the file has a wrong extension; the answer "
+                "names the field."
             ),
             401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
             403: OpenApiResponse(DetailSerializer, description="Not a planner."),
             404: OpenApiResponse(DetailSerializer, description="No such plan."),
             413: OpenApiResponse(DetailSerializer, description="The file is too large."),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
         tags=["planners"],
     )
@@ -167,7 +168,11 @@ class LayerRevisionsView(StaffAPIView):
             "newest first. Planners (token or session) see every revision of every layer, "
             "with status, source file, CRS, author and problem count."
         ),
-        responses={200: LayerRevisionListSerializer, 404: OpenApiResponse(description="No layer.")},
+        responses={
+            200: LayerRevisionListSerializer,
+            401: NOT_AUTHENTICATED,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request, collection_id: str):
         layer = visible_layer(request.user, collection_id)
@@ -277,14 +282,15 @@ class RevisionDiffView(StaffAPIView):
         parameters=[
             OpenApiParameter(
                 "against",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 description="Compare with this revision number instead of the published one.",
             )
         ],
         responses={
             200: RevisionDiffSerializer,
             400: OpenApiResponse(DetailSerializer, description="`against` is not a number."),
-            404: OpenApiResponse(description="No such layer or revision (for you)."),
+            401: NOT_AUTHENTICATED,
+            404: NOT_FOUND,
         },
     )
     def get(self, request, collection_id: str, number: int):
@@ -325,14 +331,14 @@ class PublishView(StaffAPIView):
         request=PublishRevisionRequestSerializer,
         responses={
             200: PublishedRevisionSerializer,
-            400: OpenApiResponse(
-                DetailSerializer, description="Invalid body, or the revision is not ready."
-            ),
+            400: invalid("Invalid body, or the revision is not ready (detail)."),
+            401: NOT_AUTHENTICATED,
             403: OpenApiResponse(DetailSerializer, description="Not a planner."),
-            404: OpenApiResponse(description="No such layer or revision."),
+            404: NOT_FOUND,
             409: OpenApiResponse(
                 PublishConflictSerializer, description="Someone else published meanwhile."
             ),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request, collection_id: str, number: int):

@@ -4,11 +4,20 @@ for the OpenAPI schema."""
 import json
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from planportal.api_fields import StrictIntegerField
+
+
+@extend_schema_field(OpenApiTypes.BINARY)  # a file part in the request, not a URL
+class UploadedFileField(serializers.FileField):
+    pass
 
 
 class UploadRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(
+    file = UploadedFileField(
         help_text="Zipped Shapefile or FileGDB (.zip), GeoPackage, GeoJSON or KML."
     )
     layer = serializers.CharField(
@@ -150,7 +159,7 @@ class RevisionDiffSerializer(serializers.Serializer):
 
 
 class PublishRevisionRequestSerializer(serializers.Serializer):
-    expected_current = serializers.IntegerField(
+    expected_current = StrictIntegerField(
         required=False,
         allow_null=True,
         min_value=1,

@@ -25,6 +25,8 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 MAP_READY = "document.getElementById('map').dataset.ready === 'true'"
+# No CSS transition or animation is running (Web Animations API).
+SETTLED = "document.getAnimations().every((a) => a.playState !== 'running')"
 USERNAME = "a11y.official"
 PASSWORD = "Every-Resident-Can-Read-2035"  # noqa: S105 (a test account's password)
 
@@ -42,7 +44,10 @@ SCREENS = {
 def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[dict]:
     """axe-core's WCAG 2.0/2.1 A and AA violations of impact serious or critical on ``page``.
 
-    ``exclude`` lists CSS selectors axe leaves out; each caller says why."""
+    ``exclude`` lists CSS selectors axe leaves out; each caller says why. Colours are measured
+    once no transition or animation is running: the browser asks for reduced motion (see
+    tests/conftest.py), and this waits for any that still run."""
+    page.wait_for_function(SETTLED)
     page.add_script_tag(path=str(AXE))
     results = page.evaluate(
         """async ([tags, exclude]) => {

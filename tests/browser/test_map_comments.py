@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from playwright.sync_api import expect
 
 from consultation.embed import current_consultation
 from consultation.models import Comment, CommentState, Consultation, Reply, Result, Stance
@@ -30,6 +31,17 @@ MIN_FILL_SECONDS = 5  # the live server runs with the default COMMENT_MIN_FILL_S
 READY = "document.getElementById('map').dataset.ready === 'true'"
 MARK = "地图测试："  # every opinion these tests write starts so; removed afterwards
 SEAT = "#map path.plan-layer-yangquanqu-zfzd"  # 镇政府驻地, a point layer shown by default
+# The map is at rest: no zoom animation, and its pane has not moved over two frames. With the
+# reduced motion the browser asks for (tests/conftest.py) the map does not animate, so this
+# holds at once; waiting for it replaces guesses of how long an animation lasts (fixed sleeps).
+MAP_AT_REST = """() => new Promise((resolve) => {
+  const map = document.getElementById("map");
+  const pane = map.querySelector(".leaflet-map-pane");
+  const before = pane.style.transform;
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(
+    !map.classList.contains("leaflet-zoom-anim") && pane.style.transform === before
+  )));
+})"""
 PHONE_NUMBER = "13900001111"
 
 
@@ -175,9 +187,10 @@ def test_a_resident_taps_a_feature_and_comments_on_it(phone, live_url, consultat
     open_map(phone, live_url)
     phone.touchscreen.tap(*uncovered_point_of(phone, SEAT))
     popup = phone.locator(".leaflet-popup-content")
-    name = popup.locator(".popup-title").inner_text()
     comment_button = popup.locator("button.popup-comment")
-    assert comment_button.inner_text() == _("Comment on this feature")
+    # The popup opens after the tap: its text is waited for, not read once.
+    expect(comment_button).to_have_text(_("Comment on this feature"), use_inner_text=True)
+    name = popup.locator(".popup-title").inner_text()
     comment_button.tap()
 
     panel = phone.locator("#comment-panel")
@@ -285,7 +298,7 @@ def test_a_line_outside_the_plan_is_refused_with_the_servers_words_and_drawn_aga
     open_map(phone, live_url)
     for _n in range(2):
         phone.locator(".leaflet-control-zoom-out").tap()
-        phone.wait_for_timeout(400)
+        phone.wait_for_function(MAP_AT_REST)
     phone.locator("#comment-panel-button").tap()
     phone.locator('.comment-action[data-action="draw_line"]').tap()
     bar = phone.locator(".draw-bar")
@@ -321,7 +334,7 @@ def test_a_line_outside_the_plan_is_refused_with_the_servers_words_and_drawn_aga
     bar.wait_for()
     for _n in range(2):  # the zoom buttons work while drawing, and place no point
         phone.locator(".leaflet-control-zoom-in").tap()
-        phone.wait_for_timeout(400)
+        phone.wait_for_function(MAP_AT_REST)
     assert "0" in points_placed(phone)
     x, y = centre_of(phone.locator(SEAT).first)
     phone.touchscreen.tap(x - 20, y)
@@ -352,11 +365,11 @@ def test_the_keyboard_alone_comments_on_the_map_centre_and_draws_a_line(
     tab_to(phone, ".draw-bar .draw-centre")
     phone.keyboard.press("Enter")
     phone.wait_for_function("document.querySelector('.draw-count').textContent.includes('1')")
-    # The map moves with the arrow keys; its new centre is the line's second point.
+    # The map moves with the arrow keys (one step: a key pressed while the map still moves is
+    # ignored); its new centre is the line's second point.
     phone.locator("#map").focus()
-    for _n in range(3):
-        phone.keyboard.press("ArrowRight")
-    phone.wait_for_timeout(600)
+    phone.keyboard.press("ArrowRight")
+    phone.wait_for_function(MAP_AT_REST)
     tab_to(phone, ".draw-bar .draw-centre")
     phone.keyboard.press("Enter")
     tab_to(phone, ".draw-bar .draw-finish")
@@ -410,8 +423,8 @@ def test_the_published_opinions_layer_shows_opinions_and_answers(
         "(p => p && getComputedStyle(p).opacity === '1')(document.querySelector('.leaflet-popup'))"
     )
     popup = phone.locator(".leaflet-popup-content .map-comment")
+    expect(popup).to_contain_text("村口路灯不亮，建议更换。", use_inner_text=True)
     text = popup.inner_text()
-    assert "村口路灯不亮，建议更换。" in text
     assert _("Villager") in text and "王五" not in text and PHONE_NUMBER not in text
     assert _("Answer: %(result)s") % {"result": Result.ADOPTED.label} in text
     assert "已列入近期项目，明年完成更换。" in text
@@ -540,5 +553,5 @@ def swipe(page, start, end, steps=8):
             "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
         )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(400)
+    page.wait_for_function(MAP_AT_REST)
     cdp.detach()

@@ -21,12 +21,25 @@ const VILLAGE_ZOOM = 15;
 
 patchVectorGrid(L);
 
+// With "reduce motion" asked for, the map zooms, pans, shows popups and stops a drag at once.
+const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
 const map = L.map("map", {
   zoomControl: false,
   attributionControl: false, // the notice in the lower-left corner carries the credits
   minZoom: 5,
   maxZoom: 18,
+  zoomAnimation: !reduceMotion,
+  fadeAnimation: !reduceMotion,
+  markerZoomAnimation: !reduceMotion,
+  inertia: !reduceMotion,
 });
+if (reduceMotion) {
+  // A popup that pans itself into view and the arrow keys move the map through panBy, which
+  // slides the map by default.
+  const panBy = map.panBy;
+  map.panBy = (offset, options) => panBy.call(map, offset, { ...options, animate: false });
+}
 L.control
   .zoom({
     position: "topright",
