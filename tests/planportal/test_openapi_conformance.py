@@ -23,8 +23,6 @@ import zlib
 
 import pytest
 import schemathesis
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -37,11 +35,10 @@ from werkzeug.test import Client
 from consultation import moderation
 from consultation.models import Consultation
 from layers.models import Layer, UploadJob, UploadState
-from planportal.roles import OFFICIALS, PLANNERS
 from planportal.wsgi import application
 from tests.conftest import DEMO_SLUG
-from tests.consultation.staff_helpers import make_comment
 from tests.consultation.submit_helpers import solve
+from tests.factories import make_comment, make_official, make_planner
 
 SEED = 2035
 MAX_EXAMPLES = 12
@@ -83,18 +80,11 @@ def wsgi_app(db, settings, tmp_path):
     request_finished.connect(close_old_connections)
 
 
-def staff_user(username: str, group: str):
-    """A staff user who signs in with a token only (no password: hashing one is slow)."""
-    user = get_user_model().objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def known(wsgi_app, demo_plan) -> dict:
     """Real objects for the path parameters, by (first path segment, parameter)."""
-    planner = staff_user("schemathesis.planner", PLANNERS)
-    official = staff_user("schemathesis.official", OFFICIALS)
+    planner = make_planner("schemathesis.planner")
+    official = make_official("schemathesis.official")
     consultation = Consultation.objects.filter(plan=demo_plan).earliest("opens_at")
     comment = make_comment(consultation, body="建议在村口增设公交站点。")
     moderation.answer(official, comment, "adopted", "已纳入规划。", publish=True)
