@@ -8,7 +8,7 @@ it writes its audit event like the staff page does.
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from consultation import moderation
 from consultation.models import Comment, CommentState, Result
 from consultation.staff_forms import ANSWER_MAX
-from planportal.api import DetailSerializer, StaffAPIView
-from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid
+from planportal.api import StaffAPIView
+from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.api_fields import StrictBooleanField, StrictCharField
 from planportal.roles import IsOfficial
 
@@ -67,9 +67,7 @@ class AnswerView(StaffAPIView):
             400: invalid(
                 "A field is missing or invalid, or the comment is hidden and cannot be published."
             ),
-            401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
-            403: OpenApiResponse(DetailSerializer, description="Not an official."),
-            404: OpenApiResponse(DetailSerializer, description="No such comment."),
+            **staff_refusals("an official", "No such comment."),
             415: UNSUPPORTED_MEDIA_TYPE,
         },
         tags=["staff"],

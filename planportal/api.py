@@ -1,11 +1,11 @@
 """Read-only JSON API of the plans (``/api/plans/`` and ``/api/plans/<slug>/``), and what
 every API view of the portal shares: the language of its labels, the staff views'
-authentication, and the shape of a refusal."""
+authentication (refusals are described in api_errors.py)."""
 
 from django.db.models import Prefetch
 from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.views import APIView
 
@@ -22,12 +22,6 @@ class AcceptLanguageMixin:
         translation.activate(translation.get_language_from_request(request, check_path=False))
         request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)
-
-
-class DetailSerializer(serializers.Serializer):
-    """A refusal: ``{"detail": "…"}``, the shape of DRF's own errors."""
-
-    detail = serializers.CharField()
 
 
 class StaffAPIView(AcceptLanguageMixin, APIView):

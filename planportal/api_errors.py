@@ -78,6 +78,16 @@ UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
 )
 
 
+def staff_refusals(role: str, missing: str) -> dict[int, OpenApiResponse]:
+    """The 401, 403 and 404 answers of a staff operation: ``role`` is who may call it ("a
+    planner"), ``missing`` what a 404 means ("No such job.")."""
+    return {
+        401: NOT_AUTHENTICATED,
+        403: OpenApiResponse(ApiErrorSerializer, description=f"Not {role}."),
+        404: OpenApiResponse(ApiErrorSerializer, description=missing),
+    }
+
+
 def invalid(description: str) -> OpenApiResponse:
     """A 400 answer with the messages per field."""
     return OpenApiResponse(FIELD_ERRORS_SCHEMA, description=description)

@@ -54,8 +54,15 @@ from layers.revisions.serializers import (
     UploadRequestSerializer,
 )
 from layers.revisions.status import cached_diff, extent_bbox, job_status
-from planportal.api import DetailSerializer, StaffAPIView
-from planportal.api_errors import NOT_AUTHENTICATED, NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, invalid
+from planportal.api import StaffAPIView
+from planportal.api_errors import (
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    UNSUPPORTED_MEDIA_TYPE,
+    ApiErrorSerializer,
+    invalid,
+    staff_refusals,
+)
 from planportal.models import Plan
 from planportal.roles import IsPlanner, may_manage_layers
 
@@ -117,10 +124,8 @@ class LayerRevisionsView(StaffAPIView):
                 "A field is missing or invalid, or the file has a wrong extension; the answer "
                 "names the field."
             ),
-            401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
-            403: OpenApiResponse(DetailSerializer, description="Not a planner."),
-            404: OpenApiResponse(DetailSerializer, description="No such plan."),
-            413: OpenApiResponse(DetailSerializer, description="The file is too large."),
+            **staff_refusals("a planner", "No such plan."),
+            413: OpenApiResponse(ApiErrorSerializer, description="The file is too large."),
             415: UNSUPPORTED_MEDIA_TYPE,
         },
         tags=["planners"],
@@ -224,9 +229,7 @@ class UploadJobView(StaffAPIView):
         ),
         responses={
             200: UploadJobSerializer,
-            401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
-            403: OpenApiResponse(DetailSerializer, description="Not a planner."),
-            404: OpenApiResponse(DetailSerializer, description="No such job."),
+            **staff_refusals("a planner", "No such job."),
         },
         tags=["planners"],
     )
@@ -251,9 +254,7 @@ class UploadJobCancelView(StaffAPIView):
         request=None,
         responses={
             200: UploadJobSerializer,
-            401: OpenApiResponse(DetailSerializer, description="Not authenticated."),
-            403: OpenApiResponse(DetailSerializer, description="Not a planner."),
-            404: OpenApiResponse(DetailSerializer, description="No such job."),
+            **staff_refusals("a planner", "No such job."),
             409: OpenApiResponse(UploadJobSerializer, description="The job had finished."),
         },
         tags=["planners"],
@@ -288,7 +289,7 @@ class RevisionDiffView(StaffAPIView):
         ],
         responses={
             200: RevisionDiffSerializer,
-            400: OpenApiResponse(DetailSerializer, description="`against` is not a number."),
+            400: OpenApiResponse(ApiErrorSerializer, description="`against` is not a number."),
             401: NOT_AUTHENTICATED,
             404: NOT_FOUND,
         },
@@ -333,7 +334,7 @@ class PublishView(StaffAPIView):
             200: PublishedRevisionSerializer,
             400: invalid("Invalid body, or the revision is not ready (detail)."),
             401: NOT_AUTHENTICATED,
-            403: OpenApiResponse(DetailSerializer, description="Not a planner."),
+            403: OpenApiResponse(ApiErrorSerializer, description="Not a planner."),
             404: NOT_FOUND,
             409: OpenApiResponse(
                 PublishConflictSerializer, description="Someone else published meanwhile."
