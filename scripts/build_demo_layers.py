@@ -15,8 +15,8 @@ real seat in EPSG:4546 (CGCS2000 Gauss-Krüger zone 37, CM 111E): village points
 the 118.13 ha 镇政府驻地范围 (scaled until its written area matches), the 城镇开发边界, village
 territories (Voronoi cells) and the named plan areas. Farmland parcels follow the contours of a
 synthetic terrain (demo_layers/farmland.py). Each catalogue layer is one function in
-demo_layers/layers_base.py (chapters 1-3) or demo_layers/layers_plan.py (chapters 4-8). Areas
-(MJ, m²) are computed in EPSG:4546 from the written coordinates.
+demo_layers/layers_base.py (chapters 1-3), layers_land.py (4-5) or layers_services.py (6-8).
+Areas (MJ, m²) are computed in EPSG:4546 from the written coordinates.
 
 Deterministic: seeded numpy generators, fixed iteration order, no timestamps; re-running gives
 byte-identical files. Reads only files inside the repository.
