@@ -12,6 +12,7 @@ Keep `demo_plan` for tests about the demo and for the browser.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,6 +35,15 @@ DEMO_DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
 DEMO_SLUG = "yangquanqu-2021-2035"
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
+# The run's media folder (tests/settings.py), shared with the servers and workers tests start;
+# a test may point settings.MEDIA_ROOT elsewhere for itself.
+RUN_MEDIA_ROOT = Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_media_root_removed():
+    yield
+    shutil.rmtree(RUN_MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +126,8 @@ def server_environment(**overrides: str) -> dict[str, str]:
     """The environment of a server started by a test, without the test-only relaxations: the
     portal's own settings (not tests/settings.py) and Django's async check on."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**env, "DJANGO_SETTINGS_MODULE": "planportal.settings", **overrides}
+    test_run = {"DJANGO_SETTINGS_MODULE": "planportal.settings", "MEDIA_ROOT": str(RUN_MEDIA_ROOT)}
+    return {**env, **test_run, **overrides}
 
 
 def server_database_url() -> str:

@@ -1,10 +1,14 @@
-"""The settings of a test run: the portal's own, with passwords hashed in one iteration.
+"""The settings of a test run: the portal's own, with passwords hashed in one iteration and
+uploads and photos stored in a folder of the run's own.
 
 Tests make a few hundred users, and each full PBKDF2 hash takes about a second on the
 project's machines. The hash keeps the real algorithm and names its iteration count, so the
 servers and commands the tests start, which run with planportal.settings (see
 ``server_environment`` in tests/conftest.py), still accept these passwords.
 """
+
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
@@ -16,3 +20,7 @@ class OneIterationPBKDF2PasswordHasher(PBKDF2PasswordHasher):
 
 
 PASSWORD_HASHERS = ["tests.settings.OneIterationPBKDF2PasswordHasher"]
+
+# Files the tests upload (and the servers and workers they start, see ``server_environment``)
+# never land in the media folder `make run` serves; tests/conftest.py removes this one at the end.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="planportal-test-media-"))
