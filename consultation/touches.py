@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper
 
 from layers.models import Feature, Layer, LayerRoles
 
@@ -63,19 +64,23 @@ class TouchLayers:
 
 def touch_layers(plan_id: int) -> TouchLayers:
     """The plan's public village-area and control-line layers, in one query."""
-    layers = list(
+    village, control = LayerRoles.VILLAGE_AREAS.q(), LayerRoles.CONTROL_LINES.q()
+    layers = (
         Layer.objects.public()
         .filter(plan_id=plan_id)
-        .filter(LayerRoles.VILLAGE_AREAS.q() | LayerRoles.CONTROL_LINES.q())
-        .values_list("published_revision_id", "code", "collection_id", "geometry_type")
+        .filter(village | control)
+        .annotate(
+            is_village=ExpressionWrapper(village, output_field=BooleanField()),
+            is_control=ExpressionWrapper(control, output_field=BooleanField()),
+        )
+        .values_list("published_revision_id", "code", "is_village", "is_control")
         .order_by()
     )
     village_revisions, control_revisions, control_codes = [], [], []
-    for revision_id, code, collection_id, geometry_type in layers:
-        layer = Layer(code=code, collection_id=collection_id, geometry_type=geometry_type)
-        if LayerRoles.VILLAGE_AREAS.matches(layer):
+    for revision_id, code, is_village, is_control in layers:
+        if is_village:
             village_revisions.append(revision_id)
-        if LayerRoles.CONTROL_LINES.matches(layer):
+        if is_control:
             control_revisions.append(revision_id)
             control_codes.append(code.upper())
     return TouchLayers(tuple(village_revisions), tuple(control_revisions), tuple(control_codes))

@@ -13,6 +13,8 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 from django.db import connections, router
+from django.db.models.functions import Upper
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +47,8 @@ class LayerRole:
     geometry: str = ""
 
     def q(self) -> models.Q:
-        matches = models.Q(code__in=self.codes)
+        # Codes compare in capitals, as matches() compares them.
+        matches = models.Q(In(Upper("code"), list(self.codes)))
         for suffix in self.suffixes:
             matches |= models.Q(collection_id__endswith=suffix)
         return matches & models.Q(geometry_type=self.geometry) if self.geometry else matches
@@ -93,9 +96,6 @@ class LayerQuerySet(models.QuerySet):
 
     def village_areas(self) -> "LayerQuerySet":
         return self.filter(LayerRoles.VILLAGE_AREAS.q())
-
-    def control_lines(self) -> "LayerQuerySet":
-        return self.filter(LayerRoles.CONTROL_LINES.q())
 
 
 class Layer(models.Model):
@@ -339,10 +339,13 @@ class UploadJob(models.Model):
         inside the caller's transaction: the locked row, re-read, is changed (with ``changes``,
         and finished_at for a finished state), saved and returned; None when the job had
         moved on meanwhile (the worker, the planner and the upkeep race for it), and then
-        nothing changes. The caller writes the audit event in the same transaction."""
+        nothing changes. The caller writes the audit event in the same transaction; the
+        returned row's ``stood_at`` says where the job stood under the lock (state, stage,
+        percent), for its "before"."""
         locked = type(self).objects.select_for_update(of=("self",)).get(pk=self.pk)
         if locked.state not in allowed:
             return None
+        locked.stood_at = {"state": locked.state, "stage": locked.stage, "percent": locked.percent}
         locked.state = to
         if to in self.FINISHED:
             locked.finished_at = timezone.now()

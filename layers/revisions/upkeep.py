@@ -65,13 +65,12 @@ def fail_interrupted_jobs(now=None) -> int:
 
 def _fail_interrupted(job: UploadJob) -> bool:
     with transaction.atomic():
-        current = UploadJob.objects.select_for_update().get(pk=job.pk)
-        before = {"state": current.state, "stage": current.stage, "percent": current.percent}
-        locked = current.locked_transition(
+        locked = job.locked_transition(
             [UploadState.RUNNING], UploadState.FAILED, error=UploadJob.INTERRUPTED_ERROR
         )
         if locked is None:
             return False
+        before = locked.stood_at
         _end_queue_job(locked.queue_job_id)
         record(
             None,

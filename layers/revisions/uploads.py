@@ -264,11 +264,10 @@ def cancel_job(job: UploadJob, user) -> bool:
     back, so it leaves no revision and no features. False when it had already finished."""
     unfinished = [state for state in UploadState.values if state not in UploadJob.FINISHED]
     with transaction.atomic():
-        current = UploadJob.objects.select_for_update().get(pk=job.pk)
-        before = {"state": current.state, "stage": current.stage, "percent": current.percent}
-        locked = current.locked_transition(unfinished, UploadState.CANCELLED)
+        locked = job.locked_transition(unfinished, UploadState.CANCELLED)
         if locked is None:
             return False
+        before = locked.stood_at
         was_running = before["state"] == UploadState.RUNNING
         record(
             user,
