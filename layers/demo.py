@@ -14,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from layers.ingest.pipeline import Target, ingest_file
-from layers.models import Layer
+from layers.models import DataStatus, Layer
 from layers.revisions.publishing import publish_revision
 from planportal.models import Plan
 
@@ -74,6 +74,8 @@ def _layer_fields(plan: Plan, entry: dict, position: int) -> dict:
         "public_policy": entry.get("public_policy", "features"),
         "min_zoom": entry.get("min_zoom", 0),
         "is_demo": entry.get("is_demo", True),
+        "data_status": entry.get("data_status", DataStatus.SCHEMATIC),
         "source_note": entry.get("source_note", ""),
+        "publication_note": entry.get("publication_note", ""),
         "position": position,
     }

@@ -33,6 +33,24 @@ class GeometryType(models.TextChoices):
 class PublicPolicy(models.TextChoices):
     FEATURES = "features", _("Features and tiles")
     TILES_ONLY = "tiles-only", _("Tiles only (no coordinates for download)")
+    # Restricted layers (永久基本农田, 生态保护红线, ...): the public sees where the designation
+    # lies, never a parcel, its identifier or its attributes.
+    GENERALISED = "generalised", _("Generalised outline only (no parcels, no attributes)")
+
+
+class DataStatus(models.TextChoices):
+    """How far a layer's data may be relied on. Blank means a planner has not said yet, and
+    such a layer cannot be published (layers/revisions/publishing.py)."""
+
+    SCHEMATIC = "schematic", _("Schematic (示意)")
+    OFFICIAL = "official", _("Official (正式)")
+
+
+# The per-feature data mark (SJZT, 数据状态) every public output carries, so that a feature
+# saved from the portal still says what it is.
+DATA_MARK_FIELD = "SJZT"
+DEMO_MARK = "演示数据"
+DATA_MARKS = {DataStatus.SCHEMATIC: "示意", DataStatus.OFFICIAL: "正式"}
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,11 @@ class Layer(models.Model):
     )
     min_zoom = models.PositiveSmallIntegerField(_("minimum zoom"), default=0)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
+    data_status = models.CharField(
+        _("data status"), max_length=20, choices=DataStatus.choices, blank=True
+    )
     source_note = models.TextField(_("source"), blank=True)
+    publication_note = models.TextField(_("publication note"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     published_revision = models.ForeignKey(
         "LayerRevision",
@@ -159,6 +181,14 @@ class Layer(models.Model):
     @property
     def is_on_by_default(self) -> bool:
         return LayerRoles.ON_BY_DEFAULT.matches(self)
+
+    @property
+    def data_mark(self) -> str:
+        """The value of the per-feature SJZT mark: 演示数据 for demonstration layers, else
+        示意 or 正式 as the planner said; blank when nobody has said yet."""
+        if self.is_demo:
+            return DEMO_MARK
+        return DATA_MARKS.get(self.data_status, "")
 
     @property
     def allows_features(self) -> bool:
