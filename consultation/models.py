@@ -118,6 +118,17 @@ class Result(models.TextChoices):
     ADOPTED = "adopted", _("Adopted")
     PARTLY_ADOPTED = "partly", _("Partly adopted")
     NOT_ADOPTED = "rejected", _("Not adopted")
+    # 说明解释 / 不属于本规划事项: answered with an explanation, nothing for the plan to adopt.
+    EXPLAINED = "explained", _("Explained / not a matter of this plan")
+
+
+class SubmitterKind(models.TextChoices):
+    """Who gave the opinion, as the report's 意见人 column distinguishes them."""
+
+    PERSON = "person", _("Individual")
+    ORGANISATION = "organisation", _("Organisation")
+    DEPARTMENT = "department", _("Government department")
+    EXPERT = "expert", _("Expert")
 
 
 class CommentQuerySet(models.QuerySet):
@@ -174,6 +185,15 @@ class Comment(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
+    submitter_kind = models.CharField(
+        _("given by"), max_length=20, choices=SubmitterKind.choices, default=SubmitterKind.PERSON
+    )
+    # The name of an organisation, department or expert's institution: not personal data of
+    # a resident, so it is shown in the report as given.
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # When a letter, call or visit reached the office (a letter's postmark date); blank for
+    # web comments, whose created_at is their receipt.
+    received_on = models.DateField(_("received or postmarked on"), null=True, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
