@@ -5,7 +5,8 @@ The serializer also resolves what the opinion points at, one of:
 - ``section``: a section number of the plan, e.g. "3.2";
 - ``collection_id`` + ``feature_id``: a feature of the layer's *published* revision (the
   revision is recorded). Tiles-only layers count too: the map learns feature ids from tiles;
-- ``geometry``: a GeoJSON Point, LineString or Polygon drawn inside the plan's extent;
+- ``geometry``: a GeoJSON Point, LineString or Polygon drawn inside the plan's area (the
+  official township boundary; near the extent while that is only approximate);
 - nothing: the plan as a whole.
 """
 
@@ -32,11 +33,14 @@ from consultation.photos import (
     max_bytes,
     max_pixels,
 )
+from layers.boundary import plan_area
 from layers.models import Feature
 from planportal.api_fields import StrictCharField
 from planportal.models import Section
 
 DRAWN_TYPES = ("Point", "LineString", "Polygon")
+# How far (degrees, about 5 km) a drawn place may reach past an approximate plan extent.
+APPROXIMATE_EXTENT_MARGIN_DEGREES = 0.05
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{9,11}$")
 
@@ -82,7 +86,8 @@ def normalise_phone(raw: str) -> str:
     {
         "type": "object",
         "description": "GeoJSON geometry (Point, LineString or Polygon) in EPSG:4326, inside "
-        "the plan's extent; a GeoJSON Feature is accepted too.",
+        "the plan's area (its official township boundary, or within about 5 km of its "
+        "approximate extent); a GeoJSON Feature is accepted too.",
     }
 )
 class DrawnGeometryField(serializers.Field):
@@ -287,12 +292,26 @@ def resolve_target(
             )
         return Target("feature", layer_id=row[0], revision_id=row[1], feature_id=feature_id)
     if drawn is not None:
-        if plan.extent is not None and not plan.extent.covers(drawn):
+        if not _within_plan_area(plan, drawn):
             raise serializers.ValidationError(
                 {"geometry": [_("The drawn place lies outside the area of this plan.")]}
             )
         return Target("drawn", drawn=drawn)
     return Target("plan")
+
+
+def _within_plan_area(plan, drawn: GEOSGeometry) -> bool:
+    """Inside the plan's extent, or inside its official township boundary; while the plan has
+    only the approximate extent (示意范围), near enough to it: the real town may reach past the
+    approximation, and a resident there must not be refused as if it were the legal boundary.
+    (The boundary is looked up only for places outside the extent, so the common path of a
+    comment costs no extra query.)"""
+    if plan.extent is None or plan.extent.covers(drawn):
+        return True
+    area = plan_area(plan)
+    if area.official:
+        return area.geometry.covers(drawn)
+    return plan.extent.buffer(APPROXIMATE_EXTENT_MARGIN_DEGREES).covers(drawn)
 
 
 # -- answers --------------------------------------------------------------------------------

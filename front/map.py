@@ -109,6 +109,8 @@ def _strings() -> dict[str, str]:
         "chapter": _("Chapter %(number)s"),
         "other_layers": _("Other layers"),
         "demo_badge": _("Demo data"),
+        "schematic_badge": _("Schematic"),
+        "boundary_label": _("Approximate extent (not a legal boundary)"),
         "no_features": _("No features in this layer."),
         "about_layer": _("About this layer"),
         "source": _("Source: "),

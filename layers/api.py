@@ -39,11 +39,25 @@ class PointQuerySerializer(serializers.Serializer):
 class PointReportSerializer(serializers.Serializer):
     lon = serializers.FloatField()
     lat = serializers.FloatField()
-    inside_plan_area = serializers.BooleanField()
+    inside_plan_area = serializers.BooleanField(
+        allow_null=True,
+        help_text="true: inside the plan's area; false: outside its official boundary; null: "
+        "outside the approximate extent (示意范围), so possibly outside (see plan_boundary).",
+    )
+    plan_boundary = serializers.ChoiceField(
+        choices=["official", "approximate", "none"],
+        help_text="What inside_plan_area was decided against: the official township boundary "
+        "(a published XZQ layer with data status official), the approximate extent, or "
+        "nothing (the plan has no area).",
+    )
     elements = serializers.ListField(child=serializers.DictField())
     nearby_lines = serializers.ListField(child=serializers.DictField())
     nearest = serializers.ListField(child=serializers.DictField())
-    sentences = serializers.ListField(child=serializers.CharField())
+    sentences = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Plain sentences; one built from demonstration or schematic data says so "
+        "(e.g. （演示数据）), as each item's data_mark (SJZT) does.",
+    )
 
 
 class PointReportView(AcceptLanguageMixin, APIView):

@@ -51,6 +51,16 @@ class DataStatus(models.TextChoices):
 DATA_MARK_FIELD = "SJZT"
 DEMO_MARK = "演示数据"
 DATA_MARKS = {DataStatus.SCHEMATIC: "示意", DataStatus.OFFICIAL: "正式"}
+# Marks that say "not the approved plan": every output of such a layer says so in words too.
+UNOFFICIAL_MARKS = (DEMO_MARK, DATA_MARKS[DataStatus.SCHEMATIC])
+
+
+def data_mark_of(is_demo: bool, data_status: str) -> str:
+    """The SJZT value of a layer with these settings (Layer.data_mark), for callers that read
+    the two columns without the model (the tile lookup)."""
+    if is_demo:
+        return DEMO_MARK
+    return DATA_MARKS.get(data_status, "")
 
 
 @dataclass(frozen=True)
@@ -93,9 +103,14 @@ class LayerRoles:
     FACILITIES = LayerRole(("GGFWSS", "SZSS", "GJZD"), (), GeometryType.POINT)
     # What a first-time visitor sees switched on: the town's outline, its villages and seat,
     # the river, the roads and the urban development boundary.
+    # (The town's outline only when it is official: see Layer.is_on_by_default.)
     ON_BY_DEFAULT = LayerRole(
         ("XZQ", "XZC", "ZFZD", "HL", "DL", "CZKFBJ"), ("-xzq", "-villages", "-river", "-roads")
     )
+    # The township boundary (行政区, XZQ). Only a published one with data status official,
+    # and not demonstration data, is the legal boundary of the plan (layers/boundary.py);
+    # any other is an approximation, drawn only when asked for and labelled as one.
+    TOWNSHIP_BOUNDARY = LayerRole(("XZQ",), ("-xzq",), GeometryType.POLYGON)
 
 
 class LayerQuerySet(models.QuerySet):
@@ -180,15 +195,27 @@ class Layer(models.Model):
 
     @property
     def is_on_by_default(self) -> bool:
-        return LayerRoles.ON_BY_DEFAULT.matches(self)
+        # An approximate township outline drawn by default would read as the legal boundary.
+        return LayerRoles.ON_BY_DEFAULT.matches(self) and not self.is_approximate_boundary
+
+    @property
+    def is_official_boundary(self) -> bool:
+        return (
+            LayerRoles.TOWNSHIP_BOUNDARY.matches(self)
+            and not self.is_demo
+            and self.data_status == DataStatus.OFFICIAL
+        )
+
+    @property
+    def is_approximate_boundary(self) -> bool:
+        """A township boundary layer that is not official: 示意范围（非法定界线）."""
+        return LayerRoles.TOWNSHIP_BOUNDARY.matches(self) and not self.is_official_boundary
 
     @property
     def data_mark(self) -> str:
         """The value of the per-feature SJZT mark: 演示数据 for demonstration layers, else
         示意 or 正式 as the planner said; blank when nobody has said yet."""
-        if self.is_demo:
-            return DEMO_MARK
-        return DATA_MARKS.get(self.data_status, "")
+        return data_mark_of(self.is_demo, self.data_status)
 
     @property
     def allows_features(self) -> bool:

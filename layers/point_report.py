@@ -4,13 +4,19 @@ One query per kind of geometry over the published revisions of the plan's public
 polygons that contain the point, lines that pass within a short distance of it, and for point
 layers the nearest feature of each category. Distances are geodesic metres (geography), so
 they are right at this latitude without choosing a projection.
+
+Every sentence built from a layer that is not the approved plan (演示数据, 示意) says so, and
+each item of the JSON carries its layer's mark (SJZT). Whether the place lies in the plan's
+area is firm only against the official township boundary (layers/boundary.py): outside the
+approximate extent the report says the place *may* lie outside, and answers all the same.
 """
 
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from layers.models import GeometryType, Layer, public_reads
+from layers.boundary import plan_area
+from layers.models import DEMO_MARK, UNOFFICIAL_MARKS, GeometryType, Layer, public_reads
 from planportal.models import Plan
 
 # A line (road, river) counts as "here" within this many metres of the point.
@@ -44,11 +50,22 @@ _NEAREST_SQL = """
 """
 
 
+class PlanBoundary:
+    """What ``inside_plan_area`` was decided against."""
+
+    OFFICIAL = "official"  # the official township boundary: the answer is firm
+    APPROXIMATE = "approximate"  # the approximate extent (示意范围): never a firm "outside"
+    NONE = "none"  # the plan has no area: every place counts as inside
+
+
 @dataclass
 class PointReport:
     lon: float
     lat: float
-    inside_plan_area: bool
+    # True inside the plan's area (official or approximate); False only outside the official
+    # boundary; None outside the approximate extent, where nobody can say.
+    inside_plan_area: bool | None
+    plan_boundary: str
     elements: list[dict] = field(default_factory=list)
     nearby_lines: list[dict] = field(default_factory=list)
     nearest: list[dict] = field(default_factory=list)
@@ -56,11 +73,19 @@ class PointReport:
 
 
 def report_at(plan: Plan, lon: float, lat: float) -> PointReport:
-    inside = _inside_plan_area(plan, lon, lat)
-    report = PointReport(lon=lon, lat=lat, inside_plan_area=inside)
-    if not inside:
+    area = plan_area(plan)
+    if area.geometry is None:
+        boundary, inside = PlanBoundary.NONE, True
+    else:
+        boundary = PlanBoundary.OFFICIAL if area.official else PlanBoundary.APPROXIMATE
+        inside = _inside(area.geometry, lon, lat)
+    if not inside and boundary == PlanBoundary.OFFICIAL:
+        report = PointReport(lon=lon, lat=lat, inside_plan_area=False, plan_boundary=boundary)
         report.sentences.append(_("This place lies outside the area of this plan."))
         return report
+    report = PointReport(
+        lon=lon, lat=lat, inside_plan_area=True if inside else None, plan_boundary=boundary
+    )
 
     layers = {
         layer.published_revision_id: layer
@@ -83,16 +108,22 @@ def report_at(plan: Plan, lon: float, lat: float) -> PointReport:
     report.nearest.sort(key=lambda item: (item["layer_position"], item["distance_m"]))
 
     report.sentences = _sentences(report, layers.values())
+    if not inside:
+        report.sentences.insert(
+            0,
+            _(
+                "This place may lie outside the area of this plan (the township extent is "
+                "approximate)."
+            ),
+        )
     return report
 
 
-def _inside_plan_area(plan: Plan, lon: float, lat: float) -> bool:
-    if plan.extent is None:
-        return True
+def _inside(area, lon: float, lat: float) -> bool:
     with public_reads().cursor() as cursor:
         cursor.execute(
             "SELECT ST_Intersects(%s::geometry, ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
-            [plan.extent.ewkb.hex(), lon, lat],
+            [area.ewkb.hex(), lon, lat],
         )
         return bool(cursor.fetchone()[0])
 
@@ -119,6 +150,8 @@ def _describe(layer: Layer, row: tuple, metres: float | None = None) -> dict:
         "section": layer.section.number if layer.section else None,
         "section_anchor": layer.section.anchor if layer.section else None,
         "is_demo": layer.is_demo,
+        "data_mark": layer.data_mark,
+        "is_approximate_boundary": layer.is_approximate_boundary,
     }
     if metres is not None:
         item["distance_m"] = round(metres)
@@ -130,26 +163,58 @@ def _label(item: dict) -> str:
     return item["name"] or item["category_label"] or item["layer"]
 
 
+def _mark_words(mark: str, approximate_boundary: bool = False) -> list[str]:
+    """The words a sentence built from such a layer ends with; none for official data."""
+    words = []
+    if mark == DEMO_MARK:
+        words.append(_("demonstration data"))
+    elif mark in UNOFFICIAL_MARKS:
+        words.append(_("schematic"))
+    if approximate_boundary:
+        words.append(_("approximate extent, not a legal boundary"))
+    return words
+
+
+def _marked(sentence: str, words: list[str]) -> str:
+    """The sentence with "（演示数据）" (in the reader's language) before its final stop."""
+    if not words:
+        return sentence
+    suffix = _(" (%(marks)s)") % {"marks": _(", ").join(words)}
+    if sentence.endswith(("。", ".")):
+        return sentence[:-1] + suffix + sentence[-1]
+    return sentence + suffix
+
+
+def _item_marked(sentence: str, item: dict) -> str:
+    return _marked(sentence, _mark_words(item["data_mark"], item["is_approximate_boundary"]))
+
+
 def _sentences(report: PointReport, layers) -> list[str]:
     sentences = []
     for item in report.elements:
         name = _label(item)
         if item["category_label"] and item["category_label"] != name:
             name = _("%(name)s (%(category)s)") % {"name": name, "category": item["category_label"]}
-        sentences.append(
-            _("This place is in %(layer)s: %(name)s.") % {"layer": item["layer"], "name": name}
-        )
+        sentence = _("This place is in %(layer)s: %(name)s.") % {
+            "layer": item["layer"],
+            "name": name,
+        }
+        sentences.append(_item_marked(sentence, item))
     for item in report.nearby_lines:
-        sentences.append(
-            _("%(name)s (%(layer)s) passes about %(metres)s m away.")
-            % {"name": _label(item), "layer": item["layer"], "metres": item["distance_m"]}
-        )
+        sentence = _("%(name)s (%(layer)s) passes about %(metres)s m away.") % {
+            "name": _label(item),
+            "layer": item["layer"],
+            "metres": item["distance_m"],
+        }
+        sentences.append(_item_marked(sentence, item))
     for item in report.nearest:
         kind = item["category_label"] or item["layer"]
-        sentences.append(
-            _("The nearest %(kind)s is %(name)s, about %(metres)s m away.")
-            % {"kind": kind, "name": item["name"] or kind, "metres": item["distance_m"]}
-        )
+        sentence = _("The nearest %(kind)s is %(name)s, about %(metres)s m away.") % {
+            "kind": kind,
+            "name": item["name"] or kind,
+            "metres": item["distance_m"],
+        }
+        sentences.append(_item_marked(sentence, item))
     # A control line the plan says the town does not have (e.g. 生态保护红线) is an empty
     # published layer: its description carries the plan's own sentence.
     empty = [
@@ -159,7 +224,11 @@ def _sentences(report: PointReport, layers) -> list[str]:
         and layer.published_revision.feature_count == 0
         and layer.description
     ]
-    sentences.extend(layer.description for layer in empty)
+    sentences.extend(_marked(layer.description, _mark_words(layer.data_mark)) for layer in empty)
     if not report.elements:
-        sentences.insert(0, _("No zone or control line of the plan covers this exact place."))
+        # Said from the polygon layers' absence here: as reliable as the least official one.
+        marks = {layer.data_mark for layer in layers if layer.geometry_type == GeometryType.POLYGON}
+        weakest = DEMO_MARK if DEMO_MARK in marks else next(iter(marks & set(UNOFFICIAL_MARKS)), "")
+        sentence = _("No zone or control line of the plan covers this exact place.")
+        sentences.insert(0, _marked(sentence, _mark_words(weakest)))
     return sentences

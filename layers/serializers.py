@@ -15,6 +15,16 @@ class LayerSerializer(serializers.ModelSerializer):
     chapter = serializers.SerializerMethodField()
     section = serializers.SerializerMethodField()
     delivery = serializers.CharField(help_text='"geojson" for small layers, "tiles" otherwise')
+    data_mark = serializers.CharField(
+        read_only=True,
+        help_text="The SJZT value every feature of the layer carries: 演示数据, 示意 or 正式; "
+        "blank when not said.",
+    )
+    is_approximate_boundary = serializers.BooleanField(
+        read_only=True,
+        help_text="A township outline that is not the official boundary: "
+        "示意范围（非法定界线）, not drawn by default.",
+    )
     revision = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
 
@@ -38,6 +48,8 @@ class LayerSerializer(serializers.ModelSerializer):
             "delivery",
             "min_zoom",
             "is_demo",
+            "data_mark",
+            "is_approximate_boundary",
             "source_note",
             "revision",
             "links",

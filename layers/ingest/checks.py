@@ -28,8 +28,8 @@ TYPE_IDS_OF_FAMILY = {
 # A land-use code the plan itself assigns must be right; the survey's 地类编码 may still use
 # the 三调 codes (0305 灌木林地, 1006 农村道路 ...), which are worth a note, not a rejection.
 LANDUSE_CODE_SEVERITY = {"YDYHFLDM": problems.error, "DLBM": problems.warning}
-# Data may reach this far (degrees, about 1 km) beyond the plan's extent, which is often an
-# approximation, before a feature counts as outside the plan area.
+# Data may reach this far (degrees, about 1 km) beyond the plan's area (a boundary drawn at
+# another scale, a road's verge) before a feature counts as outside it.
 EXTENT_TOLERANCE_DEGREES = 0.01
 
 
@@ -109,16 +109,27 @@ def repair(geometry: shapely.Geometry, geometry_type: str) -> shapely.Geometry |
 
 
 def check_extent(
-    geometries_4326: np.ndarray, plan_extent: shapely.Geometry | None, keys: list[str | None]
+    geometries_4326: np.ndarray,
+    plan_extent: shapely.Geometry | None,
+    keys: list[str | None],
+    *,
+    official: bool = True,
 ) -> list[Problem]:
+    """Features beyond the plan's area: errors against the official township boundary,
+    warnings against an approximate extent (示意范围), which may be wrong where they lie."""
     if plan_extent is None or plan_extent.is_empty:
         return []
     area = plan_extent.buffer(EXTENT_TOLERANCE_DEGREES)
     shapely.prepare(area)
     present = ~(shapely.is_missing(geometries_4326) | shapely.is_empty(geometries_4326))
     outside = present & ~shapely.intersects(area, geometries_4326)
+    if official:
+        return [
+            problems.error("geometry_outside", **_feature(index, keys))
+            for index in np.flatnonzero(outside)
+        ]
     return [
-        problems.error("geometry_outside", **_feature(index, keys))
+        problems.warning("geometry_outside_approximate", **_feature(index, keys))
         for index in np.flatnonzero(outside)
     ]
 

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from layers.boundary import PlanArea, plan_area
 from layers.models import Layer
 
 from . import checks, problems
@@ -102,7 +103,8 @@ def prepare_raw_layer(
     geometries = np.asarray(raw.frame.geometry.array, dtype=object)
     total = len(geometries)
     report("checking", 0, total)
-    plan_extent = _plan_extent(layer)
+    area = _plan_area(layer)
+    plan_extent = _to_shapely(area.geometry)
     try:
         recognised = recognise_crs(raw.crs_wkt, _bounds(geometries), plan_extent, raw.prj_text)
     except problems.RejectedFile as rejected:  # keep what was found before (e.g. encoding)
@@ -124,7 +126,7 @@ def prepare_raw_layer(
     geometry_check = checks.check_geometries(geometries, kind, keys)
     log.extend(geometry_check.problems)
     in_4326 = _to_4326(geometry_check.geometries, recognised)
-    log.extend(checks.check_extent(in_4326, plan_extent, keys))
+    log.extend(checks.check_extent(in_4326, plan_extent, keys, official=area.official))
     log.extend(checks.check_required_fields(attributes, layer.attribute_schema or [], keys))
     log.extend(checks.check_landuse_codes(attributes, keys))
     log.extend(checks.check_keys(attributes, key_field, keys))
@@ -190,11 +192,17 @@ def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
     return tuple(float(v) for v in shapely.total_bounds(present))
 
 
-def _plan_extent(layer: Layer) -> shapely.Geometry | None:
-    extent = layer.plan.extent if layer.plan_id else None
-    if extent is None:
+def _plan_area(layer: Layer) -> PlanArea:
+    """The official township boundary (firm checks), else the approximate extent."""
+    if not layer.plan_id:
+        return PlanArea(None, official=False)
+    return plan_area(layer.plan)
+
+
+def _to_shapely(geometry) -> shapely.Geometry | None:
+    if geometry is None:
         return None
-    return shapely.from_wkb(bytes(extent.transform(4326, clone=True).wkb))
+    return shapely.from_wkb(bytes(geometry.transform(4326, clone=True).wkb))
 
 
 def _silent(stage: str, done: int, total: int) -> None:

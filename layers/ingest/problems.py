@@ -119,6 +119,10 @@ MESSAGES: dict[str, str] = {
         "Feature %(feature)s has an invalid geometry (%(reason)s) that cannot be repaired."
     ),
     "geometry_outside": gettext_noop("Feature %(feature)s lies outside the plan area."),
+    "geometry_outside_approximate": gettext_noop(
+        "Feature %(feature)s lies outside the approximate plan extent (not a legal boundary); "
+        "check that it belongs to this plan."
+    ),
     "too_many_vertices": gettext_noop(
         "Feature %(feature)s has %(count)s vertices; at most %(limit)s are accepted."
     ),

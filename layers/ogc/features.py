@@ -13,11 +13,13 @@ from layers.ogc.params import Envelope
 
 # 7 decimals of a degree is about 1 cm: as precise as the plan data, and short. The geometry is
 # made multi-part when the revision mixes single and multi parts (see `Matches`).
-# $as_multi is a boolean SQL expression (a parameter, or the test below).
+# $as_multi is a boolean SQL expression (a parameter, or the test below). The properties get
+# the layer's data mark merged in (a jsonb parameter: {"SJZT": "演示数据"}, or {}), so every
+# feature, saved anywhere, still says what it is (layers/marks.py).
 FEATURE_JSON = Template("""
     '{"type":"Feature","id":' || f.id
     || ',"geometry":' || ST_AsGeoJSON(CASE WHEN $as_multi THEN ST_Multi(f.geom) ELSE f.geom END, 7)
-    || ',"properties":' || f.properties::text || '}'
+    || ',"properties":' || (f.properties || %s::jsonb)::text || '}'
 """)
 
 # A revision that has both Polygon and MultiPolygon features (common in planners' files) would
@@ -70,27 +72,33 @@ def match_features(revision_id: int, envelopes: tuple[Envelope, ...]) -> Matches
 
 
 def feature_page(
-    revision_id: int, envelopes: tuple[Envelope, ...], limit: int, offset: int, as_multi: bool
+    revision_id: int,
+    envelopes: tuple[Envelope, ...],
+    limit: int,
+    offset: int,
+    as_multi: bool,
+    mark: str = "{}",
 ) -> list[str]:
-    """One page of features as GeoJSON texts, in id order so that pages never overlap."""
+    """One page of features as GeoJSON texts, in id order so that pages never overlap;
+    ``mark`` is the JSON object merged into each feature's properties (marks.mark_properties)."""
     where, params = _where(revision_id, envelopes)
     sql = (
         f"SELECT {FEATURE_JSON.substitute(as_multi='%s')} FROM layers_feature f"  # noqa: S608
         f" WHERE {where} ORDER BY f.id LIMIT %s OFFSET %s"
     )
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [as_multi, *params, limit, offset])
+        cursor.execute(sql, [as_multi, mark, *params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
 
-def feature_by_id(revision_id: int, feature_id: int) -> str | None:
-    """The feature as GeoJSON text (multi-part as in `feature_page`), or None when it is not
-    part of this revision."""
+def feature_by_id(revision_id: int, feature_id: int, mark: str = "{}") -> str | None:
+    """The feature as GeoJSON text (multi-part and marked as in `feature_page`), or None when
+    it is not part of this revision."""
     sql = (
         f"SELECT {FEATURE_JSON.substitute(as_multi=f'({MIXES_SINGLE_AND_MULTI})')}"  # noqa: S608
         " FROM layers_feature f WHERE f.id = %s AND f.revision_id = %s"
     )
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [revision_id, revision_id, feature_id, revision_id])
+        cursor.execute(sql, [revision_id, revision_id, mark, feature_id, revision_id])
         row = cursor.fetchone()
     return row[0] if row else None

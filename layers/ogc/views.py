@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from layers.marks import data_notice, keywords, mark_properties, with_notice
 from layers.models import Layer
 from layers.ogc.features import feature_by_id, feature_page, match_features
 from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
@@ -152,7 +153,8 @@ def _collection_document(request: HttpRequest, layer: Layer) -> dict:
     document = {
         "id": layer.collection_id,
         "title": layer.title,
-        "description": layer.description,
+        "description": with_notice(layer.description, layer),
+        "keywords": keywords(layer),
         "links": [
             _link(_url(request, "ogc-collection", layer.collection_id), "self", JSON, layer.title),
             _link(_url(request, "ogc-items", layer.collection_id), "items", GEOJSON, layer.title),
@@ -271,23 +273,38 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     revision_id = layer.published_revision_id
     # Features of a revision never change, so the revision and the full URL (host, path and
     # query, which the links repeat) decide the answer: a 304 costs no feature query.
-    etag = _etag("items", revision_id, request.build_absolute_uri())
+    # The mark is part of the answer, and a planner may change it without a new revision.
+    etag = _etag(
+        "items",
+        revision_id,
+        mark_properties(layer),
+        data_notice(layer),
+        request.build_absolute_uri(),
+    )
     if _matches(request, etag):
         return _not_modified(etag)
     matches = match_features(revision_id, query.envelopes)
     matched = matches.count
     features = feature_page(
-        revision_id, query.envelopes, query.limit, query.offset, matches.as_multi
+        revision_id,
+        query.envelopes,
+        query.limit,
+        query.offset,
+        matches.as_multi,
+        mark_properties(layer),
     )
-    head = _dumps(
-        {
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(features),
-            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "links": _page_links(request, layer, query, matched, len(features)),
-        }
-    )
+    collection = {
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "links": _page_links(request, layer, query, matched, len(features)),
+    }
+    # A foreign member for readers of the whole file (GIS tools keep the per-feature SJZT).
+    notice = data_notice(layer)
+    if notice:
+        collection["description"] = notice
+    head = _dumps(collection)
     body = head[:-1] + ',"features":[' + ",".join(features) + "]}"
     return _answer(request, body, GEOJSON, etag)
 
@@ -304,10 +321,12 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
     )
     if not feature_id.isascii() or not feature_id.isdigit() or int(feature_id) > MAX_FEATURE_ID:
         raise missing
-    etag = _etag("item", layer.published_revision_id, request.build_absolute_uri())
+    etag = _etag(
+        "item", layer.published_revision_id, mark_properties(layer), request.build_absolute_uri()
+    )
     if _matches(request, etag):
         return _not_modified(etag)
-    feature = feature_by_id(layer.published_revision_id, int(feature_id))
+    feature = feature_by_id(layer.published_revision_id, int(feature_id), mark_properties(layer))
     if feature is None:
         raise missing
     links = _dumps(

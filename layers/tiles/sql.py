@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from layers.models import GeometryType, public_reads
+from layers.models import DATA_MARK_FIELD, GeometryType, public_reads
 from planportal.db import select_last_result
 
 MAX_ZOOM = 22  # deepest tile served (about 4 cm per pixel); a plan needs nothing finer
@@ -18,8 +18,9 @@ WEB_MERCATOR_WIDTH_M = 40075016.68  # the EPSG:3857 world's width in metres
 # z14 on it saved little (-6 % bytes at z14, -1 % at z16) for its cost.
 SIMPLIFY_BELOW_ZOOM = 14
 
-# MVT attributes every layer carries, besides those of its attribute schema.
-BUILT_IN_FIELDS = ("id", "name", "category")
+# MVT attributes every layer carries, besides those of its attribute schema (SJZT, the data
+# mark, only on layers that have one).
+BUILT_IN_FIELDS = ("id", "name", "category", DATA_MARK_FIELD)
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,16 @@ class TileSource:
     min_zoom: int
     geometry_type: str
     attribute_names: tuple[str, ...]
+    data_mark: str = ""  # the SJZT value every feature of the tile carries; blank: none
 
     @cached_property
     def version(self) -> str:
         """Changes whenever a tile's content may change: a new published revision, or an
-        edit of the layer settings the tiles depend on (attributes, min_zoom, geometry)."""
+        edit of the layer settings the tiles depend on (attributes, min_zoom, geometry, the
+        data mark)."""
         settings = json.dumps(
-            [self.attribute_names, self.min_zoom, self.geometry_type], ensure_ascii=False
+            [self.attribute_names, self.min_zoom, self.geometry_type, self.data_mark],
+            ensure_ascii=False,
         )
         digest = hashlib.blake2b(settings.encode(), digest_size=4).hexdigest()
         return f"{self.revision_id}-{digest}"
@@ -79,6 +83,8 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
 
     - ``fid`` becomes the MVT feature id, ``id`` the same number as an attribute, because
       Leaflet.VectorGrid hands a click handler the properties, not the feature id.
+    - ``SJZT`` is the layer's data mark, one constant parameter per statement (NULL, and so
+      left out by ST_AsMVT, when the layer has none).
     - Schema fields go in one jsonb column: ST_AsMVT turns its keys into attributes, keeps
       numbers and booleans typed, and skips nulls (jsonb_strip_nulls) and nested values.
     - ``f.geom_3857 && envelope-with-margin`` is the GiST-indexed filter; the margin equals
@@ -106,6 +112,7 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
                    f.id AS id,
                    NULLIF(f.name, '') AS name,
                    NULLIF(f.category, '') AS category,
+                   NULLIF(%(mark)s::text, '') AS "{DATA_MARK_FIELD}",
                    {attributes}
                    ST_AsMVTGeom(
                        {geometry}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
@@ -131,6 +138,7 @@ def tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
         "y": y,
         "margin": TILE_BUFFER / TILE_EXTENT,
         "tolerance": tolerance,
+        "mark": source.data_mark,
     }
     params.update({f"k{i}": name for i, name in enumerate(source.attribute_names)})
     return _tile_sql(len(source.attribute_names), tolerance > 0), params

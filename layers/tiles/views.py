@@ -11,7 +11,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from layers.models import Layer
+from layers.marks import keywords, with_notice
+from layers.models import DATA_MARK_FIELD, Layer
 from layers.tiles.lookup import tile_source
 from layers.tiles.sql import TileSource, render_tile, tile_attribute_names, tile_etag, tile_exists
 from planportal.etags import if_none_match_holds
@@ -124,8 +125,11 @@ def tilejson_document(request, layer: Layer) -> dict:
     return {
         "tilejson": "3.0.0",
         "name": layer.title,
-        "description": layer.description,
+        "description": with_notice(layer.description, layer),
         "attribution": _attribution(layer),
+        # Not a TileJSON key; clients keep unknown keys as the tileset's metadata.
+        "keywords": keywords(layer),
+        "data_mark": layer.data_mark,
         "scheme": "xyz",
         "tiles": [tiles_url],
         "minzoom": min_zoom,
@@ -163,6 +167,8 @@ def _fields(layer: Layer) -> dict[str, str]:
         "name": f"String: {_('name')}",
         "category": f"String: {_('category code')}",
     }
+    if layer.data_mark:
+        fields[DATA_MARK_FIELD] = f"String: {_('data status')}"
     items = [item for item in layer.attribute_schema or [] if isinstance(item, dict)]
     schema = {str(item.get("name")): item for item in items}
     for name in tile_attribute_names(layer.attribute_schema):

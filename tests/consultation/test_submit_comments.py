@@ -255,8 +255,10 @@ def test_a_geojson_feature_wrapping_the_drawing_is_accepted(client, consultation
 
 
 def test_a_drawing_outside_the_plan_is_refused(client, consultation):
-    crossing = LineString((112.05, 38.05), (EAST + 0.01, 38.05), srid=4326)
-    for geometry in (Point(WEST - 0.01, SOUTH, srid=4326), crossing):
+    # Well beyond the margin an approximate extent allows (tests/consultation/
+    # test_drawn_place_boundary.py has the official boundary and the margin).
+    crossing = LineString((112.05, 38.05), (EAST + 0.2, 38.05), srid=4326)
+    for geometry in (Point(WEST - 0.2, SOUTH, srid=4326), crossing):
         response = post_comment(
             client, consultation, payload(consultation, geometry=geojson(geometry))
         )

@@ -54,3 +54,15 @@ def test_the_empty_ecological_red_line_layer_says_why(client, demo_plan):
 def test_an_unpublished_layer_is_left_out(client, demo_plan):
     Layer.objects.filter(collection_id="yangquanqu-dl").update(published_revision=None)
     assert "yangquanqu-dl" not in {layer["collection_id"] for layer in catalogue(client)}
+
+
+def test_every_layer_gives_its_data_mark_and_the_approximate_outline_says_so(client, demo_plan):
+    listed = {layer["collection_id"]: layer for layer in catalogue(client)}
+    for layer in Layer.objects.public().filter(plan=demo_plan):
+        entry = listed[layer.collection_id]
+        assert entry["data_mark"] == layer.data_mark
+        assert entry["is_approximate_boundary"] is layer.is_approximate_boundary
+        assert entry["description"] == layer.description
+    assert listed["yangquanqu-czkfbj"]["data_mark"] == "演示数据"
+    assert listed["yangquanqu-xzq"]["is_approximate_boundary"] is True
+    assert listed["yangquanqu-czkfbj"]["is_approximate_boundary"] is False

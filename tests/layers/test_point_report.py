@@ -51,7 +51,8 @@ def test_it_gives_the_nearest_facility_of_each_kind_with_metres(client, demo_pla
 def test_the_sentences_say_it_in_plain_chinese(client, demo_plan):
     sentences = report(client, *TOWN_SEAT).json()["sentences"]
     assert (
-        "此处位于城镇开发边界（示意）：镇政府驻地·城镇集中建设区（城镇集中建设区）。" in sentences
+        "此处位于城镇开发边界（示意）：镇政府驻地·城镇集中建设区（城镇集中建设区）（演示数据）。"
+        in sentences
     )
     assert any(s.startswith("最近的教育用地是阳泉曲镇中小学，距离约") for s in sentences)
     assert any("不涉及生态保护红线" in s for s in sentences)
@@ -74,11 +75,47 @@ def test_a_river_or_road_close_by_is_named_with_its_distance(client, demo_plan):
     assert river and 0 <= river[0]["distance_m"] <= 100
 
 
-def test_outside_the_plan_area_it_says_so(client, demo_plan):
-    data = report(client, 111.75, 37.15).json()
-    assert data["inside_plan_area"] is False
-    assert data["elements"] == [] and data["nearest"] == []
-    assert data["sentences"] == ["该位置不在本规划范围内。"]
+def test_every_sentence_from_demonstration_data_says_so(client, demo_plan):
+    data = report(client, *TOWN_SEAT).json()
+    demo = {item["collection_id"] for item in data["elements"] + data["nearest"] if item["is_demo"]}
+    assert demo, "the town seat lies in demonstration layers"
+    for item in data["elements"] + data["nearby_lines"] + data["nearest"]:
+        layer = Layer.objects.get(collection_id=item["collection_id"])
+        assert item["data_mark"] == layer.data_mark
+    nearest = [s for s in data["sentences"] if s.startswith("最近的")]
+    assert nearest and all(s.endswith("米（演示数据）。") for s in nearest)
+    marked = [s for s in data["sentences"] if s.endswith(("（演示数据）。", "（示意）。"))]
+    assert len(marked) == len(data["elements"]) + len(data["nearby_lines"]) + len(nearest)
+
+
+def test_the_fire_station_sentence_of_the_audit_says_it_is_demonstration_data(client, demo_plan):
+    sentences = report(client, *TOWN_SEAT).json()["sentences"]
+    [fire] = [s for s in sentences if s.startswith("最近的消防用地是")]
+    assert fire.endswith("米（演示数据）。")
+    english = report(client, *TOWN_SEAT, language="en").json()["sentences"]
+    assert any(s.endswith("m away (demonstration data).") for s in english)
+
+
+def test_the_approximate_township_outline_is_named_as_such(client, demo_plan):
+    data = report(client, *TOWN_SEAT).json()
+    [outline] = [i for i in data["elements"] if i["is_approximate_boundary"]]
+    layer = Layer.objects.get(collection_id=outline["collection_id"])
+    assert layer.code == "XZQ"
+    assert any(
+        s.startswith(f"此处位于{layer.title}") and s.endswith("示意范围（非法定界线））。")
+        for s in data["sentences"]
+    )
+
+
+def test_outside_the_approximate_extent_it_says_only_that_the_place_may_be_outside(
+    client, demo_plan
+):
+    # The audit's place west of the approximate 镇域, where the real town probably reaches.
+    data = report(client, 111.46, 37.06).json()
+    assert data["inside_plan_area"] is None
+    assert data["plan_boundary"] == "approximate"
+    assert data["sentences"][0] == "该位置可能不在本规划范围内（镇域范围为示意）。"
+    assert "该位置不在本规划范围内。" not in data["sentences"]
 
 
 def test_only_the_published_revision_counts(client, demo_plan):

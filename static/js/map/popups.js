@@ -1,8 +1,10 @@
-// The popup of a plan feature: its layer, its name, its attributes (labels from the layer's
-// attribute schema) and a link to the plan section it belongs to. Built from text nodes only.
+// The popup of a plan feature: its layer with its data mark, its name, its attributes (labels
+// from the layer's attribute schema) and a link to the plan section it belongs to. Built from
+// text nodes only.
 
 import { DATA_LANG, el, format } from "../lib/dom.js";
 import { categoryOf } from "./layers.js";
+import { boundaryLabel, markBadge } from "./marks.js";
 import { legendLabel } from "./styles.js";
 
 export function featureTitle(layer, properties) {
@@ -22,7 +24,8 @@ export function popupContent(layer, properties, strings, { onReport, comment }) 
     "p",
     { class: "popup-layer" },
     el("span", { lang: DATA_LANG }, layer.title),
-    layer.is_demo ? el("span", { class: "badge-demo" }, strings.demo_badge) : null,
+    markBadge(layer, strings),
+    boundaryLabel(layer, strings),
   );
   const rows = [];
   for (const field of layer.attribute_schema || []) {

@@ -1,7 +1,9 @@
 // The layer list: one group per chapter, each layer a checkbox with its legend swatch, a
-// badge on demonstration data, its categories, and a hint when it needs a closer zoom.
+// badge on demonstration and schematic data, its categories, and a hint when it needs a
+// closer zoom.
 
 import { DATA_LANG, el, format } from "../lib/dom.js";
+import { boundaryLabel, markBadge } from "./marks.js";
 import { featureStyle, swatch } from "./styles.js";
 
 export function buildTree(container, catalogue, strings, { onToggle, onZoomTo }) {
@@ -74,8 +76,13 @@ function layerItem(layer, strings, { onToggle, onZoomTo }) {
       { class: "layer-toggle", for: `layer-${id}` },
       checkbox,
       swatch(layer.geometry_type, featureStyle(layer, legend.length === 1 ? legend[0].value : "")),
-      el("span", { class: "layer-title", lang: DATA_LANG }, layer.title),
-      layer.is_demo ? el("span", { class: "badge-demo" }, strings.demo_badge) : null,
+      el(
+        "span",
+        { class: "layer-title", lang: DATA_LANG },
+        layer.title,
+        boundaryLabel(layer, strings),
+      ),
+      markBadge(layer, strings),
     ),
   );
   if (legend.length > 1) {

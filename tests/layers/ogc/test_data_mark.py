@@ -1,0 +1,112 @@
+"""The data mark travels with every feature the OGC API serves: SJZT in each feature's
+properties (items and a single item), a disclaimer member on the FeatureCollection of demo
+and schematic layers, and the mark in the description and keywords of the collection."""
+
+import pytest
+
+from layers.models import DataStatus
+from tests.factories import make_layer, square
+from tests.layers.ogc.ogc_helpers import get_json, points
+
+pytestmark = pytest.mark.django_db
+
+DEMO_NOTICE = "演示数据（示意）：合成的示意数据，不是批准的规划成果，以批准成果为准。"
+SCHEMATIC_NOTICE = "示意数据：不是法定的规划成果，以批准成果为准。"
+
+
+def marked_layer(plan, collection_id, **fields):
+    shapes = [
+        {"geom": point, "properties": {"MC": f"点{index}", "SJZT": "正式"}}
+        for index, point in enumerate(points(3))
+    ]
+    return make_layer(plan, collection_id, shapes=shapes, description="测试说明。", **fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "mark", "notice"),
+    [
+        ({"is_demo": True}, "演示数据", DEMO_NOTICE),
+        ({"data_status": DataStatus.SCHEMATIC}, "示意", SCHEMATIC_NOTICE),
+        ({"data_status": DataStatus.OFFICIAL}, "正式", None),
+    ],
+)
+def test_every_item_carries_the_layer_mark_and_the_collection_a_notice(
+    client, demo_plan, fields, mark, notice
+):
+    layer = marked_layer(demo_plan, "mark-layer", **fields)
+    _response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
+    assert len(body["features"]) == 3
+    # The layer's mark wins over whatever the file said (here every feature claimed 正式).
+    assert [feature["properties"]["SJZT"] for feature in body["features"]] == [mark] * 3
+    assert body["features"][0]["properties"]["MC"] == "点0"
+    assert body.get("description") == notice
+
+    feature_id = body["features"][1]["id"]
+    _response, item = get_json(client, f"/ogc/collections/{layer.collection_id}/items/{feature_id}")
+    assert item["properties"]["SJZT"] == mark
+
+
+def test_a_layer_whose_status_nobody_gave_gets_no_mark_and_keeps_its_own_properties(
+    client, demo_plan
+):
+    layer = marked_layer(demo_plan, "mark-unsaid")
+    _response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
+    assert [feature["properties"]["SJZT"] for feature in body["features"]] == ["正式"] * 3
+    assert "description" not in body
+
+
+def test_the_items_etag_changes_when_the_mark_changes_without_a_new_revision(client, demo_plan):
+    layer = marked_layer(demo_plan, "mark-etag", data_status=DataStatus.SCHEMATIC)
+    url = f"/ogc/collections/{layer.collection_id}/items"
+    first, _body = get_json(client, url)
+    layer.data_status = DataStatus.OFFICIAL
+    layer.save(update_fields=["data_status"])
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 200
+    _response, body = get_json(client, url)
+    assert body["features"][0]["properties"]["SJZT"] == "正式"
+
+
+@pytest.mark.parametrize(
+    ("fields", "keywords", "notice"),
+    [
+        ({"is_demo": True}, ["演示数据", "示意"], DEMO_NOTICE),
+        ({"data_status": DataStatus.SCHEMATIC}, ["示意"], SCHEMATIC_NOTICE),
+        ({"data_status": DataStatus.OFFICIAL}, ["正式"], ""),
+    ],
+)
+def test_the_collection_says_what_the_data_is_in_its_description_and_keywords(
+    client, demo_plan, fields, keywords, notice
+):
+    layer = marked_layer(demo_plan, "mark-collection", **fields)
+    _response, document = get_json(client, f"/ogc/collections/{layer.collection_id}")
+    assert document["keywords"] == keywords
+    assert document["description"] == f"{notice}测试说明。"
+    _response, listing = get_json(client, "/ogc/collections")
+    [listed] = [c for c in listing["collections"] if c["id"] == layer.collection_id]
+    assert listed["keywords"] == keywords and listed["description"] == document["description"]
+
+
+def test_every_demo_collection_is_marked_in_the_listing(client, demo_plan):
+    _response, listing = get_json(client, "/ogc/collections")
+    demo = set(demo_plan.layers.filter(is_demo=True).values_list("collection_id", flat=True))
+    listed = [c for c in listing["collections"] if c["id"] in demo]
+    assert listed, "the demo catalogue offers collections"
+    for collection in listed:
+        assert collection["keywords"][:2] == ["演示数据", "示意"], collection["id"]
+        assert collection["description"].startswith(DEMO_NOTICE), collection["id"]
+
+
+def test_the_approximate_township_outline_is_labelled_as_not_a_legal_boundary(client, demo_plan):
+    layer = make_layer(
+        demo_plan,
+        "mark-xzq",
+        code="XZQ",
+        shapes=[square(111.0, 37.0, 0.1)],
+        data_status=DataStatus.SCHEMATIC,
+        description="测试说明。",
+    )
+    _response, document = get_json(client, f"/ogc/collections/{layer.collection_id}")
+    assert document["keywords"] == ["示意", "示意范围（非法定界线）"]
+    assert document["description"].startswith(f"{SCHEMATIC_NOTICE}示意范围（非法定界线）。")
+    _response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
+    assert "示意范围（非法定界线）" in body["description"]
