@@ -74,6 +74,7 @@ def test_the_staff_form_asks_for_the_date_and_explains_the_postmark(official_cli
     page = official_client.get(url).content.decode()
     assert 'name="received_on"' in page and 'type="date"' in page
     assert "以邮戳日期为准" in page and "第二百零三条" in page
+    assert f"{last_day_open(closed.closes_at).isoformat()} 24:00" in page  # the period is shown
     base = {"channel": "visit", "stance": "oppose", "body": "来访：反对调整道路走向。"}
     missing = official_client.post(url, base)
     assert missing.status_code == 400
