@@ -3,6 +3,7 @@ the last day ending at 24:00 China time and moved past statutory rest days but n
 working weekends (Art. 203), with a visible fallback for years the holiday calendar does not
 know; the database floor, the model check, the admin form and the public wording."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -182,3 +183,34 @@ def test_the_admin_shows_the_warning_for_a_year_the_calendar_does_not_know(admin
     assert response.status_code == 200
     assert Consultation.objects.get(plan=plan).closes_at == start_of_day(date(2027, 1, 6))
     assert "节假日日历" in response.content.decode() and "2027" in response.content.decode()
+
+
+def test_the_migration_extends_a_period_that_closed_too_early_and_records_it(plan):
+    """A consultation stored before the strict rule (30 x 24 h from the opening moment, as
+    the demonstration had) is moved to the lawful close, never earlier, with an audit event."""
+    from django.apps import apps
+    from django.db import connection
+
+    from planportal.models import AuditEvent
+
+    migration = importlib.import_module("consultation.migrations.0004_strict_thirty_day_period")
+    opens = china(2025, 12, 2, 10, 9)
+    with connection.cursor() as cursor:  # as before the migration (rolled back with the test)
+        cursor.execute(
+            "ALTER TABLE consultation_consultation DROP CONSTRAINT consultation_lasts_30_days"
+        )
+    short = Consultation.objects.create(
+        plan=plan, title="旧", opens_at=opens, closes_at=opens + timedelta(days=30)
+    )
+    later = china(2026, 3, 1)
+    long = Consultation.objects.create(plan=plan, title="长", opens_at=opens, closes_at=later)
+    migration.extend_short_periods(apps, None)
+    short.refresh_from_db()
+    long.refresh_from_db()
+    assert short.closes_at == china(2026, 1, 5)  # 2026-01-04 24:00, after 元旦
+    assert long.closes_at == later
+    [event] = AuditEvent.objects.filter(
+        action="consultation.extend_to_lawful_close", object_id=str(short.pk)
+    )
+    assert event.before["closes_at"].startswith("2026-01-01")
+    assert event.after["closes_at"] == china(2026, 1, 5).isoformat()
