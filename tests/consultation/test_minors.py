@@ -82,6 +82,7 @@ def test_the_form_without_javascript_asks_and_refuses_then_accepts(browser_clien
     url = f"/consultations/{consultation.pk}/comment/"
     html = browser_client.get(url).content.decode()
     assert "我未满十四周岁" in html and 'name="under_14"' in html
+    assert consultation.period_text in html and "24:00（共 30 天）" in html
     assert 'name="guardian_consent"' in html and "监护人已同意" in html
     assert 'name="guardian_name"' in html
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
