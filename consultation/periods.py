@@ -13,9 +13,10 @@ Council's arrangement of each year it was released for and raises NotImplemented
 other year. For such a year we do not refuse (a consultation announced in December for January
 must not wait for the next release): we fall back to Saturdays, Sundays and the fixed-date
 holidays of 《全国年节及纪念日放假办法》 (1 January, 1–2 May, 1–3 October) and say so in a warning
-that the staff form and the demo loader show. The fallback never ends a period on a weekend,
+that the admin form and the demo loader show. The fallback never ends a period on a weekend,
 and it cannot know 春节, 清明, 端午, 中秋 or the 调休 arrangement: update the package
-(``pip install -U chinese-calendar`` and its pin) once the State Council has published the year.
+(``pip install -U chinese-calendar`` and its pin) once the State Council has published the year,
+then run ``manage.py check_periods`` to find periods that now end too early.
 
 The database guarantees the calendar floor only (``closes_at`` at or after the start of the
 31st day after the opening date, ``CalendarFloor``); the holiday rule is checked by

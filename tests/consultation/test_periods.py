@@ -4,12 +4,15 @@ working weekends (Art. 203), with a visible fallback for years the holiday calen
 know; the database floor, the model check, the admin form and the public wording."""
 
 import importlib
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from consultation.models import Consultation
 from consultation.periods import (
@@ -214,3 +217,27 @@ def test_the_migration_extends_a_period_that_closed_too_early_and_records_it(pla
     )
     assert event.before["closes_at"].startswith("2026-01-01")
     assert event.after["closes_at"] == china(2026, 1, 5).isoformat()
+
+
+def test_check_periods_names_a_consultation_that_closes_too_early(plan):
+    """As after a calendar update that shows a period's last day to be a rest day: the stored
+    close is the calendar floor, the lawful one later. Among 29 consecutive opening days one
+    has its 30th day on a weekend, so such a consultation open now always exists."""
+    now = timezone.now()
+    opens = next(
+        now - timedelta(days=k)
+        for k in range(29)
+        if lawful_close(now - timedelta(days=k)) > calendar_floor(now - timedelta(days=k))
+    )
+    out = io.StringIO()
+    fine = Consultation.objects.create(
+        plan=plan, title="合法", opens_at=opens, closes_at=lawful_close(opens)
+    )
+    old = china(2025, 12, 2, 9, 0)  # closed long ago, at the floor (1 January 2026)
+    Consultation.objects.create(plan=plan, title="旧", opens_at=old, closes_at=calendar_floor(old))
+    call_command("check_periods", stdout=out)
+    assert "(closed)" in out.getvalue() and "the lawful close is 2026-01-04 24:00" in out.getvalue()
+    Consultation.objects.filter(pk=fine.pk).update(closes_at=calendar_floor(opens))
+    with pytest.raises(CommandError):
+        call_command("check_periods", stdout=out)
+    assert f"consultation {fine.pk} (OPEN)" in out.getvalue()
