@@ -95,7 +95,7 @@ class Consultation(models.Model):
 
     @property
     def period_text(self) -> str:
-        """ "2026-12-06 起至 2027-01-05 24:00（共 30 天）", with the holiday extension if any."""
+        """The period as the pages show it, e.g. 2026-12-06 起至 2027-01-05 24:00（共 30 天）."""
         return period_text(self.opens_at, self.closes_at)
 
     @property

@@ -150,8 +150,8 @@ def too_short_message(opens_at: datetime) -> str:
 
 
 def period_text(opens_at: datetime, closes_at: datetime) -> str:
-    """ "2026-12-06 起至 2027-01-05 24:00（共 30 天）", and when the last day was moved past a
-    holiday "…（共 30 天，依法顺延至 2027-01-04 24:00）"."""
+    """The period as the pages show it: 2026-12-06 起至 2027-01-05 24:00（共 30 天）, and when
+    the last day was moved past a holiday …（共 30 天，依法顺延至 2027-01-04 24:00）."""
     opened = china_date(opens_at)
     lawful = lawful_period(opens_at)
     if closes_at == lawful.closes_at and lawful.extended:
