@@ -61,6 +61,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from consultation.models import Comment, Consultation  # noqa: E402
+from consultation.periods import lawful_close  # noqa: E402
 from layers.models import Layer  # noqa: E402
 from planportal.models import Plan, Section  # noqa: E402
 
@@ -112,12 +113,9 @@ def make_consultation() -> Consultation:
     if plan is None:
         sys.exit("No published plan: run `make run` (or manage.py load_demo_plan) first.")
     remove_consultations()
-    now = timezone.now()
+    opens = timezone.now() - timedelta(hours=1)
     return Consultation.objects.create(
-        plan=plan,
-        title=BENCH_TITLE,
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=30),
+        plan=plan, title=BENCH_TITLE, opens_at=opens, closes_at=lawful_close(opens)
     )
 
 

@@ -104,7 +104,12 @@ class ConsultationSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     state = serializers.SerializerMethodField(help_text="upcoming, open or closed")
-    period_days = serializers.IntegerField(read_only=True)
+    period_days = serializers.IntegerField(
+        read_only=True, help_text="days counted from the day after the opening to the last day"
+    )
+    period_text = serializers.CharField(
+        read_only=True, help_text="the period as the pages show it, e.g. 2026-12-06 起至 …"
+    )
     urls = serializers.SerializerMethodField()
 
     class Meta:
@@ -118,7 +123,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "is_open",
             "state",
             "period_days",
-            "short_period_reason",
+            "period_text",
             "notice",
             "contact",
             "show_published_comments",

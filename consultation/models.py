@@ -7,20 +7,25 @@ goes through ``public_name`` and the published queryset.
 """
 
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consultation.periods import (
+    CalendarFloor,
+    counted_days,
+    lawful_close,
+    period_text,
+    too_short_message,
+)
 from layers.models import Feature, Layer, LayerRevision
 from planportal.models import Plan, Section
 
-# The law's minimum announcement period (城乡规划法 Art. 26).
-MINIMUM_PERIOD = timedelta(days=30)
 # Receipt codes avoid letters and digits that are easily confused (0/O, 1/I/L).
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
@@ -40,12 +45,9 @@ class Consultation(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
     title = models.CharField(_("title"), max_length=200)
     opens_at = models.DateTimeField(_("opens"))
+    # 00:00 China time of the day after the last day (the last day ends at 24:00); at least
+    # the lawful close of consultation/periods.py, which the admin form computes.
     closes_at = models.DateTimeField(_("closes"))
-    short_period_reason = models.TextField(
-        _("reason for a period under 30 days"),
-        blank=True,
-        help_text=_("Required when the consultation is open for less than 30 days."),
-    )
     contact = models.TextField(_("contact"), blank=True)
     notice = models.TextField(_("notice"), blank=True)
     show_published_comments = models.BooleanField(_("show published comments"), default=True)
@@ -62,16 +64,21 @@ class Consultation(models.Model):
                 condition=Q(closes_at__gt=models.F("opens_at")),
                 name="consultation_closes_after_it_opens",
             ),
-            # A period under 30 days is lawful only with a recorded reason.
+            # 城乡规划法 Art. 26 allows no exception: at least 30 days from the day after the
+            # opening, to 24:00 of the 30th (the holiday rule is checked in clean()).
             models.CheckConstraint(
-                condition=Q(closes_at__gte=models.F("opens_at") + MINIMUM_PERIOD)
-                | ~Q(short_period_reason=""),
-                name="consultation_short_period_has_reason",
+                condition=Q(closes_at__gte=CalendarFloor("opens_at")),
+                name="consultation_lasts_30_days",
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at < lawful_close(self.opens_at):
+            raise ValidationError({"closes_at": too_short_message(self.opens_at)})
 
     def is_open_at(self, moment=None) -> bool:
         moment = moment or timezone.now()
@@ -83,7 +90,13 @@ class Consultation(models.Model):
 
     @property
     def period_days(self) -> int:
-        return (self.closes_at - self.opens_at).days
+        """Days counted from the day after the opening to the last day (China time)."""
+        return counted_days(self.opens_at, self.closes_at)
+
+    @property
+    def period_text(self) -> str:
+        """The period as the pages show it, e.g. 2026-12-06 起至 2027-01-05 24:00（共 30 天）."""
+        return period_text(self.opens_at, self.closes_at)
 
     @property
     def phase(self) -> str:
@@ -181,6 +194,11 @@ class Comment(models.Model):
     email = models.EmailField(_("email"), blank=True)
     consent_privacy = models.BooleanField(_("agreed to the privacy notice"), default=False)
     consent_show_name = models.BooleanField(_("agreed to show the name"), default=False)
+    # PIPL Art. 28/31: a child under 14's personal information is sensitive and needs the
+    # guardian's consent. What the resident declared is kept as declared.
+    declared_under_14 = models.BooleanField(_("declared to be under 14"), default=False)
+    guardian_consent = models.BooleanField(_("guardian's consent declared"), default=False)
+    guardian_name = models.CharField(_("guardian's name"), max_length=100, blank=True)
     contact_purged_at = models.DateTimeField(_("contact details purged"), null=True, blank=True)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
@@ -239,6 +257,10 @@ class Comment(models.Model):
                 condition=Q(consent_privacy=True) | ~Q(channel="web"),
                 name="comment_web_needs_privacy_consent",
             ),
+            models.CheckConstraint(
+                condition=Q(declared_under_14=False) | Q(guardian_consent=True) | ~Q(channel="web"),
+                name="comment_web_child_needs_guardian",
+            ),
             models.UniqueConstraint(
                 fields=["challenge_nonce"],
                 condition=~Q(challenge_nonce=""),
@@ -261,8 +283,9 @@ class Comment(models.Model):
 
     @property
     def public_name(self) -> str:
-        """The name shown in public: only with its own consent (PIPL Art. 25)."""
-        if self.consent_show_name and self.name:
+        """The name shown in public: only with its own consent (PIPL Art. 25), and never a
+        child's (under 14: sensitive personal information, PIPL Art. 28)."""
+        if self.consent_show_name and self.name and not self.declared_under_14:
             return self.name
         return str(_("Villager"))
 

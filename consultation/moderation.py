@@ -8,6 +8,7 @@ append-only, so anything personal written there could never be purged.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultation.models import Channel, Comment, CommentState, Consultation, Reply, Result
+from consultation.periods import china_date, last_day_open
 from planportal.audit import record
 
 BATCH_ACTIONS = ("publish", "hide", "answer")
@@ -201,13 +203,17 @@ def enter_on_behalf(
     phone: str = "",
     email: str = "",
     consent_show_name: bool = False,
+    received_on: date | None = None,
 ) -> Comment:
-    """A letter, a call or a visit typed in by an official. The channel and who entered it
-    are recorded; the privacy consent is the resident's own web form's and is not asked."""
+    """A letter, a call or a visit typed in by an official. The channel, the day it was
+    received (a letter's postmark) and who entered it are recorded; the privacy consent is the
+    resident's own web form's and is not asked. Entering after the close is allowed when the
+    opinion was received, or the letter postmarked, within the period."""
     if channel not in OFFICE_CHANNELS:
         raise ModerationError(_("Choose how the opinion reached you (letter, phone, …)."))
     if not body.strip():
         raise ModerationError(_("The opinion is empty."))
+    check_received_on(consultation, received_on)
     comment = Comment.objects.create(
         consultation=consultation,
         channel=channel,
@@ -220,21 +226,50 @@ def enter_on_behalf(
         phone=phone,
         email=email,
         consent_show_name=consent_show_name and bool(name),
+        received_on=received_on,
     )
     record(
         actor,
         "comment.enter",
         comment,
-        summary=f"{Channel(channel).label} {comment.receipt_code}",
+        summary=f"{Channel(channel).label} {received_on.isoformat()} {comment.receipt_code}",
         after={
             **snapshot(comment, None),
             "channel": channel,
+            "received_on": received_on.isoformat(),
             "stance": stance,
             "section": section.pk if section else None,
             "villages": comment.villages,
         },
     )
     return comment
+
+
+def check_received_on(consultation: Consultation, received_on: date | None) -> None:
+    """An opinion that came by letter, phone or visit belongs to the consultation when it was
+    received (a letter: postmarked) between the opening date and the last day; the postmark
+    counts, not the day the letter arrives (民法典 Art. 203 and practice)."""
+    if received_on is None:
+        raise ModerationError(
+            _("Give the date the letter was postmarked, or the call or visit was received.")
+        )
+    if received_on > china_date(timezone.now()):
+        raise ModerationError(_("The date received cannot be in the future."))
+    opened = china_date(consultation.opens_at)
+    if received_on < opened:
+        raise ModerationError(
+            _("Received on %(day)s, before the consultation opened on %(opened)s.")
+            % {"day": received_on.isoformat(), "opened": opened.isoformat()}
+        )
+    last = last_day_open(consultation.closes_at)
+    if received_on > last:
+        raise ModerationError(
+            _(
+                "Received on %(day)s, after the consultation closed (%(last)s 24:00): it "
+                "cannot be entered as an opinion of this consultation."
+            )
+            % {"day": received_on.isoformat(), "last": last.isoformat()}
+        )
 
 
 @transaction.atomic

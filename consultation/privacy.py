@@ -60,6 +60,17 @@ def privacy_notice(consultation: Consultation) -> dict:
             "“Villager”. Phone numbers and email addresses are never published."
         ),
     ]
+    paragraphs.append(
+        _(
+            "Children under 14: the personal information of a child under 14 is sensitive "
+            "personal information (Personal Information Protection Law, Arts. 28 and 31). A "
+            "child under 14 ticks “I am under 14”, and a parent or guardian must agree before "
+            "the opinion is sent; the guardian may give their name so that we can contact "
+            "them. A child's name is never published. An opinion of a child under 14 without "
+            "a guardian's consent is not accepted; if we learn that one was, we delete the "
+            "personal details given with it."
+        )
+    )
     if contact:
         paragraphs.append(
             _("To see, correct or delete your details, or with any question: %(contact)s.")

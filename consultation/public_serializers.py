@@ -201,6 +201,19 @@ class CommentSubmissionSerializer(serializers.Serializer):
     consent_show_name = serializers.BooleanField(
         required=False, default=False, help_text="separate consent to show the name in public"
     )
+    under_14 = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="the person giving the opinion is under 14 (我未满十四周岁)",
+    )
+    guardian_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="must be true when under_14: a parent or guardian agreed (监护人已同意)",
+    )
+    guardian_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="optional, with under_14"
+    )
     form_token = serializers.CharField(help_text="from GET /api/consultations/{id}/form/")
     website = serializers.CharField(
         required=False, allow_blank=True, help_text="honeypot: must stay empty"
@@ -240,6 +253,21 @@ class CommentSubmissionSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         consultation: Consultation = self.context["consultation"]
+        if attrs.get("under_14") and not attrs.get("guardian_consent"):
+            # PIPL Art. 31: a child's personal information needs the guardian's consent.
+            raise serializers.ValidationError(
+                {
+                    "guardian_consent": [
+                        _(
+                            "You said you are under 14: a parent or guardian must read the "
+                            "privacy notice and agree before your opinion can be sent. Ask "
+                            "them to tick the box."
+                        )
+                    ]
+                }
+            )
+        if not attrs.get("under_14"):
+            attrs["guardian_consent"], attrs["guardian_name"] = False, ""
         attrs["target"] = resolve_target(consultation, attrs, self.context.get("sections"))
         return attrs
 

@@ -30,7 +30,17 @@ from planportal.clients import client_from_meta
 from planportal.models import Plan, Section
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
-FORM_FIELDS = ("body", "stance", "photo", "name", "phone", "email", "consent_privacy")
+FORM_FIELDS = (
+    "body",
+    "stance",
+    "photo",
+    "name",
+    "phone",
+    "email",
+    "consent_privacy",
+    "guardian_consent",
+    "guardian_name",
+)
 
 
 # -- the comment form ------------------------------------------------------------------------

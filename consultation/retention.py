@@ -1,10 +1,10 @@
 """Residents' contact details are deleted once they are no longer needed (PIPL Art. 19).
 
-A comment's name, phone, e-mail and client key are emptied when its consultation closed more
-than ``CONTACT_RETENTION_DAYS`` days ago (setting, default 180); the opinion's text, its place
-and its answer stay, because the 意见采纳情况及理由 report must keep them. Each purge sets
-``contact_purged_at`` and writes one audit event per consultation (the purged comments' ids,
-never the purged values). Running it again purges nothing twice.
+A comment's name, phone, e-mail, guardian's name and client key are emptied when its
+consultation closed more than ``CONTACT_RETENTION_DAYS`` days ago (setting, default 180); the
+opinion's text, its place and its answer stay, because the 意见采纳情况及理由 report must keep
+them. Each purge sets ``contact_purged_at`` and writes one audit event per consultation (the
+purged comments' ids, never the purged values). Running it again purges nothing twice.
 
 The job worker runs ``purge_due_contacts`` every night (consultation/tasks.py);
 ``manage.py purge_contacts`` runs it by hand and can report without changing anything.
@@ -39,7 +39,7 @@ def purge_consultation(consultation: Consultation, now) -> int:
     if not ids:
         return 0
     Comment.objects.filter(pk__in=ids).update(
-        name="", phone="", email="", client_key="", contact_purged_at=now
+        name="", phone="", email="", guardian_name="", client_key="", contact_purged_at=now
     )
     record(
         None,

@@ -155,6 +155,15 @@ class EnterCommentForm(forms.Form):
         label=_("Received by"),
         choices=[(value, Channel(value).label) for value in OFFICE_CHANNELS],
     )
+    received_on = forms.DateField(
+        label=_("Received on (a letter: postmark date)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "A letter counts by its postmark: one postmarked on or before the last day of the "
+            "consultation is accepted even when it arrives later (Civil Code Art. 203). An "
+            "opinion received after the last day cannot be entered."
+        ),
+    )
     stance = forms.ChoiceField(label=_("Stance"), choices=Stance.choices, widget=forms.RadioSelect)
     body = forms.CharField(label=_("Opinion"), max_length=5000, widget=forms.Textarea)
     section = forms.ModelChoiceField(

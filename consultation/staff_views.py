@@ -278,6 +278,7 @@ def enter_comment(request, consultation_pk: int):
                 phone=data["phone"],
                 email=data["email"],
                 consent_show_name=data["consent_show_name"],
+                received_on=data["received_on"],
             )
         except moderation.ModerationError as refusal:
             form.add_error(None, str(refusal))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from consultation.models import Comment, Consultation, Stance
+from consultation.periods import calendar_floor
 from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionStatus
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent, Chapter, Plan, Section
@@ -192,13 +193,15 @@ def make_consultation(
     plan: Plan, *, opens_days_ago: float = 1, days_open: int = 30, **fields
 ) -> Consultation:
     """A consultation of ``plan`` that opened ``opens_days_ago`` days ago (negative: it opens
-    later) and stays open ``days_open`` days: by default open since yesterday, for 30 days."""
+    later) and stays open ``days_open`` days (at least 30) counted from the next day, to 24:00
+    China time of the last (the calendar floor, without the holiday rule): by default open
+    since yesterday, for 30 days."""
     opens = timezone.now() - timedelta(days=opens_days_ago)
     return Consultation.objects.create(
         plan=plan,
         title=fields.pop("title", "规划草案征求意见"),
         opens_at=opens,
-        closes_at=opens + timedelta(days=days_open),
+        closes_at=calendar_floor(opens, days_open),
         **fields,
     )
 

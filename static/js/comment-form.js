@@ -63,6 +63,7 @@ export async function openCommentForm({ target = null, container, config, onSubm
 // the stand-alone comment page).
 export function enhanceCommentForm(form, config, { container = form.parentElement, onSubmitted } = {}) {
   let challenge = null; // { token, solution } once solved
+  showGuardianWhenUnder14(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
@@ -110,12 +111,31 @@ async function collect(form, config) {
   if (fields.geometry.value) payload.geometry = JSON.parse(fields.geometry.value);
   payload.consent_privacy = fields.consent_privacy.checked;
   payload.consent_show_name = fields.consent_show_name.checked;
+  payload.under_14 = fields.under_14.checked;
+  if (payload.under_14) {
+    payload.guardian_consent = fields.guardian_consent.checked;
+    payload.guardian_name = fields.guardian_name.value.trim();
+  }
   const file = fields.photo?.files?.[0];
   if (file) {
     status(form, config.strings.sending);
     payload.photo = await photoDataUrl(file);
   }
   return payload;
+}
+
+// Without JavaScript the guardian's consent is always on the page (with a hint that it is only
+// for children under 14); here it appears when "我未满十四周岁" is ticked.
+function showGuardianWhenUnder14(form) {
+  const under14 = form.elements.under_14;
+  const guardian = form.querySelector("[data-guardian]");
+  if (!under14 || !guardian) return;
+  const update = () => {
+    guardian.hidden = !under14.checked;
+    form.elements.guardian_consent.required = under14.checked;
+  };
+  under14.addEventListener("change", update);
+  update();
 }
 
 async function send(form, config, payload) {

@@ -5,6 +5,7 @@ contact details and the audited look at them, CSRF on every form."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from consultation.models import Channel, Comment, CommentState, Reply, Stance
 from layers.models import PublicPolicy
@@ -301,6 +302,7 @@ def test_an_official_enters_a_phone_call_for_a_resident(
             "village": villages[0],
             "name": "王五",
             "phone": "139 0000 2222",
+            "received_on": timezone.localdate().isoformat(),
         },
     )
     assert response.status_code == 302
@@ -318,7 +320,7 @@ def test_an_official_enters_a_phone_call_for_a_resident(
 
 def test_entering_refuses_the_web_channel_and_bad_phones(official_client, consultation):
     url = reverse("staff-enter", args=[consultation.pk])
-    base = {"stance": "oppose", "body": "来信"}
+    base = {"stance": "oppose", "body": "来信", "received_on": timezone.localdate().isoformat()}
     assert official_client.post(url, {**base, "channel": "web"}).status_code == 400
     assert (
         official_client.post(url, {**base, "channel": "letter", "phone": "abc"}).status_code == 400

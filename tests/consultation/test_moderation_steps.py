@@ -2,6 +2,7 @@
 its audit event (who, what, before, after) in the same transaction."""
 
 import pytest
+from django.utils import timezone
 
 from consultation import moderation
 from consultation.models import Channel, Comment, CommentState, Reply, Result, Stance
@@ -151,6 +152,7 @@ def test_a_letter_is_entered_with_its_channel_and_who_typed_it(official, consult
         villages=["克俄村"],
         name="李四",
         phone="13900001111",
+        received_on=timezone.localdate(),
     )
     stored = Comment.objects.get(pk=comment.pk)
     assert (stored.channel, stored.entered_by, stored.consent_privacy) == (
@@ -161,6 +163,8 @@ def test_a_letter_is_entered_with_its_channel_and_who_typed_it(official, consult
     assert stored.villages == ["克俄村"]
     [event] = events_of(comment, "comment.enter")
     assert event.after["channel"] == "letter"
+    assert event.after["received_on"] == timezone.localdate().isoformat()
+    assert stored.received_on == timezone.localdate()
     assert "13900001111" not in str(event.after) + event.summary
 
 

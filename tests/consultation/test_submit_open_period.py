@@ -1,5 +1,5 @@
-"""Consultations: comments only while open (enforced by the server), a period under 30 days
-only with a recorded reason, the list API, and the state with a countdown on the plan page."""
+"""Consultations: comments only while open (enforced by the server), never a period under 30
+days (no reason overrides it), the list API, and the state with a countdown on the plan page."""
 
 from datetime import timedelta
 
@@ -17,20 +17,14 @@ from tests.factories import make_consultation, make_plan
 pytestmark = pytest.mark.django_db
 
 
-def test_a_period_under_30_days_needs_a_recorded_reason(plan):
+def test_a_period_under_30_days_is_refused_whatever_is_said_for_it(plan):
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         Consultation.objects.create(
             plan=plan, title="短", opens_at=now, closes_at=now + timedelta(days=20)
         )
-    short = Consultation.objects.create(
-        plan=plan,
-        title="短",
-        opens_at=now,
-        closes_at=now + timedelta(days=20),
-        short_period_reason="补充公示：仅涉及第7章调整",
-    )
-    assert short.period_days == 20
+    with pytest.raises(TypeError):  # the field for a reason is gone
+        Consultation(plan=plan, title="短", short_period_reason="补充公示")
 
 
 def test_comments_are_refused_before_the_consultation_opens_and_after_it_closes(client, plan):
@@ -105,9 +99,12 @@ def test_a_closed_consultation_shows_no_countdown_and_no_form(plan):
     assert "data-countdown" not in html and "data-comment-open" not in html
 
 
-def test_the_reason_for_a_short_period_is_shown(plan):
-    consultation = make_consultation(plan, days_open=15, short_period_reason="修改稿补充公示")
-    assert "修改稿补充公示" in render_state(consultation)
+def test_the_state_shows_the_period_to_24_00_of_the_last_day(plan):
+    consultation = make_consultation(plan)
+    html = render_state(consultation)
+    assert consultation.period_text in html
+    assert "24:00（共 30 天）" in html
+    assert "理由" not in html
 
 
 def test_the_plan_page_context_is_two_queries(plan, django_assert_num_queries):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from consultation.demo import ensure_demo_consultation
+from consultation.periods import lawful_period
 from layers.demo import load_layers
 from planportal.loader import load_plan
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 )
         consultation, created = ensure_demo_consultation(result.plan)
         state = "created" if created else "kept"
-        self.stdout.write(
-            f"consultation {consultation.pk} {state}: {consultation.opens_at:%Y-%m-%d} to "
-            f"{consultation.closes_at:%Y-%m-%d}"
-        )
+        self.stdout.write(f"consultation {consultation.pk} {state}: {consultation.period_text}")
+        if created:
+            for warning in lawful_period(consultation.opens_at).warnings:
+                self.stderr.write(f"warning: {warning}")
