@@ -255,7 +255,10 @@ def render(layer: Layer, number: int) -> tuple[dict, str]:
         "collection_id": f"yangquanqu-{layer.slug}",
         "code": layer.code,
         "title": layer.title,
-        "description": layer.description + (ILLUSTRATIVE_YSDM_NOTE if illustrative else ""),
+        # an empty layer has no codes to disclose (and its description is what the point
+        # report quotes, as for the 生态保护红线 the town does not have)
+        "description": layer.description
+        + (ILLUSTRATIVE_YSDM_NOTE if illustrative and layer.features else ""),
         "chapter": layer.chapter,
         "section": layer.section,
         "geometry_type": layer.geometry_type,

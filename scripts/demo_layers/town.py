@@ -5,7 +5,10 @@ town seat, the 31 village units of NBS 2023 and the one real village coordinate 
 Synthetic: everything placed by the kilometre offsets below (east, north of the seat), chosen
 by hand to follow the plan's words: 兑镇河 rising near 克俄 and 西河底 and flowing east past
 the seat; G340/S321 along the valley; the ring S321 - S240 新线 - Z001; the 新材料产业园 in
-the west near 西河底; the 镇政府驻地范围 from west of Z001 to the town boundary in the east.
+the west near 西河底; the 镇政府驻地范围 from west of Z001 to the town boundary in the east,
+with the seat's part of the 城镇开发边界 inside it (6.1) and the four villages 3.3 puts inside
+the boundary (阳泉曲村、老营坪村、河北村、西河底村) inside it. Villages carry only what the draft
+says of them (VILLAGE_KM below); everything else reads NOT_LISTED.
 """
 
 from __future__ import annotations
