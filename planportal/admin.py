@@ -15,7 +15,7 @@ class ChapterInline(admin.TabularInline):
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ["position", "name", "comparator", "value", "unit", "year", "kind", "section"]
+    fields = ["position", "name", "comparator", "value", "unit", "year", "role", "kind", "section"]
     extra = 0
 
 

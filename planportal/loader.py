@@ -13,7 +13,7 @@ from pathlib import Path
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
-from planportal.models import Chapter, Indicator, Plan, Section
+from planportal.models import Chapter, Indicator, IndicatorRole, Plan, Section
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ def _load_indicators(plan: Plan, indicators: list[dict], sections: dict[str, Sec
                 "unit": item["unit"],
                 "year": item["year"],
                 "kind": item["kind"],
+                "role": item.get("role", IndicatorRole.PLANNED),
                 "section": sections.get(item.get("section", "")),
             },
         )

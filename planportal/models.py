@@ -126,8 +126,20 @@ class Section(models.Model):
 
 
 class IndicatorKind(models.TextChoices):
+    """约束性/预期性 as the plan itself labels an indicator. A draft that labels nothing gets
+    UNMARKED: the label has legal weight in 实施监督, so the portal never supplies its own."""
+
     BINDING = "binding", _("Binding")
     EXPECTED = "expected", _("Expected")
+    UNMARKED = "unmarked", _("Not marked in the draft")
+
+
+class IndicatorRole(models.TextChoices):
+    """Whether the value describes the base year (基期, e.g. a census count) or what the plan
+    sets for its period; a base-year figure must not read as a target."""
+
+    BASE_YEAR = "base", _("Base-year value")
+    PLANNED = "planned", _("Planned value")
 
 
 class Indicator(models.Model):
@@ -152,6 +164,9 @@ class Indicator(models.Model):
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices)
+    role = models.CharField(
+        _("value type"), max_length=10, choices=IndicatorRole.choices, default=IndicatorRole.PLANNED
+    )
 
     class Meta:
         verbose_name = _("indicator")

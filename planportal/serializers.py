@@ -43,10 +43,28 @@ class ChapterSerializer(serializers.ModelSerializer):
 class IndicatorSerializer(serializers.ModelSerializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
     section = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    role_display = serializers.CharField(
+        source="get_role_display", help_text="base-year value (基期值) or planned value"
+    )
+    kind_display = serializers.CharField(
+        source="get_kind_display", help_text="约束性/预期性 as the plan labels it, or 草案未标注"
+    )
 
     class Meta:
         model = Indicator
-        fields = ["name", "comparator", "value", "unit", "year", "kind", "display_value", "section"]
+        fields = [
+            "name",
+            "comparator",
+            "value",
+            "unit",
+            "year",
+            "role",
+            "role_display",
+            "kind",
+            "kind_display",
+            "display_value",
+            "section",
+        ]
 
 
 class PlanSummarySerializer(serializers.ModelSerializer):

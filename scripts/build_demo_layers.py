@@ -8,7 +8,10 @@ The layers are 演示数据: synthetic and illustrative, NOT the approved plan. 
 of the draft (chapters 1, 3-8) so that the portal has something plausible to show. Only these
 are real: the 31 village units of NBS 2023 (names and 12-digit codes, not their positions), the
 town seat, the one real village coordinate (阳泉曲村), the 孝义市 outline from 天地图, and the
-town extent (itself an approximation, see scripts/build_extent.py). Every layer says which.
+town extent (itself an approximation, see scripts/build_extent.py). Every layer says which,
+in its description, source note, data_status and publication note. No layer invents a
+specific on a real name: where the draft gives no per-village or per-site fact, a feature is
+unnamed or reads 草案未列明（示意）; tests/layers/test_demo_fidelity.py checks this.
 
 Approach: a skeleton (demo_layers/town.py) is placed by hand-chosen kilometre offsets from the
 real seat in EPSG:4546 (CGCS2000 Gauss-Krüger zone 37, CM 111E): village points, 兑镇河, roads,

@@ -21,6 +21,18 @@ TOWN_CODE = "141181101000"
 TOWN_NAME = "阳泉曲镇"
 DEMO_SOURCE = "演示数据，由 scripts/build_demo_layers.py 生成"
 DEMO_NOTE = "演示数据（示意），非批准规划成果"
+DEMO_PUBLICATION_NOTE = (
+    "演示数据（示意）：依草案文字示意，位置、范围和面积不是规划成果，不作为任何权利或审批的依据；"
+    "以依法批准的规划成果为准。"
+)
+SCHEMATIC, OFFICIAL = "schematic", "official"  # layers.models.DataStatus values
+# The plan layers' 要素代码 are made up ("21" + chapter + section + serial + "00", see
+# catalogue.py); a GIS user must not take them for the 数据库规范's codes.
+ILLUSTRATIVE_YSDM_PREFIX = "21"
+ILLUSTRATIVE_YSDM_LABEL = "要素代码（示意编码，非数据库规范代码）"
+ILLUSTRATIVE_YSDM_NOTE = (
+    "要素代码（YSDM）为示意编码（“21”+章+节+序号+“00”），非国土空间规划数据库规范的要素代码。"
+)
 BSM_PREFIX = "141181"
 
 TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:4546", always_xy=True)
@@ -168,7 +180,9 @@ class Layer:
     ysdm: str
     categories: list = field(default_factory=list)
     is_demo: bool = True
+    data_status: str = SCHEMATIC
     source_note: str = DEMO_SOURCE
+    publication_note: str = DEMO_PUBLICATION_NOTE
     public_policy: str = "features"
     min_zoom: int = 0
     lonlat: bool = False  # True when the geometries are already lon/lat (real inputs)
@@ -206,7 +220,9 @@ def metric_area(geom_lonlat) -> float:
 
 def render(layer: Layer, number: int) -> tuple[dict, str]:
     """Catalogue entry and GeoJSON text of a layer; checks every feature on the way."""
-    specs = [("BSM", "标识码", "string"), ("YSDM", "要素代码", "string"), *layer.attributes]
+    illustrative = layer.ysdm.startswith(ILLUSTRATIVE_YSDM_PREFIX)
+    ysdm_label = ILLUSTRATIVE_YSDM_LABEL if illustrative else "要素代码"
+    specs = [("BSM", "标识码", "string"), ("YSDM", ysdm_label, "string"), *layer.attributes]
     names = [s[0] for s in specs]
     lines = []
     for serial, (geom, given) in enumerate(layer.features, start=1):
@@ -239,14 +255,19 @@ def render(layer: Layer, number: int) -> tuple[dict, str]:
         "collection_id": f"yangquanqu-{layer.slug}",
         "code": layer.code,
         "title": layer.title,
-        "description": layer.description,
+        # an empty layer has no codes to disclose (and its description is what the point
+        # report quotes, as for the 生态保护红线 the town does not have)
+        "description": layer.description
+        + (ILLUSTRATIVE_YSDM_NOTE if illustrative and layer.features else ""),
         "chapter": layer.chapter,
         "section": layer.section,
         "geometry_type": layer.geometry_type,
         "file": f"layers/{layer.slug}.geojson",
         "public_policy": layer.public_policy,
         "is_demo": layer.is_demo,
+        "data_status": layer.data_status,
         "source_note": layer.source_note,
+        "publication_note": layer.publication_note,
         "key_field": "BSM",
         "name_field": layer.name_field,
         "category_field": layer.category_field,
@@ -264,6 +285,8 @@ def render(layer: Layer, number: int) -> tuple[dict, str]:
         ],
     }
     assert layer.name_field in names and (layer.category_field in names + [None])
+    assert layer.data_status in (SCHEMATIC, OFFICIAL) and layer.publication_note
+    assert layer.is_demo == (layer.data_status == SCHEMATIC), layer.slug
     return entry, text
 
 

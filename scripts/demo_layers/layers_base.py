@@ -25,9 +25,9 @@ from .catalogue import (
     fill,
     ysdm,
 )
-from .common import DEMO_SOURCE, TOWN_CODE, TOWN_NAME, Layer, category
+from .common import DEMO_SOURCE, OFFICIAL, TOWN_CODE, TOWN_NAME, Layer, category
 from .farmland import LAND_CLASSES, Parcel
-from .town import Town
+from .town import INSIDE_BOUNDARY_CLASS, NOT_LISTED, Town
 
 PATTERN_ZONES = {
     "工业产业发展区": "西河底村 克俄村 师家庄村 吕居堡村 春塔村 西张家庄村 "
@@ -60,6 +60,8 @@ def town_extent(town: Town) -> Layer:
         lonlat=True,
         source_note="示意范围，由 scripts/build_extent.py 生成"
         "（fixtures/yangquanqu/extent.geojson）",
+        publication_note="示意范围（非法定界线）：由乡镇驻地泰森多边形近似，不是阳泉曲镇的行政区域"
+        "界线，不能据此判断某地是否属于本镇。",
     )
 
 
@@ -88,8 +90,11 @@ def county_outline(town: Town) -> Layer:
         style={"color": "#7a7a7a", "weight": 2, "dashArray": "14 4 2 4 2 4", "fillOpacity": 0},
         ysdm=XZQ_YSDM,
         is_demo=False,
+        data_status=OFFICIAL,
         lonlat=True,
         source_note=source + "；CGCS2000",
+        publication_note="孝义市界取自天地图公开的行政区划数据，作为底图参照，不是本规划的成果；"
+        "边界以民政部门公布的行政区域界线为准。",
     )
 
 
@@ -132,6 +137,8 @@ def village_points(town: Town) -> Layer:
         source_note="名称、代码：国家统计局2023年统计用区划代码（modood/Administrative-divisions-"
         "of-China）；阳泉曲村坐标：Vonng/adcode（CC BY 4.0，高德，GCJ-02 纠偏为 WGS84）；"
         "其余点位为" + DEMO_SOURCE,
+        publication_note="村（社区）名称与代码真实；除阳泉曲村外，点位为示意位置，"
+        "不表示村庄的实际位置或村界。",
     )
 
 
@@ -157,8 +164,11 @@ def town_seat(town: Town) -> Layer:
         style=dot("#8b0000", "#e31a1c", radius=8, weight=2),
         ysdm=ysdm("1.1", 2),
         is_demo=False,
+        data_status=OFFICIAL,
         lonlat=True,
         source_note=source,
+        publication_note="镇政府驻地为公开的乡镇驻地坐标（高德地图，经GCJ-02纠偏），"
+        "位置误差可能达数十米。",
     )
 
 
@@ -327,14 +337,6 @@ def development_nodes(town: Town) -> Layer:
             },
         ),
     ]
-    for v in town.villages:
-        if v.level == "中心村（特色村）":
-            features.append(
-                (
-                    v.point,
-                    {"MC": f"节点·{v.short}", "GJYS": "多节点", "SM": "以特色村、中心村为增长点"},
-                )
-            )
     return Layer(
         slug="kfgjd",
         code="KFGJD",
@@ -342,14 +344,15 @@ def development_nodes(town: Town) -> Layer:
         chapter=3,
         section="3.1",
         description="构建“一核两轴多节点”的国土空间开发格局：一核为镇政府驻地与新材料产业园共同形成的"
-        "联动增长核，多节点为特色村、中心村（草案3.1）。节点选取为演示数据。",
+        "联动增长核，多节点为特色村、中心村（草案3.1）。草案未列明哪些村为节点，故不标注节点；"
+        "核的点位为演示数据。",
         geometry_type="Point",
         name_field="MC",
         category_field="GJYS",
         attributes=[MC, ("GJYS", "格局要素", "string"), ("SM", "说明", "string")],
         features=features,
         style=dot("#7f0000", "#e31a1c", radius=7),
-        categories=[category("一核", radius=12), category("多节点", fillColor=ORANGE, radius=7)],
+        categories=[category("一核", radius=12)],
         ysdm=ysdm("3.1", 3),
     )
 
@@ -417,13 +420,15 @@ def ecological_red_line() -> Layer:
         style=fill("#1a7f37", "#4caf50", 0.3, weight=2),
         ysdm=ysdm("3.2", 2),
         is_demo=False,
+        data_status=OFFICIAL,
         source_note="规划草案3.2：镇域不涉及生态保护红线",
+        publication_note="草案3.2原文：“阳泉曲镇不涉生态保护红线”。本图层按草案原文发布，无要素。",
     )
 
 
 def development_boundary(town: Town) -> Layer:
     features = [
-        (geom, {"MC": f"{cluster}·{zone}", "SSPQ": cluster, "FQMC": zone})
+        (geom, {"MC": f"{cluster}·{zone}", "SSPQ": cluster, "GHFQMC": zone})
         for cluster, zone, geom in town.czkfbj
     ]
     return Layer(
@@ -433,17 +438,24 @@ def development_boundary(town: Town) -> Layer:
         chapter=3,
         section="3.2",
         description="落实上位规划中划定的阳泉曲镇城镇开发边界，主要包括镇政府驻地及新材料产业园；"
-        "边界内各类建设活动严格实行用途管制（草案3.2）。范围为演示数据。",
+        "边界内各类建设活动严格实行用途管制（草案3.2）。镇政府驻地部分位于118.13公顷的镇政府驻地范围"
+        "之内（草案6.1：驻地范围为同级城镇开发边界与镇政府所在地的村庄建设边界）。范围与分区为演示"
+        "数据。",
         geometry_type="Polygon",
         name_field="MC",
-        category_field="FQMC",
-        attributes=[MC, ("SSPQ", "所属片区", "string"), ("FQMC", "分区名称", "string"), MJ, MJGQ],
+        category_field="GHFQMC",
+        attributes=[
+            MC,
+            ("SSPQ", "所属片区", "string"),
+            ("GHFQMC", "规划分区名称", "string"),
+            MJ,
+            MJGQ,
+        ],
         features=features,
         style={"color": RED, "weight": 2.5, "dashArray": "8 5", "fillOpacity": 0},
         categories=[
             category("城镇集中建设区", color=RED),
-            category("弹性发展区", color=PURPLE, dashArray="4 4"),
-            category("特别用途区", color="#e67e22", dashArray="2 5"),
+            category("城镇弹性发展区", color=PURPLE, dashArray="4 4"),
         ],
         ysdm=ysdm("3.2", 3),
     )
@@ -461,7 +473,8 @@ def village_system(town: Town) -> Layer:
         chapter=3,
         section="3.3",
         description="镇村体系等级分为“镇政府驻地—中心村（特色村）—一般村”三级，职能类型分为工贸型、"
-        "工矿型、农贸型、农旅型四类（草案3.3）。各村等级与职能为演示数据。",
+        "工矿型、农贸型、农旅型四类（草案3.3）。草案未逐村列明等级与职能，各村均标“草案未列明”；"
+        "仅阳泉曲村标为镇政府驻地（草案1.1：镇人民政府驻阳泉曲村）。点位为演示数据。",
         geometry_type="Point",
         name_field="XZQMC",
         category_field="DJ",
@@ -475,8 +488,7 @@ def village_system(town: Town) -> Layer:
         style=dot("#7f2704", "#fdae61", radius=5),
         categories=[
             category("镇政府驻地", fillColor=RED, radius=10),
-            category("中心村（特色村）", fillColor=ORANGE, radius=7),
-            category("一般村", fillColor="#fdd49e", radius=5),
+            category(NOT_LISTED, fillColor="#ffffff", radius=5),
         ],
         ysdm=ysdm("3.3", 1),
     )
@@ -494,8 +506,9 @@ def village_classes(town: Town) -> Layer:
         chapter=3,
         section="3.3",
         description="除城镇开发边界内4个村庄（阳泉曲村、老营坪村、河北村、西河底村）外，全镇划分为"
-        "集聚提升类、特色保护类、搬迁撤并类、其他类四种类型（草案3.3）。村域为村点位的泰森多边形，"
-        "分类为演示数据。",
+        "集聚提升类、特色保护类、搬迁撤并类、其他类四种类型（草案3.3）。草案未逐村列明分类，"
+        "其余村（社区）均标“草案未列明”，不作示意分类。村域为示意点位的泰森多边形（演示数据），"
+        "非村界。",
         geometry_type="Polygon",
         name_field="XZQMC",
         category_field="CZFL",
@@ -509,12 +522,8 @@ def village_classes(town: Town) -> Layer:
         features=features,
         style=fill("#666666", "#ffffbf", 0.45, weight=1),
         categories=[
-            category("集聚提升类", fillColor="#fdae61"),
-            category("特色保护类", fillColor="#a6d96a"),
-            category("搬迁撤并类", fillColor="#bababa"),
-            category("其他类", fillColor="#ffffbf"),
-            category("城镇开发边界内村庄", fillColor="#f4a6a6"),
-            category("社区（不参与村庄分类）", fillColor="#d8b5e8"),
+            category(INSIDE_BOUNDARY_CLASS, fillColor="#f4a6a6"),
+            category(NOT_LISTED, fillColor="#f0f0f0"),
         ],
         ysdm=ysdm("3.3", 2),
     )

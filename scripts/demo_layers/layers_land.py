@@ -4,7 +4,6 @@ restoration and land consolidation, placed on the skeleton of town.py.
 
 from __future__ import annotations
 
-import numpy as np
 import shapely
 from shapely.ops import substring
 
@@ -17,17 +16,14 @@ from .catalogue import (
     MJ,
     MJGQ,
     SHUIYU,
-    SJC,
-    ZHAIJIDI,
     dot,
     fill,
     ysdm,
 )
-from .common import Layer, blob, category, largest, parts, spline
+from .common import Layer, category, largest, parts, spline
 from .farmland import Parcel
 from .town import Town
 
-SEED = 5_2_2035
 PARK_ROLES = {
     "矿产资源高效开发板块": "矿产资源高效开发与利用",
     "耐火原料加工板块": "耐火原料加工",
@@ -106,7 +102,6 @@ def tourism_route(town: Town) -> Layer:
     stops = [
         "阳泉曲社区",
         "阳泉曲村",
-        "河北村",
         "核桃洼村",
         "苏家沿村",
         "仲家山村",
@@ -119,7 +114,7 @@ def tourism_route(town: Town) -> Layer:
     props = {
         "MC": "历史文化生态旅游线",
         "JGYS": "一线",
-        "SM": "串联兑镇河水系、丘陵梯田与特色保护类村庄，发展“文旅+农业”",
+        "SM": "结合河流水系、丘陵梯田、历史文物等优势，发展“文旅+农业”（线路走向为示意）",
     }
     return Layer(
         slug="lyx",
@@ -148,17 +143,7 @@ def farm_regions(town: Town, parcels: list[Parcel]) -> Layer:
         patch = shapely.union_all([g.buffer(90.0, quad_segs=2) for g in own]).buffer(-60.0)
         patch = shapely.union_all([g for g in parts(patch) if g.area > 300_000.0])
         patch = patch.simplify(20.0).intersection(region).difference(town.built_up())
-        farmed = sum(g.area for g in own) / 10_000.0
-        features.append(
-            (
-                patch,
-                {
-                    "MC": name,
-                    "ZDCY": "玉米等粮食种植，配套蘑菇等特色种植",
-                    "NTMJ": round(farmed, 2),
-                },
-            )
-        )
+        features.append((patch, {"MC": name, "ZDCY": "玉米等种植业，蘑菇生产基地等特色产业"}))
     return Layer(
         slug="nypq",
         code="NYPQ",
@@ -166,16 +151,11 @@ def farm_regions(town: Town, parcels: list[Parcel]) -> Layer:
         chapter=4,
         section="4.2",
         description="依托长期稳定利用耕地和粮食生产功能区形成主要农业生产片区，利用丘陵区梯田稳步发展"
-        "玉米等种植业（草案4.2“连片多点”）。片区为示意永久基本农田的集中连片范围（演示数据）。",
+        "玉米等种植业（草案4.2“连片多点”）。片区的划分、名称与范围均为演示数据。",
         geometry_type="Polygon",
         name_field="MC",
         category_field=None,
-        attributes=[
-            MC,
-            ("ZDCY", "主导产业", "string"),
-            ("NTMJ", "片区内永久基本农田面积（公顷）", "number"),
-            MJ,
-        ],
+        attributes=[MC, ("ZDCY", "主导产业", "string"), MJ],
         features=features,
         style=fill("#9a9a4a", GENGDI, 0.6),
         ysdm=ysdm("4.2", 1),
@@ -183,17 +163,18 @@ def farm_regions(town: Town, parcels: list[Parcel]) -> Layer:
 
 
 def farm_bases(town: Town) -> Layer:
+    # The draft names the kinds of base but no site and no village, so the points are unnamed
+    # and carry no 所在村: a base named after one village and drawn in another misleads both.
     bases = [
-        ("大胜肉鸡养殖基地", "肉鸡养殖基地", (-1.75, 4.05)),
-        ("安乐肉鸡养殖基地", "肉鸡养殖基地", (-2.75, -2.2)),
-        ("吕居堡生态养猪基地", "生态养猪基地", (-3.6, 3.25)),
-        ("段封生态养猪基地", "生态养猪基地", (0.7, -7.0)),
-        ("碾头蘑菇生产基地", "蘑菇生产基地", (-0.8, -4.35)),
+        ("肉鸡养殖基地", (-1.75, 4.05)),
+        ("肉鸡养殖基地", (-2.75, -2.2)),
+        ("生态养猪基地", (-3.6, 3.25)),
+        ("生态养猪基地", (0.7, -7.0)),
+        ("蘑菇生产基地", (-0.8, -4.35)),
     ]
-    features = []
-    for name, kind, km in bases:
-        point = town.frame.point(*km)
-        features.append((point, {"MC": name, "JDLX": kind, "SZC": town.territory_of(point).short}))
+    features = [
+        (town.frame.point(*km), {"MC": f"{kind}（示意）", "JDLX": kind}) for kind, km in bases
+    ]
     return Layer(
         slug="nyjd",
         code="NYJD",
@@ -201,11 +182,11 @@ def farm_bases(town: Town) -> Layer:
         chapter=4,
         section="4.2",
         description="集中连片建设肉鸡养殖基地、生态养猪基地等现代畜禽养殖业，同步发展蘑菇生产基地等"
-        "特色产业（草案4.2）。点位为演示数据。",
+        "特色产业（草案4.2）。草案未列明基地的名称和所在村，点位为演示数据。",
         geometry_type="Point",
         name_field="MC",
         category_field="JDLX",
-        attributes=[MC, ("JDLX", "基地类型", "string"), ("SZC", "所在村", "string")],
+        attributes=[MC, ("JDLX", "基地类型", "string")],
         features=features,
         style=dot("#5a3d1e", "#ff9f40", radius=7),
         categories=[
@@ -226,6 +207,7 @@ def townscape(town: Town) -> Layer:
     mining = mining.union(town.areas["矿山修复·克俄村"].buffer(300.0)).intersection(town.extent)
     mining = mining.difference(small_town).difference(industrial)
     rest = town.extent.difference(shapely.union_all([small_town, industrial, mining]))
+    rest = shapely.union_all([g for g in parts(rest) if g.area > 1.0])  # no zero-area slivers
     zones = [
         ("山野风光风貌区", rest, "保护农业生产空间和山野田园景观，维持丘陵梯田的大地景观肌理"),
         ("矿山生态修复风貌区", mining, "矿产资源开采基地、水土保持重点治理与山林绿化保育区"),
@@ -259,7 +241,20 @@ def townscape(town: Town) -> Layer:
 # ---------------------------------------------------------------- chapter 5
 
 
+MINING_AREAS = {  # 草案5.1 "主要涉及河北村、老营坪村、教场村、铝矿社区、克俄村等区域"
+    "矿山修复·河北村": "河北村",
+    "矿山修复·老营坪村": "老营坪村",
+    "矿山修复·教场村": "教场村",
+    "矿山修复·铝矿片区": "铝矿社区",
+    "矿山修复·克俄村": "克俄村",
+}
+LEVEL_NOT_LISTED = "草案未逐片列明"
+
+
 def restoration(town: Town) -> Layer:
+    """5.1's four kinds of 重点工程. The draft names a 国家级 (西辛庄) and a 省级 programme over
+    five areas without saying which area belongs to which, and names no other project: the
+    areas carry the area's own name from 5.1, no level, and no invented project name."""
     built, a = town.built_up(), town.areas
     river = town.river
     source = substring(river, 0.0, 1200.0).buffer(300.0).intersection(town.extent)
@@ -267,35 +262,33 @@ def restoration(town: Town) -> Layer:
     upstream = upstream.intersection(shapely.box(*town.frame.xy(-9, -9), *town.frame.xy(-2.8, 9)))
     gullies = [line.buffer(250.0).difference(river.buffer(150.0)) for _, line in town.tributaries]
     projects = [
-        ("河北村矿山生态修复", "矿山生态修复", "省级", a["矿山修复·河北村"]),
-        ("老营坪村矿山生态修复", "矿山生态修复", "省级", a["矿山修复·老营坪村"]),
-        ("西辛庄矿山修复项目（教场村片区）", "矿山生态修复", "国家级", a["矿山修复·教场村"]),
-        ("铝矿片区矿山生态修复", "矿山生态修复", "省级", a["矿山修复·铝矿片区"]),
-        ("克俄村矿山生态修复", "矿山生态修复", "省级", a["矿山修复·克俄村"]),
-        *(
-            (f"{n.split('·')[1]}森林生态修复", "森林生态修复", "镇级", g)
-            for n, g in a.items()
-            if n.startswith("森林")
-        ),
-        ("兑镇河上游水土保持治理", "水土保持治理", "镇级", upstream),
-        ("北支沟淤地坝与旱作梯田治理", "水土保持治理", "镇级", gullies[0]),
-        ("南支沟淤地坝与旱作梯田治理", "水土保持治理", "镇级", gullies[1]),
-        ("兑镇河源头水环境提升", "水环境和水生态修复", "镇级", source),
+        (f"矿山生态修复区域（{place}）", "矿山生态修复", place, a[key])
+        for key, place in MINING_AREAS.items()
+    ]
+    projects += [
+        ("森林生态修复区域（示意）", "森林生态修复", "", g)
+        for n, g in a.items()
+        if n.startswith("森林")
+    ]
+    projects += [
+        ("兑镇河水土保持治理（示意）", "水土保持治理", "", upstream),
+        ("水土保持治理区域（示意）", "水土保持治理", "", gullies[0]),
+        ("水土保持治理区域（示意）", "水土保持治理", "", gullies[1]),
+        ("兑镇河源头水环境治理（示意）", "水环境和水生态修复", "", source),
         (
-            "兑镇河水环境和水生态综合整治",
+            "兑镇河水环境和水生态综合整治（示意）",
             "水环境和水生态修复",
-            "镇级",
+            "",
             river.buffer(120.0).difference(source),
         ),
     ]
     features = []
-    for name, kind, level, geom in projects:
+    for name, kind, place, geom in projects:
         geom = geom.intersection(town.extent).difference(built)
+        if place and place in {v.short for v in town.villages}:
+            assert town.territory_of(geom.representative_point()).short == place, place
         features.append(
-            (
-                geom,
-                {"XMMC": name, "XFLX": kind, "XMJB": level, "SJC": town.villages_touching(geom)},
-            )
+            (geom, {"XMMC": name, "XFLX": kind, "XMJB": LEVEL_NOT_LISTED, "SJC": place})
         )
     return Layer(
         slug="stxf",
@@ -303,17 +296,18 @@ def restoration(town: Town) -> Layer:
         title="生态修复重点工程（示意）",
         chapter=5,
         section="5.1",
-        description="矿山生态修复（国家级西辛庄矿山修复项目及省级项目，涉及河北村、老营坪村、教场村、"
-        "铝矿社区、克俄村等区域）、森林生态修复、兑镇河水土保持治理、水环境和水生态修复重点工程"
-        "（草案5.1）。铝矿社区已不是2023年的村级单位，此处称铝矿片区；范围为演示数据。",
+        description="矿山生态修复（系统推进国家级西辛庄矿山修复项目及省级矿山修复项目，主要涉及河北村、"
+        "老营坪村、教场村、铝矿社区、克俄村等区域）、森林生态修复、兑镇河水土保持治理、水环境和水生态"
+        "修复重点工程（草案5.1）。草案未逐片列明项目级别，也未列明其他项目名称；铝矿社区已不是2023年"
+        "的村级单位，其区域位置为示意。范围与面积为演示数据。",
         geometry_type="Polygon",
         name_field="XMMC",
         category_field="XFLX",
         attributes=[
-            ("XMMC", "项目名称", "string"),
+            ("XMMC", "名称", "string"),
             ("XFLX", "修复类型", "string"),
             ("XMJB", "项目级别", "string"),
-            SJC,
+            ("SJC", "草案所列涉及区域", "string", False),
             MJ,
             MJGQ,
         ],
@@ -330,32 +324,25 @@ def restoration(town: Town) -> Layer:
 
 
 def consolidation(town: Town) -> Layer:
-    rng = np.random.default_rng(SEED + 52)
+    """5.2's kinds of 土地综合整治, unnamed and with no 涉及村: the draft names no site. There is
+    no 农村建设用地整理 feature at all, since on a map it reads as "this village's land will be
+    cleared", which the draft never says of any village."""
     a, built = town.areas, town.built_up()
     keep_out = shapely.union_all(
         [built, *(v.point.buffer(250.0) for v in town.villages)]
         + [g for n, g in a.items() if n.startswith("森林")]
     )
     projects = [
-        (f"{n.split('·')[1]}坡耕地综合治理", "农用地整理", g.difference(keep_out))
+        ("坡耕地综合治理（示意）", "农用地整理", g.difference(keep_out))
         for n, g in a.items()
         if n.startswith("农用地整理")
     ]
-    for v in town.villages:
-        if v.cls == "搬迁撤并类":
-            area = blob((v.point.x, v.point.y), 170.0, rng)
-            projects.append((f"{v.short}农村建设用地整理", "农村建设用地整理", area))
-    for prefix, kind, suffix in (
-        ("未利用地", "未利用地开发", "宜耕后备资源开发"),
-        ("采矿复垦", "采矿用地复垦", "工矿废弃地复垦"),
+    for prefix, kind, name in (
+        ("未利用地", "未利用地开发", "宜耕后备资源开发（示意）"),
+        ("采矿复垦", "采矿用地复垦", "工矿废弃地复垦（示意）"),
     ):
-        for n, g in a.items():
-            if n.startswith(prefix):
-                projects.append((f"{n.split('·')[1]}{suffix}", kind, g))
-    features = [
-        (g, {"XMMC": name, "ZZLX": kind, "SJC": town.villages_touching(g)})
-        for name, kind, g in projects
-    ]
+        projects += [(name, kind, g) for n, g in a.items() if n.startswith(prefix)]
+    features = [(g, {"XMMC": name, "ZZLX": kind}) for name, kind, g in projects]
     return Layer(
         slug="tdzz",
         code="TDZZ",
@@ -363,14 +350,13 @@ def consolidation(town: Town) -> Layer:
         chapter=5,
         section="5.2",
         description="开展农用地整理（坡耕地综合治理、高标准农田）、农村建设用地整理、未利用地开发和"
-        "采矿用地复垦（草案5.2）。范围为演示数据。",
+        "采矿用地复垦（草案5.2）。草案未列明整治地块；农村建设用地整理不上图，其余范围为演示数据。",
         geometry_type="Polygon",
         name_field="XMMC",
         category_field="ZZLX",
         attributes=[
-            ("XMMC", "项目名称", "string"),
+            ("XMMC", "名称", "string"),
             ("ZZLX", "整治类型", "string"),
-            SJC,
             MJ,
             MJGQ,
         ],
@@ -378,7 +364,6 @@ def consolidation(town: Town) -> Layer:
         style=fill("#555555", GENGDI, 0.5),
         categories=[
             category("农用地整理", fillColor="#e5e89a"),
-            category("农村建设用地整理", fillColor=ZHAIJIDI),
             category("未利用地开发", fillColor="#d9d9d9"),
             category("采矿用地复垦", fillColor="#c8a08a"),
         ],

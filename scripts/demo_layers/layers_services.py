@@ -21,7 +21,6 @@ from .catalogue import (
     PURPLE,
     RED,
     SHUIYU,
-    SJC,
     YILIAO,
     ZHAIJIDI,
     dot,
@@ -30,12 +29,10 @@ from .catalogue import (
 )
 from .common import Layer, category, largest
 from .farmland import Parcel
-from .layers_land import FARM_REGIONS
 from .town import Town
 
-NEAR_TERM = "近期（2021-2025）"
-ROUTES = "202路、205路"
-WENHUA, TIYU, FULI = "#ff9f1c", "#2ca25f", "#e377c2"
+ROUTES = "202路、205路（草案未逐站列明）"
+WENHUA, TIYU, FULI = "#ff7f00", "#00a57c", "#ff9f7f"  # 附录B: 255,127,0; 0,165,124; 255,159,127
 LAND_USE = {  # 《国土空间调查、规划、用途管制用地用海分类指南》(2023)
     "0803": "文化用地",
     "0804": "教育用地",
@@ -149,10 +146,17 @@ def seat_structure(town: Town) -> Layer:
 
 
 def roads(town: Town) -> Layer:
-    features = [
-        (r.line, {"LXBM": r.code, "MC": r.name, "DLDJ": r.grade, "ZT": r.status, "BZ": r.note})
-        for r in town.roads + town.streets
-    ]
+    # Only the plan's own roads keep a route code and a name; 村道 and 镇区道路 codes are the
+    # generator's internal handles, and the draft names no village road.
+    features = []
+    for r in town.roads + town.streets:
+        official = r.grade not in ("村道", "镇区道路")
+        name = r.name if r.grade != "村道" else "乡村道路（示意）"
+        note = (
+            r.note if r.grade != "村道" else "草案7.1“多支”中的乡村道路；草案未列明路名，线位为示意"
+        )
+        props = {"LXBM": r.code if official else "", "MC": name, "DLDJ": r.grade}
+        features.append((r.line, {**props, "ZT": r.status, "BZ": note}))
     return Layer(
         slug="dl",
         code="DL",
@@ -161,12 +165,13 @@ def roads(town: Town) -> Layer:
         section="7.1",
         description="干线公路网“两横一环多支”：两横为国道340线、省道321线（孝石线），一环为省道321线、"
         "省道240新线、Z001专线，多支为乡道009线与乡村道路；落实S66线汾石高速过境建设；镇政府驻地"
-        "形成“三横四纵”路网（草案7.1）。线位为演示数据。",
+        "形成“三横四纵”路网（草案7.1，列出三条纵路，第四纵未列明，不示意）。乡村道路的路名草案"
+        "未列明。线位为演示数据。",
         geometry_type="LineString",
         name_field="MC",
         category_field="DLDJ",
         attributes=[
-            ("LXBM", "路线编码", "string"),
+            ("LXBM", "路线编码", "string", False),
             MC,
             ("DLDJ", "道路等级", "string"),
             ("ZT", "建设状态", "string"),
@@ -271,7 +276,7 @@ def public_services(town: Town) -> Layer:
                 "0807",
                 "社会福利",
                 "镇级",
-                "现状",
+                "建成并持续提升",
                 short,
                 "区域性日间照料中心，持续提升服务功能",
             )
@@ -348,16 +353,20 @@ def utilities(town: Town) -> Layer:
         ("阳泉曲镇垃圾转运站", "1309", "环卫", "规划", (1.0, -0.55), "落实上位规划垃圾转运站建设"),
         ("镇政府驻地消防站", "1310", "消防", "规划", (-0.3, 0.02), "镇政府驻地建设消防站"),
     ]
+    # 所在村 only where the draft names the village (the moved substation at 申家庄村)
+    named_village = {"阳泉曲变电站（迁建）": "申家庄村"}
     features = []
     for name, code, kind, status, km, basis in items:
         p = f.point(*km)
+        village = named_village.get(name, "")
+        assert not village or town.territory_of(p).short == village, name
         props = {
             "MC": name,
             "SSLX": kind,
             "YDYHFLDM": code,
             "YDYHFLMC": LAND_USE[code],
             "ZT": status,
-            "SZC": town.territory_of(p).short,
+            "SZC": village,
             "SM": basis,
         }
         features.append((p, props))
@@ -379,7 +388,7 @@ def utilities(town: Town) -> Layer:
             ("YDYHFLDM", "用地用海分类代码", "string"),
             ("YDYHFLMC", "用地用海分类名称", "string"),
             ("ZT", "状态", "string"),
-            ("SZC", "所在村（社区）", "string"),
+            ("SZC", "所在村（草案所列）", "string", False),
             ("SM", "规划依据", "string"),
         ],
         features=features,
@@ -409,8 +418,9 @@ def flood_control(town: Town) -> Layer:
             river.buffer(30.0).intersection(town.extent),
             {"MC": "兑镇河河道管理线", "KZXLX": "河道管理线"},
         ),
-        (town.areas["蓄滞洪区·春塔"], {"MC": "春塔蓄滞洪区", "KZXLX": "蓄滞洪区"}),
-        (town.areas["蓄滞洪区·瓦窑坡"], {"MC": "瓦窑坡蓄滞洪区", "KZXLX": "蓄滞洪区"}),
+        # 草案7.3 names no 蓄滞洪区: unnamed, so no village reads as designated for flooding
+        (town.areas["蓄滞洪区·1"], {"MC": "蓄滞洪区（示意）", "KZXLX": "蓄滞洪区"}),
+        (town.areas["蓄滞洪区·2"], {"MC": "蓄滞洪区（示意）", "KZXLX": "蓄滞洪区"}),
     ]
     for _, props in features:
         props["FHBZ"] = "10年一遇"
@@ -421,7 +431,7 @@ def flood_control(town: Town) -> Layer:
         chapter=7,
         section="7.3",
         description="划定洪涝风险控制线，主要包括河道管理线、防洪治导线和蓄滞洪区范围；至2035年全镇"
-        "防洪标准按10年一遇设防（草案7.3）。范围为演示数据。",
+        "防洪标准按10年一遇设防（草案7.3）。草案未列明蓄滞洪区的位置和名称，范围为演示数据。",
         geometry_type="Polygon",
         name_field="MC",
         category_field="KZXLX",
@@ -438,157 +448,75 @@ def flood_control(town: Town) -> Layer:
 
 
 def mining_hazards(town: Town) -> Layer:
-    hazards = [
-        ("柳湾矿采空区", "高", "“边开采边治理”的井下回填", "采空区·柳湾矿"),
-        ("河北村采空区", "中", "被破坏土地重新修复为耕地", "采空区·河北村"),
-        ("老营坪村采空区", "中", "被破坏土地重新修复为耕地", "采空区·老营坪村"),
+    """采空区 as 7.3 gives them: a kind of hazard and its 防治模式, no place, no 易发程度 and no
+    village, so the areas are unnamed and carry no rating."""
+    features = [
+        (geom, {"MC": "采空区（示意）", "ZHLX": "采空区地面塌陷"})
+        for key, geom in town.areas.items()
+        if key.startswith("采空区")
     ]
-    features = []
-    for name, level, remedy, key in hazards:
-        geom = town.areas[key]
-        features.append(
-            (
-                geom,
-                {
-                    "MC": name,
-                    "ZHLX": "采空区地面塌陷",
-                    "YFCD": level,
-                    "FZMS": remedy,
-                    "SJC": town.villages_touching(geom),
-                },
-            )
-        )
     return Layer(
         slug="dzzh",
         code="DZZH",
         title="地质灾害·采空区（示意）",
         chapter=7,
         section="7.3",
-        description="采空区地面塌陷防治以预防为主、防治结合，主要有压煤村庄整体搬迁、被破坏土地重新"
-        "修复为耕地及“边开采边治理”的井下回填等模式（草案7.3）。范围为演示数据。",
+        description="采空区地面塌陷防治应当以预防为主防治结合的原则，主要有压煤村庄整体搬迁、被破坏土地"
+        "重新修复为耕地及“边开采边治理”的井下回填等防治模式（草案7.3）。草案未列明采空区的位置、"
+        "易发程度和涉及村庄，范围为演示数据。",
         geometry_type="Polygon",
         name_field="MC",
-        category_field="YFCD",
-        attributes=[
-            MC,
-            ("ZHLX", "灾害类型", "string"),
-            ("YFCD", "易发程度", "string"),
-            ("FZMS", "防治模式", "string"),
-            SJC,
-            MJ,
-        ],
+        category_field=None,
+        attributes=[MC, ("ZHLX", "灾害类型", "string"), MJ],
         features=features,
         style=fill("#b2182b", "#f4a582", 0.35, weight=1.5, dashArray="5 3"),
-        categories=[
-            category("高", "高易发", fillColor="#d6604d"),
-            category("中", "中易发", fillColor="#f4a582"),
-        ],
         ysdm=ysdm("7.3", 3),
     )
 
 
 # ---------------------------------------------------------------- chapter 8
 
+ACTIONS = (  # 草案8.2, the four headings of the 近期项目实施计划, in order
+    "打造孝义市新材料产业集聚发展新业态",
+    "强基固本传统一产",
+    "实施环境整治行动",
+    "实施污染防治行动",
+)
+
 
 def near_term_projects(town: Town, parcels: list[Parcel]) -> Layer:
-    f = town.frame
-
-    def near(point: Point, dx=40.0, dy=40.0) -> Point:
-        return Point(point.x + dx, point.y + dy)
-
-    def farm_centre(shorts) -> Point:
-        codes = {town.village(s).code for s in shorts}
-        own = [p.geometry for p in parcels if p.village_code in codes]
-        centre = shapely.union_all(own).centroid
-        return min(own, key=lambda g: g.centroid.distance(centre)).representative_point()
-
-    blocks = {name: g for name, _, g in town.park_blocks}
-    projects = [
-        (
-            "新材料产业园基础设施配套",
-            "新材料产业集聚发展",
-            "园区道路、给排水、供电等配套",
-            town.park.representative_point(),
-        ),
-        (
-            "耐火材料制品制造项目",
-            "新材料产业集聚发展",
-            "新型耐火材料制造",
-            blocks["耐火材料制品制造板块"].representative_point(),
-        ),
-        (
-            "北部高标准农田建设",
-            "强基固本传统一产",
-            "永久基本农田建成高标准农田、高效节水灌溉",
-            farm_centre(FARM_REGIONS["北部农业生产片区"].split()),
-        ),
-        (
-            "南部高标准农田建设",
-            "强基固本传统一产",
-            "坡耕地综合治理、高标准农田",
-            farm_centre(("下庄村", "魏南庄村", "段封村", "尹家沿村")),
-        ),
-        ("蘑菇生产基地提质", "强基固本传统一产", "特色种植设施提升", near(f.point(-0.8, -4.35))),
-        ("兑镇河源头环境整治", "环境整治行动", "源头水环境整治", town.river.interpolate(200.0)),
-        ("镇政府驻地人居环境整治", "环境整治行动", "街巷整治、绿化美化", f.point(0.35, 0.18)),
-        (
-            "西辛庄矿山修复项目（教场村片区）",
-            "环境整治行动",
-            "矿山生态环境恢复和综合治理",
-            town.areas["矿山修复·教场村"].representative_point(),
-        ),
-        (
-            "镇区污水处理设施提升",
-            "污染防治行动",
-            "提升现状污水处理设施",
-            near(f.point(1.35, -0.05)),
-        ),
-        (
-            "柳湾矿社区生活污水治理",
-            "污染防治行动",
-            "纳入生活污水综合治理范围",
-            near(town.village("柳湾矿社区").point, 120.0, -60.0),
-        ),
-        ("垃圾转运站建设", "污染防治行动", "落实上位规划垃圾转运站", near(f.point(1.0, -0.55))),
-    ]
+    """8.2 gives four action headings and no project, place or year. Only the first has a place
+    the draft names (the 新材料产业园, 3.2/4.1); the others are not mapped."""
     features = [
         (
-            p,
-            {
-                "XMMC": name,
-                "XDJH": plan,
-                "JSNR": what,
-                "JSQX": NEAR_TERM,
-                "SZC": town.territory_of(p).short,
-            },
+            town.park.representative_point(),
+            {"XMMC": ACTIONS[0], "XDJH": ACTIONS[0], "WZ": "新材料产业园（草案4.1）"},
         )
-        for name, plan, what, p in projects
     ]
     return Layer(
         slug="jqxm",
         code="JQXM",
-        title="近期项目（示意）",
+        title="近期行动计划（示意）",
         chapter=8,
         section="8.2",
-        description="近期行动计划：打造孝义市新材料产业集聚发展新业态、强基固本传统一产、实施环境整治"
-        "行动、实施污染防治行动（草案8.2）。项目与点位为演示数据。",
+        description="制定近期项目实施计划：打造孝义市新材料产业集聚发展新业态、强基固本传统一产、实施"
+        "环境整治行动、实施污染防治行动（草案8.2）。草案未列明具体项目、地点和年限；仅新材料产业"
+        "集聚发展一项按草案所述的新材料产业园示意位置，其余三项不上图。",
         geometry_type="Point",
         name_field="XMMC",
         category_field="XDJH",
         attributes=[
-            ("XMMC", "项目名称", "string"),
+            ("XMMC", "名称", "string"),
             ("XDJH", "行动计划", "string"),
-            ("JSNR", "建设内容", "string"),
-            ("JSQX", "建设期限", "string"),
-            ("SZC", "所在村（社区）", "string"),
+            ("WZ", "位置依据", "string"),
         ],
         features=features,
         style=dot("#3f007d", "#9e9ac8", radius=7),
         categories=[
-            category("新材料产业集聚发展", fillColor=GONGYE),
-            category("强基固本传统一产", fillColor="#e5e89a"),
-            category("环境整治行动", fillColor=LINDI),
-            category("污染防治行动", fillColor="#6baed6"),
+            category(ACTIONS[0], fillColor=GONGYE),
+            category(ACTIONS[1], fillColor="#e5e89a"),
+            category(ACTIONS[2], fillColor=LINDI),
+            category(ACTIONS[3], fillColor="#6baed6"),
         ],
         ysdm=ysdm("8.2", 1),
     )

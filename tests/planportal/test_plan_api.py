@@ -38,10 +38,21 @@ def test_the_plan_detail_carries_chapters_sections_and_indicators(client, demo_p
         "value": 10.0,
         "unit": "年一遇",
         "year": 2035,
-        "kind": "binding",
+        "role": "planned",
+        "role_display": "规划值",
+        "kind": "unmarked",
+        "kind_display": "草案未标注",
         "display_value": "10年一遇",
         "section": "7.3",
     }
+    population = next(i for i in plan["indicators"] if i["name"] == "常住人口")
+    assert (population["year"], population["role"], population["role_display"]) == (
+        2020,
+        "base",
+        "基期值",
+    )
+    # The draft labels nothing 约束性 or 预期性, so the API does not either.
+    assert {i["kind"] for i in plan["indicators"]} == {"unmarked"}
     assert plan["contact_phone"] == "0358-2149993"
     assert plan["preface"][0]["type"] == "paragraph"
     assert plan["closing"][-1]["text"].startswith("2.部分图片来源于网络")
