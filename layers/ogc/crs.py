@@ -36,7 +36,9 @@ class SupportedCrs:
         return self.srid == STORAGE_SRID and not self.north_first
 
 
-def _epsg(code: int, *, geographic: bool, domain: tuple[float, float, float, float]):
+def _epsg(
+    code: int, *, geographic: bool, domain: tuple[float, float, float, float]
+) -> SupportedCrs:
     return SupportedCrs(
         uri=EPSG_URI.format(code=code),
         srid=code,

@@ -178,40 +178,48 @@ def parse_bbox(text: str, crs: SupportedCrs = CRS84) -> tuple[Envelope, ...]:
     if crs.north_first:
         numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
     min_x, min_y, max_x, max_y = numbers
+    if not _within_domain(crs, min_x, min_y, max_x, max_y):
+        raise invalid(_outside_domain_message(crs))
+    if min_x > max_x:
+        # The standard lets a box cross the antimeridian; split it into its two halves.
+        return (
+            Envelope(min_x, min_y, 180.0, max_y, crs.srid),
+            Envelope(-180.0, min_y, max_x, max_y, crs.srid),
+        )
+    return (Envelope(min_x, min_y, max_x, max_y, crs.srid),)
+
+
+def _within_domain(
+    crs: SupportedCrs, min_x: float, min_y: float, max_x: float, max_y: float
+) -> bool:
+    """Both corners inside the CRS's domain, the lower one first (in longitude only a
+    geographic box may have min > max: it then crosses the antimeridian)."""
     west, south, east, north = crs.domain
-    in_range = all(west <= x <= east for x in (min_x, max_x)) and all(
-        south <= y <= north for y in (min_y, max_y)
+    return (
+        all(west <= x <= east for x in (min_x, max_x))
+        and all(south <= y <= north for y in (min_y, max_y))
+        and min_y <= max_y
+        and (crs.geographic or min_x <= max_x)
     )
-    if crs.geographic and in_range and min_y <= max_y:
-        if min_x > max_x:
-            # The standard lets a box cross the antimeridian; split it into its two halves.
-            return (
-                Envelope(min_x, min_y, 180.0, max_y, crs.srid),
-                Envelope(-180.0, min_y, max_x, max_y, crs.srid),
-            )
-        return (Envelope(min_x, min_y, max_x, max_y, crs.srid),)
-    if not crs.geographic and in_range and min_x <= max_x and min_y <= max_y:
-        return (Envelope(min_x, min_y, max_x, max_y, crs.srid),)
+
+
+def _outside_domain_message(crs: SupportedCrs) -> str:
     if crs.geographic:
-        raise invalid(
-            _(
-                "The parameter bbox must lie within longitude -180 to 180 and latitude -90 to "
-                "90, with the minimum latitude first."
-            )
+        return _(
+            "The parameter bbox must lie within longitude -180 to 180 and latitude -90 to "
+            "90, with the minimum latitude first."
         )
-    raise invalid(
-        _(
-            "The parameter bbox must lie within easting %(west)s to %(east)s and northing "
-            "%(south)s to %(north)s of %(crs)s, with the lower corner first."
-        )
-        % {
-            "west": f"{west:.0f}",
-            "east": f"{east:.0f}",
-            "south": f"{south:.0f}",
-            "north": f"{north:.0f}",
-            "crs": crs.uri,
-        }
-    )
+    west, south, east, north = crs.domain
+    return _(
+        "The parameter bbox must lie within easting %(west)s to %(east)s and northing "
+        "%(south)s to %(north)s of %(crs)s, with the lower corner first."
+    ) % {
+        "west": f"{west:.0f}",
+        "east": f"{east:.0f}",
+        "south": f"{south:.0f}",
+        "north": f"{north:.0f}",
+        "crs": crs.uri,
+    }
 
 
 def _instant(text: str) -> datetime:
