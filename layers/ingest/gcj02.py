@@ -25,6 +25,9 @@ revision as uploaded / with the offset removed, in metres:
     roads (300 vertices)   277 / 0      0 / 279      1 / 279      9 / 275       31 / 268
     2,838 parcels          84 / 0       0 / 80       1.5 / 82     7 / 81        9 / 74
     31 village areas       232 / 0      0 / 225      1 / 227      10 / 232      31 / 246
+    grid of 35 m parcels   3.8 / 0
+
+The check costs one query and a shapely STRtree: 0.4 s for a revision of 50,000 parcels.
 
 
 - It catches a re-upload of a layer (or of most of it) converted to GCJ-02, however dense: the
@@ -53,8 +56,10 @@ import prcoords
 import shapely
 from django.conf import settings
 from django.db import connection
+from pyproj import Transformer
 
 from . import problems
+from .crs import zone_epsg_for_longitude
 from .problems import Problem
 
 MAX_SAMPLES = 300
@@ -62,8 +67,10 @@ MAX_SAMPLES = 300
 # point inside overlapping polygons is 0 from each; their outlines decide).
 NEIGHBOURS = 8
 # The median distance to the published data must be at least this before the file can be
-# taken as shifted: a revision that lines up within metres is not 550 m off.
-MIN_SHIFTED_METRES = 10.0
+# taken as shifted: a revision that lines up within a couple of metres is not 550 m off. Not
+# more: in a dense layer a shifted vertex is never far from some other parcel's edge (3.8 m in
+# a grid of 35 m parcels).
+MIN_SHIFTED_METRES = 2.0
 # ... and removing the offset must bring it below this share of what it was.
 LINE_UP_SHARE = 0.25
 # A named point is in GCJ-02 when it is this near its place's GCJ-02 position and at least
@@ -94,8 +101,9 @@ def check_gcj02(
         return []
     metres = _offset_metres(samples)
     if published_revision_id is not None:
-        as_is = _median_distance(published_revision_id, samples)
-        corrected = _median_distance(published_revision_id, _without_offset(samples))
+        as_is, corrected = _median_distances(
+            published_revision_id, samples, _without_offset(samples)
+        )
         if as_is is not None and corrected is not None and _lines_up(as_is, corrected):
             return [problems.error("crs_gcj02_against_published", metres=metres)]
     shifted = _shifted_named_points(geometries_4326, attributes)
@@ -138,31 +146,46 @@ def _offset_metres(lonlat: np.ndarray) -> int:
     return int(round(true.distance(prcoords.wgs_gcj(true)), -1))
 
 
-# For each sample: the distance in metres to the nearest published feature, polygons measured
-# to their outline (a point inside a polygon is not "on" it). The KNN ORDER BY uses the GiST
-# index on geom.
-MEDIAN_DISTANCE_SQL = """
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY nearest.metres)
-    FROM (SELECT (ST_Dump(ST_GeomFromWKB(%s, 4326))).geom AS point) sample
-    CROSS JOIN LATERAL (
-        SELECT min(ST_Distance(
-            (CASE WHEN ST_Dimension(candidate.geom) = 2 THEN ST_Boundary(candidate.geom)
-                  ELSE candidate.geom END)::geography,
-            sample.point::geography)) AS metres
-        FROM (SELECT f.geom FROM layers_feature f WHERE f.revision_id = %s
-              ORDER BY f.geom <-> sample.point LIMIT %s) candidate
-    ) nearest
+# The published features near the samples, polygons as their outlines (a vertex inside a
+# polygon is not "on" it), in the plan's Gauss-Krüger zone so that distances are metres. One
+# query and a shapely STRtree: a nearest-neighbour query per sample in SQL cost seconds per
+# sample on a 50,000-parcel revision whenever the planner chose the revision index.
+REFERENCE_SQL = """
+    SELECT ST_AsBinary(ST_Transform(
+        CASE WHEN ST_Dimension(f.geom) = 2 THEN ST_Boundary(f.geom) ELSE f.geom END, %s::integer))
+    FROM layers_feature f
+    WHERE f.revision_id = %s AND f.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
 """
+# How far around the samples (degrees, about 2 km) published features are fetched: further
+# away, nothing lines up anyway.
+REFERENCE_MARGIN_DEGREES = 0.02
 
 
-def _median_distance(revision_id: int, lonlat: np.ndarray) -> float | None:
-    """The median distance (m) of the points to the revision's features; None when it has
-    none."""
-    points = shapely.to_wkb(shapely.multipoints(lonlat))
+def _median_distances(revision_id: int, *sample_sets: np.ndarray) -> list[float | None]:
+    """For each set of points (lon, lat): the median distance (m) from its points to the
+    nearest published feature of the revision; None when there is none near."""
+    every = np.vstack(sample_sets)
+    west, south = every.min(axis=0) - REFERENCE_MARGIN_DEGREES
+    east, north = every.max(axis=0) + REFERENCE_MARGIN_DEGREES
+    zone = zone_epsg_for_longitude(float(every[:, 0].mean()))
     with connection.cursor() as cursor:
-        cursor.execute(MEDIAN_DISTANCE_SQL, [points, revision_id, NEIGHBOURS])
-        (median,) = cursor.fetchone()
-    return None if median is None else float(median)
+        cursor.execute(REFERENCE_SQL, [zone, revision_id, west, south, east, north])
+        reference = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
+    if len(reference) == 0:
+        return [None] * len(sample_sets)
+    tree = shapely.STRtree(reference)
+    to_zone = _to_zone(zone)
+    medians: list[float | None] = []
+    for lonlat in sample_sets:
+        points = shapely.points(np.column_stack(to_zone.transform(lonlat[:, 0], lonlat[:, 1])))
+        _, distances = tree.query_nearest(points, return_distance=True, all_matches=False)
+        medians.append(float(np.median(distances)))
+    return medians
+
+
+@cache
+def _to_zone(epsg: int) -> Transformer:
+    return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
 def _shifted_named_points(geometries: np.ndarray, attributes: pd.DataFrame) -> list[str]:

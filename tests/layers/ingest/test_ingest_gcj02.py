@@ -110,13 +110,39 @@ def test_the_detection_measures_the_offset_against_the_published_parcels(demo_pl
     original = gpd.read_file(DEMO_LAYERS / "yjjbnt.geojson")
     layer = published(demo_plan, tmp_path, original, "gcj-test-measure")
     samples = gcj02._sample_vertices(np.asarray(to_gcj02(original).geometry.values))
-    as_is = gcj02._median_distance(layer.published_revision_id, samples)
-    corrected = gcj02._median_distance(layer.published_revision_id, gcj02._without_offset(samples))
+    unshifted = gcj02._sample_vertices(np.asarray(original.geometry.values))
+    as_is, corrected, original_as_is = gcj02._median_distances(
+        layer.published_revision_id, samples, gcj02._without_offset(samples), unshifted
+    )
     assert corrected < 0.05
     assert as_is > gcj02.MIN_SHIFTED_METRES
     assert gcj02._lines_up(as_is, corrected)
-    unshifted = gcj02._sample_vertices(np.asarray(original.geometry.values))
-    assert gcj02._median_distance(layer.published_revision_id, unshifted) < 0.05
+    assert original_as_is < 0.05
+
+
+def test_a_dense_grid_of_parcels_converted_to_gcj02_is_refused(demo_plan, tmp_path):
+    # 1,600 parcels of ~31 x 40 m with 3 m gaps: any shifted vertex is near some edge (the
+    # hardest case for a comparison by distance), yet the offset still explains it.
+    size = 0.0004
+    grid = gpd.GeoDataFrame(
+        {"BH": [str(number) for number in range(1600)]},
+        geometry=[
+            shapely.box(
+                111.53 + column * size,
+                37.06 + row * size,
+                111.53 + (column + 0.9) * size,
+                37.06 + (row + 0.9) * size,
+            )
+            for row in range(40)
+            for column in range(40)
+        ],
+        crs=4326,
+    )
+    published(demo_plan, tmp_path, grid, "gcj-test-grid")
+    shifted = upload(demo_plan, tmp_path, to_gcj02(grid), "gcj-test-grid", "gcj02")
+    assert [problem.code for problem in gcj02_problems(shifted)] == ["crs_gcj02_against_published"]
+    moved = upload(demo_plan, tmp_path, jittered(grid, 3), "gcj-test-grid", "moved")
+    assert gcj02_problems(moved) == []
 
 
 def known_points() -> gpd.GeoDataFrame:
