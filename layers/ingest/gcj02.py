@@ -32,17 +32,19 @@ GCJ-02 plus a drawing error of up to 10 m (as if traced on Amap's imagery) measu
 
 The check costs one query and a shapely STRtree: 0.4 s for a revision of 50,000 parcels.
 
-
-- It catches a re-upload of a layer (or of most of it) converted to GCJ-02, however dense: the
-  shifted parcels stand a few metres to tens of metres from the nearest published outline, and
-  exactly on them once the offset is removed. A layer digitised on Amap imagery rather than
-  converted lines up only as well as it was drawn, which still counts while the drawing error
-  is well under the ~550 m offset.
+- It catches a re-upload of a layer (or of most of it) converted to GCJ-02, dense or sparse:
+  the shifted vertices stand metres (dense parcels) to hundreds of metres (points) from the
+  nearest published feature, and on it once the offset is removed. A layer traced again on
+  Amap's imagery lines up only as well as it was drawn: it is caught while the drawing error
+  stays under a quarter of the as-uploaded distance.
 - It does not refuse an unchanged or slightly moved revision (a random jitter of metres), nor
-  a revision whose changes are real edits: removing the offset only lines those up by chance,
+  a revision whose changes are real edits: removing the offset lines those up only by chance,
   which a median over hundreds of vertices does not do.
+- By name it can only check point features named like one of the known places, and the plan
+  area has two (阳泉曲村委会 and the town seat, 60 m apart): enough for a villages or seats
+  layer, nothing for polygons or facilities.
 - It misses what it has nothing to compare with: a brand-new layer (no published revision)
-  whose features carry none of the known names, which is most new layers, and a layer whose
+  whose points carry none of the known names, which is most new layers, and a layer whose
   published revision was itself GCJ-02. Both are stored as they are; the planner still sees
   the layer on the map beside the others before publishing.
 - Outside China GCJ-02 has no offset, so nothing is checked there.
