@@ -27,6 +27,7 @@ from . import checks, problems
 from .crs import RecognisedCrs, recognise_crs
 from .fields import FieldMapping, map_fields
 from .formats import RawLayer, Source, read_layer
+from .gcj02 import check_gcj02
 from .landuse import LANDUSE_CODE_FIELDS, code_text
 from .problems import Problem
 
@@ -127,6 +128,8 @@ def prepare_raw_layer(
     log.extend(geometry_check.problems)
     in_4326 = _to_4326(geometry_check.geometries, recognised)
     log.extend(checks.check_extent(in_4326, plan_extent, keys, official=area.official))
+    # GCJ-02 (高德/腾讯 exports) passes every check above, ~550 m off: compare with what is known.
+    log.extend(check_gcj02(in_4326, layer.published_revision_id, attributes))
     log.extend(checks.check_required_fields(attributes, layer.attribute_schema or [], keys))
     log.extend(checks.check_landuse_codes(attributes, keys))
     log.extend(checks.check_keys(attributes, key_field, keys))

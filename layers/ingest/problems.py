@@ -107,6 +107,16 @@ MESSAGES: dict[str, str] = {
         "The file names no coordinate system and its coordinates fit several Gauss-Krüger "
         "zones (%(zones)s); add the .prj file."
     ),
+    "crs_gcj02_against_published": gettext_noop(
+        'The coordinates look like GCJ-02 ("Mars" coordinates exported from Amap or Tencent '
+        "maps): the whole layer is about %(metres)s m off the published data, and lines up with "
+        "it once the GCJ-02 offset is removed. Convert the data to CGCS2000 and upload it again."
+    ),
+    "crs_gcj02_against_places": gettext_noop(
+        'The coordinates look like GCJ-02 ("Mars" coordinates exported from Amap or Tencent '
+        "maps): %(places)s lie about %(metres)s m off their known positions, where Amap puts "
+        "them. Convert the data to CGCS2000 and upload it again."
+    ),
     # Geometry, per feature
     "geometry_empty": gettext_noop("Feature %(feature)s has no geometry."),
     "geometry_wrong_type": gettext_noop(

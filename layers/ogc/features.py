@@ -9,18 +9,21 @@ from dataclasses import dataclass
 from string import Template
 
 from layers.models import public_reads
+from layers.ogc.crs import CRS84, STORAGE_SRID, SupportedCrs
 from layers.ogc.params import Envelope
 
-# 7 decimals of a degree is about 1 cm: as precise as the plan data, and short. The geometry is
-# made multi-part when the revision mixes single and multi parts (see `Matches`).
-# $as_multi is a boolean SQL expression (a parameter, or the test below). The properties get
-# the layer's data mark merged in (a jsonb parameter: {"SJZT": "演示数据"}, or {}), so every
-# feature, saved anywhere, still says what it is (layers/marks.py).
+# $geometry is the stored geometry, made multi-part when the revision mixes single and multi
+# parts (see `Matches`; $as_multi is a boolean SQL expression: a parameter, or the test below),
+# then put into the answer's CRS (see `_in_crs`). Options 0: no "crs" member inside the
+# geometry (the answer's Content-Crs header says it), which PostGIS adds for SRIDs but 4326.
+# The properties get the layer's data mark merged in (a jsonb parameter: {"SJZT": "演示数据"},
+# or {}), so every feature, saved anywhere, still says what it is (layers/marks.py).
 FEATURE_JSON = Template("""
     '{"type":"Feature","id":' || f.id
-    || ',"geometry":' || ST_AsGeoJSON(CASE WHEN $as_multi THEN ST_Multi(f.geom) ELSE f.geom END, 7)
+    || ',"geometry":' || ST_AsGeoJSON($geometry, %s, 0)
     || ',"properties":' || (f.properties || %s::jsonb)::text || '}'
 """)
+STORED_GEOMETRY = Template("CASE WHEN $as_multi THEN ST_Multi(f.geom) ELSE f.geom END")
 
 # A revision that has both Polygon and MultiPolygon features (common in planners' files) would
 # reach GIS clients as a layer of no single type: GDAL then reports "Unknown (any)" and QGIS
@@ -37,6 +40,28 @@ ENVELOPE_FILTER = (
     "(f.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
     " AND ST_Intersects(f.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326)))"
 )
+# A box in another CRS (bbox-crs): the index picks candidates by the box put into 4326 (its
+# edges densified first, as they curve there, and widened by about 10 cm), and the test is
+# made exactly in the box's own CRS.
+FOREIGN_ENVELOPE_FILTER = (
+    "(f.geom && ST_Expand(ST_Transform(ST_Segmentize("
+    "ST_MakeEnvelope(%s, %s, %s, %s, %s::integer), %s), 4326), 0.000001)"
+    " AND ST_Intersects(ST_Transform(f.geom, %s::integer),"
+    " ST_MakeEnvelope(%s, %s, %s, %s, %s::integer)))"
+)
+# Segments of a densified box edge: at township scale the curve between them is sub-millimetre.
+BOX_EDGE_SEGMENTS = 64
+
+
+def _envelope_filter(box: Envelope) -> tuple[str, list]:
+    corners = [box.min_x, box.min_y, box.max_x, box.max_y]
+    if box.srid == STORAGE_SRID:
+        return ENVELOPE_FILTER, corners + corners
+    segment = max(box.max_x - box.min_x, box.max_y - box.min_y) / BOX_EDGE_SEGMENTS
+    # ST_Segmentize refuses a length of 0 (a box that is a point or a line).
+    segment = segment or 1.0
+    params = [*corners, box.srid, segment, box.srid, *corners, box.srid]
+    return FOREIGN_ENVELOPE_FILTER, params
 
 
 def _where(revision_id: int, envelopes: tuple[Envelope, ...]) -> tuple[str, list]:
@@ -45,11 +70,29 @@ def _where(revision_id: int, envelopes: tuple[Envelope, ...]) -> tuple[str, list
     if envelopes:
         boxes = []
         for box in envelopes:
-            corners = [box.min_x, box.min_y, box.max_x, box.max_y]
-            params += corners + corners
-            boxes.append(ENVELOPE_FILTER)
+            sql, box_params = _envelope_filter(box)
+            params += box_params
+            boxes.append(sql)
         clause += " AND (" + " OR ".join(boxes) + ")"
     return clause, params
+
+
+def _in_crs(geometry: str, crs: SupportedCrs) -> tuple[str, list]:
+    """The SQL of `geometry` in `crs`, in that CRS's axis order, and its parameters."""
+    if crs.stored_as_is:
+        return geometry, []
+    if crs.srid == STORAGE_SRID:
+        return f"ST_FlipCoordinates({geometry})", []
+    transformed = f"ST_Transform({geometry}, %s::integer)"
+    if crs.north_first:
+        transformed = f"ST_FlipCoordinates({transformed})"
+    return transformed, [crs.srid]
+
+
+def _feature_json(as_multi: str, crs: SupportedCrs, mark: str) -> tuple[str, list]:
+    """The SELECT expression of one GeoJSON Feature and the parameters it takes, in order."""
+    geometry, params = _in_crs(STORED_GEOMETRY.substitute(as_multi=as_multi), crs)
+    return FEATURE_JSON.substitute(geometry=geometry), [*params, crs.decimals, mark]
 
 
 @dataclass(frozen=True)
@@ -77,28 +120,31 @@ def feature_page(
     limit: int,
     offset: int,
     as_multi: bool,
+    crs: SupportedCrs = CRS84,
     mark: str = "{}",
 ) -> list[str]:
-    """One page of features as GeoJSON texts, in id order so that pages never overlap;
-    ``mark`` is the JSON object merged into each feature's properties (marks.mark_properties)."""
+    """One page of features as GeoJSON texts in `crs`, in id order so that pages never
+    overlap; ``mark`` is the JSON object merged into each feature's properties
+    (marks.mark_properties)."""
     where, params = _where(revision_id, envelopes)
+    feature, feature_params = _feature_json("%s", crs, mark)
     sql = (
-        f"SELECT {FEATURE_JSON.substitute(as_multi='%s')} FROM layers_feature f"  # noqa: S608
+        f"SELECT {feature} FROM layers_feature f"  # noqa: S608
         f" WHERE {where} ORDER BY f.id LIMIT %s OFFSET %s"
     )
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [as_multi, mark, *params, limit, offset])
+        cursor.execute(sql, [as_multi, *feature_params, *params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
 
-def feature_by_id(revision_id: int, feature_id: int, mark: str = "{}") -> str | None:
-    """The feature as GeoJSON text (multi-part and marked as in `feature_page`), or None when
-    it is not part of this revision."""
-    sql = (
-        f"SELECT {FEATURE_JSON.substitute(as_multi=f'({MIXES_SINGLE_AND_MULTI})')}"  # noqa: S608
-        " FROM layers_feature f WHERE f.id = %s AND f.revision_id = %s"
-    )
+def feature_by_id(
+    revision_id: int, feature_id: int, crs: SupportedCrs = CRS84, mark: str = "{}"
+) -> str | None:
+    """The feature as GeoJSON text in `crs` (multi-part and marked as in `feature_page`), or
+    None when it is not part of this revision."""
+    feature, feature_params = _feature_json(f"({MIXES_SINGLE_AND_MULTI})", crs, mark)
+    sql = f"SELECT {feature} FROM layers_feature f WHERE f.id = %s AND f.revision_id = %s"  # noqa: S608
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [revision_id, revision_id, mark, feature_id, revision_id])
+        cursor.execute(sql, [revision_id, revision_id, *feature_params, feature_id, revision_id])
         row = cursor.fetchone()
     return row[0] if row else None

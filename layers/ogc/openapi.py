@@ -6,6 +6,7 @@ itself is not claimed: it also asks for an HTML rendering of this document, whic
 does not offer.
 """
 
+from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED
 from layers.ogc.params import DEFAULT_LIMIT, FORMATS, MAX_LIMIT
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
@@ -16,6 +17,11 @@ def _json(description: str, schema_ref: str, media_type: str = "application/json
         "description": description,
         "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
     }
+
+
+def _with_content_crs(response: dict) -> dict:
+    """A features answer names its CRS in the Content-Crs header (Part 2)."""
+    return {**response, "headers": {"Content-Crs": {"$ref": "#/components/headers/ContentCrs"}}}
 
 
 def _operation(operation_id: str, summary: str, parameters: list[str], ok: dict) -> dict:
@@ -65,12 +71,27 @@ def _parameters() -> dict:
         "bbox": query(
             "bbox",
             "Only features whose geometry intersects this box: min longitude, min latitude, "
-            "max longitude, max latitude in CRS84 (six numbers with heights are accepted).",
+            "max longitude, max latitude in CRS84, or the lower and upper corner in the axis "
+            "order of bbox-crs (six numbers with heights are accepted).",
             {
                 "type": "array",
                 "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
                 "items": {"type": "number"},
             },
+        ),
+        "crs": query(
+            "crs",
+            "The CRS of the coordinates in the answer, by URI (OGC API - Features Part 2); "
+            "CRS84 (longitude, latitude) when not given. Coordinates follow the axis order of "
+            "the CRS's definition: EPSG:4490 and EPSG:4326 latitude first, the CGCS2000 "
+            "Gauss-Krüger systems EPSG:4546 and EPSG:4525 northing (X) first.",
+            {"type": "string", "format": "uri", "enum": list(SUPPORTED), "default": CRS84_URI},
+        ),
+        "bbox-crs": query(
+            "bbox-crs",
+            "The CRS of bbox, by URI; CRS84 when not given. The bbox numbers are then the "
+            "lower and the upper corner in that CRS's axis order.",
+            {"type": "string", "format": "uri", "enum": list(SUPPORTED), "default": CRS84_URI},
         ),
         "datetime": query(
             "datetime",
@@ -150,6 +171,7 @@ def _schemas() -> dict:
                 "extent": {"type": "object"},
                 "itemType": {"type": "string"},
                 "crs": {"type": "array", "items": {"type": "string"}},
+                "storageCrs": {"type": "string", "enum": [STORAGE_CRS.uri]},
             },
         },
         "collections": {
@@ -220,19 +242,25 @@ def openapi_document(server_url: str, title: str, description: str) -> dict:
             "/collections/{collectionId}/items": _operation(
                 "getFeatures",
                 "Features of a layer's published revision",
-                ["collectionId", "f", "limit", "offset", "bbox", "datetime"],
-                _json("A page of features", "featureCollectionGeoJSON", geojson),
+                ["collectionId", "f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"],
+                _with_content_crs(_json("A page of features", "featureCollectionGeoJSON", geojson)),
             ),
             "/collections/{collectionId}/items/{featureId}": _operation(
                 "getFeature",
                 "One feature",
-                ["collectionId", "featureId", "f"],
-                _json("The feature", "featureGeoJSON", geojson),
+                ["collectionId", "featureId", "f", "crs"],
+                _with_content_crs(_json("The feature", "featureGeoJSON", geojson)),
             ),
         },
         "components": {
             "parameters": _parameters(),
             "schemas": _schemas(),
+            "headers": {
+                "ContentCrs": {
+                    "description": "The CRS of the coordinates, as its URI in angle brackets.",
+                    "schema": {"type": "string"},
+                }
+            },
             "responses": {
                 "NotModified": {"description": "Unchanged since the ETag in If-None-Match"},
                 "InvalidParameter": _json("An unknown or invalid query parameter", "exception"),

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from layers.ogc.crs import CRS84, SUPPORTED, SupportedCrs
+
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 FORMATS = ("json",)
@@ -21,7 +23,8 @@ INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 # The parameters each kind of endpoint understands; `f` is accepted everywhere.
 METADATA_PARAMETERS = frozenset({"f"})
-ITEMS_PARAMETERS = frozenset({"f", "limit", "offset", "bbox", "datetime"})
+ITEM_PARAMETERS = frozenset({"f", "crs"})
+ITEMS_PARAMETERS = frozenset({"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"})
 
 
 class OgcError(Exception):
@@ -40,10 +43,13 @@ def invalid(description: str) -> OgcError:
 
 @dataclass(frozen=True)
 class Envelope:
+    """A box in PostGIS order (x = longitude or easting) in the CRS of its SRID."""
+
     min_x: float
     min_y: float
     max_x: float
     max_y: float
+    srid: int = CRS84.srid
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,10 @@ class ItemsQuery:
     envelopes: tuple[Envelope, ...]
     bbox: str | None
     datetime: str | None
+    crs: SupportedCrs = CRS84  # the CRS of the answer
+    # The parameters as given, repeated in the next and prev links.
+    crs_text: str | None = None
+    bbox_crs_text: str | None = None
 
 
 def check_parameters(query: QueryDict, allowed: frozenset[str]) -> None:
@@ -82,13 +92,38 @@ def parse_items_query(query: QueryDict) -> ItemsQuery:
     moment = query.get("datetime")
     if moment is not None:
         parse_datetime_parameter(moment)
+    bbox_crs = parse_crs(query.get("bbox-crs"), "bbox-crs")
+    if "bbox-crs" in query and bbox is None:
+        raise invalid(_("The parameter bbox-crs is given without bbox."))
     return ItemsQuery(
         limit=parse_limit(query.get("limit")),
         offset=parse_offset(query.get("offset")),
-        envelopes=parse_bbox(bbox) if bbox is not None else (),
+        envelopes=parse_bbox(bbox, bbox_crs) if bbox is not None else (),
         bbox=bbox,
         datetime=moment,
+        crs=parse_crs(query.get("crs"), "crs"),
+        crs_text=query.get("crs"),
+        bbox_crs_text=query.get("bbox-crs"),
     )
+
+
+def parse_item_query(query: QueryDict) -> SupportedCrs:
+    """The CRS one feature is answered in."""
+    check_parameters(query, ITEM_PARAMETERS)
+    return parse_crs(query.get("crs"), "crs")
+
+
+def parse_crs(text: str | None, name: str) -> SupportedCrs:
+    """A CRS by its URI (Part 2 /req/crs/fc-crs-valid-value); CRS84 when not given."""
+    if text is None:
+        return CRS84
+    crs = SUPPORTED.get(text.strip())
+    if crs is None:
+        raise invalid(
+            _("The parameter %(name)s must be one of: %(choices)s.")
+            % {"name": name, "choices": ", ".join(SUPPORTED)}
+        )
+    return crs
 
 
 def _integer(text: str) -> int | None:
@@ -116,13 +151,22 @@ def parse_offset(text: str | None) -> int:
     return value
 
 
-def parse_bbox(text: str) -> tuple[Envelope, ...]:
-    """Four numbers (min lon, min lat, max lon, max lat in CRS84) or six with heights, which
-    are ignored because the layers are two-dimensional."""
-    message = _(
-        "The parameter bbox must be four comma-separated numbers in CRS84: "
-        "min longitude, min latitude, max longitude, max latitude."
-    )
+def parse_bbox(text: str, crs: SupportedCrs = CRS84) -> tuple[Envelope, ...]:
+    """Four numbers (the lower corner, then the upper corner, each in the axis order of
+    ``crs``: min lon, min lat, max lon, max lat in CRS84, min lat, min lon, max lat, max lon
+    in EPSG:4490, northings first in the Gauss-Krüger systems) or six with heights, which are
+    ignored because the layers are two-dimensional."""
+    if crs == CRS84:
+        message = _(
+            "The parameter bbox must be four comma-separated numbers in CRS84: "
+            "min longitude, min latitude, max longitude, max latitude."
+        )
+    else:
+        message = _(
+            "The parameter bbox must be four comma-separated numbers in %(crs)s: the lower "
+            "corner, then the upper corner, each in that system's axis order (latitude or "
+            "northing first)."
+        ) % {"crs": crs.uri}
     try:
         numbers = [float(part) for part in text.split(",")]
     except ValueError:
@@ -131,21 +175,51 @@ def parse_bbox(text: str) -> tuple[Envelope, ...]:
         raise invalid(message)
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if crs.north_first:
+        numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
     min_x, min_y, max_x, max_y = numbers
-    in_range = all(-180 <= x <= 180 for x in (min_x, max_x)) and all(
-        -90 <= y <= 90 for y in (min_y, max_y)
-    )
-    if not in_range or min_y > max_y:
-        raise invalid(
-            _(
-                "The parameter bbox must lie within longitude -180 to 180 and latitude -90 to "
-                "90, with the minimum latitude first."
-            )
-        )
+    if not _within_domain(crs, min_x, min_y, max_x, max_y):
+        raise invalid(_outside_domain_message(crs))
     if min_x > max_x:
         # The standard lets a box cross the antimeridian; split it into its two halves.
-        return (Envelope(min_x, min_y, 180.0, max_y), Envelope(-180.0, min_y, max_x, max_y))
-    return (Envelope(min_x, min_y, max_x, max_y),)
+        return (
+            Envelope(min_x, min_y, 180.0, max_y, crs.srid),
+            Envelope(-180.0, min_y, max_x, max_y, crs.srid),
+        )
+    return (Envelope(min_x, min_y, max_x, max_y, crs.srid),)
+
+
+def _within_domain(
+    crs: SupportedCrs, min_x: float, min_y: float, max_x: float, max_y: float
+) -> bool:
+    """Both corners inside the CRS's domain, the lower one first (in longitude only a
+    geographic box may have min > max: it then crosses the antimeridian)."""
+    west, south, east, north = crs.domain
+    return (
+        all(west <= x <= east for x in (min_x, max_x))
+        and all(south <= y <= north for y in (min_y, max_y))
+        and min_y <= max_y
+        and (crs.geographic or min_x <= max_x)
+    )
+
+
+def _outside_domain_message(crs: SupportedCrs) -> str:
+    if crs.geographic:
+        return _(
+            "The parameter bbox must lie within longitude -180 to 180 and latitude -90 to "
+            "90, with the minimum latitude first."
+        )
+    west, south, east, north = crs.domain
+    return _(
+        "The parameter bbox must lie within easting %(west)s to %(east)s and northing "
+        "%(south)s to %(north)s of %(crs)s, with the lower corner first."
+    ) % {
+        "west": f"{west:.0f}",
+        "east": f"{east:.0f}",
+        "south": f"{south:.0f}",
+        "north": f"{north:.0f}",
+        "crs": crs.uri,
+    }
 
 
 def _instant(text: str) -> datetime:

@@ -1,9 +1,12 @@
-"""OGC API - Features, Part 1 (Core + GeoJSON) for the published layers, at /ogc/.
+"""OGC API - Features, Part 1 (Core + GeoJSON) and Part 2 (CRS by reference) for the published
+layers, at /ogc/.
 
 Only `Layer.objects.with_features()` is offered: tiles-only layers (e.g. 永久基本农田) are not
 collections at all and every URL under them answers 404. Items always come from the layer's
 published revision. Answers are JSON only (`f=json`; `f=html` is refused with 400), carry an
 ETag, may be cached for a minute and may be read by any origin (GIS clients in browsers).
+Features come in CRS84 unless `crs` names another of `layers/ogc/crs.SUPPORTED` (CGCS2000
+among them), and say which in the Content-Crs header.
 """
 
 import hashlib
@@ -20,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from layers.marks import data_notice, keywords, mark_properties, with_notice
 from layers.models import Layer
+from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED, SupportedCrs
 from layers.ogc.features import feature_by_id, feature_page, match_features
 from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from layers.ogc.params import (
@@ -27,16 +31,17 @@ from layers.ogc.params import (
     ItemsQuery,
     OgcError,
     check_parameters,
+    parse_item_query,
     parse_items_query,
 )
 from planportal.etags import if_none_match_holds
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 CACHE_CONTROL = "public, max-age=60"
 MAX_FEATURE_ID = 2**63 - 1
@@ -74,6 +79,12 @@ def _answer(request: HttpRequest, body: str, content_type: str, etag: str) -> Ht
     return response
 
 
+def _with_content_crs(response: HttpResponse, crs: SupportedCrs) -> HttpResponse:
+    """Part 2 /req/crs/ogc-crs-header: the CRS of the coordinates, in angle brackets."""
+    response["Content-Crs"] = f"<{crs.uri}>"
+    return response
+
+
 def _json_answer(request: HttpRequest, data: dict, content_type: str = JSON) -> HttpResponse:
     """Metadata answers: small, and they change with layer titles as well as revisions, so
     the ETag is a hash of the body itself."""
@@ -107,7 +118,7 @@ def ogc_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             except OgcError as error:
                 response = _error(error)
         response["Access-Control-Allow-Origin"] = "*"
-        response["Access-Control-Expose-Headers"] = "ETag"
+        response["Access-Control-Expose-Headers"] = "ETag, Content-Crs"
         return response
 
     return wrapper
@@ -160,12 +171,15 @@ def _collection_document(request: HttpRequest, layer: Layer) -> dict:
             _link(_url(request, "ogc-items", layer.collection_id), "items", GEOJSON, layer.title),
         ],
         "itemType": "feature",
-        "crs": [CRS84],
+        # Part 2: the CRSs `crs` accepts, and the one the data is stored in (WGS 84 lon/lat,
+        # which is CRS84; CGCS2000 is treated as the same, see layers/ogc/crs.py).
+        "crs": list(SUPPORTED),
+        "storageCrs": STORAGE_CRS.uri,
     }
     extent = layer.published_revision.extent
     if extent is not None:
         document["extent"] = {
-            "spatial": {"bbox": [[round(value, 7) for value in extent.extent]], "crs": CRS84}
+            "spatial": {"bbox": [[round(value, 7) for value in extent.extent]], "crs": CRS84_URI}
         }
     return document
 
@@ -248,7 +262,13 @@ def _page_links(
     request: HttpRequest, layer: Layer, query: ItemsQuery, matched: int, returned: int
 ) -> list[dict]:
     def page(offset: int) -> str:
-        params = {"f": request.GET.get("f"), "bbox": query.bbox, "datetime": query.datetime}
+        params = {
+            "f": request.GET.get("f"),
+            "bbox": query.bbox,
+            "bbox-crs": query.bbox_crs_text,
+            "datetime": query.datetime,
+            "crs": query.crs_text,
+        }
         params = {name: value for name, value in params.items() if value is not None}
         params.update(limit=query.limit, offset=offset)
         return _url(request, "ogc-items", layer.collection_id, query=params)
@@ -282,7 +302,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         request.build_absolute_uri(),
     )
     if _matches(request, etag):
-        return _not_modified(etag)
+        return _with_content_crs(_not_modified(etag), query.crs)
     matches = match_features(revision_id, query.envelopes)
     matched = matches.count
     features = feature_page(
@@ -291,6 +311,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         query.limit,
         query.offset,
         matches.as_multi,
+        query.crs,
         mark_properties(layer),
     )
     collection = {
@@ -306,13 +327,13 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         collection["description"] = notice
     head = _dumps(collection)
     body = head[:-1] + ',"features":[' + ",".join(features) + "]}"
-    return _answer(request, body, GEOJSON, etag)
+    return _with_content_crs(_answer(request, body, GEOJSON, etag), query.crs)
 
 
 @ogc_endpoint
 def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpResponse:
     layer = _collection(collection_id)
-    check_parameters(request.GET, METADATA_PARAMETERS)
+    crs = parse_item_query(request.GET)
     missing = OgcError(
         404,
         "NotFound",
@@ -325,8 +346,10 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         "item", layer.published_revision_id, mark_properties(layer), request.build_absolute_uri()
     )
     if _matches(request, etag):
-        return _not_modified(etag)
-    feature = feature_by_id(layer.published_revision_id, int(feature_id), mark_properties(layer))
+        return _with_content_crs(_not_modified(etag), crs)
+    feature = feature_by_id(
+        layer.published_revision_id, int(feature_id), crs, mark_properties(layer)
+    )
     if feature is None:
         raise missing
     links = _dumps(
@@ -338,4 +361,4 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         }
     )
     body = feature[:-1] + "," + links[1:]
-    return _answer(request, body, GEOJSON, etag)
+    return _with_content_crs(_answer(request, body, GEOJSON, etag), crs)

@@ -7,6 +7,12 @@ from django.contrib.gis.geos import Point
 from layers.models import LayerRevision
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+# The CRSs a collection offers besides CRS84 (OGC API - Features Part 2), in the listed order.
+CGCS2000 = "http://www.opengis.net/def/crs/EPSG/0/4490"
+GK_CM_111E = "http://www.opengis.net/def/crs/EPSG/0/4546"
+GK_ZONE_37 = "http://www.opengis.net/def/crs/EPSG/0/4525"
+WGS84 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+PART_2_CRSS = [CGCS2000, GK_CM_111E, GK_ZONE_37, WGS84]
 
 
 def points(count: int, x0: float = 111.0, y: float = 37.0) -> list[Point]:

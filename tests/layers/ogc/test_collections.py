@@ -6,7 +6,7 @@ import json
 
 from layers.models import Layer
 from tests.factories import make_layer
-from tests.layers.ogc.ogc_helpers import CRS84, feature_ids, get_json, link, points
+from tests.layers.ogc.ogc_helpers import CRS84, PART_2_CRSS, feature_ids, get_json, link, points
 
 
 def test_every_public_features_layer_is_a_collection_with_its_extent_in_crs84(client, villages):
@@ -20,7 +20,8 @@ def test_every_public_features_layer_is_a_collection_with_its_extent_in_crs84(cl
     assert ours["title"] == villages.title
     assert ours["description"] == villages.description
     assert ours["itemType"] == "feature"
-    assert ours["crs"] == [CRS84]
+    assert ours["crs"] == [CRS84, *PART_2_CRSS]
+    assert ours["storageCrs"] == CRS84
     assert ours["extent"]["spatial"] == {"bbox": [[111.0, 37.0, 111.24, 37.0]], "crs": CRS84}
     items = link(ours, "items")
     assert items == {

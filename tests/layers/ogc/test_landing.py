@@ -27,12 +27,13 @@ def test_the_landing_page_links_to_itself_the_api_definition_conformance_and_col
         assert answer["Content-Type"] == item["type"]
 
 
-def test_the_conformance_declaration_claims_core_and_geojson(db, client):
+def test_the_conformance_declaration_claims_core_geojson_and_crs_by_reference(db, client):
     _, declaration = get_json(client, "/ogc/conformance")
     assert declaration == {
         "conformsTo": [
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+            "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         ]
     }
 
