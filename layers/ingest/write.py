@@ -167,6 +167,9 @@ def _json_lines(attributes: pd.DataFrame) -> list[str]:
 
 def _plain_records(attributes: pd.DataFrame) -> Iterator[dict]:
     names = list(attributes.columns)
+    if not names:  # a file whose features have no attributes at all: one {} per feature
+        yield from ({} for _ in range(len(attributes)))
+        return
     columns = [[_json_value(v) for v in attributes[name].tolist()] for name in names]
     for row in zip(*columns, strict=True):
         yield dict(zip(names, row, strict=True))

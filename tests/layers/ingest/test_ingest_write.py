@@ -127,3 +127,23 @@ def test_an_empty_layer_becomes_an_empty_revision_with_a_note(tmp_path, demo_pla
     revision = write_revision(layer, prepared)
     assert revision.feature_count == 0 and revision.extent is None
     assert [p["code"] for p in revision.problems] == ["no_features"]
+
+
+def test_features_without_any_attribute_are_written_with_empty_properties(tmp_path, demo_plan):
+    layer = parcels_layer(
+        demo_plan, "ingest-write-bare", attribute_schema=[], key_field="", geometry_type="Point"
+    )
+    lon, lat = CENTRE_LONLAT
+    path = tmp_path / "bare.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        f'{{"type": "Feature", "properties": {{}}, '
+        f'"geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}}},'
+        f'{{"type": "Feature", "properties": null, '
+        f'"geometry": {{"type": "Point", "coordinates": [{lon + 0.001}, {lat}]}}}}]}}'
+    )
+    with open_source(path) as source:
+        prepared = prepare_layer(layer, source)
+    revision = write_revision(layer, prepared)
+    assert revision.feature_count == 2
+    assert [f.properties for f in revision.features.order_by("id")] == [{}, {}]
