@@ -6,7 +6,15 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultation.models import Channel, Comment, CommentState, Consultation, Result, Stance
+from consultation.models import (
+    Channel,
+    Comment,
+    CommentState,
+    Consultation,
+    Result,
+    Stance,
+    SubmitterKind,
+)
 from consultation.moderation import BATCH_ACTIONS, OFFICE_CHANNELS
 from consultation.staff_queue import plan_villages
 from layers.models import Layer
@@ -17,6 +25,7 @@ REASON_MAX = 300  # Comment.state_reason's length
 ANSWER_MAX = 4000
 
 ANY = [("", _("All"))]
+CHOOSE_RESULT = _("Choose adopted, partly adopted, not adopted or explained.")
 
 
 class QueueFilterForm(forms.Form):
@@ -88,6 +97,19 @@ class AnswerForm(OwnIdsForm):
     publish = forms.BooleanField(label=_("Publish the comment and this answer"), required=False)
 
 
+class SubmitterForm(OwnIdsForm):
+    """Who gave the opinion, as the report's 意见人 column shows it."""
+
+    id_prefix = "submitter"
+
+    submitter_kind = forms.ChoiceField(label=_("Kind of submitter"), choices=SubmitterKind.choices)
+    organisation = forms.CharField(
+        label=_("Organisation, department or expert's institution"),
+        max_length=200,
+        required=False,
+    )
+
+
 class DuplicateForm(OwnIdsForm):
     id_prefix = "duplicate"
 
@@ -144,7 +166,7 @@ class BatchForm(OwnIdsForm):
         if action == "hide" and len(reason) > REASON_MAX:
             self.add_error("reason", _("At most %(max)s characters.") % {"max": REASON_MAX})
         if action == "answer" and not data.get("result"):
-            self.add_error("result", _("Choose adopted, partly adopted or not adopted."))
+            self.add_error("result", CHOOSE_RESULT)
         return data
 
 
@@ -167,6 +189,15 @@ class EnterCommentForm(forms.Form):
     consent_show_name = forms.BooleanField(
         label=_("The resident agreed that the name may be shown"), required=False
     )
+    submitter_kind = forms.ChoiceField(
+        label=_("Kind of submitter"), choices=SubmitterKind.choices, initial=SubmitterKind.PERSON
+    )
+    organisation = forms.CharField(
+        label=_("Organisation, department or expert's institution"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown in the report for anyone but an individual."),
+    )
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,6 +206,14 @@ class EnterCommentForm(forms.Form):
             "chapter"
         )
         self.fields["village"].choices = [("", "—")] + [(v, v) for v in plan_villages(plan)]
+
+    def clean(self):
+        data = super().clean()
+        kind, organisation = data.get("submitter_kind"), (data.get("organisation") or "").strip()
+        if kind and kind != SubmitterKind.PERSON and not organisation:
+            self.add_error("organisation", _("Name the organisation, department or institution."))
+        data["organisation"] = organisation if kind != SubmitterKind.PERSON else ""
+        return data
 
     def clean_phone(self) -> str:
         phone = re.sub(r"[\s\-()]", "", self.cleaned_data["phone"])
