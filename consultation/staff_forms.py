@@ -189,8 +189,12 @@ class EnterCommentForm(forms.Form):
     consent_show_name = forms.BooleanField(
         label=_("The resident agreed that the name may be shown"), required=False
     )
+    # Not required: a form posted without it (an older page) is an individual's opinion.
     submitter_kind = forms.ChoiceField(
-        label=_("Kind of submitter"), choices=SubmitterKind.choices, initial=SubmitterKind.PERSON
+        label=_("Kind of submitter"),
+        choices=SubmitterKind.choices,
+        initial=SubmitterKind.PERSON,
+        required=False,
     )
     organisation = forms.CharField(
         label=_("Organisation, department or expert's institution"),
@@ -209,8 +213,10 @@ class EnterCommentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        kind, organisation = data.get("submitter_kind"), (data.get("organisation") or "").strip()
-        if kind and kind != SubmitterKind.PERSON and not organisation:
+        kind = data.get("submitter_kind") or SubmitterKind.PERSON
+        organisation = (data.get("organisation") or "").strip()
+        data["submitter_kind"] = kind
+        if kind != SubmitterKind.PERSON and not organisation:
             self.add_error("organisation", _("Name the organisation, department or institution."))
         data["organisation"] = organisation if kind != SubmitterKind.PERSON else ""
         return data
