@@ -87,7 +87,7 @@ def _write_cover(sheet: Worksheet, report: Report) -> None:
         (_("Notice period"), f"{cover.opens.isoformat()} – {cover.last_day.isoformat()}"),
         (_("Ways of the notice"), cover.methods or _("Not recorded")),
         (_("Places of the notice"), cover.places or _("Not recorded")),
-        (_("Opinions"), report.opinions),
+        (_("Opinions received"), report.opinions),
         (_("Comments hidden (listed apart)"), report.hidden),
     ]
     _pairs(sheet, lines)

@@ -190,3 +190,15 @@ def test_the_report_is_for_officials_only(client, consultation):
 
 def test_an_unknown_consultation_has_no_report(official_client):
     assert official_client.get(reverse("consultation-report", args=[987654])).status_code == 404
+
+
+def test_administrators_edit_the_notice_ways_and_places_and_the_compiler(client, consultation):
+    from tests.factories import make_user
+
+    client.force_login(make_user("admin.user", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/consultation/consultation/{consultation.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="notice_methods"' in text and 'name="notice_places"' in text
+    plan_page = client.get(f"/admin/planportal/plan/{consultation.plan.pk}/change/")
+    assert 'name="compiled_by"' in plan_page.content.decode()
