@@ -20,8 +20,10 @@ from consultation.models import Comment, CommentState, Result, SubmitterKind
 from consultation.staff_forms import ANSWER_MAX
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
-from planportal.api_fields import StrictBooleanField, StrictCharField
+from planportal.api_fields import NOT_BLANK_PATTERN, StrictBooleanField, StrictCharField
 from planportal.roles import IsOfficial
+
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -114,6 +116,43 @@ class SubmitterSerializer(serializers.Serializer):
     )
 
 
+# The request as the schema describes it: the rule that anyone but a person names their
+# organisation is part of the shape, so clients (and the conformance test) can see it.
+_KINDS_WITH_ORGANISATION = [k for k in SubmitterKind.values if k != SubmitterKind.PERSON]
+SUBMITTER_REQUEST_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "title": "An individual",
+            "properties": {
+                "submitter_kind": {"type": "string", "enum": [SubmitterKind.PERSON.value]},
+                "organisation": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "pattern": NO_NUL_PATTERN,
+                    "description": "Ignored: a person is never named here.",
+                },
+            },
+            "required": ["submitter_kind"],
+        },
+        {
+            "type": "object",
+            "title": "An organisation, department or expert",
+            "properties": {
+                "submitter_kind": {"type": "string", "enum": _KINDS_WITH_ORGANISATION},
+                "organisation": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "pattern": NOT_BLANK_PATTERN,
+                    "description": "The organisation, department or expert's institution.",
+                },
+            },
+            "required": ["submitter_kind", "organisation"],
+        },
+    ]
+}
+
+
 class SubmittedCommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     receipt_code = serializers.CharField()
@@ -134,7 +173,7 @@ class SubmitterView(StaffAPIView):
             "personal data. Token or session authentication; officials only. Writes an audit "
             "event."
         ),
-        request=SubmitterSerializer,
+        request={"application/json": SUBMITTER_REQUEST_SCHEMA},
         responses={
             200: SubmittedCommentSerializer,
             400: invalid("A field is missing or invalid, or the organisation is not named."),
