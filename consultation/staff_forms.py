@@ -211,15 +211,19 @@ class EnterCommentForm(forms.Form):
         )
         self.fields["village"].choices = [("", "—")] + [(v, v) for v in plan_villages(plan)]
 
-    def clean(self):
-        data = super().clean()
-        kind = data.get("submitter_kind") or SubmitterKind.PERSON
-        organisation = (data.get("organisation") or "").strip()
-        data["submitter_kind"] = kind
-        if kind != SubmitterKind.PERSON and not organisation:
-            self.add_error("organisation", _("Name the organisation, department or institution."))
-        data["organisation"] = organisation if kind != SubmitterKind.PERSON else ""
-        return data
+    def clean_submitter_kind(self) -> str:
+        return self.cleaned_data["submitter_kind"] or SubmitterKind.PERSON
+
+    def clean_organisation(self) -> str:
+        """Named for anyone but an individual, and never kept for one (a person's name is
+        personal data and goes in ``name``). The kind is cleaned first, as declared first."""
+        kind = self.cleaned_data.get("submitter_kind", SubmitterKind.PERSON)
+        organisation = self.cleaned_data["organisation"].strip()
+        if kind == SubmitterKind.PERSON:
+            return ""
+        if not organisation:
+            raise forms.ValidationError(_("Name the organisation, department or institution."))
+        return organisation
 
     def clean_phone(self) -> str:
         phone = re.sub(r"[\s\-()]", "", self.cleaned_data["phone"])
