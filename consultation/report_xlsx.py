@@ -48,7 +48,6 @@ def write_report_xlsx(report: Report) -> bytes:
     title = f"{report.cover.plan_name} {_('Opinions and how they were handled')}"
     for sheet in (cover, opinions, hidden):
         _print_setup(sheet, title)
-    book.active = 1  # opens on the opinions
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -93,7 +92,7 @@ def _write_cover(sheet: Worksheet, report: Report) -> None:
     _pairs(sheet, lines)
     _section(sheet, _("Opinions by handling"), report.totals)
     _section(sheet, _("Opinions by chapter"), cover.by_chapter)
-    _section(sheet, _("Opinions by village"), cover.by_village or [(_("None"), 0)])
+    _section(sheet, _("Opinions by village"), cover.by_village or [(_("None"), "")])
     if cover.villages_without:
         _pairs(sheet, [(_("Villages without an opinion"), "、".join(cover.villages_without))])
     _sign_off(sheet, report, start=sheet.max_row + 2)

@@ -50,7 +50,9 @@ def values(sheet) -> list[tuple]:
 
 def test_the_workbook_has_a_cover_the_opinions_and_the_hidden_comments(workbook):
     assert workbook.sheetnames == ["封面", "意见汇总表", "已隐藏的留言"]
-    assert workbook.active.title == "意见汇总表"
+    assert workbook.active.title == "封面"  # opens on the cover
+    # No other sheet selected with it (Excel would open them grouped, edits hitting both).
+    assert not any(sheet.sheet_view.tabSelected for sheet in workbook.worksheets[1:])
 
 
 def test_the_opinions_sheet_has_the_expected_columns_and_rows(workbook):
