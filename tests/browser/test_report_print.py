@@ -19,7 +19,7 @@ from tests.factories import make_comment, make_consultation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-PAGE_FOOTER = re.compile(r"第 (\d+) 页,共 (\d+) 页")  # NFKC makes "，" a ","
+PAGE_FOOTER = re.compile(r"第\s*(\d+)\s*页,共\s*(\d+)\s*页")  # NFKC makes "，" a ","
 # Chromium's PDF text layer writes some characters as their look-alike radicals: the Kangxi
 # ones (⽰ for 示) come back with NFKC, the supplement's (⻚ for 页, ⻅ for 见) have no mapping.
 RADICALS = str.maketrans({"⻚": "页", "⻅": "见"})
