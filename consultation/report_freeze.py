@@ -15,11 +15,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from consultation.models import Consultation, FrozenReport
+from consultation.models import Comment, Consultation, FrozenReport
 from consultation.report import build_report
 from consultation.report_render import render_document
 from consultation.report_xlsx import write_report_xlsx
 from planportal.audit import record
+from planportal.models import AuditEvent
 
 
 def sha256(content: bytes) -> str:
@@ -79,3 +80,17 @@ def read_checked(frozen: FrozenReport, kind: str) -> bytes | None:
     except FileNotFoundError:
         return None
     return content if sha256(content) == expected else None
+
+
+def steps_since(frozen: FrozenReport) -> int:
+    """How many recorded steps on the consultation's comments (answers, hiding, grouping,
+    entries …) came after this version was frozen: when not zero, the live report may differ
+    from what was submitted."""
+    comment_ids = Comment.objects.filter(consultation_id=frozen.consultation_id).values_list(
+        "pk", flat=True
+    )
+    return AuditEvent.objects.filter(
+        object_type=Comment._meta.label_lower,
+        object_id__in=[str(pk) for pk in comment_ids],
+        at__gt=frozen.created_at,
+    ).count()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from consultation.exports import XLSX_TYPE, attachment, local_time
 from consultation.models import Consultation, FrozenReport
 from consultation.report import build_report
-from consultation.report_freeze import freeze, read_checked
+from consultation.report_freeze import freeze, read_checked, steps_since
 from consultation.report_render import report_context
 from consultation.report_xlsx import write_report_xlsx
 from planportal.roles import official_required
@@ -27,8 +27,10 @@ def _consultation(pk: int) -> Consultation:
 @official_required
 def report_page(request, pk: int):
     report = build_report(_consultation(pk))
+    versions = list(report.consultation.frozen_reports.select_related("created_by"))
     context = report_context(report) | {
-        "frozen_versions": report.consultation.frozen_reports.select_related("created_by"),
+        "frozen_versions": versions,
+        "steps_since_latest": steps_since(versions[0]) if versions else 0,
     }
     return render(request, "consultation/staff/report.html", context)
 

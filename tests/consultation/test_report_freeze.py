@@ -115,6 +115,21 @@ def test_the_report_page_lists_frozen_versions_with_hash_and_links(
     assert f"/consultations/{consultation.pk}/report/frozen/1.html" in page
 
 
+def test_the_page_says_when_opinions_changed_after_the_latest_freeze(
+    official_client, official, consultation, opinion
+):
+    report_url = f"/consultations/{consultation.pk}/report/"
+    official_client.post(freeze_url(consultation))
+    page = official_client.get(report_url).content.decode()
+    assert "第 1 版冻结后，意见的处理没有变化。" in page
+    moderation.answer(official, opinion, Result.ADOPTED, "已增设站点。")
+    page = official_client.get(report_url).content.decode()
+    assert "第 1 版冻结后，意见又有 1 项处理记录" in page
+    official_client.post(freeze_url(consultation))
+    page = official_client.get(report_url).content.decode()
+    assert "第 2 版冻结后，意见的处理没有变化。" in page
+
+
 def test_a_frozen_file_that_was_changed_is_not_handed_out(official_client, consultation, opinion):
     official_client.post(freeze_url(consultation))
     frozen = FrozenReport.objects.get(consultation=consultation)
