@@ -3,7 +3,8 @@
 The close is computed, not typed: left empty it is the lawful close of consultation/periods.py
 (24:00 China time of the 30th day after the opening date, moved past statutory holidays); a
 close that is given is checked against it and refused, naming the earliest lawful close, when
-it is earlier. No reason overrides the 30 days (城乡规划法 Art. 26).
+it is earlier. No reason overrides the 30 days (城乡规划法 Art. 26). The ways and places of the
+notice are what the report's cover names.
 """
 
 from django import forms
@@ -35,6 +36,8 @@ class ConsultationForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "notice",
+            "notice_methods",
+            "notice_places",
             "contact",
             "show_published_comments",
         ]
@@ -57,7 +60,7 @@ class ConsultationAdmin(admin.ModelAdmin):
     form = ConsultationForm
     list_display = ["title", "plan", "period_text", "created_at"]
     list_filter = ["plan"]
-    search_fields = ["title"]
+    search_fields = ["title", "plan__name"]
 
     @admin.display(description=_("consultation period"))
     def period_text(self, consultation: Consultation) -> str:

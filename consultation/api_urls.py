@@ -29,4 +29,9 @@ urlpatterns = [
     ),
     path("receipts/<str:code>/", api.ReceiptView.as_view(), name="api-receipt"),
     path("comments/<int:pk>/answer/", staff_api.AnswerView.as_view(), name="api-comment-answer"),
+    path(
+        "comments/<int:pk>/submitter/",
+        staff_api.SubmitterView.as_view(),
+        name="api-comment-submitter",
+    ),
 ]

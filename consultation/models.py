@@ -50,6 +50,18 @@ class Consultation(models.Model):
     closes_at = models.DateTimeField(_("closes"))
     contact = models.TextField(_("contact"), blank=True)
     notice = models.TextField(_("notice"), blank=True)
+    # 公示方式 and 公示地点 for the report's cover: how and where the notice was given
+    # (the portal, the on-site notice boards, newspapers …), as the office did it.
+    notice_methods = models.TextField(
+        _("ways the notice was given"),
+        blank=True,
+        help_text=_("For example: the portal website and notice boards on site."),
+    )
+    notice_places = models.TextField(
+        _("places of the notice"),
+        blank=True,
+        help_text=_("For example: the township government's notice board, village notice boards."),
+    )
     show_published_comments = models.BooleanField(_("show published comments"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -125,6 +137,8 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone call")
     VISIT = "visit", _("In person")
     EMAIL = "email", _("Email")
+    # 现场: written on the form at the on-site notice board or an exhibition.
+    ON_SITE = "onsite", _("On-site notice board")
 
 
 class Result(models.TextChoices):
@@ -318,3 +332,45 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment.receipt_code}: {self.get_result_display()}"
+
+
+def frozen_report_path(frozen: "FrozenReport", filename: str) -> str:
+    return f"frozen-reports/consultation-{frozen.consultation_id}/{filename}"
+
+
+class FrozenReport(models.Model):
+    """A version of the 意见采纳情况及理由 report frozen for submission (报批): the XLSX and
+    the HTML as they were generated, stored as files with their SHA-256, so later answers
+    change the live report but never a submitted one. PostgreSQL refuses UPDATE and DELETE
+    of these rows (migration 0004); the freeze itself is in the audit trail."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="frozen_reports"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("frozen by"),
+    )
+    created_at = models.DateTimeField(_("frozen at"), default=timezone.now, editable=False)
+    file = models.FileField(_("XLSX file"), upload_to=frozen_report_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256 of the XLSX file"), max_length=64)
+    html_file = models.FileField(_("HTML file"), upload_to=frozen_report_path, max_length=200)
+    html_sha256 = models.CharField(_("SHA-256 of the HTML file"), max_length=64)
+    # What the version holds: opinions, rows, hidden comments and opinions per result.
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("frozen report")
+        verbose_name_plural = _("frozen reports")
+        ordering = ["consultation", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "number"], name="frozen_report_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} v{self.number}"

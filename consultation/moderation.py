@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultation.models import Channel, Comment, CommentState, Consultation, Reply, Result
+from consultation.models import (
+    Channel,
+    Comment,
+    CommentState,
+    Consultation,
+    Reply,
+    Result,
+    SubmitterKind,
+)
 from consultation.periods import china_date, last_day_open
 from planportal.audit import record
 
@@ -109,11 +117,11 @@ def hide(actor: AbstractBaseUser, comment: Comment, reason: str) -> Comment:
 def answer(
     actor: AbstractBaseUser, comment: Comment, result: str, reason: str, publish: bool = False
 ) -> Reply:
-    """Records how the opinion was handled (采纳 / 部分采纳 / 不予采纳) and why. With
+    """Records how the opinion was handled (采纳 / 部分采纳 / 不予采纳 / 说明解释) and why. With
     ``publish`` the answer and the comment become public; without it the answer is kept as
     a draft that the public does not see."""
     if result not in Result.values:
-        raise ModerationError(_("Choose adopted, partly adopted or not adopted."))
+        raise ModerationError(_("Choose adopted, partly adopted, not adopted or explained."))
     reason = _clean_reason(reason, required=True)
     locked, reply = _locked(comment)
     if publish and locked.state == CommentState.HIDDEN:
@@ -170,7 +178,7 @@ def batch(
         _clean_reason(reason, required=True)
     if action == "answer":
         if result not in Result.values:
-            raise ModerationError(_("Choose adopted, partly adopted or not adopted."))
+            raise ModerationError(_("Choose adopted, partly adopted, not adopted or explained."))
         _clean_reason(reason, required=True)
     done, refused = 0, []
     for comment in comments:
@@ -204,6 +212,8 @@ def enter_on_behalf(
     email: str = "",
     consent_show_name: bool = False,
     received_on: date | None = None,
+    submitter_kind: str = SubmitterKind.PERSON,
+    organisation: str = "",
 ) -> Comment:
     """A letter, a call or a visit typed in by an official. The channel, the day it was
     received (a letter's postmark) and who entered it are recorded; the privacy consent is the
@@ -214,6 +224,7 @@ def enter_on_behalf(
     if not body.strip():
         raise ModerationError(_("The opinion is empty."))
     check_received_on(consultation, received_on)
+    organisation = _clean_organisation(submitter_kind, organisation)
     comment = Comment.objects.create(
         consultation=consultation,
         channel=channel,
@@ -227,6 +238,8 @@ def enter_on_behalf(
         email=email,
         consent_show_name=consent_show_name and bool(name),
         received_on=received_on,
+        submitter_kind=submitter_kind,
+        organisation=organisation,
     )
     record(
         actor,
@@ -240,6 +253,8 @@ def enter_on_behalf(
             "stance": stance,
             "section": section.pk if section else None,
             "villages": comment.villages,
+            "submitter_kind": submitter_kind,
+            "organisation": organisation,
         },
     )
     return comment
@@ -270,6 +285,37 @@ def check_received_on(consultation: Consultation, received_on: date | None) -> N
             )
             % {"day": received_on.isoformat(), "last": last.isoformat()}
         )
+
+
+def _clean_organisation(submitter_kind: str, organisation: str) -> str:
+    """An organisation's name goes with every kind but an individual: a person's name is
+    personal data and is kept in ``name`` (shown only with consent), never here."""
+    if submitter_kind not in SubmitterKind.values:
+        raise ModerationError(_("Choose who gave the opinion."))
+    organisation = (organisation or "").strip()
+    if submitter_kind == SubmitterKind.PERSON:
+        return ""
+    if not organisation:
+        raise ModerationError(_("Name the organisation, department or institution."))
+    return organisation
+
+
+@transaction.atomic
+def set_submitter(
+    actor: AbstractBaseUser, comment: Comment, submitter_kind: str, organisation: str = ""
+) -> Comment:
+    """Says who gave an opinion (个人 / 单位 / 部门 / 专家 and the organisation), e.g. a web
+    comment that came from a village committee; the report's 意见人 column shows it."""
+    organisation = _clean_organisation(submitter_kind, organisation)
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    before = {"submitter_kind": locked.submitter_kind, "organisation": locked.organisation}
+    locked.submitter_kind, locked.organisation = submitter_kind, organisation
+    after = {"submitter_kind": submitter_kind, "organisation": organisation}
+    if after != before:
+        locked.save(update_fields=["submitter_kind", "organisation"])
+        record(actor, "comment.set_submitter", locked, before=before, after=after)
+    comment.submitter_kind, comment.organisation = submitter_kind, organisation
+    return comment
 
 
 @transaction.atomic

@@ -1,25 +1,51 @@
 """The 意见采纳情况及理由 report of a consultation (城乡规划法 Art. 26): how every opinion was
-handled and why, as a printable page and as XLSX. It is generated, not typed.
+handled and why. It is generated from the records, never typed; this module builds its
+content, report_views.py shows it as a page, report_xlsx.py writes the workbook and
+report_freeze.py stores a version for submission (报批).
 
-One row per opinion; opinions an official grouped as repeating another one (duplicate_of)
-share the first opinion's row and answer. Hidden comments (spam, abuse, off-topic) are not
-opinions on the plan: they are counted, not listed. The report goes with the plan to the
-approving authority, so it names people only as the public does (``public_name``) and blots
-out phone numbers and e-mail addresses typed into the text (consultation.privacy).
+One row per opinion in the columns practice expects (序号, 意见人, 来源, 收到日期, 涉及条文或地块,
+意见内容, 处理意见, 理由, 备注); opinions an official grouped as repeating another one
+(duplicate_of) share the first opinion's row and answer. Hidden comments (spam, abuse,
+off-topic) are not opinions on the plan: they are listed apart, with the reason they were
+hidden and without who gave them. The report goes with the plan to the approving authority,
+so it names a person only as the public does (``public_name``), an organisation, department
+or expert by the organisation, and blots out phone numbers and e-mail addresses typed into
+any text (consultation.privacy).
 """
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from consultation.exports import XLSX_TYPE, attachment, local_time, write_xlsx
-from consultation.models import Comment, CommentState, Consultation, Reply, Result
+from consultation.exports import place_of
+from consultation.models import Comment, CommentState, Consultation, Reply, Result, SubmitterKind
 from consultation.privacy import mask_contacts
 from consultation.staff_queue import comment_chapter
-from planportal.roles import official_required
+from consultation.stats import consultation_stats
+
+# A hidden comment's text is shown only as far as the approving authority needs to judge the
+# reason it was hidden; spam can be pages long.
+HIDDEN_TEXT_MAX = 200
+
+
+def submitter(comment: Comment) -> str:
+    """意见人: a person as the public sees them, anyone else by their organisation."""
+    kind = SubmitterKind(comment.submitter_kind)
+    if kind == SubmitterKind.PERSON:
+        return f"{kind.label}：{comment.public_name}"
+    organisation = comment.organisation.strip()
+    return f"{kind.label}：{organisation}" if organisation else str(kind.label)
+
+
+def received_date(comment: Comment) -> date:
+    """收到日期: a letter's postmark or the day a call or visit came; a web comment's own day."""
+    return comment.received_on or timezone.localdate(comment.created_at)
+
+
+def _each_once(values) -> str:
+    return "、".join(dict.fromkeys(str(v) for v in values))
 
 
 @dataclass
@@ -30,33 +56,41 @@ class ReportRow:
     duplicates: list[Comment] = field(default_factory=list)
 
     @property
+    def comments(self) -> list[Comment]:
+        return [self.comment, *self.duplicates]
+
+    @property
     def codes(self) -> list[str]:
-        return [self.comment.receipt_code] + [d.receipt_code for d in self.duplicates]
+        return [c.receipt_code for c in self.comments]
 
     @property
     def people(self) -> str:
-        names = [self.comment.public_name] + [d.public_name for d in self.duplicates]
-        return mask_contacts("、".join(dict.fromkeys(names)))  # each name once, in order
+        return mask_contacts(_each_once(submitter(c) for c in self.comments))
+
+    @property
+    def source(self) -> str:
+        return _each_once(c.get_channel_display() for c in self.comments)
+
+    @property
+    def received(self) -> str:
+        return received_date(self.comment).isoformat()
 
     @property
     def subject(self) -> str:
+        comment = self.comment
         parts = []
-        chapter = comment_chapter(self.comment)
-        if self.comment.section_id:
-            parts.append(str(self.comment.section))
+        chapter = comment_chapter(comment)
+        if comment.section_id:
+            parts.append(str(comment.section))
         elif chapter:
             parts.append(str(chapter))
-        if self.comment.layer_id:
-            feature = self.comment.feature
-            parts.append(
-                f"{self.comment.layer.title} {feature.name}".strip()
-                if feature
-                else self.comment.layer.title
-            )
-        if self.comment.drawn is not None and not self.comment.layer_id:
+        if comment.layer_id:
+            place = place_of(comment) if comment.feature_id else ""
+            parts.append(f"{comment.layer.title} {place}".strip())
+        if comment.drawn is not None and not comment.layer_id:
             parts.append(_("Drawn place"))
-        if self.comment.villages:
-            parts.append("、".join(self.comment.villages))
+        if comment.villages:
+            parts.append("、".join(comment.villages))
         return "；".join(parts) or _("The plan as a whole")
 
     @property
@@ -64,51 +98,118 @@ class ReportRow:
         return mask_contacts(self.comment.body)
 
     @property
+    def result(self) -> str | None:
+        return self.reply.result if self.reply else None
+
+    @property
     def result_label(self) -> str:
         return str(self.reply.get_result_display()) if self.reply else _("Not answered yet")
 
     @property
     def reason(self) -> str:
-        return self.reply.reason if self.reply else ""
+        return mask_contacts(self.reply.reason) if self.reply else ""
+
+    @property
+    def remarks(self) -> str:
+        """备注: the receipt codes (the resident's key to the answer) and how many gave it."""
+        codes = _("Receipt codes: %(codes)s") % {"codes": "、".join(self.codes)}
+        if not self.duplicates:
+            return codes
+        people = _("%(count)s people gave this opinion") % {"count": len(self.comments)}
+        return f"{codes}；{people}"
+
+
+@dataclass
+class HiddenRow:
+    """A hidden comment as the report lists it: no name, no contact, the text masked."""
+
+    number: int
+    comment: Comment
+
+    @property
+    def source(self) -> str:
+        return self.comment.get_channel_display()
+
+    @property
+    def received(self) -> str:
+        return received_date(self.comment).isoformat()
+
+    @property
+    def text(self) -> str:
+        text = mask_contacts(self.comment.body)
+        return text if len(text) <= HIDDEN_TEXT_MAX else text[:HIDDEN_TEXT_MAX] + "…"
+
+    @property
+    def reason(self) -> str:
+        return mask_contacts(self.comment.state_reason)
+
+
+@dataclass
+class Cover:
+    """The cover page: what was consulted on, when, how and where, and the counts."""
+
+    plan_name: str
+    title: str
+    opens: date
+    last_day: date
+    methods: str
+    places: str
+    organisation: str  # 组织编制机关
+    compiled_by: str  # 编制单位
+    by_chapter: list[tuple[str, int]]
+    by_village: list[tuple[str, int]]
+    villages_without: list[str]
 
 
 @dataclass
 class Report:
     consultation: Consultation
+    cover: Cover
     rows: list[ReportRow]
-    hidden: int
+    hidden_rows: list[HiddenRow]
     generated_at: object
 
     @property
+    def hidden(self) -> int:
+        return len(self.hidden_rows)
+
+    @property
     def opinions(self) -> int:
-        return sum(1 + len(row.duplicates) for row in self.rows)
+        return sum(len(row.comments) for row in self.rows)
 
     def count(self, result: str | None) -> int:
         """Opinions (grouped ones included) with this result; None counts the unanswered."""
-        return sum(
-            1 + len(row.duplicates)
-            for row in self.rows
-            if (row.reply.result if row.reply else None) == result
-        )
+        return sum(len(row.comments) for row in self.rows if row.result == result)
 
     @property
     def totals(self) -> list[tuple[str, int]]:
-        return [(label, self.count(value)) for value, label in Result.choices] + [
+        return [(str(label), self.count(value)) for value, label in Result.choices] + [
             (_("Not answered yet"), self.count(None))
         ]
+
+    def counts(self) -> dict:
+        """What a frozen version records of itself (stable keys, not labels)."""
+        return {
+            "opinions": self.opinions,
+            "rows": len(self.rows),
+            "hidden": self.hidden,
+            "by_result": {value: self.count(value) for value in Result.values}
+            | {"unanswered": self.count(None)},
+        }
 
 
 def build_report(consultation: Consultation) -> Report:
     comments = list(
         Comment.objects.filter(consultation=consultation)
-        .exclude(state=CommentState.HIDDEN)
         .select_related("section__chapter", "layer__chapter", "feature", "reply")
         .order_by("created_at", "pk")
     )
-    listed = {c.pk for c in comments}
+    hidden = [c for c in comments if c.state == CommentState.HIDDEN]
+    opinions = [c for c in comments if c.state != CommentState.HIDDEN]
+    listed = {c.pk for c in opinions}
     rows: dict[int, ReportRow] = {}
     grouped: list[Comment] = []
-    for comment in comments:
+    for comment in opinions:
         # A duplicate of a hidden (unlisted) opinion stands on its own.
         if comment.duplicate_of_id in listed:
             grouped.append(comment)
@@ -120,8 +221,30 @@ def build_report(consultation: Consultation) -> Report:
             rows[comment.pk] = ReportRow(len(rows) + 1, comment, _reply(comment))
         else:
             root.duplicates.append(comment)
-    hidden = Comment.objects.filter(consultation=consultation, state=CommentState.HIDDEN).count()
-    return Report(consultation, list(rows.values()), hidden, timezone.now())
+    hidden_rows = [HiddenRow(number, c) for number, c in enumerate(hidden, start=1)]
+    return Report(
+        consultation, build_cover(consultation), list(rows.values()), hidden_rows, timezone.now()
+    )
+
+
+def build_cover(consultation: Consultation) -> Cover:
+    plan = consultation.plan
+    stats = consultation_stats(consultation)
+    # closes_at is the first moment it is closed: the last day is the one before it.
+    last_moment = consultation.closes_at - timedelta(microseconds=1)
+    return Cover(
+        plan_name=plan.name,
+        title=consultation.title,
+        opens=timezone.localdate(consultation.opens_at),
+        last_day=timezone.localdate(last_moment),
+        methods=consultation.notice_methods.strip(),
+        places=consultation.notice_places.strip(),
+        organisation=plan.organisation,
+        compiled_by=plan.compiled_by,
+        by_chapter=stats.by_chapter,
+        by_village=[(name, n) for name, n in stats.by_village if n],
+        villages_without=stats.villages_without,
+    )
 
 
 def _reply(comment: Comment) -> Reply | None:
@@ -134,12 +257,14 @@ def _reply(comment: Comment) -> Reply | None:
 def report_header() -> list[str]:
     return [
         _("No."),
-        _("Receipt codes"),
-        _("Given by"),
-        _("Subject"),
-        _("Opinion"),
-        _("Result"),
+        _("Opinion given by"),
+        _("Came by"),
+        _("Date received"),
+        _("Article or parcel concerned"),
+        _("Opinion (summary)"),
+        _("Handling"),
         _("Reason"),
+        _("Remarks"),
     ]
 
 
@@ -147,39 +272,28 @@ def report_table(report: Report) -> list[list]:
     return [
         [
             row.number,
-            "、".join(row.codes),
             row.people,
+            row.source,
+            row.received,
             row.subject,
             row.text,
             row.result_label,
             row.reason,
+            row.remarks,
         ]
         for row in report.rows
     ]
 
 
-@require_GET
-@official_required
-def report_page(request, pk: int):
-    consultation = get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
-    report = build_report(consultation)
-    return render(
-        request,
-        "consultation/staff/report.html",
-        {"report": report, "consultation": consultation, "generated": local_time(timezone.now())},
-    )
-
-
-@require_GET
-@official_required
-def report_xlsx(request, pk: int):
-    consultation = get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
-    report = build_report(consultation)
-    title = _("Opinions and how they were handled")
-    preamble = [
-        f"{consultation.plan.name} {title}",
-        f"{consultation.title}（{local_time(consultation.opens_at)} – "
-        f"{local_time(consultation.closes_at)}）",
+def hidden_header() -> list[str]:
+    return [
+        _("No."),
+        _("Came by"),
+        _("Date received"),
+        _("Text (contacts masked)"),
+        _("Reason it was hidden"),
     ]
-    content = write_xlsx(report_table(report), report_header(), title, preamble=preamble)
-    return attachment(content, XLSX_TYPE, f"consultation-{consultation.pk}-report.xlsx")
+
+
+def hidden_table(report: Report) -> list[list]:
+    return [[h.number, h.source, h.received, h.text, h.reason] for h in report.hidden_rows]

@@ -1,10 +1,12 @@
-"""The staff API: officials (or their tools) answer a comment.
+"""The staff API: officials (or their tools) answer a comment and say who gave it.
 
-``POST /api/comments/{id}/answer/`` with ``result`` (adopted / partly / rejected), ``reason``
-and ``publish``. Authentication by token (``Authorization: Token …``, DRF authtoken) or by the
-staff session (then with the CSRF token, as DRF's SessionAuthentication requires); only the
-group ``officials`` and superusers may answer. The step is consultation.moderation.answer, so
-it writes its audit event like the staff page does.
+``POST /api/comments/{id}/answer/`` with ``result`` (adopted / partly / rejected / explained),
+``reason`` and ``publish``; ``POST /api/comments/{id}/submitter/`` with ``submitter_kind``
+(person / organisation / department / expert) and ``organisation``. Authentication by token
+(``Authorization: Token …``, DRF authtoken) or by the staff session (then with the CSRF token,
+as DRF's SessionAuthentication requires); only the group ``officials`` and superusers may call
+them. The steps are consultation.moderation.answer and set_submitter, so they write their audit
+events like the staff page does.
 """
 
 from django.shortcuts import get_object_or_404
@@ -14,17 +16,23 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from consultation import moderation
-from consultation.models import Comment, CommentState, Result
+from consultation.models import Comment, CommentState, Result, SubmitterKind
 from consultation.staff_forms import ANSWER_MAX
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
-from planportal.api_fields import StrictBooleanField, StrictCharField
+from planportal.api_fields import NOT_BLANK_PATTERN, StrictBooleanField, StrictCharField
 from planportal.roles import IsOfficial
+
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 class AnswerSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
-        choices=Result.choices, help_text="adopted (采纳), partly (部分采纳), rejected (不予采纳)"
+        choices=Result.choices,
+        help_text=(
+            "adopted (采纳), partly (部分采纳), rejected (不予采纳), "
+            "explained (说明解释／不属于本规划事项)"
+        ),
     )
     reason = StrictCharField(max_length=ANSWER_MAX, help_text="Why, for the report.")
     publish = StrictBooleanField(
@@ -57,8 +65,8 @@ class AnswerView(StaffAPIView):
         operation_id="comment_answer",
         summary="Answer a comment (officials)",
         description=(
-            "Records how an opinion was handled (采纳 / 部分采纳 / 不予采纳) and why; with "
-            "`publish` the comment and the answer become public. Token or session "
+            "Records how an opinion was handled (采纳 / 部分采纳 / 不予采纳 / 说明解释) and "
+            "why; with `publish` the comment and the answer become public. Token or session "
             "authentication; the user must be in the group `officials`. Writes an audit event."
         ),
         request=AnswerSerializer,
@@ -93,3 +101,96 @@ class AnswerView(StaffAPIView):
                 }
             ).data
         )
+
+
+class SubmitterSerializer(serializers.Serializer):
+    submitter_kind = serializers.ChoiceField(
+        choices=SubmitterKind.choices,
+        help_text="person (个人), organisation (单位), department (部门), expert (专家)",
+    )
+    organisation = StrictCharField(
+        max_length=200,
+        allow_blank=True,
+        default="",
+        help_text="The organisation, department or expert's institution; required unless person.",
+    )
+
+
+# The request as the schema describes it: the rule that anyone but a person names their
+# organisation is part of the shape, so clients (and the conformance test) can see it.
+_KINDS_WITH_ORGANISATION = [k for k in SubmitterKind.values if k != SubmitterKind.PERSON]
+SUBMITTER_REQUEST_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "title": "An individual",
+            "properties": {
+                "submitter_kind": {"type": "string", "enum": [SubmitterKind.PERSON.value]},
+                "organisation": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "pattern": NO_NUL_PATTERN,
+                    "description": "Ignored: a person is never named here.",
+                },
+            },
+            "required": ["submitter_kind"],
+        },
+        {
+            "type": "object",
+            "title": "An organisation, department or expert",
+            "properties": {
+                "submitter_kind": {"type": "string", "enum": _KINDS_WITH_ORGANISATION},
+                "organisation": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "pattern": NOT_BLANK_PATTERN,
+                    "description": "The organisation, department or expert's institution.",
+                },
+            },
+            "required": ["submitter_kind", "organisation"],
+        },
+    ]
+}
+
+
+class SubmittedCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    receipt_code = serializers.CharField()
+    submitter_kind = serializers.ChoiceField(choices=SubmitterKind.choices)
+    organisation = serializers.CharField()
+
+
+class SubmitterView(StaffAPIView):
+    permission_classes = [IsOfficial]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="comment_submitter",
+        summary="Say who gave a comment (officials)",
+        description=(
+            "Sets who gave the opinion (个人 / 单位 / 部门 / 专家) and the organisation the "
+            "report's 意见人 column names. A person is never named here: their name stays "
+            "personal data. Token or session authentication; officials only. Writes an audit "
+            "event."
+        ),
+        request={"application/json": SUBMITTER_REQUEST_SCHEMA},
+        responses={
+            200: SubmittedCommentSerializer,
+            400: invalid("A field is missing or invalid, or the organisation is not named."),
+            **staff_refusals("an official", "No such comment."),
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
+        tags=["staff"],
+    )
+    def post(self, request, pk: int):
+        comment = get_object_or_404(Comment, pk=pk)
+        serializer = SubmitterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            moderation.set_submitter(
+                request.user, comment, data["submitter_kind"], data["organisation"]
+            )
+        except moderation.ModerationError as refusal:
+            return Response({"organisation": [str(refusal)]}, status=400)
+        return Response(SubmittedCommentSerializer(comment).data)

@@ -6,7 +6,15 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultation.models import Channel, Comment, CommentState, Consultation, Result, Stance
+from consultation.models import (
+    Channel,
+    Comment,
+    CommentState,
+    Consultation,
+    Result,
+    Stance,
+    SubmitterKind,
+)
 from consultation.moderation import BATCH_ACTIONS, OFFICE_CHANNELS
 from consultation.staff_queue import plan_villages
 from layers.models import Layer
@@ -17,6 +25,7 @@ REASON_MAX = 300  # Comment.state_reason's length
 ANSWER_MAX = 4000
 
 ANY = [("", _("All"))]
+CHOOSE_RESULT = _("Choose adopted, partly adopted, not adopted or explained.")
 
 
 class QueueFilterForm(forms.Form):
@@ -88,6 +97,19 @@ class AnswerForm(OwnIdsForm):
     publish = forms.BooleanField(label=_("Publish the comment and this answer"), required=False)
 
 
+class SubmitterForm(OwnIdsForm):
+    """Who gave the opinion, as the report's 意见人 column shows it."""
+
+    id_prefix = "submitter"
+
+    submitter_kind = forms.ChoiceField(label=_("Kind of submitter"), choices=SubmitterKind.choices)
+    organisation = forms.CharField(
+        label=_("Organisation, department or expert's institution"),
+        max_length=200,
+        required=False,
+    )
+
+
 class DuplicateForm(OwnIdsForm):
     id_prefix = "duplicate"
 
@@ -144,7 +166,7 @@ class BatchForm(OwnIdsForm):
         if action == "hide" and len(reason) > REASON_MAX:
             self.add_error("reason", _("At most %(max)s characters.") % {"max": REASON_MAX})
         if action == "answer" and not data.get("result"):
-            self.add_error("result", _("Choose adopted, partly adopted or not adopted."))
+            self.add_error("result", CHOOSE_RESULT)
         return data
 
 
@@ -176,6 +198,19 @@ class EnterCommentForm(forms.Form):
     consent_show_name = forms.BooleanField(
         label=_("The resident agreed that the name may be shown"), required=False
     )
+    # Not required: a form posted without it (an older page) is an individual's opinion.
+    submitter_kind = forms.ChoiceField(
+        label=_("Kind of submitter"),
+        choices=SubmitterKind.choices,
+        initial=SubmitterKind.PERSON,
+        required=False,
+    )
+    organisation = forms.CharField(
+        label=_("Organisation, department or expert's institution"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown in the report for anyone but an individual."),
+    )
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +219,20 @@ class EnterCommentForm(forms.Form):
             "chapter"
         )
         self.fields["village"].choices = [("", "—")] + [(v, v) for v in plan_villages(plan)]
+
+    def clean_submitter_kind(self) -> str:
+        return self.cleaned_data["submitter_kind"] or SubmitterKind.PERSON
+
+    def clean_organisation(self) -> str:
+        """Named for anyone but an individual, and never kept for one (a person's name is
+        personal data and goes in ``name``). The kind is cleaned first, as declared first."""
+        kind = self.cleaned_data.get("submitter_kind", SubmitterKind.PERSON)
+        organisation = self.cleaned_data["organisation"].strip()
+        if kind == SubmitterKind.PERSON:
+            return ""
+        if not organisation:
+            raise forms.ValidationError(_("Name the organisation, department or institution."))
+        return organisation
 
     def clean_phone(self) -> str:
         phone = re.sub(r"[\s\-()]", "", self.cleaned_data["phone"])

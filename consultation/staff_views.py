@@ -28,6 +28,7 @@ from consultation.staff_forms import (
     HideForm,
     PublishForm,
     QueueFilterForm,
+    SubmitterForm,
 )
 from consultation.staff_queue import filter_queue, map_features, queue_comments
 from planportal.models import AuditEvent
@@ -137,6 +138,13 @@ def _detail(request, comment: Comment, *, status: int = 200, contact=None, **for
             comment=comment,
             initial={"original": comment.duplicate_of.receipt_code if comment.duplicate_of else ""},
         ),
+        "submitter_form": forms.get("submitter_form")
+        or SubmitterForm(
+            initial={
+                "submitter_kind": comment.submitter_kind,
+                "organisation": comment.organisation,
+            }
+        ),
         "duplicates": comment.duplicates.order_by("created_at"),
         "events": AuditEvent.objects.filter(
             object_type=Comment._meta.label_lower, object_id=str(comment.pk)
@@ -219,6 +227,20 @@ def comment_duplicate(request, pk: int):
 
 @require_POST
 @official_required
+def comment_submitter(request, pk: int):
+    comment = staff_comment(pk)
+
+    def step(data):
+        moderation.set_submitter(
+            request.user, comment, data["submitter_kind"], data["organisation"]
+        )
+        messages.success(request, _("Who gave the opinion is saved."))
+
+    return _act(request, comment, "submitter_form", SubmitterForm(request.POST), step)
+
+
+@require_POST
+@official_required
 def comment_contact(request, pk: int):
     """Shows the full contact details once, in this response only; the look is audited."""
     comment = staff_comment(pk)
@@ -279,6 +301,8 @@ def enter_comment(request, consultation_pk: int):
                 email=data["email"],
                 consent_show_name=data["consent_show_name"],
                 received_on=data["received_on"],
+                submitter_kind=data["submitter_kind"],
+                organisation=data["organisation"],
             )
         except moderation.ModerationError as refusal:
             form.add_error(None, str(refusal))

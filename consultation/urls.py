@@ -4,7 +4,7 @@ exports, statistics and report. Staff login and the staff home are front/'s."""
 
 from django.urls import path
 
-from consultation import exports, public_views, report, staff_views, stats
+from consultation import exports, public_views, report_views, staff_views, stats
 
 urlpatterns = [
     path(
@@ -33,6 +33,11 @@ urlpatterns = [
     ),
     path("staff/comments/<int:pk>/contact/", staff_views.comment_contact, name="staff-contact"),
     path(
+        "staff/comments/<int:pk>/submitter/",
+        staff_views.comment_submitter,
+        name="staff-submitter",
+    ),
+    path(
         "staff/consultations/<int:consultation_pk>/enter/",
         staff_views.enter_comment,
         name="staff-enter",
@@ -48,10 +53,20 @@ urlpatterns = [
         name="staff-export-xlsx",
     ),
     path("staff/consultations/<int:pk>/stats/", stats.stats_page, name="staff-stats"),
-    path("consultations/<int:pk>/report/", report.report_page, name="consultation-report"),
+    path("consultations/<int:pk>/report/", report_views.report_page, name="consultation-report"),
     path(
         "consultations/<int:pk>/report.xlsx",
-        report.report_xlsx,
+        report_views.report_xlsx,
         name="consultation-report-xlsx",
+    ),
+    path(
+        "consultations/<int:pk>/report/freeze/",
+        report_views.report_freeze,
+        name="consultation-report-freeze",
+    ),
+    path(
+        "consultations/<int:pk>/report/frozen/<int:number>.<str:kind>",
+        report_views.frozen_download,
+        name="consultation-report-frozen",
     ),
 ]

@@ -35,6 +35,9 @@ class Plan(models.Model):
     )
     region_name = models.CharField(_("region name"), max_length=100)
     organisation = models.CharField(_("issued by"), max_length=200)
+    # 编制单位: the institute that drew the plan up, for the report's sign-off (组织编制机关 is
+    # ``organisation``). Blank when the draft does not name it.
+    compiled_by = models.CharField(_("compiled by"), max_length=200, blank=True)
     issued = models.CharField(_("issue date as printed"), max_length=50, blank=True)
     period_start = models.PositiveSmallIntegerField(_("period start year"))
     period_end = models.PositiveSmallIntegerField(_("period end (target) year"))

@@ -276,6 +276,13 @@ def test_a_comments_page_is_accessible_to_an_official(official_screen, live_url,
     assert_accessible(official_screen, f"staff-comment-{official_screen.screen_name}")
 
 
+def test_the_report_is_accessible_to_an_official(official_screen, live_url, scene):
+    official_screen.goto(f"{live_url}/consultations/{scene['consultation'].pk}/report/")
+    assert "/staff/login/" not in official_screen.url
+    official_screen.wait_for_load_state("networkidle")
+    assert_accessible(official_screen, f"staff-report-{official_screen.screen_name}")
+
+
 def test_the_check_finds_what_it_should(screen, live_url):
     """The check can fail: a grey-on-white label and an unnamed button are reported."""
     screen.goto(f"{live_url}/receipts/")

@@ -3,13 +3,17 @@ consultation and the comment are committed here (the live server cannot see a te
 transaction) and removed afterwards; the audit trail is append-only, so the account that
 acted is deactivated rather than deleted."""
 
+import io
 import json
+import re
+import unicodedata
 import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Polygon
+from pypdf import PdfReader
 
 from consultation.models import Comment
 from planportal.models import AuditEvent, Plan
@@ -109,7 +113,14 @@ def test_an_official_answers_a_comment_and_the_receipt_shows_the_answer(browser,
     assert REASON in row.inner_text() and PHONE not in page.content()
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden()
-    assert page.locator(".no-print").is_hidden()
+    # The links, the messages and the freeze panel stay on screen; the sign-off is printed.
+    assert page.locator(".no-print").count() >= 2
+    assert all(chrome.is_hidden() for chrome in page.locator(".no-print").all())
+    assert page.locator(".report-sign-off").is_visible()
+    printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    footer = unicodedata.normalize("NFKC", printed.pages[0].extract_text()).replace("⻚", "页")
+    pages = re.search(r"第\s*1\s*页,共\s*(\d+)\s*页", footer)  # NFKC turns "，" into ","
+    assert pages and int(pages[1]) == len(printed.pages)
     save_screenshot(page, "official-report-print")
     assert errors == []
     context.close()

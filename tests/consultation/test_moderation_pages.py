@@ -61,6 +61,8 @@ def post_requests(comment):
             reverse("staff-enter", args=[cpk]),
             {"channel": "letter", "stance": "oppose", "body": "来信"},
         ),
+        (reverse("staff-submitter", args=[pk]), {"submitter_kind": "person"}),
+        (reverse("consultation-report-freeze", args=[cpk]), {}),
     ]
 
 

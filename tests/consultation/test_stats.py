@@ -42,7 +42,7 @@ def test_counts_leave_hidden_comments_out(consultation, scene):
     stats = consultation_stats(consultation)
     assert (stats.total, stats.hidden) == (3, 1)
     assert dict(stats.by_stance) == {str(label): 1 for label in Stance.labels}
-    assert [count for _label, count in stats.by_result] == [1, 0, 1, 1]
+    assert [count for _label, count in stats.by_result] == [1, 0, 1, 0, 1]  # … explained, none
 
 
 def test_chapters_count_sections_and_layers_and_the_plan_as_a_whole(consultation, scene):

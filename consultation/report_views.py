@@ -1,0 +1,77 @@
+"""The report's pages, for officials only (``official_required``): the live report (HTML to
+read and print), its XLSX, the freeze for submission (POST with the CSRF token) and the
+downloads of frozen versions."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from consultation.exports import XLSX_TYPE, attachment, local_time
+from consultation.models import Consultation, FrozenReport
+from consultation.report import build_report
+from consultation.report_freeze import freeze, read_checked, steps_since
+from consultation.report_render import report_context
+from consultation.report_xlsx import write_report_xlsx
+from planportal.roles import official_required
+
+HTML_TYPE = "text/html; charset=utf-8"
+
+
+def _consultation(pk: int) -> Consultation:
+    return get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
+
+
+@require_GET
+@official_required
+def report_page(request, pk: int):
+    report = build_report(_consultation(pk))
+    versions = list(report.consultation.frozen_reports.select_related("created_by"))
+    context = report_context(report) | {
+        "frozen_versions": versions,
+        "steps_since_latest": steps_since(versions[0]) if versions else 0,
+    }
+    return render(request, "consultation/staff/report.html", context)
+
+
+@require_GET
+@official_required
+def report_xlsx(request, pk: int):
+    consultation = _consultation(pk)
+    content = write_report_xlsx(build_report(consultation))
+    return attachment(content, XLSX_TYPE, f"consultation-{consultation.pk}-report.xlsx")
+
+
+@require_POST
+@official_required
+def report_freeze(request, pk: int):
+    frozen = freeze(request.user, _consultation(pk))
+    messages.success(
+        request,
+        _("Version %(number)s is frozen for submission (SHA-256 %(sha256)s).")
+        % {"number": frozen.number, "sha256": frozen.sha256},
+    )
+    return redirect("consultation-report", pk=pk)
+
+
+@require_GET
+@official_required
+def frozen_download(request, pk: int, number: int, kind: str):
+    if kind not in ("xlsx", "html"):
+        raise Http404
+    frozen = get_object_or_404(FrozenReport, consultation_id=pk, number=number)
+    content = read_checked(frozen, kind)
+    if content is None:
+        # Never hand out a file that is not what was frozen: say so instead.
+        return HttpResponse(
+            _("The stored file of this version no longer matches its SHA-256."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    stored = frozen.file if kind == "xlsx" else frozen.html_file
+    response = attachment(
+        content, XLSX_TYPE if kind == "xlsx" else HTML_TYPE, stored.name.rsplit("/", 1)[-1]
+    )
+    response["X-Frozen-At"] = local_time(frozen.created_at)
+    return response
