@@ -10,6 +10,7 @@ events like the staff page does.
 """
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -160,9 +161,21 @@ class SubmittedCommentSerializer(serializers.Serializer):
     organisation = serializers.CharField()
 
 
+class RequiredBodySchema(AutoSchema):
+    """drf-spectacular marks a request body given as a plain schema (the oneOf above) as
+    optional; this operation refuses an empty body, so the description says it is required."""
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body:
+            body["required"] = True
+        return body
+
+
 class SubmitterView(StaffAPIView):
     permission_classes = [IsOfficial]
     parser_classes = [JSONParser]
+    schema = RequiredBodySchema()
 
     @extend_schema(
         operation_id="comment_submitter",

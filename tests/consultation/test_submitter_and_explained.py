@@ -5,9 +5,11 @@ the statistics. Opinions from the on-site notice board (现场) are entered like
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from consultation import moderation
 from consultation.models import Channel, Comment, Reply, Result, Stance, SubmitterKind
+from consultation.periods import china_date
 from planportal.models import AuditEvent
 from tests.factories import PHONE, make_comment, make_planner, token_header
 
@@ -29,6 +31,7 @@ def test_an_official_enters_a_department_letter_from_the_on_site_board(
             "body": "建议预留公交首末站用地。",
             "submitter_kind": SubmitterKind.DEPARTMENT,
             "organisation": " 孝义市交通运输局 ",
+            "received_on": china_date(timezone.now()).isoformat(),
         },
     )
     assert response.status_code == 302, response.content.decode()
@@ -44,7 +47,8 @@ def test_an_official_enters_a_department_letter_from_the_on_site_board(
 
 def test_an_organisation_must_be_named_and_a_person_never_is(official_client, consultation):
     url = reverse("staff-enter", args=[consultation.pk])
-    base = {"channel": "letter", "stance": "oppose", "body": "来信"}
+    today = china_date(timezone.now()).isoformat()
+    base = {"channel": "letter", "stance": "oppose", "body": "来信", "received_on": today}
     response = official_client.post(url, {**base, "submitter_kind": "organisation"})
     assert response.status_code == 400 and "请填写单位、部门或机构名称" in response.content.decode()
     assert not Comment.objects.exists()
