@@ -91,6 +91,15 @@ class LayerRoles:
     # Facilities a resident walks to (公共服务设施, 市政设施, 公交站点): the point report names
     # the nearest of each kind. Other point layers are planning symbols, not places one goes to.
     FACILITIES = LayerRole(("GGFWSS", "SZSS", "GJZD"), (), GeometryType.POINT)
+    # Restricted designations (永久基本农田 and its 储备区, 生态保护红线, 耕地保有 and 自然保护地
+    # cores): a resident may see roughly where they lie, never a parcel, its identifier or its
+    # attributes, so a layer of these codes is GENERALISED unless a planner confirms otherwise
+    # (layers/revisions/gate.py). Matched by code, or by a hyphenated part of the collection id
+    # for layers made by an upload, which carry no code.
+    RESTRICTED = LayerRole(
+        ("YJJBNT", "YJJBNTCBQ", "STBHHX", "GDBH", "GDBHMB", "ZRBHD"),
+        ("-yjjbnt", "-yjjbntcbq", "-stbhhx", "-gdbh", "-gdbhmb", "-zrbhd"),
+    )
     # What a first-time visitor sees switched on: the town's outline, its villages and seat,
     # the river, the roads and the urban development boundary.
     ON_BY_DEFAULT = LayerRole(
@@ -98,11 +107,34 @@ class LayerRoles:
     )
 
 
+# Words in a layer's title that make it restricted when its code does not say (see
+# LayerRoles.RESTRICTED).
+RESTRICTED_TITLE_WORDS = ("永久基本农田", "生态保护红线", "耕地保有", "自然保护地")
+
+
+def default_policy(code: str, collection_id: str, title: str = "") -> str:
+    """The public policy a new layer starts with: GENERALISED for a restricted designation,
+    else TILES_ONLY; FEATURES (coordinates for download) is always a planner's choice."""
+    probe = Layer(code=code or "", collection_id=collection_id or "", title=title or "")
+    return PublicPolicy.GENERALISED if probe.is_restricted else PublicPolicy.TILES_ONLY
+
+
 class LayerQuerySet(models.QuerySet):
     def public(self) -> "LayerQuerySet":
-        """Layers anyone may see: published, of a published plan. Every public view
+        """Layers anyone may see: published, of a published plan, with the settings the
+        publish gate asks for (layers/revisions/gate.py), so that a layer published before
+        the gate existed stays hidden until a planner completes it. Every public view
         starts here."""
-        return self.filter(plan__is_published=True, published_revision__isnull=False)
+        return self.filter(
+            plan__is_published=True, published_revision__isnull=False
+        ).with_publication_settings()
+
+    def with_publication_settings(self) -> "LayerQuerySet":
+        """Layers with a section of the plan, a data status, a source and a publication
+        note: what must be said before the public sees a layer."""
+        return self.filter(section__isnull=False).exclude(
+            models.Q(data_status="") | models.Q(source_note="") | models.Q(publication_note="")
+        )
 
     def with_features(self) -> "LayerQuerySet":
         """Public layers whose features (coordinates) may be downloaded."""
@@ -141,7 +173,9 @@ class Layer(models.Model):
         _("public policy"),
         max_length=20,
         choices=PublicPolicy.choices,
-        default=PublicPolicy.FEATURES,
+        # Coordinates for download must be chosen: a layer made without a policy (the pipeline
+        # gives new layers default_policy()) offers tiles only.
+        default=PublicPolicy.TILES_ONLY,
     )
     min_zoom = models.PositiveSmallIntegerField(_("minimum zoom"), default=0)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
@@ -189,6 +223,19 @@ class Layer(models.Model):
         if self.is_demo:
             return DEMO_MARK
         return DATA_MARKS.get(self.data_status, "")
+
+    @property
+    def is_restricted(self) -> bool:
+        """A restricted designation, by its code, collection id or title (an uploaded layer
+        may carry only a title): taking the side of caution, any of them suffices."""
+        title = self.title or ""
+        return LayerRoles.RESTRICTED.matches(self) or any(
+            word in title for word in RESTRICTED_TITLE_WORDS
+        )
+
+    @property
+    def is_generalised(self) -> bool:
+        return self.public_policy == PublicPolicy.GENERALISED
 
     @property
     def allows_features(self) -> bool:

@@ -39,6 +39,7 @@ from layers.ingest import RejectedFile
 from layers.models import Layer, LayerRevision, UploadJob
 from layers.revisions import uploads
 from layers.revisions.publishing import (
+    MissingSettings,
     NotPublishable,
     PublishConflict,
     ever_published,
@@ -332,7 +333,11 @@ class PublishView(StaffAPIView):
         request=PublishRevisionRequestSerializer,
         responses={
             200: PublishedRevisionSerializer,
-            400: invalid("Invalid body, or the revision is not ready (detail)."),
+            400: invalid(
+                "Invalid body, the revision is not ready, or the layer lacks what the publish "
+                "gate asks for (detail, and `missing`: section, data_status, source_note, "
+                "publication_note; see GET /api/layers/{collection}/)."
+            ),
             401: NOT_AUTHENTICATED,
             403: OpenApiResponse(ApiErrorSerializer, description="Not a planner."),
             404: NOT_FOUND,
@@ -356,6 +361,11 @@ class PublishView(StaffAPIView):
             return Response(
                 {"detail": str(conflict), "current": conflict.current},
                 status=status.HTTP_409_CONFLICT,
+            )
+        except MissingSettings as refused:
+            return Response(
+                {"detail": str(refused), "missing": refused.missing},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         except NotPublishable as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)
