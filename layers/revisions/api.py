@@ -278,8 +278,8 @@ class RevisionDiffView(StaffAPIView):
             "matched by the layer's key field (BSM by default), else by geometry. Counts of "
             "added, removed, changed and unchanged features, total areas in hectares in the "
             "plan's Gauss-Krüger zone, and up to 100 changed features with the attributes "
-            "that changed. Public for revisions that are or were published; planners only "
-            "for the others."
+            "that changed. Public for revisions that are or were published (for a "
+            "generalised layer without the changed features); planners only for the others."
         ),
         parameters=[
             OpenApiParameter(
@@ -313,6 +313,9 @@ class RevisionDiffView(StaffAPIView):
         data = diff.as_dict()
         for name in ("added_ids", "removed_ids", "changed_ids"):
             data.pop(name, None)
+        if layer.is_generalised and not may_manage_layers(request.user):
+            # A generalised layer shows the public no parcel: its counts and areas only.
+            data |= {"changes": [], "changes_truncated": data["changed"] > 0, "key_field": ""}
         return Response({"collection": layer.collection_id, **data})
 
 

@@ -8,7 +8,7 @@ import time
 
 from django.db import transaction
 
-from layers.models import Layer
+from layers.models import Layer, PublicPolicy
 from layers.tiles.sql import TileSource, tile_attribute_names
 
 # A publish in another process is seen within this many seconds (in this process at once).
@@ -24,16 +24,28 @@ def tile_source(collection_id: str) -> TileSource | None:
     cached = _lookups.get(collection_id)
     if cached is not None and cached[0] > now:
         return cached[1]
-    fields = ("published_revision_id", "min_zoom", "geometry_type", "attribute_schema")
+    fields = (
+        "published_revision_id",
+        "min_zoom",
+        "geometry_type",
+        "attribute_schema",
+        "public_policy",
+    )
     try:
         # get() drops the model's ordering, which would join and sort for a unique key.
         row = Layer.objects.public().values_list(*fields).get(collection_id=collection_id)
     except Layer.DoesNotExist:
         _lookups.pop(collection_id, None)
         return None
-    revision_id, min_zoom, geometry_type, schema = row
+    revision_id, min_zoom, geometry_type, schema, policy = row
+    generalised = policy == PublicPolicy.GENERALISED
     source = TileSource(
-        collection_id, revision_id, min_zoom, geometry_type, tile_attribute_names(schema)
+        collection_id,
+        revision_id,
+        min_zoom,
+        geometry_type,
+        () if generalised else tile_attribute_names(schema),
+        generalised,
     )
     _lookups[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
     return source

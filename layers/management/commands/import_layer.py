@@ -77,12 +77,12 @@ class Command(BaseCommand):
                 _("The layer %(layer)s belongs to another plan.") % {"layer": collection_id}
             )
         changes = _settings(plan, options)
-        actor = _actor(options["actor"], needed=options["publish"] or bool(changes))
         if options["publish"]:
             # Refused before anything is written: the layer as it would be after this import.
             missing = _missing_after(layer, changes)
             if missing:
                 raise CommandError(missing_message(missing))
+        actor = _actor(options["actor"], needed=options["publish"] or bool(changes))
         target = Target(plan, collection_id, layer_name, title or "", key, mapping, options["code"])
         try:
             with transaction.atomic():
