@@ -48,7 +48,7 @@ class LayerSettingsForm(forms.Form):
         ),
     )
     source_note = forms.CharField(
-        label=gettext_lazy("Source"),
+        label=gettext_lazy("Source of the data"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Who made the data, from what, and when."),
