@@ -190,7 +190,7 @@ class LayerSettingsSerializer(serializers.Serializer):
     collection = serializers.CharField(read_only=True)
     plan = serializers.CharField(read_only=True, help_text="The plan's slug.")
     code = serializers.CharField(read_only=True, help_text="The layer code (要素代码), if any.")
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(min_length=1, max_length=200, required=False)
     section = serializers.CharField(
         allow_null=True,
         allow_blank=True,
