@@ -25,6 +25,7 @@ from layers.ingest import RejectedFile
 from layers.ingest.pipeline import DEFAULT_KEY_FIELD
 from layers.models import Layer, LayerRevision, UploadJob, UploadState
 from layers.revisions import uploads
+from layers.revisions.gate import missing_settings
 from layers.revisions.status import job_status, rendered_problems, revision_page_url
 from planportal.models import Plan
 from planportal.roles import planner_required
@@ -143,6 +144,7 @@ def layer_list(request):
     for plan in plans:
         for layer in plan.layers.all():
             layer.latest_number = latest.get(layer.pk)
+            layer.gate_missing = bool(missing_settings(layer))
     jobs = UploadJob.objects.select_related("plan", "revision", "created_by")[:RECENT_JOBS]
     return render(request, "layers/staff/upload_layers.html", {"plans": plans, "jobs": jobs})
 

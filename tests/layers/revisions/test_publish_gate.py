@@ -214,6 +214,9 @@ def test_the_layer_list_and_the_revision_pages_link_to_the_settings(planner_clie
     layer, _revision = bare
     for url in ("/staff/layers/", f"/staff/layers/{layer.collection_id}/revisions/"):
         assert settings_page(layer) in planner_client.get(url).content.decode()
+    listed = planner_client.get("/staff/layers/").content.decode()
+    row = listed[listed.index(f'data-collection="{layer.collection_id}"') :]
+    assert "设置未补全，不公开" in row[: row.index("</tr>")]
 
 
 def test_the_settings_page_says_what_is_missing_and_saves_with_an_audit_event(
