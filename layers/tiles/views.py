@@ -44,7 +44,7 @@ def revalidation_headers(
     Takes plain values rather than a request: the WSGI fast path has no request object.
     If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that gzips a tile, as nginx
     does, hands the browser W/"<etag>", and that is what comes back."""
-    if not if_none_match or not tile_exists(z, x, y):
+    if not if_none_match or not tile_exists(z, x, y) or z > max_zoom(source):
         return None
     etag = tile_etag(source, z, x, y)
     return (

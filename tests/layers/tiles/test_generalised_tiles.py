@@ -91,6 +91,9 @@ def test_no_generalised_tile_is_served_deeper_than_z13(client, farmland):
     for z in (GENERALISED_MAX_ZOOM + 1, 16):
         x, y = tile_of(point.x, point.y, z)
         assert client.get(f"/tiles/{FARMLAND_ID}/{z}/{x}/{y}.mvt").status_code == 404
+        # Not even a revalidation with "*" gets a 304 for a tile that does not exist.
+        url = f"/tiles/{FARMLAND_ID}/{z}/{x}/{y}.mvt"
+        assert client.get(url, headers={"If-None-Match": "*"}).status_code == 404
 
 
 def test_tilejson_announces_z13_and_no_fields(client, farmland):
