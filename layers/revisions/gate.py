@@ -102,9 +102,10 @@ def update_settings(
     with transaction.atomic():
         locked = Layer.objects.select_for_update(of=("self",)).get(pk=layer.pk)
         before = snapshot(locked)
+        lacking = set(missing_settings(locked))
         for name, value in changes.items():
             setattr(locked, name, value.strip() if isinstance(value, str) else value)
-        _check(locked, before, confirm_restricted_features)
+        _check(locked, before, lacking, confirm_restricted_features)
         after = snapshot(locked)
         changed = [name for name in EDITABLE if before[name] != after[name]]
         if not changed:
@@ -141,7 +142,9 @@ def snapshot(layer: Layer) -> dict:
     }
 
 
-def _check(layer: Layer, before: dict, confirmed: bool) -> None:
+def _check(layer: Layer, before: dict, lacking: set[str], confirmed: bool) -> None:
+    """``lacking``: the required settings the layer lacked before this change (a layer
+    published before the gate existed may be completed one setting at a time)."""
     errors: dict[str, str] = {}
     if not layer.title.strip():
         errors["title"] = _("A layer needs a title.")
@@ -164,7 +167,7 @@ def _check(layer: Layer, before: dict, confirmed: bool) -> None:
             "coordinates for download must be confirmed."
         )
     if layer.published_revision_id is not None:
-        for name in missing_settings(layer):
+        for name in set(missing_settings(layer)) - lacking:
             errors.setdefault(
                 name,
                 _("A published layer must keep %(setting)s; withdraw it from the public first.")

@@ -143,6 +143,17 @@ def test_a_published_layer_cannot_lose_a_setting_the_gate_asks_for(known_pair, p
     assert not events(baseline).exists()
 
 
+def test_a_layer_published_before_the_gate_can_be_completed_one_setting_at_a_time(
+    demo_plan, planner
+):
+    layer = make_layer(demo_plan, "gate-legacy-steps", shapes=[square(111.53, 37.07, 0.001)])
+    Layer.objects.filter(pk=layer.pk).update(publication_note="", source_note="")
+    layer.refresh_from_db()
+    update_settings(layer, planner, {"source_note": "县自然资源局"})  # the note still lacks
+    update_settings(layer, planner, {"publication_note": "经审定"})
+    assert Layer.objects.public().filter(pk=layer.pk).exists()
+
+
 def test_features_for_a_restricted_layer_need_a_confirmation(demo_plan, planner):
     layer = make_layer(demo_plan, "gate-restricted", code="YJJBNT", policy="generalised")
     with pytest.raises(SettingsRefused) as refused:
