@@ -351,6 +351,8 @@ class UploadJob(models.Model):
     )
     collection_id = models.SlugField(_("collection id"), max_length=100)
     title = models.CharField(_("title of the layer"), max_length=200, blank=True)
+    # A new layer's code (要素代码): its default public policy follows it (default_policy).
+    code = models.CharField(_("layer code"), max_length=30, blank=True)
     # Relative to MEDIA_ROOT, always "uploads/<random>.<ext>": never the planner's file name.
     stored_file = models.CharField(_("stored file"), max_length=255)
     original_name = models.CharField(_("file name as uploaded"), max_length=255)

@@ -154,6 +154,7 @@ class LayerRevisionsView(StaffAPIView):
                 collection_id=collection_id,
                 layer=layer,
                 title=data.get("title", ""),
+                code=data.get("code", ""),
                 source_layer=data.get("layer", ""),
                 key_field=data.get("key", ""),
                 field_mapping=data.get("mapping") or {},

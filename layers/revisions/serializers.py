@@ -37,6 +37,13 @@ class UploadRequestSerializer(serializers.Serializer):
     title = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="The layer's title."
     )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="A new layer's code (要素代码, e.g. YJJBNT): restricted codes start "
+        "generalised, the others tiles-only.",
+    )
     mapping = serializers.CharField(
         required=False,
         allow_blank=True,

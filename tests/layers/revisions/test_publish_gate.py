@@ -198,18 +198,20 @@ def test_withdrawing_keeps_the_revisions_and_the_layer_can_be_published_again(kn
 
 
 @pytest.mark.parametrize(
-    "collection_id, title, policy",
+    "collection_id, title, code, policy",
     [
-        ("gate-new-yjjbnt", "", PublicPolicy.GENERALISED),
-        ("gate-new-a", "城关永久基本农田", PublicPolicy.GENERALISED),
-        ("gate-new-b", "规划用地", PublicPolicy.TILES_ONLY),
+        ("gate-new-yjjbnt", "", "", PublicPolicy.GENERALISED),
+        ("gate-new-a", "城关永久基本农田", "", PublicPolicy.GENERALISED),
+        ("gate-new-c", "生态红线", "STBHHX", PublicPolicy.GENERALISED),
+        ("gate-new-b", "规划用地", "", PublicPolicy.TILES_ONLY),
+        ("gate-new-d", "道路", "DL", PublicPolicy.TILES_ONLY),
     ],
 )
 def test_a_new_layer_from_an_upload_starts_with_the_policy_its_code_calls_for(
-    demo_plan, tmp_path, collection_id, title, policy
+    demo_plan, tmp_path, collection_id, title, code, policy
 ):
     archive = zipped_shapefile(parcels(2), tmp_path)
-    result = ingest_file(archive, Target(demo_plan, collection_id, title=title))
+    result = ingest_file(archive, Target(demo_plan, collection_id, title=title, code=code))
     assert result.created and result.layer.public_policy == policy
     assert result.layer.published_revision is None
 
