@@ -158,7 +158,8 @@ def tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
 # cells), numbered in the world grid (i, j), so neighbouring tiles meet without overlap, and
 # kept only when their centre is inside this tile. ST_Simplify drops the collinear corners the
 # union leaves along straight runs of cells; the steps of a cell stay. No feature id, name,
-# category or property is selected.
+# category or property is selected (the layer-wide data mark SJZT, the same on every feature,
+# is the one attribute such a tile may carry).
 _GENERALISED_SQL = f"""
     SET LOCAL jit = off;
     SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom')
