@@ -101,6 +101,15 @@ class LayerRoles:
     # Facilities a resident walks to (公共服务设施, 市政设施, 公交站点): the point report names
     # the nearest of each kind. Other point layers are planning symbols, not places one goes to.
     FACILITIES = LayerRole(("GGFWSS", "SZSS", "GJZD"), (), GeometryType.POINT)
+    # Restricted designations (永久基本农田 and its 储备区, 生态保护红线, 耕地保有 and 自然保护地
+    # cores): a resident may see roughly where they lie, never a parcel, its identifier or its
+    # attributes, so a layer of these codes is GENERALISED unless a planner confirms otherwise
+    # (layers/revisions/gate.py). Matched by code, or by a hyphenated part of the collection id
+    # for layers made by an upload, which carry no code.
+    RESTRICTED = LayerRole(
+        ("YJJBNT", "YJJBNTCBQ", "STBHHX", "GDBH", "GDBHMB", "ZRBHD"),
+        ("-yjjbnt", "-yjjbntcbq", "-stbhhx", "-gdbh", "-gdbhmb", "-zrbhd"),
+    )
     # What a first-time visitor sees switched on: the town's outline, its villages and seat,
     # the river, the roads and the urban development boundary.
     # (The town's outline only when it is official: see Layer.is_on_by_default.)
@@ -113,11 +122,34 @@ class LayerRoles:
     TOWNSHIP_BOUNDARY = LayerRole(("XZQ",), ("-xzq",), GeometryType.POLYGON)
 
 
+# Words in a layer's title that make it restricted when its code does not say (see
+# LayerRoles.RESTRICTED).
+RESTRICTED_TITLE_WORDS = ("永久基本农田", "生态保护红线", "耕地保有", "自然保护地")
+
+
+def default_policy(code: str, collection_id: str, title: str = "") -> str:
+    """The public policy a new layer starts with: GENERALISED for a restricted designation,
+    else TILES_ONLY; FEATURES (coordinates for download) is always a planner's choice."""
+    probe = Layer(code=code or "", collection_id=collection_id or "", title=title or "")
+    return PublicPolicy.GENERALISED if probe.is_restricted else PublicPolicy.TILES_ONLY
+
+
 class LayerQuerySet(models.QuerySet):
     def public(self) -> "LayerQuerySet":
-        """Layers anyone may see: published, of a published plan. Every public view
+        """Layers anyone may see: published, of a published plan, with the settings the
+        publish gate asks for (layers/revisions/gate.py), so that a layer published before
+        the gate existed stays hidden until a planner completes it. Every public view
         starts here."""
-        return self.filter(plan__is_published=True, published_revision__isnull=False)
+        return self.filter(
+            plan__is_published=True, published_revision__isnull=False
+        ).with_publication_settings()
+
+    def with_publication_settings(self) -> "LayerQuerySet":
+        """Layers with a section of the plan, a data status, a source and a publication
+        note: what must be said before the public sees a layer."""
+        return self.filter(section__isnull=False).exclude(
+            models.Q(data_status="") | models.Q(source_note="") | models.Q(publication_note="")
+        )
 
     def with_features(self) -> "LayerQuerySet":
         """Public layers whose features (coordinates) may be downloaded."""
@@ -156,7 +188,9 @@ class Layer(models.Model):
         _("public policy"),
         max_length=20,
         choices=PublicPolicy.choices,
-        default=PublicPolicy.FEATURES,
+        # Coordinates for download must be chosen: a layer made without a policy (the pipeline
+        # gives new layers default_policy()) offers tiles only.
+        default=PublicPolicy.TILES_ONLY,
     )
     min_zoom = models.PositiveSmallIntegerField(_("minimum zoom"), default=0)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
@@ -216,6 +250,19 @@ class Layer(models.Model):
         """The value of the per-feature SJZT mark: 演示数据 for demonstration layers, else
         示意 or 正式 as the planner said; blank when nobody has said yet."""
         return data_mark_of(self.is_demo, self.data_status)
+
+    @property
+    def is_restricted(self) -> bool:
+        """A restricted designation, by its code, collection id or title (an uploaded layer
+        may carry only a title): taking the side of caution, any of them suffices."""
+        title = self.title or ""
+        return LayerRoles.RESTRICTED.matches(self) or any(
+            word in title for word in RESTRICTED_TITLE_WORDS
+        )
+
+    @property
+    def is_generalised(self) -> bool:
+        return self.public_policy == PublicPolicy.GENERALISED
 
     @property
     def allows_features(self) -> bool:
@@ -331,6 +378,8 @@ class UploadJob(models.Model):
     )
     collection_id = models.SlugField(_("collection id"), max_length=100)
     title = models.CharField(_("title of the layer"), max_length=200, blank=True)
+    # A new layer's code (要素代码): its default public policy follows it (default_policy).
+    code = models.CharField(_("layer code"), max_length=30, blank=True)
     # Relative to MEDIA_ROOT, always "uploads/<random>.<ext>": never the planner's file name.
     stored_file = models.CharField(_("stored file"), max_length=255)
     original_name = models.CharField(_("file name as uploaded"), max_length=255)

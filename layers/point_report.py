@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from layers.boundary import plan_area
 from layers.models import DEMO_MARK, UNOFFICIAL_MARKS, GeometryType, Layer, public_reads
+from layers.tiles.sql import GENERALISED_CELLS, GENERALISED_MAX_ZOOM, WEB_MERCATOR_WIDTH_M
 from planportal.models import Plan
 
 # A line (road, river) counts as "here" within this many metres of the point.
@@ -58,6 +59,27 @@ class PlanBoundary:
     NONE = "none"  # the plan has no area: every place counts as inside
 
 
+# Generalised layers (永久基本农田, ...) answer as their tiles draw them: "here" is the centre
+# of the z13 tile grid cell holding the point (layers/tiles/sql.py), so asking point by point
+# reveals no more of a parcel's outline than the map, and the answer names no parcel.
+GENERALISED_CELL_M = WEB_MERCATOR_WIDTH_M / 2**GENERALISED_MAX_ZOOM / GENERALISED_CELLS
+
+_GENERALISED_SQL = """
+    WITH here AS (
+        SELECT ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 3857) AS p
+    ), centre AS (
+        SELECT ST_SetSRID(ST_Centroid(ST_Square(
+            %(cell)s, floor(ST_X(p) / %(cell)s)::int, floor(ST_Y(p) / %(cell)s)::int
+        )), 3857) AS c
+        FROM here
+    )
+    SELECT DISTINCT f.revision_id
+    FROM layers_feature f, centre
+    WHERE f.revision_id = ANY(%(revisions)s) AND ST_Intersects(f.geom_3857, centre.c)
+    ORDER BY f.revision_id
+"""
+
+
 @dataclass
 class PointReport:
     lon: float
@@ -94,10 +116,20 @@ def report_at(plan: Plan, lon: float, lat: float) -> PointReport:
         .select_related("published_revision", "section", "chapter")
     }
     by_type: dict[str, list[int]] = {}
+    generalised: list[int] = []
     for revision_id, layer in layers.items():
-        if layer.geometry_type != GeometryType.POINT or layer.is_facility:
+        if layer.is_generalised:
+            # Only whether the place is in its generalised extent: no parcel, no distance.
+            if layer.geometry_type == GeometryType.POLYGON:
+                generalised.append(revision_id)
+        elif layer.geometry_type != GeometryType.POINT or layer.is_facility:
             by_type.setdefault(layer.geometry_type, []).append(revision_id)
     params = {"lon": lon, "lat": lat, "near": LINE_NEAR_METRES}
+
+    for (revision_id,) in _rows(
+        _GENERALISED_SQL, {**params, "cell": GENERALISED_CELL_M, "revisions": generalised}
+    ):
+        report.elements.append(_describe_generalised(layers[revision_id]))
 
     for row in _rows(_POLYGONS_SQL, {**params, "revisions": by_type.get(GeometryType.POLYGON, [])}):
         report.elements.append(_describe(layers[row[0]], row))
@@ -158,6 +190,25 @@ def _describe(layer: Layer, row: tuple, metres: float | None = None) -> dict:
     return item
 
 
+def _describe_generalised(layer: Layer) -> dict:
+    """A generalised layer's element: which layer, never which parcel."""
+    return {
+        "collection_id": layer.collection_id,
+        "layer": layer.title,
+        "layer_position": layer.position,
+        "feature_id": None,
+        "name": "",
+        "category": "",
+        "category_label": "",
+        "section": layer.section.number if layer.section else None,
+        "section_anchor": layer.section.anchor if layer.section else None,
+        "is_demo": layer.is_demo,
+        "data_mark": layer.data_mark,
+        "is_approximate_boundary": layer.is_approximate_boundary,
+        "generalised": True,
+    }
+
+
 def _label(item: dict) -> str:
     """The most specific words for a feature: its name, else its category, else the layer."""
     return item["name"] or item["category_label"] or item["layer"]
@@ -192,6 +243,12 @@ def _item_marked(sentence: str, item: dict) -> str:
 def _sentences(report: PointReport, layers) -> list[str]:
     sentences = []
     for item in report.elements:
+        if item.get("generalised"):
+            sentence = _("This place lies in the approximate extent of %(layer)s.") % {
+                "layer": item["layer"]
+            }
+            sentences.append(_item_marked(sentence, item))
+            continue
         name = _label(item)
         if item["category_label"] and item["category_label"] != name:
             name = _("%(name)s (%(category)s)") % {"name": name, "category": item["category_label"]}

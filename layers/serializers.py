@@ -55,6 +55,19 @@ class LayerSerializer(serializers.ModelSerializer):
             "links",
         ]
 
+    def to_representation(self, layer: Layer) -> dict:
+        data = super().to_representation(layer)
+        if layer.is_generalised:
+            # Its tiles carry no attribute (layers/tiles/sql.py), so nothing describes any.
+            data |= {
+                "attribute_schema": [],
+                "legend": [],
+                "key_field": "",
+                "name_field": "",
+                "category_field": "",
+            }
+        return data
+
     @extend_schema_field({"type": "object", "nullable": True})
     def get_chapter(self, layer: Layer) -> dict | None:
         chapter = layer.chapter

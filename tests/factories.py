@@ -23,7 +23,14 @@ from rest_framework.authtoken.models import Token
 
 from consultation.models import Comment, Consultation, Stance
 from consultation.periods import calendar_floor
-from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionStatus
+from layers.models import (
+    DataStatus,
+    Feature,
+    Layer,
+    LayerRevision,
+    PublicPolicy,
+    RevisionStatus,
+)
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent, Chapter, Plan, Section
 from planportal.roles import OFFICIALS, PLANNERS
@@ -108,6 +115,10 @@ def make_layer(
 ) -> Layer:
     """A layer of ``plan``, titled by its collection id unless ``fields`` say otherwise.
 
+    It has what the publish gate asks for (layers/revisions/gate.py) unless ``fields`` say
+    otherwise: the plan's first section, schematic data, a source and a publication note
+    (``section=None`` or a blank note make a layer the gate refuses).
+
     Without ``shapes`` the layer has no revision (the ingest tests write theirs). With
     ``shapes`` (a list, even an empty one) it has revision 1 holding them (see
     ``add_revision``), published unless ``published`` is false. The geometry type is the
@@ -117,6 +128,19 @@ def make_layer(
     if not geometry_type:
         first = _fields(shapes[0])["geom"] if shapes else None
         geometry_type = first.geom_type.removeprefix("Multi") if first else "Polygon"
+    if "section" not in fields:
+        fields["section"] = (
+            Section.objects.filter(chapter__plan=plan)
+            .order_by("chapter__number", "position")
+            .first()
+        )
+    if fields["section"] is not None and "chapter" not in fields:
+        fields["chapter"] = fields["section"].chapter
+    gate = {
+        "data_status": DataStatus.SCHEMATIC,
+        "source_note": "测试数据",
+        "publication_note": "测试用图层，经规划科同意发布。",
+    }
     layer = Layer.objects.create(
         plan=plan,
         collection_id=collection_id,
@@ -124,7 +148,7 @@ def make_layer(
         title=fields.pop("title", collection_id),
         geometry_type=geometry_type,
         public_policy=policy,
-        **fields,
+        **{**gate, **fields},
     )
     if shapes is not None:
         revision = add_revision(layer, shapes)

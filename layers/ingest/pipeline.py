@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from layers.models import Layer, LayerRevision
+from layers.models import Layer, LayerRevision, default_policy
 from planportal.models import Plan
 
 from .checks import dominant_geometry_type
@@ -45,6 +45,7 @@ class Target:
     # revisions are then compared by geometry.
     key_field: str | None = None
     field_mapping: dict[str, str] | None = None
+    code: str = ""  # a new layer's layer code (要素代码, e.g. YJJBNT); blank: none
 
 
 @dataclass(frozen=True)
@@ -119,18 +120,23 @@ def target_layer(target: Target, raw: RawLayer) -> tuple[Layer, list[str]]:
 
 def new_layer(target: Target, raw: RawLayer) -> Layer:
     """The defaults of a layer made by its first upload: the dominant geometry type, the
-    file's layer name as title, and BSM as key field when the file has it (after mapping)."""
+    file's layer name as title, BSM as key field when the file has it (after mapping), and
+    the public policy its code, collection id or title calls for (generalised for restricted
+    designations, else tiles only: see layers/revisions/gate.py)."""
     key_field = target.key_field
     if key_field is None:
         fields = [column for column in raw.frame.columns if column != raw.frame.geometry.name]
         targets = map_fields(fields, [], target.field_mapping).targets
         key_field = DEFAULT_KEY_FIELD if DEFAULT_KEY_FIELD in targets else ""
+    title = (target.title or raw.layer.name)[:200]
     return Layer(
         plan=target.plan,
         collection_id=target.collection_id,
-        title=(target.title or raw.layer.name)[:200],
+        code=target.code.upper(),
+        title=title,
         geometry_type=dominant_geometry_type(raw.frame.geometry.values),
         key_field=key_field,
+        public_policy=default_policy(target.code, target.collection_id, title),
     )
 
 

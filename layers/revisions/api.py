@@ -39,6 +39,7 @@ from layers.ingest import RejectedFile
 from layers.models import Layer, LayerRevision, UploadJob
 from layers.revisions import uploads
 from layers.revisions.publishing import (
+    MissingSettings,
     NotPublishable,
     PublishConflict,
     ever_published,
@@ -153,6 +154,7 @@ class LayerRevisionsView(StaffAPIView):
                 collection_id=collection_id,
                 layer=layer,
                 title=data.get("title", ""),
+                code=data.get("code", ""),
                 source_layer=data.get("layer", ""),
                 key_field=data.get("key", ""),
                 field_mapping=data.get("mapping") or {},
@@ -277,8 +279,8 @@ class RevisionDiffView(StaffAPIView):
             "matched by the layer's key field (BSM by default), else by geometry. Counts of "
             "added, removed, changed and unchanged features, total areas in hectares in the "
             "plan's Gauss-Krüger zone, and up to 100 changed features with the attributes "
-            "that changed. Public for revisions that are or were published; planners only "
-            "for the others."
+            "that changed. Public for revisions that are or were published (for a "
+            "generalised layer without the changed features); planners only for the others."
         ),
         parameters=[
             OpenApiParameter(
@@ -312,6 +314,9 @@ class RevisionDiffView(StaffAPIView):
         data = diff.as_dict()
         for name in ("added_ids", "removed_ids", "changed_ids"):
             data.pop(name, None)
+        if layer.is_generalised and not may_manage_layers(request.user):
+            # A generalised layer shows the public no parcel: its counts and areas only.
+            data |= {"changes": [], "changes_truncated": data["changed"] > 0, "key_field": ""}
         return Response({"collection": layer.collection_id, **data})
 
 
@@ -332,7 +337,11 @@ class PublishView(StaffAPIView):
         request=PublishRevisionRequestSerializer,
         responses={
             200: PublishedRevisionSerializer,
-            400: invalid("Invalid body, or the revision is not ready (detail)."),
+            400: invalid(
+                "Invalid body, the revision is not ready, or the layer lacks what the publish "
+                "gate asks for (detail, and `missing`: section, data_status, source_note, "
+                "publication_note; see GET /api/layers/{collection}/)."
+            ),
             401: NOT_AUTHENTICATED,
             403: OpenApiResponse(ApiErrorSerializer, description="Not a planner."),
             404: NOT_FOUND,
@@ -356,6 +365,11 @@ class PublishView(StaffAPIView):
             return Response(
                 {"detail": str(conflict), "current": conflict.current},
                 status=status.HTTP_409_CONFLICT,
+            )
+        except MissingSettings as refused:
+            return Response(
+                {"detail": str(refused), "missing": refused.missing},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         except NotPublishable as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_400_BAD_REQUEST)

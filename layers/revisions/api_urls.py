@@ -3,11 +3,21 @@
 
 from django.urls import path
 
-from layers.revisions import api
+from layers.revisions import api, settings_api
 
 REVISIONS = "layers/<slug:collection_id>/revisions/"
 
 urlpatterns = [
+    path(
+        "layers/<slug:collection_id>/",
+        settings_api.LayerSettingsView.as_view(),
+        name="api-layer-settings",
+    ),
+    path(
+        "layers/<slug:collection_id>/unpublish/",
+        settings_api.LayerUnpublishView.as_view(),
+        name="api-layer-unpublish",
+    ),
     path(REVISIONS, api.LayerRevisionsView.as_view(), name="api-layer-revisions"),
     path(
         f"{REVISIONS}<int:number>/diff/",

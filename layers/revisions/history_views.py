@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.revisions.gate import missing_message, missing_settings
 from layers.revisions.publishing import (
     NotPublishable,
     PublishConflict,
@@ -93,7 +94,14 @@ def revision_history(request, collection_id: str):
         }
         for revision in revisions
     ]
-    return render(request, "layers/staff/revisions.html", {"layer": layer, "rows": rows})
+    context = {"layer": layer, "rows": rows, "missing_message": _gate_message(layer)}
+    return render(request, "layers/staff/revisions.html", context)
+
+
+def _gate_message(layer: Layer) -> str:
+    """What the publish gate still asks for, as a sentence ("" when nothing)."""
+    missing = missing_settings(layer)
+    return missing_message(missing) if missing else ""
 
 
 @require_GET
@@ -245,7 +253,9 @@ def _confirm_and_switch(request, collection_id: str, number: int, *, rollback: b
         "diff": diff,
         "rollback": rollback,
         "error": error,
-        "allowed": _action_for(layer, revision) == ("rollback" if rollback else "publish"),
+        "missing_message": _gate_message(layer),
+        "allowed": _action_for(layer, revision) == ("rollback" if rollback else "publish")
+        and not missing_settings(layer),
     }
     return render(request, "layers/staff/revisions_confirm.html", context, status=status)
 

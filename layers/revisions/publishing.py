@@ -2,6 +2,12 @@
 
     outcome = publish_revision(layer, revision, actor=user, expected_current=2)
     outcome = roll_back(layer, earlier_revision, actor=user, expected_current=3)
+    outcome = withdraw(layer, actor=user, expected_current=3)
+
+Publishing (and rolling back) goes through the publish gate (gate.py): a layer without a
+section, a data status, a source and a publication note is refused with ``MissingSettings``,
+naming what is missing, and nothing changes. ``withdraw`` takes a layer off the public
+(``published_revision`` -> None) and keeps every revision, so it can be published again.
 
 Each is one transaction that
 
@@ -31,11 +37,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from layers.models import Layer, LayerRevision, RevisionStatus
+from layers.revisions.gate import missing_message, missing_settings
 from planportal import audit
 from planportal.models import AuditEvent
 
 PUBLISH = "layer.publish"
 ROLLBACK = "layer.rollback"
+WITHDRAW = "layer.unpublish"
 PUBLISH_ACTIONS = (PUBLISH, ROLLBACK)
 
 
@@ -71,6 +79,14 @@ class PublishConflict(PublishError):
 class NotPublishable(PublishError):
     """The revision cannot be published: another layer's, not ready, or (for a rollback) not
     older than the published one."""
+
+
+class MissingSettings(NotPublishable):
+    """The layer lacks what the publish gate asks for; ``missing`` names the fields."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(missing_message(missing))
 
 
 @dataclass(frozen=True)
@@ -128,6 +144,9 @@ def _switch(
         current_number = previous.number if previous else None
         if expected_current is not UNCHECKED and expected_current != current_number:
             raise PublishConflict(current_number, expected_current)
+        missing = missing_settings(locked)
+        if missing:
+            raise MissingSettings(missing)
         target = LayerRevision.objects.get(pk=revision.pk)
         if target.status != RevisionStatus.READY:
             raise NotPublishable(
@@ -158,9 +177,50 @@ def _switch(
     return PublishOutcome(locked, target, previous, action, True, event)
 
 
-def _remember(layer: Layer, revision: LayerRevision) -> None:
+def _remember(layer: Layer, revision: LayerRevision | None) -> None:
     """The caller's layer object shows the new pointer too."""
     layer.published_revision = revision
+
+
+@dataclass(frozen=True)
+class WithdrawOutcome:
+    layer: Layer
+    previous: LayerRevision | None
+    changed: bool  # False when nothing was published
+    event: AuditEvent | None
+
+
+def withdraw(
+    layer: Layer, *, actor=None, expected_current: int | None | _Unchecked = UNCHECKED
+) -> WithdrawOutcome:
+    """Takes the layer off the public: no revision is published any more, none is deleted,
+    and any of them can be published again. Under the layer's row lock, with a
+    ``layer.unpublish`` audit event; ``expected_current`` as for publish_revision."""
+    with transaction.atomic():
+        locked = Layer.objects.select_for_update().get(pk=layer.pk)
+        previous = (
+            LayerRevision.objects.filter(pk=locked.published_revision_id).first()
+            if locked.published_revision_id
+            else None
+        )
+        current_number = previous.number if previous else None
+        if expected_current is not UNCHECKED and expected_current != current_number:
+            raise PublishConflict(current_number, expected_current)
+        if previous is None:
+            _remember(layer, None)
+            return WithdrawOutcome(locked, None, False, None)
+        locked.published_revision = None
+        locked.save(update_fields=["published_revision"])
+        event = audit.record(
+            actor,
+            WITHDRAW,
+            locked,
+            summary=f"{locked.collection_id}: r{current_number} -> -",
+            before={"revision": current_number, "revision_id": previous.pk},
+            after={"revision": None, "revision_id": None},
+        )
+    _remember(layer, None)
+    return WithdrawOutcome(locked, previous, True, event)
 
 
 def ever_published(layer: Layer) -> dict[int, datetime | None]:

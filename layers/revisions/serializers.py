@@ -37,6 +37,13 @@ class UploadRequestSerializer(serializers.Serializer):
     title = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="The layer's title."
     )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="A new layer's code (要素代码, e.g. YJJBNT): restricted codes start "
+        "generalised, the others tiles-only.",
+    )
     mapping = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -182,3 +189,76 @@ class PublishedRevisionSerializer(serializers.Serializer):
 class PublishConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current = serializers.IntegerField(allow_null=True)
+
+
+class LayerSettingsSerializer(serializers.Serializer):
+    """A layer's settings as planners read and change them (``/api/layers/{collection}/``)."""
+
+    collection = serializers.CharField(read_only=True)
+    plan = serializers.CharField(read_only=True, help_text="The plan's slug.")
+    code = serializers.CharField(read_only=True, help_text="The layer code (要素代码), if any.")
+    title = serializers.CharField(min_length=1, max_length=200, required=False)
+    section = serializers.CharField(
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+        max_length=20,
+        help_text='The number of a section of the plan, e.g. "3.2"; null: none.',
+    )
+    data_status = serializers.ChoiceField(
+        choices=["", "schematic", "official", "示意", "正式"],
+        required=False,
+        help_text="schematic (示意) or official (正式); '' when not said. Read back as "
+        "schematic or official.",
+    )
+    source_note = serializers.CharField(allow_blank=True, required=False)
+    publication_note = serializers.CharField(allow_blank=True, required=False)
+    public_policy = serializers.ChoiceField(
+        choices=["features", "tiles-only", "generalised"],
+        required=False,
+        help_text="features (coordinates for download; needs confirm_restricted_features "
+        "for a restricted layer), tiles-only, or generalised (no parcel, no attribute).",
+    )
+    confirm_restricted_features = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Confirms features for a restricted layer (永久基本农田, 生态保护红线, ...).",
+    )
+    restricted = serializers.BooleanField(
+        read_only=True, help_text="A restricted designation, by its code, id or title."
+    )
+    published = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The published revision (null: none)."
+    )
+    is_public = serializers.BooleanField(read_only=True, help_text="The public sees the layer.")
+    missing = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["section", "data_status", "source_note", "publication_note"]
+        ),
+        read_only=True,
+        help_text="What the publish gate still asks for; publishing is refused until it is [].",
+    )
+    missing_message = serializers.CharField(
+        read_only=True, help_text="The same as a sentence ('' when nothing is missing)."
+    )
+
+
+class UnpublishRequestSerializer(serializers.Serializer):
+    expected_current = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=(
+            "The revision number the caller saw as published. When it differs now, the answer "
+            "is 409 and nothing changes. Leave it out to withdraw unconditionally."
+        ),
+    )
+
+
+class UnpublishedSerializer(serializers.Serializer):
+    collection = serializers.CharField()
+    previous = serializers.IntegerField(
+        allow_null=True, help_text="The revision that was published (null: none was)."
+    )
+    changed = serializers.BooleanField(help_text="false: nothing was published.")

@@ -25,6 +25,7 @@ from layers.ingest import RejectedFile
 from layers.ingest.pipeline import DEFAULT_KEY_FIELD
 from layers.models import Layer, LayerRevision, UploadJob, UploadState
 from layers.revisions import uploads
+from layers.revisions.gate import missing_settings
 from layers.revisions.status import job_status, rendered_problems, revision_page_url
 from planportal.models import Plan
 from planportal.roles import planner_required
@@ -70,7 +71,18 @@ class NewLayerForm(UploadForm):
         ),
     )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    field_order = ["plan", "collection_id", "title", "file"]
+    code = forms.CharField(
+        label=gettext_lazy("Layer code"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy(
+            "The layer code (要素代码), e.g. YJJBNT. "
+            "Restricted layers (永久基本农田, 生态保护红线, ...) are "
+            "shown to the public generalised, the others as tiles only, until you choose "
+            "otherwise in the layer's settings."
+        ),
+    )
+    field_order = ["plan", "collection_id", "title", "code", "file"]
 
     def clean_collection_id(self):
         collection_id = self.cleaned_data["collection_id"]
@@ -143,6 +155,7 @@ def layer_list(request):
     for plan in plans:
         for layer in plan.layers.all():
             layer.latest_number = latest.get(layer.pk)
+            layer.gate_missing = bool(missing_settings(layer))
     jobs = UploadJob.objects.select_related("plan", "revision", "created_by")[:RECENT_JOBS]
     return render(request, "layers/staff/upload_layers.html", {"plans": plans, "jobs": jobs})
 
@@ -162,11 +175,19 @@ def upload_layer(request):
     form = NewLayerForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        return _receive(request, form, data["plan"], None, data["collection_id"], data["title"])
+        return _receive(
+            request,
+            form,
+            data["plan"],
+            None,
+            data["collection_id"],
+            data["title"],
+            code=data["code"],
+        )
     return render(request, "layers/staff/upload.html", {"form": form, "layer": None})
 
 
-def _receive(request, form, plan, layer, collection_id, title):
+def _receive(request, form, plan, layer, collection_id, title, code=""):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,6 +198,7 @@ def _receive(request, form, plan, layer, collection_id, title):
                 collection_id=collection_id,
                 layer=layer,
                 title=title,
+                code=code,
             )
         except RejectedFile as rejected:
             problems = rendered_problems([p.as_dict() for p in rejected.problems])

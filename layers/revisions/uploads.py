@@ -121,7 +121,9 @@ def _extension(name: str) -> str:
 # --- Looking inside ---------------------------------------------------------------------------
 
 
-def receive_upload(user, plan, uploaded, *, collection_id: str, layer: Layer | None, title=""):
+def receive_upload(
+    user, plan, uploaded, *, collection_id: str, layer: Layer | None, title="", code=""
+):
     """Stores a file from the upload page and lists its layers; the job waits (draft) for
     the planner's choices. A file refused here is removed again and raises RejectedFile."""
     relative, size = store_upload(uploaded)
@@ -130,6 +132,7 @@ def receive_upload(user, plan, uploaded, *, collection_id: str, layer: Layer | N
         layer=layer,
         collection_id=collection_id,
         title=title,
+        code=code.strip().upper()[:30],
         stored_file=relative,
         original_name=Path(uploaded.name).name[:255],
         size=size,
@@ -247,6 +250,7 @@ def create_queued_job(user, plan, uploaded, *, collection_id, layer, **choices) 
                 size=size,
                 created_by=user,
                 title=choices.get("title") or "",
+                code=(choices.get("code") or "").strip().upper()[:30],
                 source_layer=choices.get("source_layer") or "",
                 key_field=choices.get("key_field") or "",
                 field_mapping=choices.get("field_mapping") or {},

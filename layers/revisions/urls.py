@@ -1,10 +1,11 @@
 """The planners' pages under /staff/layers/ (inside the language prefixes: Chinese unprefixed,
-English under /en/): the layers of each plan, uploads and their jobs, a layer's revision
-history, one revision with its diff and map, and publish / roll back."""
+English under /en/): the layers of each plan, uploads and their jobs, a layer's settings and
+its withdrawal from the public, its revision history, one revision with its diff and map, and
+publish / roll back."""
 
 from django.urls import path
 
-from layers.revisions import history_views, upload_views
+from layers.revisions import history_views, settings_views, upload_views
 
 REVISIONS = "staff/layers/<slug:collection_id>/revisions/"
 
@@ -21,6 +22,16 @@ urlpatterns = [
         "staff/layers/<slug:collection_id>/upload/",
         upload_views.upload_revision,
         name="staff-upload-revision",
+    ),
+    path(
+        "staff/layers/<slug:collection_id>/settings/",
+        settings_views.layer_settings,
+        name="layer-settings",
+    ),
+    path(
+        "staff/layers/<slug:collection_id>/unpublish/",
+        settings_views.layer_unpublish,
+        name="layer-unpublish",
     ),
     path(REVISIONS, history_views.revision_history, name="layer-revisions"),
     path(f"{REVISIONS}<int:number>/", history_views.revision_detail, name="layer-revision"),

@@ -126,6 +126,7 @@ def _ingest(job: UploadJob, progress: ProgressWriter) -> None:
         title=job.title,
         key_field=_key_field(job),
         field_mapping=job.field_mapping or None,
+        code=job.code,
     )
 
     def show_problems(prepared) -> None:

@@ -8,7 +8,7 @@ import time
 
 from django.db import transaction
 
-from layers.models import Layer, data_mark_of
+from layers.models import Layer, PublicPolicy, data_mark_of
 from layers.tiles.sql import TileSource, tile_attribute_names
 
 # A publish in another process is seen within this many seconds (in this process at once).
@@ -31,6 +31,7 @@ def tile_source(collection_id: str) -> TileSource | None:
         "attribute_schema",
         "is_demo",
         "data_status",
+        "public_policy",
     )
     try:
         # get() drops the model's ordering, which would join and sort for a unique key.
@@ -38,14 +39,16 @@ def tile_source(collection_id: str) -> TileSource | None:
     except Layer.DoesNotExist:
         _lookups.pop(collection_id, None)
         return None
-    revision_id, min_zoom, geometry_type, schema, is_demo, data_status = row
+    revision_id, min_zoom, geometry_type, schema, is_demo, data_status, policy = row
+    generalised = policy == PublicPolicy.GENERALISED
     source = TileSource(
         collection_id,
         revision_id,
         min_zoom,
         geometry_type,
-        tile_attribute_names(schema),
+        () if generalised else tile_attribute_names(schema),
         data_mark_of(is_demo, data_status),
+        generalised,
     )
     _lookups[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
     return source

@@ -18,6 +18,15 @@ WEB_MERCATOR_WIDTH_M = 40075016.68  # the EPSG:3857 world's width in metres
 # z14 on it saved little (-6 % bytes at z14, -1 % at z16) for its cost.
 SIMPLIFY_BELOW_ZOOM = 14
 
+# Generalised layers (PublicPolicy.GENERALISED: 永久基本农田, 生态保护红线, ...): no tile above
+# this zoom (a z13 cell is about 76 m wide here; the map over-zooms the z13 tiles), and each
+# tile side is cut into this many cells. A cell is drawn when its centre lies in a parcel: the
+# union of such cells shows where the designation lies, in blocks of 1/64 of a tile (4 px on
+# screen at native zoom), and no parcel's outline, identifier or attribute survives. Measured
+# against the plain tile in bench/generalised_tiles.py; see docs/architecture.md.
+GENERALISED_MAX_ZOOM = 13
+GENERALISED_CELLS = 64
+
 # MVT attributes every layer carries, besides those of its attribute schema (SJZT, the data
 # mark, only on layers that have one).
 BUILT_IN_FIELDS = ("id", "name", "category", DATA_MARK_FIELD)
@@ -33,16 +42,17 @@ class TileSource:
     geometry_type: str
     attribute_names: tuple[str, ...]
     data_mark: str = ""  # the SJZT value every feature of the tile carries; blank: none
+    generalised: bool = False  # PublicPolicy.GENERALISED: generalised_tile_query, no attributes
 
     @cached_property
     def version(self) -> str:
         """Changes whenever a tile's content may change: a new published revision, or an
         edit of the layer settings the tiles depend on (attributes, min_zoom, geometry, the
-        data mark)."""
-        settings = json.dumps(
-            [self.attribute_names, self.min_zoom, self.geometry_type, self.data_mark],
-            ensure_ascii=False,
-        )
+        data mark, generalisation)."""
+        settings = [self.attribute_names, self.min_zoom, self.geometry_type, self.data_mark]
+        if self.generalised:
+            settings.append("generalised")
+        settings = json.dumps(settings, ensure_ascii=False)
         digest = hashlib.blake2b(settings.encode(), digest_size=4).hexdigest()
         return f"{self.revision_id}-{digest}"
 
@@ -59,6 +69,11 @@ def tile_attribute_names(attribute_schema: list) -> tuple[str, ...]:
 
 def tile_exists(z: int, x: int, y: int) -> bool:
     return 0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def max_zoom(source: TileSource) -> int:
+    """The deepest zoom the layer's tiles are served at."""
+    return GENERALISED_MAX_ZOOM if source.generalised else MAX_ZOOM
 
 
 def tile_etag(source: TileSource, z: int, x: int, y: int) -> str:
@@ -144,9 +159,63 @@ def tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
     return _tile_sql(len(source.attribute_names), tolerance > 0), params
 
 
+# The generalised tile: one attribute-free (multi)polygon, the union of the grid cells of the
+# tile whose centre lies in a parcel. The cells are found per parcel (ST_SquareGrid over the
+# parcel, so the work grows with the parcels in the tile like the plain tile's, not with the
+# cells), numbered in the world grid (i, j), so neighbouring tiles meet without overlap, and
+# kept only when their centre is inside this tile. ST_Simplify drops the collinear corners the
+# union leaves along straight runs of cells; the steps of a cell stay. No feature id, name,
+# category or property is selected (the layer-wide data mark SJZT, the same on every feature,
+# is the one attribute such a tile may carry).
+_GENERALISED_SQL = f"""
+    SET LOCAL jit = off;
+    SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom')
+    FROM (
+        SELECT NULLIF(%(mark)s::text, '') AS "{DATA_MARK_FIELD}",
+               ST_AsMVTGeom(
+                   ST_Simplify(
+                       ST_SetSRID(ST_Union(ST_Square(%(cell)s, cells.i, cells.j)), 3857),
+                       %(tolerance)s
+                   ),
+                   ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {TILE_EXTENT}, 0, true
+               ) AS geom
+        FROM (
+            SELECT DISTINCT cell.i, cell.j
+            FROM layers_feature f,
+                 LATERAL ST_SquareGrid(%(cell)s, f.geom_3857) AS cell
+            WHERE f.revision_id = %(revision)s
+              AND f.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s)
+              AND ST_Intersects(ST_Centroid(cell.geom), ST_TileEnvelope(%(z)s, %(x)s, %(y)s))
+              AND ST_Intersects(f.geom_3857, ST_Centroid(cell.geom))
+        ) AS cells
+        HAVING count(*) > 0
+    ) AS tile
+    WHERE tile.geom IS NOT NULL
+"""  # noqa: S608
+
+
+def generalised_tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
+    """The SQL and parameters of one generalised tile (also run by bench/generalised_tiles.py);
+    only for z <= GENERALISED_MAX_ZOOM."""
+    cell = WEB_MERCATOR_WIDTH_M / 2**z / GENERALISED_CELLS
+    params = {
+        "layer": source.collection_id,
+        "revision": source.revision_id,
+        "z": z,
+        "x": x,
+        "y": y,
+        "cell": cell,
+        "tolerance": cell / 8,
+        "mark": source.data_mark,
+    }
+    return _GENERALISED_SQL, params
+
+
 def render_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
-    """The MVT bytes of one tile; empty when no feature touches it."""
-    sql, params = tile_query(source, z, x, y)
+    """The MVT bytes of one tile; empty when no feature touches it. A generalised layer's tile
+    comes from generalised_tile_query."""
+    query = generalised_tile_query if source.generalised else tile_query
+    sql, params = query(source, z, x, y)
     with public_reads().cursor() as cursor:
         cursor.execute(sql, params)
         select_last_result(cursor)  # the SELECT after SET LOCAL

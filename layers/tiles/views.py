@@ -14,7 +14,14 @@ from django.views.decorators.http import require_safe
 from layers.marks import keywords, with_notice
 from layers.models import DATA_MARK_FIELD, Layer
 from layers.tiles.lookup import tile_source
-from layers.tiles.sql import TileSource, render_tile, tile_attribute_names, tile_etag, tile_exists
+from layers.tiles.sql import (
+    TileSource,
+    max_zoom,
+    render_tile,
+    tile_attribute_names,
+    tile_etag,
+    tile_exists,
+)
 from planportal.etags import if_none_match_holds
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -38,7 +45,7 @@ def revalidation_headers(
     Takes plain values rather than a request: the WSGI fast path has no request object.
     If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that gzips a tile, as nginx
     does, hands the browser W/"<etag>", and that is what comes back."""
-    if not if_none_match or not tile_exists(z, x, y):
+    if not if_none_match or not tile_exists(z, x, y) or z > max_zoom(source):
         return None
     etag = tile_etag(source, z, x, y)
     return (
@@ -72,12 +79,15 @@ def not_modified(request, collection_id: str, z: int, x: int, y: int) -> HttpRes
 def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResponse:
     """One tile. 200 with MVT bytes; 204 (empty body, same caching headers) when the tile holds
     no feature or z is below the layer's min_zoom; 304 when If-None-Match matches; 404 for an
-    unknown collection or a tile outside the z 0-22 pyramid."""
+    unknown collection or a tile outside the z 0-22 pyramid, or above z13 for a generalised
+    layer (its TileJSON says maxzoom 13, and maps over-zoom)."""
     if not tile_exists(z, x, y):
         raise Http404("No such tile.")
     source = tile_source(collection_id)
     if source is None:
         raise Http404("No such collection.")
+    if z > max_zoom(source):
+        raise Http404("No tile at this zoom: the layer is generalised.")
     version = request.GET.get("v")
     revalidated = revalidation_headers(
         source, request.headers.get("If-None-Match"), version, z, x, y
@@ -121,7 +131,8 @@ def tilejson_document(request, layer: Layer) -> dict:
     tiles_url = f"{prefix}{{z}}/{{x}}/{{y}}.mvt?v={source.version}"
     extent = layer.published_revision.extent
     bounds = list(extent.extent) if extent else [-180.0, -85.0511, 180.0, 85.0511]
-    min_zoom = min(layer.min_zoom, TILEJSON_MAX_ZOOM)
+    deepest = min(TILEJSON_MAX_ZOOM, max_zoom(source))
+    min_zoom = min(layer.min_zoom, deepest)
     return {
         "tilejson": "3.0.0",
         "name": layer.title,
@@ -133,16 +144,17 @@ def tilejson_document(request, layer: Layer) -> dict:
         "scheme": "xyz",
         "tiles": [tiles_url],
         "minzoom": min_zoom,
-        "maxzoom": TILEJSON_MAX_ZOOM,
+        "maxzoom": deepest,
         "bounds": bounds,
         "center": _center(bounds, min_zoom),
         "vector_layers": [
             {
                 "id": layer.collection_id,
                 "description": layer.title,
-                "fields": _fields(layer),
+                # A generalised tile has no attribute at all (layers/tiles/sql.py).
+                "fields": {} if source.generalised else _fields(layer),
                 "minzoom": min_zoom,
-                "maxzoom": TILEJSON_MAX_ZOOM,
+                "maxzoom": deepest,
             }
         ],
     }

@@ -398,7 +398,7 @@ def farmland(parcels: list[Parcel]) -> Layer:
             category("0103", "旱地", fillColor="#f5dc7a"),
         ],
         ysdm=ysdm("3.2", 1),
-        public_policy="tiles-only",
+        public_policy="generalised",
         min_zoom=12,
     )
 

@@ -13,8 +13,22 @@ from django.db import connection
 from django.utils import translation
 
 from layers.models import Layer
+from planportal.models import AuditEvent
 from tests.conftest import DEMO_SLUG, server_environment
+from tests.factories import audit_baseline
 from tests.layers.ingest.samples import parcels, zipped_shapefile
+
+# What the publish gate asks for, as the command line gives it.
+GATE = (
+    "--section",
+    "3.2",
+    "--data-status",
+    "示意",
+    "--source",
+    "县自然资源局",
+    "--note",
+    "经审定发布",
+)
 
 
 def run(*arguments) -> str:
@@ -35,14 +49,16 @@ def test_it_creates_the_layer_and_prints_the_revision(tmp_path, demo_plan):
     assert f"{revision.number}" in output and "3" in output
 
 
-def test_a_second_import_prints_the_diff_and_publishes(tmp_path, demo_plan):
+def test_a_second_import_prints_the_diff_and_publishes(tmp_path, demo_plan, planner):
     first = zipped_shapefile(parcels(3), tmp_path / "1")
-    run(DEMO_SLUG, "ingest-command-diff", first, "--publish")
+    run(DEMO_SLUG, "ingest-command-diff", first, "--publish", *GATE, "--actor", planner.username)
     changed = parcels(3)
     changed.loc[0, "DLMC"] = "水浇地"
     second = zipped_shapefile(changed.iloc[:2], tmp_path / "2")
     with translation.override("en"):
-        output = run(DEMO_SLUG, "ingest-command-diff", second, "--publish")
+        output = run(
+            DEMO_SLUG, "ingest-command-diff", second, "--publish", "--actor", planner.username
+        )
     layer = Layer.objects.get(collection_id="ingest-command-diff")
     assert layer.published_revision.number == 2
     assert "Compared with revision 1: 0 added, 1 removed, 1 changed, 1 unchanged" in output
@@ -94,3 +110,99 @@ def test_the_command_exits_with_a_non_zero_status_when_the_file_is_rejected(
     )
     assert result.returncode != 0
     assert "parcels.zip" in result.stdout
+
+
+def test_publish_without_the_gate_settings_is_refused_naming_them_and_writes_nothing(
+    tmp_path, demo_plan, planner
+):
+    archive = zipped_shapefile(parcels(3), tmp_path)
+    before = audit_baseline()
+    with pytest.raises(CommandError) as refused:
+        run(
+            DEMO_SLUG, "ingest-command-gate", archive, "--publish", "--section", "3.2",
+            "--actor", planner.username,
+        )  # fmt: skip
+    message = str(refused.value)
+    assert "数据状态" in message and "来源" in message and "发布说明" in message
+    assert "规划章节" not in message
+    assert not Layer.objects.filter(collection_id="ingest-command-gate").exists()
+    assert not AuditEvent.objects.filter(pk__gt=before).exists()
+
+
+def test_the_command_exits_non_zero_when_the_gate_refuses(tmp_path, demo_plan):
+    archive = zipped_shapefile(parcels(2), tmp_path)
+    database = connection.settings_dict
+    url = (
+        f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_layer", DEMO_SLUG, "ingest-command-refused",
+         archive, "--publish", "--section", "3.2"],
+        cwd=settings.BASE_DIR,
+        env=server_environment(DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "发布说明" in result.stderr and "来源" in result.stderr
+    assert not Layer.objects.filter(collection_id="ingest-command-refused").exists()
+
+
+def test_publish_with_the_gate_settings_names_its_actor(tmp_path, demo_plan, planner):
+    archive = zipped_shapefile(parcels(3), tmp_path)
+    before = audit_baseline()
+    run(
+        DEMO_SLUG, "ingest-command-actor", archive, "--publish", "--section", "3.2",
+        "--data-status", "official", "--source", "县自然资源局 2024 年成果",
+        "--note", "经镇人民政府审定", "--actor", planner.username,
+    )  # fmt: skip
+    layer = Layer.objects.get(collection_id="ingest-command-actor")
+    assert layer.published_revision.number == 1
+    assert layer.published_revision.created_by == planner
+    assert (layer.section.number, layer.data_status) == ("3.2", "official")
+    assert (layer.source_note, layer.publication_note) == (
+        "县自然资源局 2024 年成果",
+        "经镇人民政府审定",
+    )
+    events = AuditEvent.objects.filter(pk__gt=before).order_by("pk")
+    assert [(e.action, e.actor) for e in events] == [
+        ("layer.settings", planner),
+        ("layer.publish", planner),
+    ]
+    assert events[0].after["section"] == "3.2" and events[0].before["section"] is None
+
+
+def test_publish_needs_an_actor_who_is_a_planner(tmp_path, demo_plan, official):
+    archive = zipped_shapefile(parcels(2), tmp_path)
+    with pytest.raises(CommandError, match="--actor"):
+        run(DEMO_SLUG, "ingest-command-noactor", archive, "--publish", *GATE)
+    with pytest.raises(CommandError):
+        run(DEMO_SLUG, "ingest-command-noactor", archive, "--publish", *GATE,
+            "--actor", official.username)  # fmt: skip
+    with pytest.raises(CommandError):
+        run(DEMO_SLUG, "ingest-command-noactor", archive, "--publish", *GATE,
+            "--actor", "nobody")  # fmt: skip
+    assert not Layer.objects.filter(collection_id="ingest-command-noactor").exists()
+
+
+def test_an_invalid_data_status_is_refused(tmp_path, demo_plan):
+    archive = zipped_shapefile(parcels(2), tmp_path)
+    with pytest.raises(CommandError):
+        run(DEMO_SLUG, "ingest-command-status", archive, "--data-status", "maybe")
+
+
+@pytest.mark.parametrize(
+    "collection_id, code, policy",
+    [
+        ("ingest-command-yjjbnt", "", "generalised"),
+        ("ingest-command-farm", "STBHHX", "generalised"),
+        ("ingest-command-plain", "", "tiles-only"),
+    ],
+)
+def test_a_new_layers_policy_follows_its_code(tmp_path, demo_plan, collection_id, code, policy):
+    archive = zipped_shapefile(parcels(2), tmp_path)
+    run(DEMO_SLUG, collection_id, archive, *(["--code", code] if code else []))
+    layer = Layer.objects.get(collection_id=collection_id)
+    assert (layer.public_policy, layer.code) == (policy, code)

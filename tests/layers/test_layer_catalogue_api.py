@@ -36,13 +36,16 @@ def test_a_layer_carries_its_section_style_legend_and_schema(client, demo_plan):
     assert boundary["links"]["items"].endswith("/ogc/collections/yangquanqu-czkfbj/items")
 
 
-def test_the_farmland_is_tiles_only_with_no_feature_link(client, demo_plan):
+def test_the_farmland_is_generalised_with_no_feature_link_and_no_attributes(client, demo_plan):
     farmland = {layer["collection_id"]: layer for layer in catalogue(client)}["yangquanqu-yjjbnt"]
-    assert farmland["public_policy"] == "tiles-only"
+    assert farmland["public_policy"] == "generalised"
     assert farmland["delivery"] == "tiles"
     assert "items" not in farmland["links"]
     assert farmland["links"]["tiles"].endswith("/tiles/yangquanqu-yjjbnt/{z}/{x}/{y}.mvt")
     assert farmland["revision"]["feature_count"] > 2000
+    # Its tiles carry no attribute, so nothing describes one.
+    assert farmland["attribute_schema"] == farmland["legend"] == []
+    assert farmland["key_field"] == farmland["name_field"] == farmland["category_field"] == ""
 
 
 def test_the_empty_ecological_red_line_layer_says_why(client, demo_plan):

@@ -1,12 +1,17 @@
 """The point report: what the plan says at a place, with the nearest facilities."""
 
 import pytest
+from django.contrib.gis.geos import Point, Polygon
+from django.db import connection
 
 from layers.models import Layer
+from layers.point_report import GENERALISED_CELL_M
+from tests.factories import add_feature
 
 pytestmark = pytest.mark.django_db
 
 TOWN_SEAT = (111.552163, 37.07382)
+FARMLAND_ID = "yangquanqu-yjjbnt"
 
 
 def report(client, lon, lat, language="zh-hans"):
@@ -63,10 +68,57 @@ def test_the_sentences_follow_the_requested_language(client, demo_plan):
     assert any(s.startswith("The nearest 教育用地 is 阳泉曲镇中小学") for s in sentences)
 
 
-def test_on_farmland_it_names_the_permanent_basic_farmland(client, demo_plan):
-    data = report(client, 111.56, 37.06).json()
-    farmland = [i for i in data["elements"] if i["collection_id"] == "yangquanqu-yjjbnt"]
-    assert farmland and farmland[0]["category_label"] in {"旱地", "水浇地", "水田"}
+def a_place_in_the_generalised_farmland() -> tuple[float, float]:
+    """The centre of a z13 grid cell that lies in a farmland parcel: what the generalised map
+    draws as farmland (layers/tiles/sql.py)."""
+    revision = Layer.objects.get(collection_id=FARMLAND_ID).published_revision_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ST_X(ST_Transform(c, 4326)), ST_Y(ST_Transform(c, 4326)) FROM (
+                SELECT ST_SetSRID(ST_Centroid(ST_Square(
+                    %(cell)s, floor(ST_X(p) / %(cell)s)::int, floor(ST_Y(p) / %(cell)s)::int
+                )), 3857) AS c
+                FROM (SELECT ST_PointOnSurface(geom_3857) AS p FROM layers_feature
+                      WHERE revision_id = %(revision)s ORDER BY id) AS parcels
+            ) AS centres
+            WHERE EXISTS (SELECT 1 FROM layers_feature f WHERE f.revision_id = %(revision)s
+                          AND ST_Intersects(f.geom_3857, centres.c))
+            LIMIT 1
+            """,
+            {"cell": GENERALISED_CELL_M, "revision": revision},
+        )
+        return cursor.fetchone()
+
+
+def test_on_farmland_it_says_so_as_the_generalised_map_shows_it_and_names_no_parcel(
+    client, demo_plan
+):
+    data = report(client, *a_place_in_the_generalised_farmland()).json()
+    [farmland] = [i for i in data["elements"] if i["collection_id"] == FARMLAND_ID]
+    assert farmland["generalised"] is True
+    assert farmland["feature_id"] is None
+    assert farmland["name"] == farmland["category"] == farmland["category_label"] == ""
+    assert farmland["section"] == "3.2"
+    assert "此处位于永久基本农田（示意）（概略范围）。" in data["sentences"]
+    assert not any(word in str(data) for word in ("水田", "水浇地", "旱地", "BSM"))
+
+
+def test_a_farmland_parcel_whose_cell_centre_is_outside_it_is_not_reported(client, demo_plan):
+    """The answer follows the map's cells, not the parcels: asking point by point traces no
+    parcel outline finer than the map's blocks."""
+    lon, lat = a_place_in_the_generalised_farmland()
+    farmland = Layer.objects.get(collection_id=FARMLAND_ID)
+    # A tiny parcel of its own at a cell's corner, in a cell whose centre is in no parcel.
+    corner = Point(lon, lat, srid=4326).transform(3857, clone=True)
+    x = (corner.x // GENERALISED_CELL_M + 40) * GENERALISED_CELL_M
+    y = (corner.y // GENERALISED_CELL_M + 40) * GENERALISED_CELL_M
+    sliver = Polygon.from_bbox((x, y, x + 5, y + 5))
+    sliver.srid = 3857
+    add_feature(farmland, sliver.transform(4326, clone=True))
+    inside = sliver.transform(4326, clone=True).point_on_surface
+    data = report(client, inside.x, inside.y).json()
+    assert FARMLAND_ID not in {i["collection_id"] for i in data["elements"]}
 
 
 def test_a_river_or_road_close_by_is_named_with_its_distance(client, demo_plan):

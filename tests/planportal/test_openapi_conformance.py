@@ -154,10 +154,14 @@ def form_fields(consultation_id: int) -> dict:
 # Refusals that depend on more than the shape of a valid request: a comment needs a valid form
 # token, an open consultation, a target that exists, a phone number that is one, a key not used
 # for another text and a photo that is one; an upload needs a readable file of a geodata format.
-# For these two the check that valid data is accepted takes these statuses too.
+# A layer's settings are refused when a section is not one of its plan's, when a published
+# layer would lose what the publish gate asks for, or when a restricted layer is given features
+# without a confirmation. For these the check that valid data is accepted takes these statuses
+# too.
 SEMANTIC_REFUSALS = {
     "POST /api/consultations/{id}/comments/": {400, 403, 404, 409, 413, 428, 429},
     "POST /api/layers/{collection_id}/revisions/": {400, 401, 403, 404, 413},
+    "PATCH /api/layers/{collection_id}/": {400, 401, 403, 404},
 }
 
 

@@ -7,8 +7,10 @@ revision, and publishes it with ``--publish``. A rejected file changes nothing a
 a non-zero exit status.
 """
 
+from argparse import ArgumentTypeError
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,8 +18,16 @@ from django.utils.translation import gettext as _
 from layers.ingest import RejectedFile, RevisionDiff, diff_revisions
 from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Layer
-from layers.revisions.publishing import publish_revision
-from planportal.models import Plan
+from layers.revisions.gate import (
+    REQUIRED,
+    SettingsRefused,
+    missing_message,
+    parse_data_status,
+    update_settings,
+)
+from layers.revisions.publishing import NotPublishable, publish_revision
+from planportal.models import Plan, Section
+from planportal.roles import may_manage_layers
 
 CHANGES_SHOWN = 20
 
@@ -36,6 +46,18 @@ class Command(BaseCommand):
         parser.add_argument("--key", help="the field that identifies a feature (default BSM)")
         parser.add_argument("--title", help="the layer's title")
         parser.add_argument("--publish", action="store_true", help="publish the new revision")
+        parser.add_argument("--code", default="", help="a new layer's code (要素代码, e.g. YJJBNT)")
+        parser.add_argument("--section", help="the section of the plan it shows, e.g. 3.2")
+        parser.add_argument(
+            "--data-status",
+            type=_data_status,
+            help="示意 (schematic) or 正式 (official)",
+        )
+        parser.add_argument("--source", help="where the data comes from")
+        parser.add_argument("--note", help="the publication note: why and on whose approval")
+        parser.add_argument(
+            "--actor", help="the planner's username, recorded as the author and in the audit"
+        )
         parser.add_argument(
             "--map",
             action="append",
@@ -54,22 +76,36 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The layer %(layer)s belongs to another plan.") % {"layer": collection_id}
             )
-        target = Target(plan, collection_id, layer_name, title or "", key, mapping)
+        changes = _settings(plan, options)
+        if options["publish"]:
+            # Refused before anything is written: the layer as it would be after this import.
+            missing = _missing_after(layer, changes)
+            if missing:
+                raise CommandError(missing_message(missing))
+        actor = _actor(options["actor"], needed=options["publish"] or bool(changes))
+        target = Target(plan, collection_id, layer_name, title or "", key, mapping, options["code"])
         try:
             with transaction.atomic():
                 result = ingest_file(
                     file,
                     target,
+                    created_by=actor,
                     on_prepared=lambda prepared: self._print_problems(prepared.problems),
                 )
                 if result.revision is None:
                     raise CommandError(_("The file was rejected."))
+                if changes:
+                    update_settings(result.layer, actor, changes)
                 diff = diff_revisions(result.layer, result.revision)
                 if options["publish"]:
-                    publish_revision(result.layer, result.revision)
+                    publish_revision(result.layer, result.revision, actor=actor)
         except RejectedFile as rejected:
             self._print_problems(rejected.problems)
             raise CommandError(_("The file was rejected.")) from None
+        except SettingsRefused as refused:
+            raise CommandError(str(refused)) from None
+        except NotPublishable as refused:
+            raise CommandError(str(refused)) from None
         self._report(result, diff, published=options["publish"])
 
     def _report(self, result, diff: RevisionDiff, *, published: bool) -> None:
@@ -140,3 +176,56 @@ def _parse_mapping(pairs: list[str]) -> dict[str, str]:
             raise CommandError(_("--map expects SOURCE=TARGET, not %(value)s.") % {"value": pair})
         mapping[source] = target
     return mapping
+
+
+def _data_status(text: str) -> str:
+    status = parse_data_status(text)
+    if status is None:
+        raise ArgumentTypeError(_("expected 示意, 正式, schematic or official"))
+    return status
+
+
+def _settings(plan: Plan, options: dict) -> dict:
+    """The layer settings given on the command line, as update_settings takes them."""
+    changes = {}
+    if options["section"]:
+        section = Section.objects.filter(chapter__plan=plan, number=options["section"]).first()
+        if section is None:
+            raise CommandError(
+                _("The plan has no section %(number)s.") % {"number": options["section"]}
+            )
+        changes["section"] = section
+    if options["data_status"]:
+        changes["data_status"] = options["data_status"]
+    if options["source"]:
+        changes["source_note"] = options["source"]
+    if options["note"]:
+        changes["publication_note"] = options["note"]
+    return changes
+
+
+def _actor(username: str | None, *, needed: bool):
+    if not username:
+        if needed:
+            raise CommandError(
+                _("Name who acts with --actor USERNAME to publish or to change a layer's settings.")
+            )
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not may_manage_layers(user):
+        raise CommandError(_("%(username)s is not an active planner.") % {"username": username})
+    return user
+
+
+def _missing_after(layer: Layer | None, changes: dict) -> list[str]:
+    """What the publish gate would still miss once ``changes`` are applied to the layer (a
+    new layer has nothing but them)."""
+    present = {
+        "section": layer is not None and layer.section_id is not None,
+        "data_status": layer is not None and bool(layer.data_status),
+        "source_note": layer is not None and bool(layer.source_note.strip()),
+        "publication_note": layer is not None and bool(layer.publication_note.strip()),
+    }
+    for name, value in changes.items():
+        present[name] = value is not None and (not isinstance(value, str) or bool(value.strip()))
+    return [name for name in REQUIRED if not present[name]]

@@ -4,6 +4,8 @@ features layer with its extent in CRS84; tiles-only, unknown and unpublished lay
 
 import json
 
+import pytest
+
 from layers.models import Layer
 from tests.factories import make_layer
 from tests.layers.ogc.ogc_helpers import CRS84, PART_2_CRSS, feature_ids, get_json, link, points
@@ -34,15 +36,16 @@ def test_every_public_features_layer_is_a_collection_with_its_extent_in_crs84(cl
     assert alone == ours
 
 
-def test_a_tiles_only_layer_is_not_a_collection_and_all_its_urls_answer_404(client, demo_plan):
-    parcels = make_layer(demo_plan, "ogc-test-parcels", shapes=points(3), policy="tiles-only")
+@pytest.mark.parametrize("policy", ["tiles-only", "generalised"])
+def test_a_tiles_only_or_generalised_layer_is_not_a_collection_and_its_urls_answer_404(
+    client, demo_plan, policy
+):
+    parcels = make_layer(demo_plan, "ogc-test-parcels", shapes=points(3), policy=policy)
     feature_id = feature_ids(parcels.published_revision)[0]
     _, document = get_json(client, "/ogc/collections")
     listed = {collection["id"] for collection in document["collections"]}
     tiles_only = set(
-        Layer.objects.public()
-        .filter(public_policy="tiles-only")
-        .values_list("collection_id", flat=True)
+        Layer.objects.public().filter(public_policy=policy).values_list("collection_id", flat=True)
     )
     assert "ogc-test-parcels" in tiles_only
     assert not listed & tiles_only

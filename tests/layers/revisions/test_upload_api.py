@@ -118,10 +118,12 @@ def test_a_new_layer_needs_an_existing_plan(planner, archive, demo_plan):
     missing = post(client, "test-upload-api-new", archive)
     assert missing.status_code == 400 and "plan" in missing.json()
     assert post(client, "test-upload-api-new", archive, plan="no-such-plan").status_code == 404
-    created = post(client, "test-upload-api-new", archive, plan=demo_plan.slug, title="新图层")
+    created = post(
+        client, "test-upload-api-new", archive, plan=demo_plan.slug, title="新图层", code="STBHHX"
+    )
     assert created.status_code == 202
     job = UploadJob.objects.get(pk=created.json()["id"])
-    assert (job.plan, job.layer, job.title) == (demo_plan, None, "新图层")
+    assert (job.plan, job.layer, job.title, job.code) == (demo_plan, None, "新图层", "STBHHX")
 
 
 def test_a_mapping_that_is_not_a_json_object_of_names_is_refused(layer, archive, planner):

@@ -245,9 +245,10 @@ def test_a_file_with_several_layers_asks_which_one(demo_plan, planner, client_of
         plan=demo_plan.pk,
         collection_id="test-upload-new-layer",
         title="新图层",
+        code="yjjbnt",
     )
     job = UploadJob.objects.get(collection_id="test-upload-new-layer")
-    assert (job.layer, job.title, job.state) == (None, "新图层", "draft")
+    assert (job.layer, job.title, job.state, job.code) == (None, "新图层", "draft", "YJJBNT")
 
     pick = client.get(response["Location"]).content.decode()
     assert 'name="layer" value="地块"' in pick and 'name="layer" value="边界"' in pick

@@ -85,6 +85,9 @@ def test_an_upload_through_the_api_creates_a_layer_and_its_first_revision(
         "BSM",
     )
     assert layer.published_revision is None
+    # Not public until a planner has said what it is; no coordinates unless chosen.
+    assert layer.public_policy == "tiles-only" and layer.section is None
+    assert (layer.data_status, layer.source_note, layer.publication_note) == ("", "", "")
     features = Feature.objects.filter(revision=job.revision).order_by("pk")
     assert [f.properties["DLMC"] for f in features] == ["水田", "旱地", "乔木林地"]
     assert [f.properties["BSM"] for f in features] == [f.properties["DKBH"] for f in features]

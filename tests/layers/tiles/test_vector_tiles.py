@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from layers.models import Feature, Layer
+from layers.models import Feature, Layer, PublicPolicy
 from layers.revisions.publishing import publish_revision
+from layers.tiles.lookup import forget_tile_sources
 from tests.factories import add_revision, make_layer, make_plan, square
 from tests.layers.tiles.tile_helpers import FARMLAND_ID, VILLAGE, tile_of
 
@@ -57,10 +58,13 @@ def a_parcel(layer: Layer) -> tuple[float, float]:
 
 @pytest.fixture
 def farmland(demo_plan) -> Layer:
-    """The demo catalogue's 永久基本农田: about 3000 parcels, tiles-only, min_zoom 12."""
-    return (
-        Layer.objects.public().select_related("published_revision").get(collection_id=FARMLAND_ID)
-    )
+    """The demo catalogue's 永久基本农田 (about 3000 parcels, min_zoom 12) served for this test
+    as a plain tiles-only layer: the big parcel layer of the plain tile tests. The demo serves
+    it generalised (test_generalised_tiles.py)."""
+    Layer.objects.filter(collection_id=FARMLAND_ID).update(public_policy=PublicPolicy.TILES_ONLY)
+    forget_tile_sources()
+    yield Layer.objects.public().select_related("published_revision").get(collection_id=FARMLAND_ID)
+    forget_tile_sources()
 
 
 @pytest.fixture
