@@ -100,7 +100,7 @@ def test_on_farmland_it_says_so_as_the_generalised_map_shows_it_and_names_no_par
     assert farmland["feature_id"] is None
     assert farmland["name"] == farmland["category"] == farmland["category_label"] == ""
     assert farmland["section"] == "3.2"
-    assert "此处位于永久基本农田（示意）（概略范围）。" in data["sentences"]
+    assert "此处位于永久基本农田（示意）（概略范围）（演示数据）。" in data["sentences"]
     assert not any(word in str(data) for word in ("水田", "水浇地", "旱地", "BSM"))
 
 
@@ -136,8 +136,15 @@ def test_every_sentence_from_demonstration_data_says_so(client, demo_plan):
         assert item["data_mark"] == layer.data_mark
     nearest = [s for s in data["sentences"] if s.startswith("最近的")]
     assert nearest and all(s.endswith("米（演示数据）。") for s in nearest)
-    marked = [s for s in data["sentences"] if s.endswith(("（演示数据）。", "（示意）。"))]
-    assert len(marked) == len(data["elements"]) + len(data["nearby_lines"]) + len(nearest)
+    items = data["elements"] + data["nearby_lines"] + data["nearest"]
+    unofficial = [item for item in items if item["data_mark"] in ("演示数据", "示意")]
+    assert len(unofficial) < len(items), "the official 孝义市界 is here too, and unmarked"
+    marked = [
+        s
+        for s in data["sentences"]
+        if s.endswith(("（演示数据）。", "（示意）。")) or "（演示数据，" in s
+    ]
+    assert len(marked) == len(unofficial)
 
 
 def test_the_fire_station_sentence_of_the_audit_says_it_is_demonstration_data(client, demo_plan):

@@ -21,7 +21,9 @@ from django.utils import translation
 
 from layers.ingest import gcj02
 from layers.ingest.pipeline import Target, ingest_file
+from layers.models import DataStatus
 from layers.revisions.publishing import publish_revision
+from planportal.models import Section
 
 DEMO_LAYERS = Path(settings.BASE_DIR) / "fixtures" / "yangquanqu" / "layers"
 PLACES = Path(settings.BASE_DIR) / "fixtures" / "data"
@@ -64,8 +66,14 @@ def gcj02_problems(result) -> list:
 def published(demo_plan, tmp_path, frame, collection_id: str):
     result = upload(demo_plan, tmp_path, frame, collection_id, "original")
     assert result.revision is not None, [p.message for p in result.prepared.problems]
-    publish_revision(result.layer, result.revision)
-    return result.layer
+    layer = result.layer
+    # What the publish gate asks of a new layer before it is public.
+    layer.section = Section.objects.filter(chapter__plan=demo_plan).first()
+    layer.data_status = DataStatus.SCHEMATIC
+    layer.source_note, layer.publication_note = "测试数据", "供偏移检查"
+    layer.save()
+    publish_revision(layer, result.revision)
+    return layer
 
 
 @pytest.mark.parametrize("name", ["xzc", "dl", "yjjbnt"])

@@ -5,6 +5,7 @@ and schematic layers, and the mark in the description and keywords of the collec
 import pytest
 
 from layers.models import DataStatus
+from layers.tiles.lookup import forget_tile_sources
 from tests.factories import make_layer, square
 from tests.layers.ogc.ogc_helpers import get_json, points
 
@@ -46,13 +47,14 @@ def test_every_item_carries_the_layer_mark_and_the_collection_a_notice(
     assert item["properties"]["SJZT"] == mark
 
 
-def test_a_layer_whose_status_nobody_gave_gets_no_mark_and_keeps_its_own_properties(
-    client, demo_plan
-):
+def test_a_layer_whose_status_nobody_gave_is_not_served_at_all(client, demo_plan):
+    # The publish gate: without a data status there is no mark to give, so no public layer.
     layer = marked_layer(demo_plan, "mark-unsaid")
-    _response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
-    assert [feature["properties"]["SJZT"] for feature in body["features"]] == ["正式"] * 3
-    assert "description" not in body
+    # A layer published before the gate existed, whose status nobody has given since.
+    type(layer).objects.filter(pk=layer.pk).update(data_status="")
+    forget_tile_sources()
+    response = client.get(f"/ogc/collections/{layer.collection_id}/items")
+    assert response.status_code == 404
 
 
 def test_the_items_etag_changes_when_the_mark_changes_without_a_new_revision(client, demo_plan):

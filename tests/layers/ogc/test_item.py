@@ -33,6 +33,7 @@ def test_a_single_item_is_a_geojson_feature_with_7_decimals_and_links(client, de
         "名称": "阳泉曲村",
         "MJ": 12.5,
         "tags": ["a", "b"],
+        "SJZT": "示意",  # the layer's data mark (the factories' layers are schematic)
     }
     assert link(feature, "self")["href"].endswith(
         f"/ogc/collections/ogc-test-point/items/{feature_id}"
@@ -60,4 +61,4 @@ def test_property_values_come_back_verbatim_in_json_never_as_html(client, demo_p
         assert XSS.encode() in response.content
         body = json.loads(response.content)
         feature = body["features"][0] if "features" in body else body
-        assert feature["properties"] == properties
+        assert feature["properties"] == {**properties, "SJZT": "示意"}

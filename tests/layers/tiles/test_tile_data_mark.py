@@ -47,9 +47,14 @@ def test_every_feature_of_a_tile_carries_the_layer_mark(client, demo_plan, field
     assert [p["SJZT"] for p in properties] == [mark, mark]
 
 
-def test_a_layer_without_a_mark_has_no_sjzt_attribute(client, demo_plan):
+def test_a_layer_without_a_mark_has_no_tiles(client, demo_plan):
+    # The publish gate: a layer whose data status nobody gave is not public.
     layer = layer_with_two_points(demo_plan)
-    assert all("SJZT" not in p for p in tile_properties(client, layer))
+    # A layer published before the gate existed, whose status nobody has given since.
+    type(layer).objects.filter(pk=layer.pk).update(data_status="")
+    forget_tile_sources()
+    x, y = tile_of(*VILLAGE, 14)
+    assert client.get(f"/tiles/{layer.collection_id}/14/{x}/{y}.mvt").status_code == 404
 
 
 def test_changing_the_mark_changes_the_tile_version_and_content(client, demo_plan):

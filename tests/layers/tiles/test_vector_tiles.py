@@ -101,6 +101,7 @@ def test_a_tile_over_a_village_carries_its_name_category_and_schema_attributes_o
         "category": "village",
         "XZQDM": "141181101299",
         "RKS": 812,
+        "SJZT": "示意",  # the layer's data mark (the factories' layers are schematic)
     }
 
 
