@@ -9,7 +9,7 @@ a non-zero exit status.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,12 +17,13 @@ from layers.ingest import RejectedFile, RevisionDiff, diff_revisions
 from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Layer
 from layers.revisions.publishing import publish_revision
+from planportal.audit import RecordedCommand
 from planportal.models import Plan
 
 CHANGES_SHOWN = 20
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
     help = (
         "Imports a zipped Shapefile or FileGDB, GeoPackage, GeoJSON or KML file as a new "
         "revision of a layer, creating the layer when needed."

@@ -1,0 +1,41 @@
+"""Who is acting, for the history triggers: every request that may change rows (POST, PUT,
+PATCH, DELETE; ``PGHISTORY_MIDDLEWARE_METHODS``) runs inside a ``pghistory.context`` holding
+the signed-in user and the path, so each row a trigger copies says who changed it and where.
+
+django-pghistory's own HistoryMiddleware records the user's id only, and follows a change of
+``request.user`` during the request (a login, DRF's token authentication) with the id alone.
+This one keeps the name as it was too (an account may be renamed or deleted later), through
+``planportal.audit.actor_metadata``, the same words a management command records.
+"""
+
+from django.core.handlers.wsgi import WSGIRequest
+from pghistory import config
+
+from planportal.audit import history_context
+
+
+class _FollowsUser:
+    """A request that updates the open context when its user is set (a login inside the
+    request, or DRF authenticating a token in the view)."""
+
+    def __setattr__(self, name, value):
+        if name == "user" and getattr(value, "is_authenticated", False):
+            history_context(value)  # called, not entered: adds to the context already open
+        super().__setattr__(name, value)
+
+
+class _TrailWSGIRequest(_FollowsUser, WSGIRequest):
+    pass
+
+
+class TrailContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in config.middleware_methods():
+            return self.get_response(request)
+        with history_context(getattr(request, "user", None), url=request.path[:500]):
+            if type(request) is WSGIRequest:
+                request.__class__ = _TrailWSGIRequest
+            return self.get_response(request)
