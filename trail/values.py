@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 # Unchanged text longer than this is shortened around a change.
 CONTEXT_CHARS = 40
+# Texts sharing less than this share of their characters are shown whole.
+MIN_SHARED = 0.5
 
 
 def as_text(value, field: models.Field | None = None) -> str:
@@ -67,12 +69,21 @@ class Change:
     field: str
     before: str
     after: str
+    prose: bool = True  # marked up character by character (plan text, titles, notes)
 
     @property
     def segments(self) -> list[tuple[str, str]]:
         """The difference as ("same" | "removed" | "added", text) pieces, long unchanged
-        stretches shortened to their ends."""
+        stretches shortened to their ends. Values that are not prose (a status, a date, a
+        number) and texts rewritten more than kept are shown whole: a character-by-character
+        mark-up of those is harder to read than the two values."""
         matcher = difflib.SequenceMatcher(None, self.before, self.after, autojunk=False)
+        if not self.prose or matcher.ratio() < MIN_SHARED:
+            return [
+                (tag, text)
+                for tag, text in (("removed", self.before), ("added", self.after))
+                if text
+            ]
         pieces = []
         for tag, a0, a1, b0, b1 in matcher.get_opcodes():
             if tag == "equal":
@@ -87,6 +98,15 @@ class Change:
     def as_line(self) -> str:
         """For exports: "field: before → after", whole values."""
         return f"{self.field}: {self.before or '—'} → {self.after or '—'}"
+
+
+def is_prose(field: models.Field | None) -> bool:
+    """Free text a person writes (plan text blocks, titles, notes), not a code or a value."""
+    if field is None or field.choices:
+        return False
+    return isinstance(field, models.TextField | models.JSONField) or (
+        isinstance(field, models.CharField) and (field.max_length or 0) >= 100
+    )
 
 
 def _shortened(text: str) -> str:
@@ -107,5 +127,5 @@ def changes_between(before: dict | None, after: dict | None, labels=None) -> lis
         old, new = as_text(before.get(key), field), as_text(after.get(key), field)
         if old != new:
             name = str(field.verbose_name) if field is not None else key
-            changes.append(Change(name, old, new))
+            changes.append(Change(name, old, new, prose=is_prose(field)))
     return changes

@@ -1,7 +1,6 @@
 """Every change of the plan's record is an event row written by the database, with who acted,
 when, and the values before and after: through /admin/, a command, or any other way."""
 
-import json
 from io import StringIO
 
 import pytest
@@ -14,7 +13,7 @@ from layers.models import PublicPolicy
 from planportal.audit import history_context
 from planportal.roles import OFFICIALS, PLANNERS
 from tests.factories import PASSWORD, make_consultation, make_layer, make_official, make_plan
-from tests.trail.conftest import history_of
+from tests.trail.conftest import chapter_form, history_of
 from trail.entries import plan_trail
 from trail.models import ACCOUNT_EVENT_MODELS
 
@@ -22,33 +21,6 @@ pytestmark = pytest.mark.django_db
 
 OLD_TEXT = "严守耕地保护红线。"
 NEW_TEXT = "严守耕地和永久基本农田保护红线。"
-
-
-def chapter_form(chapter, blocks_by_number: dict[str, list]) -> dict:
-    """The admin's change form of a chapter with its section inline, as a browser sends it."""
-    sections = list(chapter.sections.order_by("position"))
-    data = {
-        "plan": chapter.plan_id,
-        "number": chapter.number,
-        "title": chapter.title,
-        "intro": json.dumps(chapter.intro, ensure_ascii=False),
-        "sections-TOTAL_FORMS": len(sections),
-        "sections-INITIAL_FORMS": len(sections),
-        "sections-MIN_NUM_FORMS": 0,
-        "sections-MAX_NUM_FORMS": 1000,
-        "_save": "Save",
-    }
-    for i, section in enumerate(sections):
-        blocks = blocks_by_number.get(section.number, section.blocks)
-        data |= {
-            f"sections-{i}-id": section.pk,
-            f"sections-{i}-chapter": chapter.pk,
-            f"sections-{i}-number": section.number,
-            f"sections-{i}-title": section.title,
-            f"sections-{i}-position": section.position,
-            f"sections-{i}-blocks": json.dumps(blocks, ensure_ascii=False),
-        }
-    return data
 
 
 def test_an_admin_edit_of_a_section_text_records_who_before_and_after(
