@@ -1,6 +1,11 @@
-"""Who is acting, for the history triggers: every request that may change rows (POST, PUT,
-PATCH, DELETE; ``PGHISTORY_MIDDLEWARE_METHODS``) runs inside a ``pghistory.context`` holding
-the signed-in user and the path, so each row a trigger copies says who changed it and where.
+"""Who is acting, for the history triggers: every staff request that may change rows (POST,
+PUT, PATCH, DELETE; ``PGHISTORY_MIDDLEWARE_METHODS``), from a signed-in person or with an API
+token, runs inside a ``pghistory.context`` holding the user and the path, so each row a
+trigger copies says who changed it and where.
+
+Residents' requests (no session user, no token) change no tracked row (a comment is not
+tracked): they are left alone, so the submit path keeps its handful of statements instead of
+carrying the context into every one, savepoints included.
 
 django-pghistory's own HistoryMiddleware records the user's id only, and follows a change of
 ``request.user`` during the request (a login, DRF's token authentication) with the id alone.
@@ -33,9 +38,15 @@ class TrailContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in config.middleware_methods():
+        if request.method not in config.middleware_methods() or not _staff(request):
             return self.get_response(request)
         with history_context(getattr(request, "user", None), url=request.path[:500]):
             if type(request) is WSGIRequest:
                 request.__class__ = _TrailWSGIRequest
             return self.get_response(request)
+
+
+def _staff(request) -> bool:
+    """Signed in, or calling the API with a token (DRF authenticates it in the view)."""
+    user = getattr(request, "user", None)
+    return getattr(user, "is_authenticated", False) or "HTTP_AUTHORIZATION" in request.META

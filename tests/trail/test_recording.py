@@ -12,7 +12,18 @@ from django.utils import timezone
 from layers.models import PublicPolicy
 from planportal.audit import history_context
 from planportal.roles import OFFICIALS, PLANNERS
-from tests.factories import PASSWORD, make_consultation, make_layer, make_official, make_plan
+from tests.factories import (
+    PASSWORD,
+    SOUTH,
+    WEST,
+    add_revision,
+    make_consultation,
+    make_layer,
+    make_official,
+    make_plan,
+    square,
+    token_header,
+)
 from tests.trail.conftest import chapter_form, history_of
 from trail.entries import plan_trail
 from trail.models import ACCOUNT_EVENT_MODELS
@@ -200,3 +211,20 @@ def _errors(response) -> str:
     errors = [context["adminform"].form.errors]
     errors += [formset.formset.errors for formset in context.get("inline_admin_formsets", [])]
     return repr(errors)
+
+
+def test_a_publish_through_the_api_with_a_token_names_the_planner(client, plan, planner):
+    layer = make_layer(plan, "test-api-layer", shapes=[square(WEST, SOUTH, 0.01)])
+    first = layer.published_revision
+    second = add_revision(layer, [square(WEST, SOUTH, 0.02)])
+    response = client.post(
+        f"/api/layers/{layer.collection_id}/revisions/{second.number}/publish/",
+        {"expected_current": first.number},
+        content_type="application/json",
+        **token_header(planner),
+    )
+    assert response.status_code == 200, response.content
+    last = history_of(layer, "layer")[-1]
+    assert last.pgh_diff == {"published_revision_id": [first.pk, second.pk]}
+    assert last.pgh_context["username"] == planner.username
+    assert last.pgh_context["url"] == f"/api/layers/{layer.collection_id}/revisions/2/publish/"
