@@ -255,7 +255,7 @@ def actor_of(context: dict | None) -> tuple[str, str]:
     """Who acted and by what way (a page's path, or a command), from a history row's
     context (planportal.audit.actor_metadata)."""
     if not context:
-        return _("(not recorded)"), _("directly in the database")
+        return _("(not recorded)"), _("outside a staff request or command")
     name = context.get("username") or ""
     command = context.get("command")
     if command:

@@ -100,6 +100,16 @@ class Change:
         return f"{self.field}: {self.before or '—'} → {self.after or '—'}"
 
 
+def label_of(field: models.Field | None, key: str) -> str:
+    """A field's label; a reference without a label of its own is named by what it points
+    at (the plan, the section), in the reader's language."""
+    if field is None:
+        return key
+    if field.is_relation and field.verbose_name == field.name.replace("_", " "):
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
+
+
 def is_prose(field: models.Field | None) -> bool:
     """Free text a person writes (plan text blocks, titles, notes), not a code or a value."""
     if field is None or field.choices:
@@ -126,6 +136,5 @@ def changes_between(before: dict | None, after: dict | None, labels=None) -> lis
         field = labels.get(key)
         old, new = as_text(before.get(key), field), as_text(after.get(key), field)
         if old != new:
-            name = str(field.verbose_name) if field is not None else key
-            changes.append(Change(name, old, new, prose=is_prose(field)))
+            changes.append(Change(label_of(field, key), old, new, prose=is_prose(field)))
     return changes
