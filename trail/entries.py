@@ -22,7 +22,7 @@ from datetime import datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -93,6 +93,16 @@ AUDIT_ACTIONS = {
 # How an audited object reaches its plan, tried in this order.
 PLAN_PATHS = ("plan", "consultation__plan", "layer__plan", "comment__consultation__plan")
 ACCOUNT_TYPES = ("auth.user", "axes.accessattempt")
+# Audited objects shown by their name (str()) rather than their number.
+NAMED_TYPES = {
+    "auth.user",
+    "planportal.plan",
+    "consultation.consultation",
+    "consultation.comment",
+    "layers.layer",
+    "layers.layerrevision",
+    "layers.uploadjob",
+}
 AUDIT_KINDS = {
     "planportal.plan": "plan",
     "consultation.consultation": "consultations",
@@ -275,17 +285,17 @@ def _audit_entries(plan: Plan, kind: str, period: Period):
         events = events.filter(at__gte=period.since)
     if period.until:
         events = events.filter(at__lt=period.until)
-    for event in events.order_by("-at", "-pk"):
+    events = [e for e in events.order_by("-at", "-pk") if kind in ("", _audit_kind(e.object_type))]
+    names = _object_names(events)
+    for event in events:
         entry_kind = _audit_kind(event.object_type)
-        if kind and entry_kind != kind:
-            continue
         yield Entry(
             at=event.at,
             actor=event.actor_name or _("system"),
             via="",
             kind=entry_kind,
             action=str(AUDIT_ACTIONS.get(event.action, event.action)),
-            subject=_audit_subject(event),
+            subject=_audit_subject(event, names),
             changes=changes_between(event.before, event.after),
             summary=event.summary,
             reference=f"audit:{event.pk}",
@@ -333,9 +343,29 @@ def _audit_kind(object_type: str) -> str:
     return "plan" if object_type.startswith("planportal.") else "consultations"
 
 
-def _audit_subject(event: AuditEvent) -> str:
+def _object_names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
+    """What each audited object is called now (a layer's title, a comment's receipt code, an
+    account's name), one query per kind of object; only kinds whose name holds no personal
+    data (a failed-login row names the address and what was typed as the username)."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.object_type in NAMED_TYPES:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    names = {}
+    for object_type, ids in wanted.items():
+        try:
+            model = apps.get_model(object_type)
+            found = model._default_manager.in_bulk([model._meta.pk.to_python(i) for i in ids])
+        except (LookupError, ValueError, ValidationError):
+            continue
+        names |= {(object_type, str(pk)): str(obj) for pk, obj in found.items()}
+    return names
+
+
+def _audit_subject(event: AuditEvent, names: dict) -> str:
     try:
         label = str(apps.get_model(event.object_type)._meta.verbose_name)
     except (LookupError, ValueError):
         label = event.object_type
-    return f"{label} #{event.object_id}"
+    name = names.get((event.object_type, event.object_id))
+    return f"{label} {name}" if name else f"{label} #{event.object_id}"

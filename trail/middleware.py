@@ -14,9 +14,12 @@ This one keeps the name as it was too (an account may be renamed or deleted late
 """
 
 from django.core.handlers.wsgi import WSGIRequest
+from django.urls import Resolver404, resolve
 from pghistory import config
 
 from planportal.audit import history_context
+
+LOGIN_VIEWS = {"staff-login", "admin:login"}
 
 
 class _FollowsUser:
@@ -47,6 +50,13 @@ class TrailContextMiddleware:
 
 
 def _staff(request) -> bool:
-    """Signed in, or calling the API with a token (DRF authenticates it in the view)."""
+    """Signed in, calling the API with a token (DRF authenticates it in the view), or
+    signing in (a login may upgrade the stored password hash: that change is on the record
+    as made at the login page)."""
     user = getattr(request, "user", None)
-    return getattr(user, "is_authenticated", False) or "HTTP_AUTHORIZATION" in request.META
+    if getattr(user, "is_authenticated", False) or "HTTP_AUTHORIZATION" in request.META:
+        return True
+    try:
+        return resolve(request.path_info).view_name in LOGIN_VIEWS
+    except Resolver404:
+        return False
