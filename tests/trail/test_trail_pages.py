@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 from layers.models import PublicPolicy
 from planportal.audit import history_context
 from planportal.roles import PLANNERS
-from tests.factories import PASSWORD, make_consultation, make_layer, make_official, make_user
+from tests.factories import PASSWORD, make_consultation, make_layer, make_user
 from tests.trail.conftest import chapter_form
+from trail.entries import plan_trail
 
 pytestmark = pytest.mark.django_db
 
@@ -145,8 +146,16 @@ def test_the_staff_navigation_leads_officials_to_the_trail(official_client, plan
     assert page_url(plan) in response.content.decode()
 
 
-def test_an_official_who_only_reads_changes_nothing(official_client, plan):
-    official = make_official("he.official")
-    client = Client()
-    client.force_login(official)
-    assert client.get(page_url(plan)).status_code == 200
+def test_reading_the_trail_writes_nothing(official_client, plan, recorded, new_audit_events):
+    """Only an export is recorded: reading is what the trail is for."""
+    before = len(plan_trail(plan))
+    assert official_client.get(page_url(plan)).status_code == 200
+    assert not new_audit_events().exists()
+    assert len(plan_trail(plan)) == before
+
+
+def test_the_page_in_english(official_client, plan, recorded):
+    response = official_client.get("/en" + page_url(plan))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Audit trail</h1>" in html and "Changes (before → after)" in html
