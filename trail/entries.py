@@ -189,14 +189,14 @@ def _history_entry(event: Events, names: "Names") -> Entry:
     columns = {f.column: f for f in event_model._meta.fields if not f.name.startswith("pgh_")}
     data = {k: v for k, v in (event.pgh_data or {}).items() if k != "id"}
     if event.pgh_label == trail.CREATE or event.pgh_label == trail.GROUP_ADD:
-        changes = changes_between(None, data, columns)
+        changes = changes_between(None, data, columns, names.of)
     elif event.pgh_label in (trail.DELETE, trail.GROUP_REMOVE):
-        changes = changes_between(data, None, columns)
+        changes = changes_between(data, None, columns, names.of)
     else:
         diff = {k: v for k, v in (event.pgh_diff or {}).items() if k != "id"}
         before = {k: pair[0] for k, pair in diff.items()}
         after = {k: pair[1] for k, pair in diff.items()}
-        changes = changes_between(before, after, columns)
+        changes = changes_between(before, after, columns, names.of)
     if name == "group":
         changes = []  # the subject says it: who joined or left which group
     actor, via = actor_of(event.pgh_context)
@@ -242,11 +242,24 @@ def _subject(name: str, data: dict, names: "Names") -> str:
 
 class Names:
     """Names of accounts and groups by id, looked up once per trail; an account deleted
-    since keeps the name its history last recorded."""
+    since keeps the name its history last recorded. ``of`` names any other row a reference
+    points at (a section, a revision), "#id" when it is gone."""
 
     def __init__(self):
         self._users: dict | None = None
         self._groups: dict | None = None
+        self._rows: dict = {}
+
+    def of(self, field, pk):
+        if pk is None:
+            return None
+        model = field.related_model._meta.concrete_model
+        if model is get_user_model():
+            return self.user(pk)
+        if (model, pk) not in self._rows:  # one look-up per row referred to
+            row = model._default_manager.select_related().filter(pk=pk).first()
+            self._rows[model, pk] = str(row) if row is not None else f"#{pk}"
+        return self._rows[model, pk]
 
     def user(self, pk) -> str:
         if self._users is None:

@@ -125,16 +125,22 @@ def _shortened(text: str) -> str:
     return text[:CONTEXT_CHARS] + " … " + text[-CONTEXT_CHARS:]
 
 
-def changes_between(before: dict | None, after: dict | None, labels=None) -> list[Change]:
+def changes_between(
+    before: dict | None, after: dict | None, labels=None, name_of=None
+) -> list[Change]:
     """The fields whose text differs between two snapshots (either may be missing: a row
     created has no before, a row deleted no after). ``labels`` maps a key to its field (for
-    the label, choices and type); keys it does not know are shown as they are."""
+    the label, choices and type); keys it does not know are shown as they are. ``name_of``
+    (field, id) names what a reference points at ("3.2 控制线划定" rather than 57)."""
     before, after = before or {}, after or {}
     labels = labels or {}
     changes = []
     for key in list(dict.fromkeys([*before, *after])):
         field = labels.get(key)
-        old, new = as_text(before.get(key), field), as_text(after.get(key), field)
+        old, new = before.get(key), after.get(key)
+        if field is not None and field.is_relation and name_of is not None:
+            old, new = name_of(field, old), name_of(field, new)
+        old, new = as_text(old, field), as_text(new, field)
         if old != new:
             changes.append(Change(label_of(field, key), old, new, prose=is_prose(field)))
     return changes
