@@ -6,9 +6,11 @@ import logging
 
 from procrastinate.contrib.django import app
 
+from layers.models import UploadJob
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
 from layers.revisions.worker import run_upload_job
+from planportal.audit import history_context
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +19,10 @@ UPKEEP_QUEUE = "upkeep"
 
 @app.task(name=INGEST_TASK, queue=INGEST_QUEUE)
 def ingest_upload(job_id: int) -> None:
-    run_upload_job(job_id)
+    # A layer the upload creates is on the record as the uploader's, made by this job.
+    job = UploadJob.objects.select_related("created_by").filter(pk=job_id).first()
+    with history_context(job.created_by if job else None, command=INGEST_TASK):
+        run_upload_job(job_id)
 
 
 # Every 5 minutes: a planner waits at most that long to learn that a job was interrupted. The

@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "front",
     "django.contrib.postgres",
     "procrastinate.contrib.django",
+    # The history of plan text, indicators, consultations, layers and staff accounts, written
+    # by database triggers (django-pghistory on django-pgtrigger); see trail/.
+    "pgtrigger",
+    "pghistory",
+    "trail",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: who is acting, for the history triggers (trail/middleware.py).
+    "trail.middleware.TrailContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused for too many failures into the login page with status 429.
@@ -203,6 +210,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "csrfmiddlewaretoken"]
+
+# The trail (trail/): requests that may change rows carry who is acting into the database's
+# history triggers; a GET changes nothing, so it is left alone.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

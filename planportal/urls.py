@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("front.urls")),  # plan list, plan page, map, staff home and login
     path("", include("layers.revisions.urls")),  # /staff/layers/
     path("", include("consultation.urls")),  # comment form, receipts, /staff/comments/, report
+    path("", include("trail.urls")),  # /staff/trail/, a plan's audit trail and its exports
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

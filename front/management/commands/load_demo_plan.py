@@ -5,17 +5,17 @@ consultation, open for 30 days from the first load."""
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from consultation.demo import ensure_demo_consultation
 from consultation.periods import lawful_period
 from layers.demo import load_layers
+from planportal.audit import RecordedCommand
 from planportal.loader import load_plan
 
 DEMO_PLAN = Path(settings.BASE_DIR) / "fixtures" / "yangquanqu" / "plan-meta.json"
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
     help = "Loads (or refreshes) the demonstration plan; running it again duplicates nothing."
 
     def add_arguments(self, parser):

@@ -11,7 +11,7 @@ from argparse import ArgumentTypeError
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,13 +26,14 @@ from layers.revisions.gate import (
     update_settings,
 )
 from layers.revisions.publishing import NotPublishable, publish_revision
+from planportal.audit import RecordedCommand, attribute_to
 from planportal.models import Plan, Section
 from planportal.roles import may_manage_layers
 
 CHANGES_SHOWN = 20
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
     help = (
         "Imports a zipped Shapefile or FileGDB, GeoPackage, GeoJSON or KML file as a new "
         "revision of a layer, creating the layer when needed."
@@ -83,6 +84,8 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(missing_message(missing))
         actor = _actor(options["actor"], needed=options["publish"] or bool(changes))
+        if actor is not None:
+            attribute_to(actor)  # the trail's rows name the planner, not only the command
         target = Target(plan, collection_id, layer_name, title or "", key, mapping, options["code"])
         try:
             with transaction.atomic():

@@ -10,15 +10,16 @@ import os
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from planportal.audit import RecordedCommand
 from planportal.roles import STAFF_GROUPS
 
 PASSWORD_VARIABLE = "STAFF_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
     help = (
         "Creates a staff user in the group planners or officials. The password comes from "
         f"the {PASSWORD_VARIABLE} environment variable, or from a prompt."
