@@ -110,6 +110,7 @@ def test_a_consultation_created_and_its_dates_changed(plan, official):
 
 def test_a_layer_settings_and_public_policy_change(plan, planner):
     layer = make_layer(plan, "test-yjjbnt", code="YJJBNT")
+    first_section = layer.section_id  # the factories give a layer what the publish gate asks
     with history_context(planner):
         layer.public_policy = PublicPolicy.TILES_ONLY
         layer.min_zoom = 12
@@ -120,14 +121,14 @@ def test_a_layer_settings_and_public_policy_change(plan, planner):
     assert last.pgh_diff == {
         "public_policy": [PublicPolicy.FEATURES, PublicPolicy.TILES_ONLY],
         "min_zoom": [0, 12],
-        "section_id": [None, layer.section_id],
+        "section_id": [first_section, layer.section_id],
     }
     entry = next(e for e in plan_trail(plan, kind="layers") if e.action == "修改")
     assert entry.actor == planner.username
     assert {(c.field, c.before, c.after) for c in entry.changes} == {
         ("公开方式", "要素与瓦片 (features)", "仅瓦片（不提供坐标下载） (tiles-only)"),
         ("最小缩放级别", "0", "12"),
-        ("节", "", "3.2 控制线划定"),
+        ("节", "3.1 总体格局", "3.2 控制线划定"),
     }
 
 
