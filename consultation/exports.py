@@ -14,6 +14,7 @@ import io
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -62,6 +63,11 @@ def header() -> list[str]:
         _("Receipt code"),
         _("Received at"),
         _("Channel"),
+        _field_label("received_on"),
+        _field_label("submitter_kind"),
+        _field_label("organisation"),
+        _field_label("declared_under_14"),
+        _field_label("guardian_consent"),
         _("Entered by"),
         _("State"),
         _("Reason for the state"),
@@ -87,6 +93,11 @@ def header() -> list[str]:
     ]
 
 
+def _field_label(name: str) -> str:
+    """A comment field's name as the forms show it (its translated verbose name)."""
+    return capfirst(str(Comment._meta.get_field(name).verbose_name))
+
+
 def comment_rows(consultation: Consultation):
     comments = (
         Comment.objects.filter(consultation=consultation)
@@ -105,6 +116,11 @@ def comment_rows(consultation: Consultation):
             comment.receipt_code,
             local_time(comment.created_at),
             comment.get_channel_display(),
+            comment.received_on.isoformat() if comment.received_on else "",
+            comment.get_submitter_kind_display(),
+            comment.organisation,
+            yes if comment.declared_under_14 else no,
+            yes if comment.guardian_consent else no,
             comment.entered_by.get_username() if comment.entered_by else "",
             comment.get_state_display(),
             comment.state_reason,

@@ -96,8 +96,29 @@ def test_control_characters_do_not_break_the_xlsx(official_client, consultation)
     make_comment(consultation, body="坏字符\x07\x1b\x0b结束")
     response = official_client.get(reverse("staff-export-xlsx", args=[consultation.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
-    bodies = [row[14] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert bodies == ["坏字符结束"]
+    rows = list(sheet.iter_rows(values_only=True))
+    opinion = rows[0].index("意见内容")
+    assert [row[opinion] for row in rows[1:]] == ["坏字符结束"]
+
+
+def test_the_csv_says_who_gave_an_opinion_and_when_a_letter_was_received(
+    official_client, consultation
+):
+    letter = make_comment(
+        consultation,
+        body="来函",
+        channel="letter",
+        submitter_kind="department",
+        organisation="孝义市交通运输局",
+        received_on=consultation.opens_at.date(),
+    )
+    response = official_client.get(reverse("staff-export-csv", args=[consultation.pk]))
+    header, row = read_csv(response)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["回执码"] == letter.receipt_code
+    assert cells["收到（邮戳）日期"] == consultation.opens_at.date().isoformat()
+    assert (cells["意见人类型"], cells["单位名称"]) == ("部门", "孝义市交通运输局")
+    assert cells["声明未满十四周岁"] == "否"
 
 
 def test_exports_are_for_officials_only(client, consultation, comments):
