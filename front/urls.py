@@ -1,13 +1,16 @@
 """The pages that compose the apps, inside the language prefixes (Chinese unprefixed, English
-under /en/): the plan list, a plan's text, its map, and the staff home, login and logout."""
+under /en/): the plans by region, a region, the search, a plan's text, its map, the staff
+home, login and logout, and the planners' plan pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from front import map, staff, views
+from front import map, plan_staff, portal, search_views, staff, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    path("regions/<str:code>/", portal.region_detail, name="region-detail"),
+    path("search/", search_views.place_search, name="place-search"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
     path(
@@ -18,6 +21,9 @@ urlpatterns = [
         name="staff-login",
     ),
     path("staff/", staff.staff_home, name="staff-home"),
+    path("staff/plans/", plan_staff.plan_list, name="staff-plans"),
+    path("staff/plans/new/", plan_staff.plan_create, name="staff-plan-create"),
+    path("staff/plans/<slug:slug>/publish/", plan_staff.plan_publish, name="staff-plan-publish"),
     path(
         "staff/logout/",
         auth_views.LogoutView.as_view(next_page=reverse_lazy("staff-login")),

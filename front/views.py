@@ -1,16 +1,19 @@
-"""Public HTML pages: the list of plans and a plan's full text."""
+"""Public HTML pages: the plans by region (front/portal.py) and a plan's full text."""
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from consultation.embed import plan_page_context
+from front.portal import attach_open_consultations, portal
 from layers.models import Layer
 from planportal.models import Chapter, Plan, Section
 
 
 def plan_list(request):
-    plans = Plan.objects.public()
-    return render(request, "front/plan_list.html", {"plans": plans})
+    plans = list(Plan.objects.public())
+    attach_open_consultations(plans)
+    counties, elsewhere = portal(plans)
+    return render(request, "front/plan_list.html", {"counties": counties, "elsewhere": elsewhere})
 
 
 def plan_detail(request, slug: str):

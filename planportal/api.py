@@ -1,17 +1,36 @@
-"""Read-only JSON API of the plans (``/api/plans/`` and ``/api/plans/<slug>/``), and what
-every API view of the portal shares: the language of its labels, the staff views'
-authentication (refusals are described in api_errors.py)."""
+"""JSON API of the plans (``/api/plans/`` and ``/api/plans/<slug>/``: public reads; planners
+create a plan and publish or unpublish it), and what every API view of the portal shares: the
+language of its labels, the staff views' authentication (refusals are described in
+api_errors.py)."""
 
 from django.db.models import Prefetch
 from django.utils import translation
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planportal.api_errors import NOT_FOUND
+from planportal.api_errors import (
+    FIELD_ERRORS_SCHEMA,
+    NOT_FOUND,
+    UNSUPPORTED_MEDIA_TYPE,
+    invalid,
+    staff_refusals,
+)
 from planportal.models import Chapter, Plan, Section
-from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
+from planportal.plans import PLAN_FIELDS, PublishRefused, create_plan, publish_plan, unpublish_plan
+from planportal.roles import IsPlanner
+from planportal.serializers import (
+    PlanCreateSerializer,
+    PlanDetailSerializer,
+    PlanStaffSerializer,
+    PlanSummarySerializer,
+)
+
+PLANNER_ACTIONS = ("create", "publish", "unpublish")
 
 
 class AcceptLanguageMixin:
@@ -34,12 +53,25 @@ class StaffAPIView(AcceptLanguageMixin, APIView):
 
 @extend_schema_view(retrieve=extend_schema(responses={200: PlanDetailSerializer, 404: NOT_FOUND}))
 class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
-    """Published plans; the detail carries the full text, chapter by chapter."""
+    """Published plans; the detail carries the full text, chapter by chapter. Planners create
+    plans and publish or unpublish them (planportal/plans.py)."""
 
     lookup_field = "slug"
     serializer_class = PlanSummarySerializer
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+    def get_permissions(self):
+        if self.action in PLANNER_ACTIONS:
+            return [IsPlanner()]
+        return super().get_permissions()
+
+    def get_parsers(self):
+        # The planners' operations read JSON only (as the other staff endpoints).
+        return [JSONParser()]
 
     def get_queryset(self):
+        if self.action in PLANNER_ACTIONS:
+            return Plan.objects.all()
         plans = Plan.objects.public()
         if self.action == "retrieve":
             sections = Section.objects.select_related("chapter__plan").order_by("position")
@@ -51,3 +83,69 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return PlanDetailSerializer if self.action == "retrieve" else PlanSummarySerializer
+
+    @extend_schema(
+        operation_id="plan_create",
+        summary="Create a plan (planners)",
+        description=(
+            "A new draft plan, not shown to the public until it has its text and is "
+            "published. Its region code must be a known region or lie directly under one "
+            "(a township under a known county); `region_name` is needed only in the second "
+            "case. Writes an audit event."
+        ),
+        request=PlanCreateSerializer,
+        responses={
+            201: PlanStaffSerializer,
+            400: invalid("Invalid data: the messages say which field and which rule."),
+            **staff_refusals("a planner", "No such plan."),
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
+        tags=["planners"],
+    )
+    def create(self, request):
+        body = PlanCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = {
+            name: body.validated_data[name] for name in PLAN_FIELDS if name in body.validated_data
+        }
+        plan = create_plan(request.user, **fields)
+        data = PlanStaffSerializer(plan, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="plan_publish",
+        summary="Show a plan on the portal (planners)",
+        description=(
+            "Refused (400) while the plan has no name or no text (no chapter). "
+            "Writes an audit event."
+        ),
+        request=None,
+        responses={
+            200: PlanStaffSerializer,
+            400: OpenApiResponse(FIELD_ERRORS_SCHEMA, description="What the plan still lacks."),
+            **staff_refusals("a planner", "No such plan."),
+        },
+        tags=["planners"],
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, slug: str):
+        try:
+            plan = publish_plan(request.user, self.get_object())
+        except PublishRefused as refused:
+            return Response(
+                {"detail": " ".join(refused.messages)}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(PlanStaffSerializer(plan, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="plan_unpublish",
+        summary="Take a plan off the portal (planners)",
+        description="Its text, layers and consultations are kept. Writes an audit event.",
+        request=None,
+        responses={200: PlanStaffSerializer, **staff_refusals("a planner", "No such plan.")},
+        tags=["planners"],
+    )
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, slug: str):
+        plan = unpublish_plan(request.user, self.get_object())
+        return Response(PlanStaffSerializer(plan, context={"request": request}).data)

@@ -220,3 +220,55 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
+
+class RegionLevel(models.TextChoices):
+    """The level of a 统计用区划代码: how many of its 12 digits are significant."""
+
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("Prefecture")
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village")
+
+
+class Region(models.Model):
+    """An administrative region of the 统计用区划代码 hierarchy (省 2, 市 4, 县 6, 乡镇 9, 村 12
+    significant digits), with its parent. Plans name their region by code
+    (``Plan.region_code``); the home page, the region pages and the search walk this tree.
+    See planportal/regions.py for the code arithmetic and the plan's region rule."""
+
+    code = models.CharField(
+        _("region code"), max_length=12, unique=True, validators=[region_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # What residents say (阳泉曲村 for 阳泉曲村委会); the search matches both names.
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent region"),
+    )
+    outline = models.MultiPolygonField(_("outline"), srid=4326, null=True, blank=True)
+    outline_source = models.CharField(_("source of the outline"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^\d{12}$"), name="region_code_12_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name

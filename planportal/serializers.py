@@ -2,11 +2,14 @@
 
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from planportal.models import Chapter, Indicator, Plan, Section
+from planportal.plans import plan_region_name
 
 
 class BlockSerializer(serializers.Serializer):
@@ -115,4 +118,63 @@ class PlanDetailSerializer(PlanSummarySerializer):
             "indicators",
             "indicators_note",
             "closing",
+        ]
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    """What a planner gives to create a plan (``POST /api/plans/``): the plan starts as an
+    unpublished draft without text."""
+
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(
+        max_length=100, help_text="the plan's address, e.g. xiabao-2021-2035"
+    )
+    region_code = serializers.RegexField(
+        r"^\d{12}$",
+        max_length=12,
+        help_text="12-digit 统计用区划代码: a known region, or one whose parent region is known",
+    )
+    region_name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="needed only when the region code is not in the region table",
+    )
+    organisation = serializers.CharField(max_length=200, help_text="组织编制机关")
+    compiled_by = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="编制单位"
+    )
+    period_start = serializers.IntegerField(min_value=1949, max_value=2200)
+    period_end = serializers.IntegerField(min_value=1949, max_value=2200)
+    contact_phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_slug(self, value: str) -> str:
+        if Plan.objects.filter(slug=value).exists():
+            raise serializers.ValidationError(_("A plan with this slug exists already."))
+        return value
+
+    def validate(self, data: dict) -> dict:
+        if data["period_start"] >= data["period_end"]:
+            raise serializers.ValidationError(
+                {"period_end": [_("The period must end after it starts.")]}
+            )
+        try:
+            data["region_name"] = plan_region_name(data["region_code"], data.get("region_name", ""))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"region_code": error.messages}) from error
+        return data
+
+
+class PlanStaffSerializer(PlanSummarySerializer):
+    """A plan as planners see it: published or not."""
+
+    is_published = serializers.BooleanField()
+
+    class Meta(PlanSummarySerializer.Meta):
+        fields = PlanSummarySerializer.Meta.fields + [
+            "compiled_by",
+            "contact_phone",
+            "contact_email",
+            "is_published",
         ]

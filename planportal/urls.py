@@ -20,13 +20,14 @@ urlpatterns = [
     path("api/", include("layers.api_urls")),  # a plan's layer catalogue and point report
     path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish
     path("api/", include("consultation.api_urls")),  # consultations, comments, receipts, answers
+    path("api/", include("front.api_urls")),  # the search across plans
     path("ogc/", include("layers.ogc.urls")),
     path("tiles/", include("layers.tiles.urls")),
 ]
 
 # Pages: Simplified Chinese without a prefix, English under /en/.
 urlpatterns += i18n_patterns(
-    path("", include("front.urls")),  # plan list, plan page, map, staff home and login
+    path("", include("front.urls")),  # plans by region, regions, search, plan pages, staff
     path("", include("layers.revisions.urls")),  # /staff/layers/
     path("", include("consultation.urls")),  # comment form, receipts, /staff/comments/, report
     path("", include("trail.urls")),  # /staff/trail/, a plan's audit trail and its exports

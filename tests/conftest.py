@@ -28,7 +28,13 @@ from django.test import Client
 from django.utils import translation
 
 from planportal.models import AuditEvent, Plan
-from tests.factories import audit_baseline, make_official, make_planner
+from tests.factories import (
+    audit_baseline,
+    make_official,
+    make_plan,
+    make_planner,
+    make_second_plan,
+)
 
 REPO = Path(settings.BASE_DIR)
 DEMO_DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
@@ -68,6 +74,19 @@ def _chinese_first():
 def demo_plan(db) -> Plan:
     """The 阳泉曲镇 plan as `make run` loads it."""
     return Plan.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def first_plan(db) -> Plan:
+    """测试镇's published plan (make_plan): the first of two plans side by side."""
+    return make_plan()
+
+
+@pytest.fixture
+def second_plan(db) -> Plan:
+    """第二测试乡's published plan (make_second_plan), beside ``first_plan``: what one plan
+    holds must never show in the other."""
+    return make_second_plan()
 
 
 @pytest.fixture

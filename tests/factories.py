@@ -78,25 +78,54 @@ def square(west: float, south: float, size: float) -> Polygon:
     return polygon
 
 
-def make_plan(slug: str = "test-town-2021-2035", published: bool = True) -> Plan:
-    """测试镇's plan: its area is WEST..EAST, SOUTH..NORTH; chapter 3 with sections 3.1 and
-    3.2; no layers."""
+def make_plan(
+    slug: str = "test-town-2021-2035",
+    published: bool = True,
+    *,
+    name: str = "测试镇国土空间总体规划（2021-2035年）",
+    region_code: str = "141181199000",
+    region_name: str = "测试镇",
+    west: float = WEST,
+    south: float = SOUTH,
+) -> Plan:
+    """测试镇's plan: its area is WEST..EAST, SOUTH..NORTH (or the same square from ``west``,
+    ``south``); chapter 3 with sections 3.1 and 3.2; no layers."""
     plan = Plan.objects.create(
-        name="测试镇国土空间总体规划（2021-2035年）",
+        name=name,
         slug=slug,
-        region_code="141181199000",
-        region_name="测试镇",
-        organisation="测试镇人民政府",
+        region_code=region_code,
+        region_name=region_name,
+        organisation=f"{region_name}人民政府",
         period_start=2021,
         period_end=2035,
         is_published=published,
         contact_phone="0358-7000000",
-        extent=square(WEST, SOUTH, EAST - WEST),
+        extent=square(west, south, EAST - WEST),
     )
     chapter = Chapter.objects.create(plan=plan, number=3, title="国土空间格局")
     for position, (number, title) in enumerate([("3.1", "总体格局"), ("3.2", "控制线划定")]):
         Section.objects.create(chapter=chapter, number=number, title=title, position=position)
     return plan
+
+
+# The second plan's area: the same size as the first's, 0.2 degrees east of it, so nothing of
+# one plan lies in the other's.
+SECOND_WEST, SECOND_SOUTH = WEST + 0.2, SOUTH
+
+
+def make_second_plan(slug: str = "second-town-2021-2035", published: bool = True) -> Plan:
+    """第二测试乡's plan, beside make_plan's (tests of what one plan must not show of another):
+    its area is the square from SECOND_WEST, SECOND_SOUTH; its region code lies under 孝义市
+    as make_plan's does."""
+    return make_plan(
+        slug,
+        published,
+        name="第二测试乡国土空间总体规划（2021-2035年）",
+        region_code="141181299000",
+        region_name="第二测试乡",
+        west=SECOND_WEST,
+        south=SECOND_SOUTH,
+    )
 
 
 # --- Layers ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""``manage.py load_demo_plan``: loads the 阳泉曲镇 demonstration plan from fixtures/: its
-text and indicators, its map layers (where the plan folder has a layer catalogue) and one
-consultation, open for 30 days from the first load."""
+"""``manage.py load_demo_plan``: loads the regions of 孝义市 (the county with its outline, its
+乡镇 and the villages of 阳泉曲镇, from fixtures/data) and the 阳泉曲镇 demonstration plan
+from fixtures/: its text and indicators, its map layers (where the plan folder has a layer
+catalogue) and one consultation, open for 30 days from the first load."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from consultation.periods import lawful_period
 from layers.demo import load_layers
 from planportal.audit import RecordedCommand
 from planportal.loader import load_plan
+from planportal.region_loader import load_xiaoyi_regions
 
 DEMO_PLAN = Path(settings.BASE_DIR) / "fixtures" / "yangquanqu" / "plan-meta.json"
 
@@ -24,6 +26,8 @@ class Command(RecordedCommand):
         )
 
     def handle(self, *args, meta: Path, **options):
+        regions = load_xiaoyi_regions()
+        self.stdout.write(f"regions: {regions.total} of 孝义市, {regions.created} new")
         result = load_plan(meta)
         verb = "created" if result.created else "updated"
         self.stdout.write(

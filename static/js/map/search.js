@@ -1,5 +1,6 @@
 // Village search: finds villages of the villages layer by name and takes the map there.
 // Keyboard: type, Enter takes the first match, arrows move through the list, Escape closes.
+// `?village=<name>` (the portal's search across plans links so) shows that village at once.
 
 import { DATA_LANG, el, format } from "../lib/dom.js";
 import { categoryOf } from "./layers.js";
@@ -116,4 +117,8 @@ export async function setUpVillageSearch({ form, layers, layerId, strings, onCho
   document.addEventListener("click", (event) => {
     if (!form.contains(event.target)) close();
   });
+
+  const asked = new URLSearchParams(window.location.search).get("village");
+  const village = asked && villages.find((candidate) => candidate.name === asked.trim());
+  if (village) choose(village);
 }
