@@ -61,7 +61,7 @@ HYPOTHESIS = settings(
 # Loaded when the module is collected; generating the schema reads no database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
 # The operations that take a planner's or an official's token.
-staff_schema = schema.include(path_regex=r"^/api/(comments|layers|upload-jobs)/")
+staff_schema = schema.include(path_regex=r"^/api/(comments|layers|upload-jobs|plans)/")
 
 
 @pytest.fixture
@@ -162,6 +162,10 @@ SEMANTIC_REFUSALS = {
     "POST /api/consultations/{id}/comments/": {400, 403, 404, 409, 413, 428, 429},
     "POST /api/layers/{collection_id}/revisions/": {400, 401, 403, 404, 413},
     "PATCH /api/layers/{collection_id}/": {400, 401, 403, 404},
+    # A new plan's region must be in the region hierarchy and its slug free.
+    "POST /api/plans/": {400, 401, 403},
+    # A plan without text (chapters) is not published.
+    "POST /api/plans/{slug}/publish/": {400, 401, 403, 404},
 }
 
 
