@@ -1,9 +1,11 @@
-"""Django admin for administrators: plans, their chapters, sections and indicators."""
+"""Django admin for administrators: plans, their chapters, sections and indicators; regions."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from planportal.models import Chapter, Indicator, Plan, Section
+from planportal.models import Chapter, Indicator, Plan, Region, Section
+from planportal.regions import check_plan_region
 
 
 class ChapterInline(admin.TabularInline):
@@ -19,8 +21,19 @@ class IndicatorInline(admin.TabularInline):
     extra = 0
 
 
+class PlanAdminForm(forms.ModelForm):
+    """The admin follows the same region rule as the planners' page and the API (the admin
+    gives the model and fields)."""
+
+    def clean_region_code(self) -> str:
+        code = self.cleaned_data["region_code"]
+        check_plan_region(code)
+        return code
+
+
 @admin.register(Plan)
 class PlanAdmin(GISModelAdmin):
+    form = PlanAdminForm
     list_display = ["name", "region_code", "period", "status", "is_published", "updated_at"]
     list_filter = ["status", "is_published"]
     search_fields = ["name", "region_code", "region_name"]
@@ -39,3 +52,11 @@ class ChapterAdmin(admin.ModelAdmin):
     list_display = ["__str__", "plan"]
     list_filter = ["plan"]
     inlines = [SectionInline]
+
+
+@admin.register(Region)
+class RegionAdmin(GISModelAdmin):
+    list_display = ["code", "name", "short_name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "short_name"]
+    raw_id_fields = ["parent"]

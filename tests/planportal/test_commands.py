@@ -77,10 +77,12 @@ def test_load_demo_plan_reports_what_it_loaded_and_changes_nothing_when_run_agai
     out = StringIO()
     call_command("load_demo_plan", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "updated plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
-    assert lines[1] == "layers: 29 in the catalogue, 0 new revisions published"
-    assert lines[2].startswith("consultation ") and " kept: " in lines[2]
-    assert len(lines) == 3
+    # 山西省, 吕梁市, 孝义市, its 16 乡镇 and the 38 village units of 阳泉曲镇.
+    assert lines[0] == "regions: 57 of 孝义市, 0 new"
+    assert lines[1] == "updated plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
+    assert lines[2] == "layers: 29 in the catalogue, 0 new revisions published"
+    assert lines[3].startswith("consultation ") and " kept: " in lines[3]
+    assert len(lines) == 4
 
 
 def test_an_administrator_reaches_the_plan_in_the_admin(client, demo_plan):

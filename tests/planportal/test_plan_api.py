@@ -70,11 +70,9 @@ def test_an_unknown_plan_is_a_404_in_json(client, db):
     assert "detail" in response.json()
 
 
-def test_the_api_is_read_only(client, demo_plan):
-    assert client.post("/api/plans/", {}, content_type="application/json").status_code in (
-        403,
-        405,
-    )
+def test_the_api_is_read_only_for_the_public(client, demo_plan):
+    # Creating a plan is for planners (tests/planportal/test_plan_create_api.py).
+    assert client.post("/api/plans/", {}, content_type="application/json").status_code == 401
     response = client.delete("/api/plans/yangquanqu-2021-2035/")
     assert response.status_code in (403, 405)
     assert client.get("/api/plans/yangquanqu-2021-2035/").status_code == 200

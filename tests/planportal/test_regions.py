@@ -6,9 +6,10 @@ import csv
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.forms import modelform_factory
 
-from planportal.models import Region, RegionLevel
+from planportal.admin import PlanAdminForm
+from planportal.models import Plan, Region, RegionLevel
 from planportal.region_loader import DATA, load_xiaoyi_regions
 from planportal.regions import (
     ancestor_codes,
@@ -79,11 +80,6 @@ def test_loading_the_regions_again_changes_nothing(db):
     assert after == before
 
 
-def test_the_demo_loader_says_what_it_loaded(db, capsys):
-    call_command("load_demo_plan")
-    assert "regions: 57 of 孝义市, 0 new" in capsys.readouterr().out
-
-
 def test_a_known_region_is_a_plans_region(db):
     assert check_plan_region("141181101000").name == "阳泉曲镇"
     assert region_name_for("141181101000") == "山西省吕梁市孝义市阳泉曲镇"
@@ -105,3 +101,11 @@ def test_a_code_neither_known_nor_under_a_known_region_is_refused_in_chinese(db)
 def test_a_code_that_is_not_twelve_digits_is_refused(db):
     with pytest.raises(ValidationError, match="12"):
         check_plan_region("14118110100")
+
+
+def test_the_admin_follows_the_same_region_rule(db):
+    form_class = modelform_factory(Plan, form=PlanAdminForm, fields=["region_code"])
+    refused = form_class(data={"region_code": "141182101000"})
+    assert not refused.is_valid()
+    assert "规划所属区划须已在区划表中" in refused.errors["region_code"][0]
+    assert form_class(data={"region_code": "141181102000"}).is_valid()
