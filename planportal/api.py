@@ -22,7 +22,7 @@ from planportal.api_errors import (
 )
 from planportal.models import Chapter, Plan, Section
 from planportal.plans import PLAN_FIELDS, PublishRefused, create_plan, publish_plan, unpublish_plan
-from planportal.roles import IsPlanner
+from planportal.roles import IsPlanManager
 from planportal.serializers import (
     PlanCreateSerializer,
     PlanDetailSerializer,
@@ -62,7 +62,7 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_permissions(self):
         if self.action in PLANNER_ACTIONS:
-            return [IsPlanner()]
+            return [IsPlanManager()]
         return super().get_permissions()
 
     def get_parsers(self):

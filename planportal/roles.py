@@ -96,6 +96,12 @@ class IsPlanner(BasePermission):
         return may_manage_layers(request.user)
 
 
+class IsPlanManager(IsPlanner):
+    """Planners create plans and put them on the portal or take them off."""
+
+    message = _("Only planners may create, publish or unpublish plans.")
+
+
 class IsOfficial(BasePermission):
     message = _("Only officials may answer comments.")
 

@@ -84,6 +84,7 @@ def test_only_planners_create_plans(client, official):
         "/api/plans/", NEW_PLAN, content_type="application/json", **token_header(official)
     )
     assert refused.status_code == 403
+    assert refused.json()["detail"] == "只有规划人员可以新建、发布或撤下规划。"
     assert not Plan.objects.filter(slug=NEW_PLAN["slug"]).exists()
 
 
