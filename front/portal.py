@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.shortcuts import get_object_or_404, render
 
 from consultation.models import Consultation
+from front.search import search
 from planportal.models import Plan, Region, RegionLevel
 from planportal.regions import covering_plans, home_region
 
@@ -77,6 +78,12 @@ def region_detail(request, code: str):
     )
     for child in children:
         child.has_plan = child.code in planned
+    # Where the plans' maps show this village (from their village layers), as the search finds it.
+    places = (
+        [hit for hit in search(region.code) if hit.code == region.code and hit.plan]
+        if region.level == RegionLevel.VILLAGE
+        else []
+    )
     ancestors = []
     parent = region.parent
     while parent is not None:
@@ -91,5 +98,6 @@ def region_detail(request, code: str):
             "children": children,
             "own_plans": own,
             "covering_plans": above,
+            "places": places,
         },
     )

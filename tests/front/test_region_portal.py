@@ -102,10 +102,14 @@ def test_a_township_page_with_its_plan_and_villages(client, demo_plan):
     assert f'href="/plans/{demo_plan.slug}/"' in html
 
 
-def test_a_village_page_names_the_plan_that_covers_it(client, demo_plan):
-    page = text_of(client.get("/regions/141181101200/"))
+def test_a_village_page_names_the_plan_that_covers_it_and_leads_to_its_map(client, demo_plan):
+    response = client.get("/regions/141181101200/")
+    page = text_of(response)
     assert "阳泉曲村委会" in page
     assert "覆盖本区划的规划" in page and demo_plan.name in page
+    assert f"在《{demo_plan.name}》的规划图上查看" in page
+    village = "%E9%98%B3%E6%B3%89%E6%9B%B2%E6%9D%91"  # 阳泉曲村, the village layer's name
+    assert f'href="/plans/{demo_plan.slug}/map/?village={village}"' in response.content.decode()
 
 
 def test_the_county_page_lists_its_townships(client, demo_plan):
