@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.shortcuts import get_object_or_404, render
 
 from consultation.models import Consultation
+from front.outline import sketch
 from front.search import search
 from planportal.models import Plan, Region, RegionLevel
 from planportal.regions import covering_plans, home_region
@@ -54,6 +55,7 @@ def portal(plans: list[Plan]) -> tuple[list[RegionEntry], list[Plan]]:
     counties = []
     for entry in sorted(entries.values(), key=lambda entry: entry.region.code):
         if entry.region.level == RegionLevel.COUNTY:
+            entry.region.sketch = sketch(entry.region.outline)
             counties.append(entry)
         elif entry.region.parent_id is not None and entry.region.parent.code in entries:
             entries[entry.region.parent.code].children.append(entry)
@@ -66,6 +68,7 @@ def region_detail(request, code: str):
     """A region, where it belongs, what lies in it and the plans that cover it; a region no
     published plan covers says so."""
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
+    region.sketch = sketch(region.outline)
     plans = covering_plans(region)
     attach_open_consultations(plans)
     own = [plan for plan in plans if plan.region_code == region.code]

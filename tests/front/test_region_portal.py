@@ -5,9 +5,12 @@ page of its own (/regions/<code>/)."""
 import re
 from html import unescape
 
+from django.contrib.gis.geos import MultiPolygon
+
 from consultation.models import Consultation
+from front.outline import sketch
 from planportal.models import Plan, PlanStatus
-from tests.factories import make_consultation, make_plan
+from tests.factories import make_consultation, make_plan, square
 
 
 def text_of(response) -> str:
@@ -130,3 +133,21 @@ def test_an_unpublished_plan_leaves_its_township_without_a_plan(client, demo_pla
 def test_an_unknown_region_is_not_found(client, db):
     assert client.get("/regions/141181999000/").status_code == 404
     assert client.get("/regions/abc/").status_code == 404
+
+
+def test_the_county_outline_is_sketched_on_the_home_page_and_its_page(client, demo_plan):
+    for url in ("/", "/regions/141181000000/"):
+        page = client.get(url).content.decode()
+        assert "孝义市行政区域轮廓示意（非法定界线）" in page
+        path = re.search(r'<path d="(M[^"]+Z)"/>', page).group(1)
+        assert path.count("L") > 20  # the simplified 天地图 outline, not a box
+    # A township has no outline in the public data: no sketch.
+    assert "轮廓示意" not in client.get("/regions/141181102000/").content.decode()
+
+
+def test_a_sketch_keeps_the_shape_north_up_and_scaled_by_latitude():
+    outline = MultiPolygon(square(112.0, 60.0, 1.0))
+    drawn = sketch(outline, tolerance=0)
+    # At 60.5° a degree of longitude is cos(60.5°) ≈ 0.49 of a degree of latitude.
+    assert drawn.view_box == "0 0 240 487"
+    assert drawn.path.startswith("M0.0,487.4L") and drawn.path.endswith("Z")
