@@ -61,6 +61,10 @@ def portal(plans: list[Plan]) -> tuple[list[RegionEntry], list[Plan]]:
             entries[entry.region.parent.code].children.append(entry)
         elif entry.plans:  # a township whose county is not in the table
             elsewhere.extend(entry.plans)
+    for county in counties:
+        # The 乡镇 with a published plan first (what a resident came for), each group in code
+        # order.
+        county.children.sort(key=lambda entry: (not entry.plans, entry.region.code))
     return counties, elsewhere
 
 
