@@ -22,7 +22,7 @@ from consultation.staff_forms import ANSWER_MAX
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.api_fields import NOT_BLANK_PATTERN, StrictBooleanField, StrictCharField
-from planportal.roles import IsOfficial
+from planportal.roles import IsOfficial, require_moderation_right
 
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
@@ -82,7 +82,8 @@ class AnswerView(StaffAPIView):
         tags=["staff"],
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment, pk=pk)
+        comment = get_object_or_404(Comment.objects.select_related("consultation__plan"), pk=pk)
+        require_moderation_right(request.user, comment.consultation.plan)
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -196,7 +197,8 @@ class SubmitterView(StaffAPIView):
         tags=["staff"],
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment, pk=pk)
+        comment = get_object_or_404(Comment.objects.select_related("consultation__plan"), pk=pk)
+        require_moderation_right(request.user, comment.consultation.plan)
         serializer = SubmitterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
