@@ -28,7 +28,7 @@ from django.test import Client
 from django.utils import translation
 
 from planportal.models import AuditEvent, Plan
-from tests.factories import audit_baseline, make_official, make_planner
+from tests.factories import audit_baseline, make_official, make_other_plan, make_planner
 
 REPO = Path(settings.BASE_DIR)
 DEMO_DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
@@ -68,6 +68,13 @@ def _chinese_first():
 def demo_plan(db) -> Plan:
     """The 阳泉曲镇 plan as `make run` loads it."""
     return Plan.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def other_plan(db) -> Plan:
+    """另一镇's plan (tests/factories.make_other_plan): a second township of the county, for
+    what one plan must not show or let act on of another."""
+    return make_other_plan()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from layers.models import (
     RevisionStatus,
 )
 from layers.revisions.publishing import publish_revision
-from planportal.models import AuditEvent, Chapter, Plan, Section
+from planportal.models import AuditEvent, Chapter, Plan, RoleGrant, Section
 from planportal.roles import OFFICIALS, PLANNERS
 
 PASSWORD = "Answer-Every-Opinion-2035"
@@ -78,25 +78,49 @@ def square(west: float, south: float, size: float) -> Polygon:
     return polygon
 
 
-def make_plan(slug: str = "test-town-2021-2035", published: bool = True) -> Plan:
+def make_plan(
+    slug: str = "test-town-2021-2035",
+    published: bool = True,
+    *,
+    region_code: str = "141181199000",
+    town: str = "测试镇",
+    west: float = WEST,
+) -> Plan:
     """测试镇's plan: its area is WEST..EAST, SOUTH..NORTH; chapter 3 with sections 3.1 and
-    3.2; no layers."""
+    3.2; no layers. ``region_code``, ``town`` and ``west`` make another township's plan (see
+    ``make_other_plan``)."""
     plan = Plan.objects.create(
-        name="测试镇国土空间总体规划（2021-2035年）",
+        name=f"{town}国土空间总体规划（2021-2035年）",
         slug=slug,
-        region_code="141181199000",
-        region_name="测试镇",
-        organisation="测试镇人民政府",
+        region_code=region_code,
+        region_name=town,
+        organisation=f"{town}人民政府",
         period_start=2021,
         period_end=2035,
         is_published=published,
         contact_phone="0358-7000000",
-        extent=square(WEST, SOUTH, EAST - WEST),
+        extent=square(west, SOUTH, EAST - WEST),
     )
     chapter = Chapter.objects.create(plan=plan, number=3, title="国土空间格局")
     for position, (number, title) in enumerate([("3.1", "总体格局"), ("3.2", "控制线划定")]):
         Section.objects.create(chapter=chapter, number=number, title=title, position=position)
     return plan
+
+
+# 另一镇, beside 测试镇 in the same county (141181): a second township's plan, for the tests of
+# rights per plan and per region and of what one plan must not show of another.
+OTHER_TOWN_CODE = "141181198000"
+COUNTY_CODE = "141181000000"
+
+
+def make_other_plan(slug: str = "other-town-2021-2035", published: bool = True) -> Plan:
+    """另一镇's plan: the same shape as ``make_plan``'s, just east of it, region 141181198."""
+    return make_plan(slug, published, region_code=OTHER_TOWN_CODE, town="另一镇", west=EAST + 0.05)
+
+
+def grant(user, role: str, *, plan: Plan | None = None, region_code: str = "") -> RoleGrant:
+    """A right for ``user`` (``StaffRole.PLANNER``/``OFFICIAL``) on a plan or a region."""
+    return RoleGrant.objects.create(user=user, role=role, plan=plan, region_code=region_code)
 
 
 # --- Layers ----------------------------------------------------------------------------------

@@ -134,13 +134,14 @@ class LayerRevisionsView(StaffAPIView):
         tags=["planners"],
     )
     def post(self, request, collection_id: str):
+        layer = Layer.objects.select_related("plan").filter(collection_id=collection_id).first()
+        if layer is not None:  # another plan's layer is refused before the body is looked at
+            require_layers_right(request.user, layer.plan)
         serializer = UploadRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        layer = Layer.objects.select_related("plan").filter(collection_id=collection_id).first()
         if layer is not None:
             plan = layer.plan
-            require_layers_right(request.user, plan)
             if data.get("plan") and data["plan"] != plan.slug:
                 return _field_error("plan", _("The layer belongs to another plan."))
         elif not data.get("plan"):
