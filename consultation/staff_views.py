@@ -72,6 +72,7 @@ def _chosen_consultation(request) -> Consultation | None:
 def _filtered(request) -> tuple[Consultation | None, QueueFilterForm, object]:
     consultation = _chosen_consultation(request)
     form = QueueFilterForm(request.GET or None, consultation=consultation)
+    form.fields["consultation"].queryset = _consultations(request.user)
     if consultation is None:
         return None, form, Comment.objects.none()
     comments = queue_comments(consultation)

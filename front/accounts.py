@@ -67,7 +67,8 @@ class GrantForm(forms.Form):
 
 
 def _grantable_accounts():
-    return get_user_model().objects.filter(is_superuser=False).order_by("username")
+    """Staff accounts (a superuser holds every role already)."""
+    return get_user_model().objects.filter(is_staff=True, is_superuser=False).order_by("username")
 
 
 def _staff_accounts():
