@@ -90,8 +90,14 @@ def _staff_accounts():
 
 def _rows(users) -> list[dict]:
     labels = dict(StaffRole.choices)
+    # A region is named after a plan of exactly that region, when there is one (the codes
+    # alone otherwise: the portal keeps no register of regions here).
+    region_names = dict(Plan.objects.values_list("region_code", "region_name"))
     rows = []
     for user in users:
+        grants = list(user.role_grants.all())
+        for given in grants:
+            given.region_name = region_names.get(given.region_code, "")
         groups = {group.name for group in user.groups.all()}
         everywhere = [labels[role] for role, group in ROLE_GROUPS.items() if group in groups]
         rows.append(
@@ -99,7 +105,7 @@ def _rows(users) -> list[dict]:
                 "user": user,
                 "everywhere": everywhere,
                 "administrator": ADMINISTRATORS in groups,
-                "grants": list(user.role_grants.all()),
+                "grants": grants,
             }
         )
     return rows
