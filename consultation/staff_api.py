@@ -68,7 +68,8 @@ class AnswerView(StaffAPIView):
         description=(
             "Records how an opinion was handled (采纳 / 部分采纳 / 不予采纳 / 说明解释) and "
             "why; with `publish` the comment and the answer become public. Token or session "
-            "authentication; the user must be in the group `officials`. Writes an audit event."
+            "authentication; the user must be an official of the comment's plan (403 "
+            "otherwise). Writes an audit event."
         ),
         request=AnswerSerializer,
         responses={

@@ -118,7 +118,7 @@ class LayerRevisionsView(StaffAPIView):
             "revision with all its features in one transaction. The revision is not "
             "published. Creates the layer when it does not exist (then `plan` is required). "
             "Follow the job at the returned `url`. Token or session authentication; the "
-            "user must be in the group `planners`. Writes an audit event."
+            "user must be a planner of the layer's plan (403 otherwise). Writes an audit event."
         ),
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
@@ -340,7 +340,8 @@ class PublishView(StaffAPIView):
             "lock: concurrent publishes of a layer are serialised. With `expected_current` "
             "the publish is refused (409) when the published revision is no longer the one "
             "the caller saw. Publishing an older revision is a rollback. Token or session "
-            "authentication; the user must be in the group `planners`. Writes an audit event."
+            "authentication; the user must be a planner of the layer's plan (403 otherwise). "
+            "Writes an audit event."
         ),
         request=PublishRevisionRequestSerializer,
         responses={

@@ -88,6 +88,9 @@ def test_creating_an_account_shows_a_temporary_password_once_and_is_recorded(adm
     assert event.actor.username == "admin.county" and event.object_id == str(user.pk)
     assert shown not in str(event.after) and shown not in event.summary
     assert shown not in admin_client.get(ACCOUNTS).content.decode()  # once only
+    holder = Client()
+    holder.force_login(user)
+    assert holder.get("/admin/password_change/").status_code == 200  # where to change it
 
 
 def test_an_existing_username_is_refused_in_chinese(admin_client, official):
