@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -98,6 +99,28 @@ def _holder(role: str, kind: str, plans) -> Client:
 
 def _json(client, method, url, body):
     return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def _new_layer_upload(client, o):
+    """A new layer of the plan, by the upload API: the plan is named in the body."""
+    geojson = SimpleUploadedFile(
+        "roads.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"BSM": "1"},
+                        "geometry": {"type": "Point", "coordinates": [112.05, 38.05]},
+                    }
+                ],
+            }
+        ).encode(),
+        content_type="application/geo+json",
+    )
+    url = reverse("api-layer-revisions", args=[f"{o.plan.slug}-new-roads"])
+    return client.post(url, {"file": geojson, "plan": o.plan.slug})
 
 
 # Each endpoint: (name, role, call(client, objects) -> response, status when allowed).
@@ -188,6 +211,7 @@ ENDPOINTS = [
         lambda c, o: _json(c, "post", _layer_url("api-layer-revision-publish", o, 2), {}),
         200,
     ),
+    ("new layer upload API", PLANNER, _new_layer_upload, 202),
     (
         "upload job API",
         PLANNER,
