@@ -8,6 +8,11 @@ moderate and answer comments and produce the report. A role is held
 - on one plan, or on every plan of a region, by a ``RoleGrant`` (planportal/models.py): a
   grant for the region 141181000000 covers every plan whose region code starts with 141181.
 
+The groups were kept rather than migrated to region grants: a migration cannot know which
+county a portal serves (plans of several counties may share it), existing accounts, the demo
+and scripts keep working unchanged, and "on every plan" stays one visible fact on the
+accounts page and in the trail (group membership is tracked there).
+
 Superusers hold both everywhere. A third role, county administrators (group
 ``administrators``), manages staff accounts and grants (/staff/accounts/) and acts on no plan.
 
