@@ -51,6 +51,10 @@ def test_only_county_administrators_reach_the_page(client, official_client, plan
     )
 
 
+def test_only_administrators_see_the_accounts_in_the_navigation(official_client):
+    assert f'href="{ACCOUNTS}"' not in official_client.get("/staff/comments/").content.decode()
+
+
 def test_an_administrator_lands_on_the_page_and_finds_it_in_the_navigation(admin_client):
     home = admin_client.get("/staff/")
     assert home.status_code == 302 and home["Location"] == ACCOUNTS
