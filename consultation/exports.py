@@ -25,7 +25,7 @@ from consultation.moderation import masked_email
 from consultation.privacy import mask_contacts
 from consultation.staff_queue import comment_chapter
 from planportal.audit import record
-from planportal.roles import official_required
+from planportal.roles import official_required, require_moderation_right
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,7 +195,8 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 @require_GET
 @official_required
 def comments_csv(request, pk: int):
-    consultation = get_object_or_404(Consultation, pk=pk)
+    consultation = get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
+    require_moderation_right(request.user, consultation.plan)
     content = write_csv(comment_rows(consultation), header())
     record(request.user, "consultation.export_csv", consultation, summary=_("Comments (CSV)"))
     return attachment(content, "text/csv; charset=utf-8", f"comments-{consultation.pk}.csv")
@@ -204,7 +205,8 @@ def comments_csv(request, pk: int):
 @require_GET
 @official_required
 def comments_xlsx(request, pk: int):
-    consultation = get_object_or_404(Consultation, pk=pk)
+    consultation = get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
+    require_moderation_right(request.user, consultation.plan)
     content = write_xlsx(comment_rows(consultation), header(), _("Comments"))
     record(request.user, "consultation.export_xlsx", consultation, summary=_("Comments (XLSX)"))
     return attachment(content, XLSX_TYPE, f"comments-{consultation.pk}.xlsx")

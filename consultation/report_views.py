@@ -14,19 +14,22 @@ from consultation.report import build_report
 from consultation.report_freeze import freeze, read_checked, steps_since
 from consultation.report_render import report_context
 from consultation.report_xlsx import write_report_xlsx
-from planportal.roles import official_required
+from planportal.roles import official_required, require_moderation_right
 
 HTML_TYPE = "text/html; charset=utf-8"
 
 
-def _consultation(pk: int) -> Consultation:
-    return get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
+def _consultation(user, pk: int) -> Consultation:
+    """The consultation, for an official of its plan (403 for others)."""
+    consultation = get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
+    require_moderation_right(user, consultation.plan)
+    return consultation
 
 
 @require_GET
 @official_required
 def report_page(request, pk: int):
-    report = build_report(_consultation(pk))
+    report = build_report(_consultation(request.user, pk))
     versions = list(report.consultation.frozen_reports.select_related("created_by"))
     context = report_context(report) | {
         "frozen_versions": versions,
@@ -38,7 +41,7 @@ def report_page(request, pk: int):
 @require_GET
 @official_required
 def report_xlsx(request, pk: int):
-    consultation = _consultation(pk)
+    consultation = _consultation(request.user, pk)
     content = write_report_xlsx(build_report(consultation))
     return attachment(content, XLSX_TYPE, f"consultation-{consultation.pk}-report.xlsx")
 
@@ -46,7 +49,7 @@ def report_xlsx(request, pk: int):
 @require_POST
 @official_required
 def report_freeze(request, pk: int):
-    frozen = freeze(request.user, _consultation(pk))
+    frozen = freeze(request.user, _consultation(request.user, pk))
     messages.success(
         request,
         _("Version %(number)s is frozen for submission (SHA-256 %(sha256)s).")
@@ -60,6 +63,7 @@ def report_freeze(request, pk: int):
 def frozen_download(request, pk: int, number: int, kind: str):
     if kind not in ("xlsx", "html"):
         raise Http404
+    _consultation(request.user, pk)
     frozen = get_object_or_404(FrozenReport, consultation_id=pk, number=number)
     content = read_checked(frozen, kind)
     if content is None:

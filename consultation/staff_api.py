@@ -22,7 +22,7 @@ from consultation.staff_forms import ANSWER_MAX
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.api_fields import NOT_BLANK_PATTERN, StrictBooleanField, StrictCharField
-from planportal.roles import IsOfficial
+from planportal.roles import IsOfficial, require_moderation_right
 
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
@@ -68,7 +68,8 @@ class AnswerView(StaffAPIView):
         description=(
             "Records how an opinion was handled (采纳 / 部分采纳 / 不予采纳 / 说明解释) and "
             "why; with `publish` the comment and the answer become public. Token or session "
-            "authentication; the user must be in the group `officials`. Writes an audit event."
+            "authentication; the user must be an official of the comment's plan (403 "
+            "otherwise). Writes an audit event."
         ),
         request=AnswerSerializer,
         responses={
@@ -82,7 +83,8 @@ class AnswerView(StaffAPIView):
         tags=["staff"],
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment, pk=pk)
+        comment = get_object_or_404(Comment.objects.select_related("consultation__plan"), pk=pk)
+        require_moderation_right(request.user, comment.consultation.plan)
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -196,7 +198,8 @@ class SubmitterView(StaffAPIView):
         tags=["staff"],
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment, pk=pk)
+        comment = get_object_or_404(Comment.objects.select_related("consultation__plan"), pk=pk)
+        require_moderation_right(request.user, comment.consultation.plan)
         serializer = SubmitterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -32,18 +32,26 @@ from consultation.staff_forms import (
 )
 from consultation.staff_queue import filter_queue, map_features, queue_comments
 from planportal.models import AuditEvent
-from planportal.roles import official_required
+from planportal.roles import moderated_plans, official_required, require_moderation_right
 
 PAGE_SIZE = 50
 
 
-def staff_comment(pk: int) -> Comment:
-    return get_object_or_404(
+def staff_comment(user, pk: int) -> Comment:
+    """The comment, for an official of its plan (403 for others)."""
+    comment = get_object_or_404(
         Comment.objects.select_related(
             "consultation__plan", "section__chapter", "layer__chapter", "feature", "entered_by"
         ),
         pk=pk,
     )
+    require_moderation_right(user, comment.consultation.plan)
+    return comment
+
+
+def _consultations(user):
+    """The consultations of the plans the official handles: the queue offers no other."""
+    return Consultation.objects.filter(plan__in=moderated_plans(user)).select_related("plan")
 
 
 def detail_url(comment: Comment) -> str:
@@ -53,13 +61,18 @@ def detail_url(comment: Comment) -> str:
 def _chosen_consultation(request) -> Consultation | None:
     chosen = request.GET.get("consultation", "")
     if chosen.isdigit():
-        return get_object_or_404(Consultation, pk=int(chosen))
-    return Consultation.objects.select_related("plan").first()
+        consultation = get_object_or_404(
+            Consultation.objects.select_related("plan"), pk=int(chosen)
+        )
+        require_moderation_right(request.user, consultation.plan)
+        return consultation
+    return _consultations(request.user).first()
 
 
 def _filtered(request) -> tuple[Consultation | None, QueueFilterForm, object]:
     consultation = _chosen_consultation(request)
     form = QueueFilterForm(request.GET or None, consultation=consultation)
+    form.fields["consultation"].queryset = _consultations(request.user)
     if consultation is None:
         return None, form, Comment.objects.none()
     comments = queue_comments(consultation)
@@ -77,7 +90,7 @@ def queue(request):
     kept.pop("page", None)
     context = {
         "consultation": consultation,
-        "consultations": Consultation.objects.select_related("plan"),
+        "consultations": _consultations(request.user),
         "filter_form": form,
         "page": page,
         "kept_query": kept.urlencode(),
@@ -156,7 +169,7 @@ def _detail(request, comment: Comment, *, status: int = 200, contact=None, **for
 @require_GET
 @official_required
 def comment_detail(request, pk: int):
-    return _detail(request, staff_comment(pk))
+    return _detail(request, staff_comment(request.user, pk))
 
 
 def _act(request, comment: Comment, form_name: str, form, step) -> object:
@@ -174,7 +187,7 @@ def _act(request, comment: Comment, form_name: str, form, step) -> object:
 @require_POST
 @official_required
 def comment_publish(request, pk: int):
-    comment = staff_comment(pk)
+    comment = staff_comment(request.user, pk)
 
     def step(data):
         moderation.publish(request.user, comment, data["reason"])
@@ -186,7 +199,7 @@ def comment_publish(request, pk: int):
 @require_POST
 @official_required
 def comment_hide(request, pk: int):
-    comment = staff_comment(pk)
+    comment = staff_comment(request.user, pk)
 
     def step(data):
         moderation.hide(request.user, comment, data["reason"])
@@ -198,7 +211,7 @@ def comment_hide(request, pk: int):
 @require_POST
 @official_required
 def comment_answer(request, pk: int):
-    comment = staff_comment(pk)
+    comment = staff_comment(request.user, pk)
 
     def step(data):
         moderation.answer(
@@ -215,7 +228,7 @@ def comment_answer(request, pk: int):
 @require_POST
 @official_required
 def comment_duplicate(request, pk: int):
-    comment = staff_comment(pk)
+    comment = staff_comment(request.user, pk)
 
     def step(data):
         moderation.mark_duplicate(request.user, comment, data["original"])
@@ -228,7 +241,7 @@ def comment_duplicate(request, pk: int):
 @require_POST
 @official_required
 def comment_submitter(request, pk: int):
-    comment = staff_comment(pk)
+    comment = staff_comment(request.user, pk)
 
     def step(data):
         moderation.set_submitter(
@@ -243,7 +256,7 @@ def comment_submitter(request, pk: int):
 @official_required
 def comment_contact(request, pk: int):
     """Shows the full contact details once, in this response only; the look is audited."""
-    comment = staff_comment(pk)
+    comment = staff_comment(request.user, pk)
     contact = moderation.reveal_contact(request.user, comment)
     return _detail(request, comment, contact=contact)
 
@@ -252,7 +265,10 @@ def comment_contact(request, pk: int):
 @official_required
 def batch(request):
     chosen = request.POST.get("consultation", "")
-    consultation = get_object_or_404(Consultation, pk=int(chosen) if chosen.isdigit() else None)
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("plan"), pk=int(chosen) if chosen.isdigit() else None
+    )
+    require_moderation_right(request.user, consultation.plan)
     form = BatchForm(request.POST, consultation=consultation)
     back = reverse("staff-queue") + "?" + request.POST.get("back", "")
     if not form.is_valid():
@@ -284,6 +300,7 @@ def enter_comment(request, consultation_pk: int):
     consultation = get_object_or_404(
         Consultation.objects.select_related("plan"), pk=consultation_pk
     )
+    require_moderation_right(request.user, consultation.plan)
     form = EnterCommentForm(request.POST or None, consultation=consultation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from consultation.models import Comment, CommentState, Consultation, Result, Stance
 from consultation.staff_queue import plan_villages
 from planportal.models import Chapter
-from planportal.roles import official_required
+from planportal.roles import official_required, require_moderation_right
 
 
 @dataclass
@@ -86,6 +86,7 @@ def _by_result(opinions) -> list[tuple[str, int]]:
 @official_required
 def stats_page(request, pk: int):
     consultation = get_object_or_404(Consultation.objects.select_related("plan"), pk=pk)
+    require_moderation_right(request.user, consultation.plan)
     return render(
         request,
         "consultation/staff/stats.html",

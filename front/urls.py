@@ -5,7 +5,7 @@ home, login and logout, and the planners' plan pages."""
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from front import map, plan_staff, portal, search_views, staff, views
+from front import accounts, map, plan_staff, portal, search_views, staff, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
@@ -29,4 +29,11 @@ urlpatterns = [
         auth_views.LogoutView.as_view(next_page=reverse_lazy("staff-login")),
         name="staff-logout",
     ),
+    path("staff/accounts/", accounts.account_list, name="staff-accounts"),
+    path("staff/accounts/new/", accounts.account_create, name="staff-account-create"),
+    path("staff/accounts/grants/", accounts.grant_add, name="staff-grant-add"),
+    path(
+        "staff/accounts/grants/<int:pk>/revoke/", accounts.grant_revoke, name="staff-grant-revoke"
+    ),
+    path("staff/accounts/<int:pk>/active/", accounts.account_active, name="staff-account-active"),
 ]

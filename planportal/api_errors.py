@@ -83,7 +83,9 @@ def staff_refusals(role: str, missing: str) -> dict[int, OpenApiResponse]:
     planner"), ``missing`` what a 404 means ("No such job.")."""
     return {
         401: NOT_AUTHENTICATED,
-        403: OpenApiResponse(ApiErrorSerializer, description=f"Not {role}."),
+        403: OpenApiResponse(
+            ApiErrorSerializer, description=f"Not {role}, or not for this object's plan."
+        ),
         404: OpenApiResponse(ApiErrorSerializer, description=missing),
     }
 

@@ -272,3 +272,110 @@ class Region(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+
+# --- Rights per plan and per region ----------------------------------------------------------
+
+# The significant digits of each level of a 12-digit region code (统计用区划代码):
+# 省 2, 市 4, 县 6, 乡镇 9, 村 12. A code's level is the shortest of these after which only
+# zeros follow, so 141181000000 is the county 141181 and 141181101000 the town 141181101.
+REGION_LEVELS = (2, 4, 6, 9, 12)
+
+
+def region_prefix(code: str) -> str:
+    """The significant digits of a region code: what every code inside the region starts with."""
+    for length in REGION_LEVELS:
+        if code[length:].strip("0") == "":
+            return code[:length]
+    return code
+
+
+def enclosing_regions(code: str) -> list[str]:
+    """The codes of the region ``code`` and of every region it lies in, each as 12 digits."""
+    return list(dict.fromkeys(code[:n].ljust(12, "0") for n in REGION_LEVELS))
+
+
+class StaffRole(models.TextChoices):
+    PLANNER = "planner", _("Planner")
+    OFFICIAL = "official", _("Official")
+
+
+class RoleGrant(models.Model):
+    """A staff role held for one plan, or for every plan of a region (by region code prefix,
+    see ``region_prefix``). Revoking deletes the row; the audit trail keeps both steps.
+    Members of the groups ``planners``/``officials`` hold their role on every plan without a
+    grant (planportal/roles.py)."""
+
+    user = models.ForeignKey(
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+        verbose_name=_("account"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_grants",
+        verbose_name=_("plan"),
+    )
+    region_code = models.CharField(
+        _("region code"), max_length=12, blank=True, validators=[region_code_validator]
+    )
+    granted_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["user__username", "role", "region_code", "plan__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False, region_code="")
+                | Q(plan__isnull=True, region_code__regex=r"^\d{12}$"),
+                name="role_grant_plan_or_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "plan"],
+                condition=Q(plan__isnull=False),
+                name="role_grant_unique_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region_code"],
+                condition=~Q(region_code=""),
+                name="role_grant_unique_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()} {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.plan_id:
+            return str(self.plan)
+        return _("region %(code)s") % {"code": self.region_code}
+
+    def covers(self, plan: Plan) -> bool:
+        if self.plan_id:
+            return self.plan_id == plan.pk
+        return plan.region_code.startswith(region_prefix(self.region_code))
+
+    def as_record(self) -> dict:
+        """What the audit trail keeps of the grant (also after it is revoked)."""
+        return {
+            "account": self.user.get_username(),
+            "role": self.role,
+            "plan": self.plan.slug if self.plan_id else "",
+            "plan_id": self.plan_id,
+            "region_code": self.region_code,
+        }

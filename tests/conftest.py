@@ -31,6 +31,7 @@ from planportal.models import AuditEvent, Plan
 from tests.factories import (
     audit_baseline,
     make_official,
+    make_other_plan,
     make_plan,
     make_planner,
     make_second_plan,
@@ -87,6 +88,13 @@ def second_plan(db) -> Plan:
     """第二测试乡's published plan (make_second_plan), beside ``first_plan``: what one plan
     holds must never show in the other."""
     return make_second_plan()
+
+
+@pytest.fixture
+def other_plan(db) -> Plan:
+    """另一镇's plan (tests/factories.make_other_plan): a second township of the county, for
+    what one plan must not show or let act on of another."""
+    return make_other_plan()
 
 
 @pytest.fixture

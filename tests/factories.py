@@ -32,7 +32,7 @@ from layers.models import (
     RevisionStatus,
 )
 from layers.revisions.publishing import publish_revision
-from planportal.models import AuditEvent, Chapter, Plan, Section
+from planportal.models import AuditEvent, Chapter, Plan, RoleGrant, Section
 from planportal.roles import OFFICIALS, PLANNERS
 
 PASSWORD = "Answer-Every-Opinion-2035"
@@ -82,16 +82,20 @@ def make_plan(
     slug: str = "test-town-2021-2035",
     published: bool = True,
     *,
-    name: str = "测试镇国土空间总体规划（2021-2035年）",
+    name: str = "",
     region_code: str = "141181199000",
-    region_name: str = "测试镇",
+    region_name: str = "",
+    town: str = "测试镇",
     west: float = WEST,
     south: float = SOUTH,
 ) -> Plan:
     """测试镇's plan: its area is WEST..EAST, SOUTH..NORTH (or the same square from ``west``,
-    ``south``); chapter 3 with sections 3.1 and 3.2; no layers."""
+    ``south``); chapter 3 with sections 3.1 and 3.2; no layers. ``region_code``, ``town`` (or
+    ``region_name``) and ``west`` make another township's plan (see ``make_second_plan``,
+    ``make_other_plan``)."""
+    region_name = region_name or town
     plan = Plan.objects.create(
-        name=name,
+        name=name or f"{region_name}国土空间总体规划（2021-2035年）",
         slug=slug,
         region_code=region_code,
         region_name=region_name,
@@ -126,6 +130,22 @@ def make_second_plan(slug: str = "second-town-2021-2035", published: bool = True
         west=SECOND_WEST,
         south=SECOND_SOUTH,
     )
+
+
+# 另一镇, beside 测试镇 in the same county (141181): a second township's plan, for the tests of
+# rights per plan and per region and of what one plan must not show of another.
+OTHER_TOWN_CODE = "141181198000"
+COUNTY_CODE = "141181000000"
+
+
+def make_other_plan(slug: str = "other-town-2021-2035", published: bool = True) -> Plan:
+    """另一镇's plan: the same shape as ``make_plan``'s, just east of it, region 141181198."""
+    return make_plan(slug, published, region_code=OTHER_TOWN_CODE, town="另一镇", west=EAST + 0.05)
+
+
+def grant(user, role: str, *, plan: Plan | None = None, region_code: str = "") -> RoleGrant:
+    """A right for ``user`` (``StaffRole.PLANNER``/``OFFICIAL``) on a plan or a region."""
+    return RoleGrant.objects.create(user=user, role=role, plan=plan, region_code=region_code)
 
 
 # --- Layers ----------------------------------------------------------------------------------

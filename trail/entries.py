@@ -14,6 +14,8 @@ Two sources are merged:
 Staff accounts, their groups and logins belong to no plan. They are part of every plan's
 trail (kind "accounts"): a group gives its role on every plan, so who could act on this plan,
 and since when, is part of this plan's record, and an inspector gets it in the same export.
+A right granted for one plan or one region (planportal.RoleGrant) is in the trail of each plan
+it covers, from the grant's own audit events, so a revoked grant stays there too.
 """
 
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from pghistory.models import Events
 
 from consultation.models import Consultation
 from layers.models import Layer
-from planportal.models import AuditEvent, Chapter, Plan
+from planportal.models import AuditEvent, Chapter, Plan, region_prefix
 from trail import models as trail
 from trail.values import Change, changes_between
 
@@ -89,6 +91,11 @@ AUDIT_ACTIONS = {
     "login.succeeded": gettext_lazy("logged in"),
     "login.locked_out": gettext_lazy("login locked after failures"),
     "report.freeze": gettext_lazy("report frozen"),
+    "account.create": gettext_lazy("staff account created"),
+    "account.deactivate": gettext_lazy("staff account deactivated"),
+    "account.reactivate": gettext_lazy("staff account reactivated"),
+    "grant.add": gettext_lazy("right granted"),
+    "grant.revoke": gettext_lazy("right revoked"),
     "trail.export_csv": gettext_lazy("trail exported (CSV)"),
     "trail.export_xlsx": gettext_lazy("trail exported (XLSX)"),
 }
@@ -112,7 +119,9 @@ AUDIT_KINDS = {
     "consultation.comment": "comments",
     "auth.user": "accounts",
     "axes.accessattempt": "accounts",
+    "planportal.rolegrant": "accounts",
 }
+GRANT_TYPE = "planportal.rolegrant"
 
 
 @dataclass(frozen=True)
@@ -323,10 +332,28 @@ def _audit_scope(plan: Plan) -> Q:
     scope = Q(object_type__in=ACCOUNT_TYPES)
     types = AuditEvent.objects.values_list("object_type", flat=True).distinct()
     for object_type in types.order_by():
+        if object_type == GRANT_TYPE:
+            scope |= Q(pk__in=_grant_events(plan))
+            continue
         ids = _object_ids(plan, object_type)
         if ids:
             scope |= Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
     return scope
+
+
+def _grant_events(plan: Plan) -> list[int]:
+    """The grant and revoke events of the rights that cover the plan: its own plan grants
+    and the grants of every region it lies in (RoleGrant.as_record)."""
+    events = AuditEvent.objects.filter(object_type=GRANT_TYPE)
+    covering = []
+    for pk, before, after in events.values_list("pk", "before", "after"):
+        held = after or before or {}
+        region = held.get("region_code") or ""
+        if held.get("plan_id") == plan.pk or (
+            region and plan.region_code.startswith(region_prefix(region))
+        ):
+            covering.append(pk)
+    return covering
 
 
 def _object_ids(plan: Plan, object_type: str) -> set:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from consultation.exports import XLSX_TYPE, attachment, local_time, write_csv, write_xlsx
 from planportal.audit import record
 from planportal.models import Plan
-from planportal.roles import official_required
+from planportal.roles import moderated_plans, official_required, require_moderation_right
 from trail.entries import KINDS, Entry, Period, plan_trail
 
 PER_PAGE = 100
@@ -64,8 +64,9 @@ def _filtered(request, plan: Plan) -> tuple[TrailFilter, list[Entry]]:
 @require_GET
 @official_required
 def trail_index(request):
-    """Every plan, published or not: a plan's record starts before its notice."""
-    plans = Plan.objects.order_by("name")
+    """Every plan the official handles, published or not: a plan's record starts before
+    its notice."""
+    plans = moderated_plans(request.user).order_by("name")
     if plans.count() == 1:
         return redirect("plan-trail", slug=plans.get().slug)
     return render(request, "trail/index.html", {"plans": plans})
@@ -75,6 +76,7 @@ def trail_index(request):
 @official_required
 def plan_trail_page(request, slug: str):
     plan = get_object_or_404(Plan, slug=slug)
+    require_moderation_right(request.user, plan)
     form, entries = _filtered(request, plan)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -116,6 +118,7 @@ def rows(entries: list[Entry]):
 
 def _export(request, slug: str, *, action: str, make, content_type: str, extension: str):
     plan = get_object_or_404(Plan, slug=slug)
+    require_moderation_right(request.user, plan)
     form, entries = _filtered(request, plan)
     content = make(entries)
     record(

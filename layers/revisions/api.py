@@ -65,22 +65,24 @@ from planportal.api_errors import (
     staff_refusals,
 )
 from planportal.models import Plan
-from planportal.roles import IsPlanner, may_manage_layers
+from planportal.roles import IsPlanner, may_manage_layers, require_layers_right
 
 API_DETAIL_LIMIT = 100  # changed features listed in the JSON diff (the counts are complete)
 
 
 def visible_layer(user, collection_id: str) -> Layer:
-    """Planners reach every layer; everyone else only the public ones (404 otherwise)."""
-    layers = Layer.objects.all() if may_manage_layers(user) else Layer.objects.public()
-    return get_object_or_404(
-        layers.select_related("plan", "published_revision"), collection_id=collection_id
-    )
+    """The planners of a layer's plan reach it whatever its state; everyone else (planners of
+    other plans too) only a public layer (404 otherwise)."""
+    layers = Layer.objects.select_related("plan", "published_revision")
+    layer = layers.filter(collection_id=collection_id).first()
+    if layer is not None and may_manage_layers(user, layer.plan):
+        return layer
+    return get_object_or_404(layers.public(), collection_id=collection_id)
 
 
 def visible_revision(user, layer: Layer, number: int, published: dict | None = None):
     """A revision by number; for the public only one that is or was published."""
-    if not may_manage_layers(user):
+    if not may_manage_layers(user, layer.plan):
         published = ever_published(layer) if published is None else published
         if number not in published:
             raise Http404("No such revision.")
@@ -116,7 +118,7 @@ class LayerRevisionsView(StaffAPIView):
             "revision with all its features in one transaction. The revision is not "
             "published. Creates the layer when it does not exist (then `plan` is required). "
             "Follow the job at the returned `url`. Token or session authentication; the "
-            "user must be in the group `planners`. Writes an audit event."
+            "user must be a planner of the layer's plan (403 otherwise). Writes an audit event."
         ),
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
@@ -132,10 +134,12 @@ class LayerRevisionsView(StaffAPIView):
         tags=["planners"],
     )
     def post(self, request, collection_id: str):
+        layer = Layer.objects.select_related("plan").filter(collection_id=collection_id).first()
+        if layer is not None:  # another plan's layer is refused before the body is looked at
+            require_layers_right(request.user, layer.plan)
         serializer = UploadRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        layer = Layer.objects.select_related("plan").filter(collection_id=collection_id).first()
         if layer is not None:
             plan = layer.plan
             if data.get("plan") and data["plan"] != plan.slug:
@@ -144,6 +148,7 @@ class LayerRevisionsView(StaffAPIView):
             return _field_error("plan", _("The layer does not exist; name the plan to create it."))
         else:
             plan = get_object_or_404(Plan, slug=data["plan"])
+            require_layers_right(request.user, plan)
             if len(collection_id) > Layer._meta.get_field("collection_id").max_length:
                 return _field_error("collection_id", _("The collection id is too long."))
         try:
@@ -183,7 +188,7 @@ class LayerRevisionsView(StaffAPIView):
     )
     def get(self, request, collection_id: str):
         layer = visible_layer(request.user, collection_id)
-        planner = may_manage_layers(request.user)
+        planner = may_manage_layers(request.user, layer.plan)
         published = ever_published(layer)
         revisions = layer.revisions.select_related("created_by").order_by("-number")
         if not planner:
@@ -236,7 +241,8 @@ class UploadJobView(StaffAPIView):
         tags=["planners"],
     )
     def get(self, request, pk: int):
-        job = get_object_or_404(UploadJob.objects.select_related("revision"), pk=pk)
+        job = get_object_or_404(UploadJob.objects.select_related("plan", "revision"), pk=pk)
+        require_layers_right(request.user, job.plan)
         return Response(
             UploadJobSerializer(job_status(job)).data, headers={"Cache-Control": "no-store"}
         )
@@ -262,7 +268,8 @@ class UploadJobCancelView(StaffAPIView):
         tags=["planners"],
     )
     def post(self, request, pk: int):
-        job = get_object_or_404(UploadJob, pk=pk)
+        job = get_object_or_404(UploadJob.objects.select_related("plan"), pk=pk)
+        require_layers_right(request.user, job.plan)
         cancelled = uploads.cancel_job(job, request.user)
         body = UploadJobSerializer(job_status(job)).data
         return Response(body, status=status.HTTP_200_OK if cancelled else status.HTTP_409_CONFLICT)
@@ -298,7 +305,8 @@ class RevisionDiffView(StaffAPIView):
     )
     def get(self, request, collection_id: str, number: int):
         layer = visible_layer(request.user, collection_id)
-        published = None if may_manage_layers(request.user) else ever_published(layer)
+        planner = may_manage_layers(request.user, layer.plan)
+        published = None if planner else ever_published(layer)
         revision = visible_revision(request.user, layer, number, published)
         against_text = request.query_params.get("against", "")
         if against_text:
@@ -314,7 +322,7 @@ class RevisionDiffView(StaffAPIView):
         data = diff.as_dict()
         for name in ("added_ids", "removed_ids", "changed_ids"):
             data.pop(name, None)
-        if layer.is_generalised and not may_manage_layers(request.user):
+        if layer.is_generalised and not planner:
             # A generalised layer shows the public no parcel: its counts and areas only.
             data |= {"changes": [], "changes_truncated": data["changed"] > 0, "key_field": ""}
         return Response({"collection": layer.collection_id, **data})
@@ -332,7 +340,8 @@ class PublishView(StaffAPIView):
             "lock: concurrent publishes of a layer are serialised. With `expected_current` "
             "the publish is refused (409) when the published revision is no longer the one "
             "the caller saw. Publishing an older revision is a rollback. Token or session "
-            "authentication; the user must be in the group `planners`. Writes an audit event."
+            "authentication; the user must be a planner of the layer's plan (403 otherwise). "
+            "Writes an audit event."
         ),
         request=PublishRevisionRequestSerializer,
         responses={
@@ -352,7 +361,8 @@ class PublishView(StaffAPIView):
         },
     )
     def post(self, request, collection_id: str, number: int):
-        layer = get_object_or_404(Layer, collection_id=collection_id)
+        layer = get_object_or_404(Layer.objects.select_related("plan"), collection_id=collection_id)
+        require_layers_right(request.user, layer.plan)
         revision = get_object_or_404(LayerRevision, layer=layer, number=number)
         body = PublishRevisionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -31,7 +31,7 @@ from layers.revisions.publishing import (
     roll_back,
 )
 from layers.revisions.status import cached_diff, extent_bbox, problem_total, rendered_problems
-from planportal.roles import planner_required
+from planportal.roles import planner_required, require_layers_right
 
 PAGE_DETAIL_LIMIT = 500  # changed features listed in the table (the counts are complete)
 MAP_LIMIT_PER_KIND = 2000  # added / removed / changed features drawn on the map
@@ -39,10 +39,13 @@ HISTORY_LIMIT = 200
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 
-def _layer(collection_id: str) -> Layer:
-    return get_object_or_404(
+def _layer(user, collection_id: str) -> Layer:
+    """The layer, for a planner of its plan (403 for others)."""
+    layer = get_object_or_404(
         Layer.objects.select_related("plan", "published_revision"), collection_id=collection_id
     )
+    require_layers_right(user, layer.plan)
+    return layer
 
 
 def _revision(layer: Layer, number: int) -> LayerRevision:
@@ -80,7 +83,7 @@ def _action_for(layer: Layer, revision: LayerRevision) -> str | None:
 @require_GET
 @planner_required
 def revision_history(request, collection_id: str):
-    layer = _layer(collection_id)
+    layer = _layer(request.user, collection_id)
     published = ever_published(layer)
     revisions = layer.revisions.select_related("created_by").order_by("-number")[:HISTORY_LIMIT]
     rows = [
@@ -107,7 +110,7 @@ def _gate_message(layer: Layer) -> str:
 @require_GET
 @planner_required
 def revision_detail(request, collection_id: str, number: int):
-    layer = _layer(collection_id)
+    layer = _layer(request.user, collection_id)
     revision = _revision(layer, number)
     against = _against(request, layer, revision)
     diff = cached_diff(layer, revision, against, detail_limit=PAGE_DETAIL_LIMIT)
@@ -168,7 +171,7 @@ FROM {table} WHERE revision_id = %s AND id = ANY(%s) ORDER BY id
 def revision_diff_geojson(request, collection_id: str, number: int):
     """The added (green), removed (red) and changed (orange, new shape) features as GeoJSON,
     up to MAP_LIMIT_PER_KIND of each kind. Planners only: it holds coordinates."""
-    layer = _layer(collection_id)
+    layer = _layer(request.user, collection_id)
     revision = _revision(layer, number)
     against = _against(request, layer, revision)
     diff = cached_diff(layer, revision, against, detail_limit=0, with_ids=True)
@@ -222,7 +225,7 @@ def revision_rollback(request, collection_id: str, number: int):
 
 def _confirm_and_switch(request, collection_id: str, number: int, *, rollback: bool):
     """GET: the confirmation (what will change); POST: publish or roll back."""
-    layer = _layer(collection_id)
+    layer = _layer(request.user, collection_id)
     revision = _revision(layer, number)
     error, status = "", 200
     if request.method == "POST":
@@ -243,7 +246,7 @@ def _confirm_and_switch(request, collection_id: str, number: int, *, rollback: b
                 text = _("Revision %(number)s is now published.")
             messages.success(request, text % {"number": revision.number})
             return redirect("layer-revisions", collection_id=layer.collection_id)
-        layer = _layer(collection_id)  # show what is published now
+        layer = _layer(request.user, collection_id)  # show what is published now
     current = layer.published_revision
     diff = cached_diff(layer, revision, current, detail_limit=0)
     context = {

@@ -36,14 +36,17 @@ from layers.revisions.serializers import (
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.models import Section
-from planportal.roles import IsPlanner
+from planportal.roles import IsPlanner, require_layers_right
 
 
-def _layer(collection_id: str) -> Layer:
-    return get_object_or_404(
+def _layer(user, collection_id: str) -> Layer:
+    """The layer, for a planner of its plan (403 for others)."""
+    layer = get_object_or_404(
         Layer.objects.select_related("plan", "section", "published_revision"),
         collection_id=collection_id,
     )
+    require_layers_right(user, layer.plan)
+    return layer
 
 
 def settings_body(layer: Layer) -> dict:
@@ -84,7 +87,7 @@ class LayerSettingsView(StaffAPIView):
         tags=["planners"],
     )
     def get(self, request, collection_id: str):
-        return Response(settings_body(_layer(collection_id)))
+        return Response(settings_body(_layer(request.user, collection_id)))
 
     @extend_schema(
         operation_id="layer_settings_update",
@@ -106,7 +109,7 @@ class LayerSettingsView(StaffAPIView):
         tags=["planners"],
     )
     def patch(self, request, collection_id: str):
-        layer = _layer(collection_id)
+        layer = _layer(request.user, collection_id)
         body = LayerSettingsSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -129,7 +132,7 @@ class LayerSettingsView(StaffAPIView):
         except SettingsRefused as refused:
             errors = {field: [message] for field, message in refused.errors.items()}
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        return Response(settings_body(_layer(collection_id)))
+        return Response(settings_body(_layer(request.user, collection_id)))
 
 
 class LayerUnpublishView(StaffAPIView):
@@ -158,7 +161,7 @@ class LayerUnpublishView(StaffAPIView):
         tags=["planners"],
     )
     def post(self, request, collection_id: str):
-        layer = _layer(collection_id)
+        layer = _layer(request.user, collection_id)
         body = UnpublishRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         options = {}

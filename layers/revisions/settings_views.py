@@ -21,7 +21,7 @@ from layers.revisions.gate import (
 )
 from layers.revisions.publishing import PublishConflict, withdraw
 from planportal.models import Section
-from planportal.roles import planner_required
+from planportal.roles import planner_required, require_layers_right
 
 
 class SectionChoiceField(forms.ModelChoiceField):
@@ -80,17 +80,20 @@ class LayerSettingsForm(forms.Form):
             del self.fields["confirm_restricted_features"]
 
 
-def _layer(collection_id: str) -> Layer:
-    return get_object_or_404(
+def _layer(user, collection_id: str) -> Layer:
+    """The layer, for a planner of its plan (403 for others)."""
+    layer = get_object_or_404(
         Layer.objects.select_related("plan", "section", "published_revision"),
         collection_id=collection_id,
     )
+    require_layers_right(user, layer.plan)
+    return layer
 
 
 @require_http_methods(["GET", "POST"])
 @planner_required
 def layer_settings(request, collection_id: str):
-    layer = _layer(collection_id)
+    layer = _layer(request.user, collection_id)
     initial = {
         "title": layer.title,
         "section": layer.section_id,
@@ -133,7 +136,7 @@ def layer_settings(request, collection_id: str):
 @planner_required
 def layer_unpublish(request, collection_id: str):
     """GET: the confirmation; POST: withdraw the layer from the public."""
-    layer = _layer(collection_id)
+    layer = _layer(request.user, collection_id)
     error, status = "", 200
     if request.method == "POST":
         expected = request.POST.get("expected_current", "").strip()
@@ -143,7 +146,7 @@ def layer_unpublish(request, collection_id: str):
             outcome = withdraw(layer, actor=request.user, expected_current=int(expected))
         except PublishConflict as conflict:
             error, status = str(conflict), 409
-            layer = _layer(collection_id)
+            layer = _layer(request.user, collection_id)
         else:
             if outcome.changed:
                 messages.success(

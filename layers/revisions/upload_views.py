@@ -28,7 +28,7 @@ from layers.revisions import uploads
 from layers.revisions.gate import missing_settings
 from layers.revisions.status import job_status, rendered_problems, revision_page_url
 from planportal.models import Plan
-from planportal.roles import planner_required
+from planportal.roles import layer_plans, planner_required, require_layers_right
 
 RECENT_JOBS = 20
 SAMPLE_FEATURES = 5
@@ -148,7 +148,9 @@ class ChoicesForm(forms.Form):
 
 @planner_required
 def layer_list(request):
-    plans = list(Plan.objects.prefetch_related("layers__published_revision"))
+    """The layers and recent uploads of the plans the planner manages, and no others."""
+    managed = layer_plans(request.user)
+    plans = list(managed.prefetch_related("layers__published_revision"))
     latest = dict(
         LayerRevision.objects.values_list("layer_id").annotate(last=Max("number")).order_by()
     )
@@ -156,7 +158,9 @@ def layer_list(request):
         for layer in plan.layers.all():
             layer.latest_number = latest.get(layer.pk)
             layer.gate_missing = bool(missing_settings(layer))
-    jobs = UploadJob.objects.select_related("plan", "revision", "created_by")[:RECENT_JOBS]
+    jobs = UploadJob.objects.filter(plan__in=managed).select_related(
+        "plan", "revision", "created_by"
+    )[:RECENT_JOBS]
     return render(request, "layers/staff/upload_layers.html", {"plans": plans, "jobs": jobs})
 
 
@@ -164,6 +168,7 @@ def layer_list(request):
 @takes_a_file
 def upload_revision(request, collection_id: str):
     layer = get_object_or_404(Layer.objects.select_related("plan"), collection_id=collection_id)
+    require_layers_right(request.user, layer.plan)
     form = UploadForm(request.POST or None, request.FILES or None)
     return _receive(request, form, layer.plan, layer, collection_id, "")
 
@@ -171,8 +176,10 @@ def upload_revision(request, collection_id: str):
 @require_http_methods(["GET", "POST"])
 @takes_a_file
 def upload_layer(request):
-    initial = {"plan": Plan.objects.filter(slug=request.GET.get("plan", "")).first()}
+    managed = layer_plans(request.user)
+    initial = {"plan": managed.filter(slug=request.GET.get("plan", "")).first()}
     form = NewLayerForm(request.POST or None, request.FILES or None, initial=initial)
+    form.fields["plan"].queryset = managed  # another plan is not a valid choice
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         return _receive(
@@ -213,6 +220,7 @@ def _receive(request, form, plan, layer, collection_id, title, code=""):
 @planner_required
 def upload_job(request, pk: int):
     job = get_object_or_404(UploadJob.objects.select_related("plan", "layer", "revision"), pk=pk)
+    require_layers_right(request.user, job.plan)
     if job.state == UploadState.DRAFT:
         return _choices(request, job)
     if request.method == "POST":
@@ -286,7 +294,8 @@ def _choices(request, job: UploadJob):
 @require_POST
 @planner_required
 def cancel_upload(request, pk: int):
-    job = get_object_or_404(UploadJob, pk=pk)
+    job = get_object_or_404(UploadJob.objects.select_related("plan"), pk=pk)
+    require_layers_right(request.user, job.plan)
     if uploads.cancel_job(job, request.user):
         messages.success(request, _("The upload was cancelled; nothing of it was kept."))
     else:

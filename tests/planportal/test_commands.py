@@ -97,3 +97,75 @@ def test_the_admin_is_closed_to_anonymous_visitors(client):
     response = client.get("/admin/planportal/plan/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_createstaff_with_plan_and_region_grants_instead_of_the_group(monkeypatch, other_plan):
+    from planportal.models import AuditEvent, RoleGrant
+    from planportal.roles import may_moderate
+    from tests.factories import make_plan
+
+    plan = make_plan()
+    monkeypatch.setenv("STAFF_PASSWORD", GOOD_PASSWORD)
+    out = StringIO()
+    call_command(
+        "createstaff",
+        "zhao.town",
+        "--group",
+        "officials",
+        "--plan",
+        plan.slug,
+        "--region",
+        "141181198000",
+        stdout=out,
+    )
+    user = get_user_model().objects.get(username="zhao.town")
+    assert user.is_staff and not user.groups.exists()
+    held = RoleGrant.objects.filter(user=user, role="official")
+    assert {(g.plan_id, g.region_code) for g in held} == {
+        (plan.pk, ""),
+        (None, "141181198000"),
+    }
+    assert may_moderate(user, plan) and may_moderate(user, other_plan)
+    actions = AuditEvent.objects.filter(action__in=["account.create", "grant.add"])
+    assert sorted(actions.values_list("action", flat=True)) == [
+        "account.create",
+        "grant.add",
+        "grant.add",
+    ]
+    assert GOOD_PASSWORD not in out.getvalue()
+
+
+def test_createstaff_adds_a_right_to_an_existing_account_and_nothing_else(monkeypatch):
+    from planportal.models import RoleGrant
+
+    user = get_user_model().objects.create_user("zhao", password="old-password-7788")
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    call_command(
+        "createstaff", "zhao", "--group", "planners", "--region", "141181000000", stdout=StringIO()
+    )
+    user.refresh_from_db()
+    assert user.check_password("old-password-7788")
+    assert RoleGrant.objects.get(user=user).region_code == "141181000000"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--group", "planners", "--plan", "no-such-plan"], "no-such-plan"),
+        (["--group", "planners", "--region", "1411"], "12"),
+        (["--group", "administrators", "--region", "141181000000"], "administrators"),
+    ],
+)
+def test_createstaff_refuses_a_wrong_scope_and_creates_nobody(monkeypatch, options, message):
+    monkeypatch.setenv("STAFF_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match=message):
+        call_command("createstaff", "zhao", *options, stdout=StringIO())
+    assert not get_user_model().objects.filter(username="zhao").exists()
+
+
+def test_createstaff_makes_a_county_administrator(monkeypatch):
+    from planportal.roles import may_manage_accounts
+
+    monkeypatch.setenv("STAFF_PASSWORD", GOOD_PASSWORD)
+    call_command("createstaff", "admin.county", "--group", "administrators", stdout=StringIO())
+    assert may_manage_accounts(get_user_model().objects.get(username="admin.county"))

@@ -83,7 +83,7 @@ class Command(RecordedCommand):
             missing = _missing_after(layer, changes)
             if missing:
                 raise CommandError(missing_message(missing))
-        actor = _actor(options["actor"], needed=options["publish"] or bool(changes))
+        actor = _actor(options["actor"], plan, needed=options["publish"] or bool(changes))
         if actor is not None:
             attribute_to(actor)  # the trail's rows name the planner, not only the command
         target = Target(plan, collection_id, layer_name, title or "", key, mapping, options["code"])
@@ -207,7 +207,7 @@ def _settings(plan: Plan, options: dict) -> dict:
     return changes
 
 
-def _actor(username: str | None, *, needed: bool):
+def _actor(username: str | None, plan: Plan, *, needed: bool):
     if not username:
         if needed:
             raise CommandError(
@@ -215,8 +215,10 @@ def _actor(username: str | None, *, needed: bool):
             )
         return None
     user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None or not may_manage_layers(user):
-        raise CommandError(_("%(username)s is not an active planner.") % {"username": username})
+    if user is None or not may_manage_layers(user, plan):
+        raise CommandError(
+            _("%(username)s is not an active planner of this plan.") % {"username": username}
+        )
     return user
 
 

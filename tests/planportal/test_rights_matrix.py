@@ -1,0 +1,405 @@
+"""Rights per plan, enforced by every staff page, API and export (planportal/roles.py).
+
+Two plans of two townships of one county: 测试镇 (141181199, the target of every request) and
+另一镇 (141181198), each with a layer (revision 1 published, 2 ready), an upload job, an open
+consultation with a comment and a frozen report. A planner or official holds one grant:
+
+- ``plan``: on 测试镇's plan (allowed),
+- ``other-plan``: on 另一镇's plan only (refused),
+- ``region``: on the county 141181000000, which covers both (allowed),
+- ``other-region``: on the township 141181198000 of 另一镇 (refused).
+
+A refused request is 403 (the same answer as for an account without the role) and writes
+nothing to the audit trail; an allowed one gets the endpoint's normal answer. Pages of the
+public that show planners more (a layer's revisions and diffs) show an unrelated planner what
+they show the public: see test_rights_per_plan.py.
+"""
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from consultation.models import Result, SubmitterKind
+from consultation.report_freeze import freeze
+from layers.models import UploadJob
+from planportal.models import AuditEvent, StaffRole
+from tests.factories import (
+    COUNTY_CODE,
+    OTHER_TOWN_CODE,
+    add_revision,
+    audit_baseline,
+    grant,
+    make_comment,
+    make_consultation,
+    make_layer,
+    make_other_plan,
+    make_plan,
+    make_user,
+    square,
+)
+
+pytestmark = pytest.mark.django_db
+
+GRANTS = {
+    "plan": True,
+    "other-plan": False,
+    "region": True,
+    "other-region": False,
+}
+
+
+@dataclass
+class PlanObjects:
+    plan: object
+    layer: object
+    job: object
+    consultation: object
+    comment: object
+
+
+def _objects(plan, collection_id: str, west: float) -> PlanObjects:
+    layer = make_layer(plan, collection_id, shapes=[square(west + 0.01, 38.01, 0.01)])
+    add_revision(layer, [square(west + 0.02, 38.02, 0.01)])
+    job = UploadJob.objects.create(
+        plan=plan,
+        layer=layer,
+        collection_id=collection_id,
+        stored_file="uploads/none.zip",
+        original_name="parcels.zip",
+    )
+    consultation = make_consultation(plan)
+    comment = make_comment(consultation)
+    return PlanObjects(plan, layer, job, consultation, comment)
+
+
+@pytest.fixture
+def plans():
+    target = _objects(make_plan(), "test-town-parcels", 112.0)
+    other = _objects(make_other_plan(), "other-town-parcels", 112.15)
+    return {"target": target, "other": other}
+
+
+def _holder(role: str, kind: str, plans) -> Client:
+    user = make_user(f"{role}.{kind}", is_staff=True)
+    scope = {
+        "plan": {"plan": plans["target"].plan},
+        "other-plan": {"plan": plans["other"].plan},
+        "region": {"region_code": COUNTY_CODE},
+        "other-region": {"region_code": OTHER_TOWN_CODE},
+    }[kind]
+    grant(user, role, **scope)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _json(client, method, url, body):
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def _new_layer_upload(client, o):
+    """A new layer of the plan, by the upload API: the plan is named in the body."""
+    geojson = SimpleUploadedFile(
+        "roads.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"BSM": "1"},
+                        "geometry": {"type": "Point", "coordinates": [112.05, 38.05]},
+                    }
+                ],
+            }
+        ).encode(),
+        content_type="application/geo+json",
+    )
+    url = reverse("api-layer-revisions", args=[f"{o.plan.slug}-new-roads"])
+    return client.post(url, {"file": geojson, "plan": o.plan.slug})
+
+
+# Each endpoint: (name, role, call(client, objects) -> response, status when allowed).
+PLANNER = StaffRole.PLANNER
+OFFICIAL = StaffRole.OFFICIAL
+
+
+def _layer_url(name, o, *args):
+    return reverse(name, args=[o.layer.collection_id, *args])
+
+
+ENDPOINTS = [
+    # planners' pages
+    (
+        "upload revision page",
+        PLANNER,
+        lambda c, o: c.get(_layer_url("staff-upload-revision", o)),
+        200,
+    ),
+    (
+        "upload revision post",
+        PLANNER,
+        lambda c, o: c.post(_layer_url("staff-upload-revision", o)),
+        400,
+    ),
+    (
+        "upload job page",
+        PLANNER,
+        lambda c, o: c.get(reverse("staff-upload-job", args=[o.job.pk])),
+        200,
+    ),
+    (
+        "upload job cancel",
+        PLANNER,
+        lambda c, o: c.post(reverse("staff-upload-cancel", args=[o.job.pk])),
+        302,
+    ),
+    ("layer settings page", PLANNER, lambda c, o: c.get(_layer_url("layer-settings", o)), 200),
+    ("layer settings post", PLANNER, lambda c, o: c.post(_layer_url("layer-settings", o), {}), 400),
+    ("withdraw page", PLANNER, lambda c, o: c.get(_layer_url("layer-unpublish", o)), 200),
+    (
+        "withdraw post",
+        PLANNER,
+        lambda c, o: c.post(_layer_url("layer-unpublish", o), {"expected_current": "1"}),
+        302,
+    ),
+    ("revision history", PLANNER, lambda c, o: c.get(_layer_url("layer-revisions", o)), 200),
+    ("revision detail", PLANNER, lambda c, o: c.get(_layer_url("layer-revision", o, 2)), 200),
+    (
+        "revision diff map",
+        PLANNER,
+        lambda c, o: c.get(_layer_url("layer-revision-diff-geojson", o, 2)),
+        200,
+    ),
+    ("publish page", PLANNER, lambda c, o: c.get(_layer_url("layer-revision-publish", o, 2)), 200),
+    (
+        "publish post",
+        PLANNER,
+        lambda c, o: c.post(_layer_url("layer-revision-publish", o, 2), {"expected_current": "1"}),
+        302,
+    ),
+    (
+        "rollback page",
+        PLANNER,
+        lambda c, o: c.get(_layer_url("layer-revision-rollback", o, 1)),
+        200,
+    ),
+    # planners' API
+    ("settings API get", PLANNER, lambda c, o: c.get(_layer_url("api-layer-settings", o)), 200),
+    (
+        "settings API patch",
+        PLANNER,
+        lambda c, o: _json(
+            c, "patch", _layer_url("api-layer-settings", o), {"source_note": "县局 2026"}
+        ),
+        200,
+    ),
+    (
+        "withdraw API",
+        PLANNER,
+        lambda c, o: _json(c, "post", _layer_url("api-layer-unpublish", o), {}),
+        200,
+    ),
+    ("upload API", PLANNER, lambda c, o: c.post(_layer_url("api-layer-revisions", o), {}), 400),
+    (
+        "publish API",
+        PLANNER,
+        lambda c, o: _json(c, "post", _layer_url("api-layer-revision-publish", o, 2), {}),
+        200,
+    ),
+    ("new layer upload API", PLANNER, _new_layer_upload, 202),
+    (
+        "upload job API",
+        PLANNER,
+        lambda c, o: c.get(reverse("api-upload-job", args=[o.job.pk])),
+        200,
+    ),
+    (
+        "upload job cancel API",
+        PLANNER,
+        lambda c, o: c.post(reverse("api-upload-job-cancel", args=[o.job.pk])),
+        200,
+    ),
+    # officials' pages
+    (
+        "comment queue",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-queue"), {"consultation": o.consultation.pk}),
+        200,
+    ),
+    (
+        "comment queue map",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-queue-map"), {"consultation": o.consultation.pk}),
+        200,
+    ),
+    (
+        "batch",
+        OFFICIAL,
+        lambda c, o: c.post(
+            reverse("staff-batch"),
+            {
+                "consultation": o.consultation.pk,
+                "comments": [o.comment.pk],
+                "action": "publish",
+                "reason": "无个人信息",
+            },
+        ),
+        302,
+    ),
+    (
+        "comment page",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-comment", args=[o.comment.pk])),
+        200,
+    ),
+    (
+        "publish comment",
+        OFFICIAL,
+        lambda c, o: c.post(
+            reverse("staff-publish", args=[o.comment.pk]), {"reason": "无个人信息"}
+        ),
+        302,
+    ),
+    (
+        "hide comment",
+        OFFICIAL,
+        lambda c, o: c.post(reverse("staff-hide", args=[o.comment.pk]), {"reason": "广告"}),
+        302,
+    ),
+    (
+        "answer comment",
+        OFFICIAL,
+        lambda c, o: c.post(
+            reverse("staff-answer", args=[o.comment.pk]),
+            {"result": Result.ADOPTED, "reason": "采纳。"},
+        ),
+        302,
+    ),
+    (
+        "group duplicate",
+        OFFICIAL,
+        lambda c, o: c.post(reverse("staff-duplicate", args=[o.comment.pk]), {"original": ""}),
+        302,
+    ),
+    (
+        "show contact",
+        OFFICIAL,
+        lambda c, o: c.post(reverse("staff-contact", args=[o.comment.pk])),
+        200,
+    ),
+    (
+        "submitter",
+        OFFICIAL,
+        lambda c, o: c.post(
+            reverse("staff-submitter", args=[o.comment.pk]),
+            {"submitter_kind": SubmitterKind.PERSON},
+        ),
+        302,
+    ),
+    (
+        "enter on behalf",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-enter", args=[o.consultation.pk])),
+        200,
+    ),
+    (
+        "export CSV",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-export-csv", args=[o.consultation.pk])),
+        200,
+    ),
+    (
+        "export XLSX",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-export-xlsx", args=[o.consultation.pk])),
+        200,
+    ),
+    (
+        "statistics",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-stats", args=[o.consultation.pk])),
+        200,
+    ),
+    (
+        "report",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("consultation-report", args=[o.consultation.pk])),
+        200,
+    ),
+    (
+        "report XLSX",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("consultation-report-xlsx", args=[o.consultation.pk])),
+        200,
+    ),
+    (
+        "freeze report",
+        OFFICIAL,
+        lambda c, o: c.post(reverse("consultation-report-freeze", args=[o.consultation.pk])),
+        302,
+    ),
+    (
+        "frozen report",
+        OFFICIAL,
+        lambda c, o: c.get(
+            reverse("consultation-report-frozen", args=[o.consultation.pk, 1, "xlsx"])
+        ),
+        200,
+    ),
+    ("trail page", OFFICIAL, lambda c, o: c.get(reverse("plan-trail", args=[o.plan.slug])), 200),
+    ("trail CSV", OFFICIAL, lambda c, o: c.get(reverse("plan-trail-csv", args=[o.plan.slug])), 200),
+    (
+        "trail XLSX",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("plan-trail-xlsx", args=[o.plan.slug])),
+        200,
+    ),
+    # officials' API
+    (
+        "answer API",
+        OFFICIAL,
+        lambda c, o: _json(
+            c,
+            "post",
+            reverse("api-comment-answer", args=[o.comment.pk]),
+            {"result": Result.ADOPTED, "reason": "采纳。"},
+        ),
+        200,
+    ),
+    (
+        "submitter API",
+        OFFICIAL,
+        lambda c, o: _json(
+            c,
+            "post",
+            reverse("api-comment-submitter", args=[o.comment.pk]),
+            {"submitter_kind": SubmitterKind.PERSON},
+        ),
+        200,
+    ),
+]
+
+
+@pytest.mark.parametrize("kind", list(GRANTS))
+@pytest.mark.parametrize(
+    ("name", "role", "call", "allowed_status"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
+)
+def test_each_staff_endpoint_serves_only_the_plans_of_the_grant(
+    plans, name, role, call, allowed_status, kind
+):
+    target = plans["target"]
+    if name == "frozen report":  # a frozen version to download, made by someone else
+        freeze(make_user("freezer", is_superuser=True), target.consultation)
+    client = _holder(role, kind, plans)
+    before = audit_baseline()
+    response = call(client, target)
+    if GRANTS[kind]:
+        assert response.status_code == allowed_status, (name, kind, response.content[:300])
+    else:
+        assert response.status_code == 403, (name, kind, response.content[:300])
+        assert not AuditEvent.objects.filter(pk__gt=before).exists(), (name, kind)
