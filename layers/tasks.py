@@ -6,7 +6,8 @@ import logging
 
 from procrastinate.contrib.django import app
 
-from layers.models import UploadJob
+from layers.models import PackageJob, UploadJob
+from layers.packages.service import PACKAGE_QUEUE, PACKAGE_TASK, run_package_job
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
 from layers.revisions.worker import run_upload_job
@@ -23,6 +24,14 @@ def ingest_upload(job_id: int) -> None:
     job = UploadJob.objects.select_related("created_by").filter(pk=job_id).first()
     with history_context(job.created_by if job else None, command=INGEST_TASK):
         run_upload_job(job_id)
+
+
+@app.task(name=PACKAGE_TASK, queue=PACKAGE_QUEUE)
+def ingest_package(job_id: int) -> None:
+    """A 汇交 database: every layer through the pipeline, then the checks across layers."""
+    job = PackageJob.objects.select_related("created_by").filter(pk=job_id).first()
+    with history_context(job.created_by if job else None, command=PACKAGE_TASK):
+        run_package_job(job_id)
 
 
 # Every 5 minutes: a planner waits at most that long to learn that a job was interrupted. The
