@@ -18,6 +18,7 @@ the publish gate refuses stops the whole set, and nothing is published.
 import json
 import logging
 import re
+import time
 from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -282,6 +283,7 @@ def _ingest_entry(job: PackageJob, entry: dict, writer: "EntryProgress") -> dict
         title=entry["title"] if entry["action"] == NEW else "",
         code=entry["code"] if entry["action"] == NEW else "",
     )
+    started = time.monotonic()
     try:
         result = ingest_file(
             stored_path(job),
@@ -300,6 +302,7 @@ def _ingest_entry(job: PackageJob, entry: dict, writer: "EntryProgress") -> dict
         "state": "done",
         "stage": "",
         "percent": 100,
+        "seconds": round(time.monotonic() - started, 1),
         "layer_id": result.layer.pk,
         "revision": result.revision.pk,
         "number": result.revision.number,
