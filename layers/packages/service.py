@@ -249,6 +249,7 @@ def run_package_job(job_id: int) -> None:
             writer.index = index
             outcome = _ingest_entry(job, entry, writer)
             job.entries[index].update(outcome)
+            writer.settle(outcome)
             if outcome.get("revision"):
                 checked[outcome["layer_id"]] = outcome["revision"]
         job.crosscheck = check_across(job.plan, checked) if checked else {}
@@ -375,7 +376,14 @@ class EntryProgress:
         if (self.index, stage, percent) == self._shown:
             return
         self._shown = (self.index, stage, percent)
-        patch = json.dumps({"state": "running", "stage": stage, "percent": percent})
+        self._patch({"state": "running", "stage": stage, "percent": percent})
+
+    def settle(self, outcome: dict) -> None:
+        """The layer's outcome, shown at once (the job row is saved when all are done)."""
+        self._patch(outcome)
+
+    def _patch(self, values: dict) -> None:
+        patch = json.dumps(values, ensure_ascii=False, default=str)
         table = self.connection.ops.quote_name(PackageJob._meta.db_table)
         with self.connection.cursor() as cursor:
             cursor.execute(
