@@ -10,7 +10,7 @@ The stored file lives under MEDIA_ROOT/uploads/ as single uploads do (uploads.st
 Each matched layer goes through the one pipeline (``ingest_file``: checks, CRS detection,
 write) as a new, unpublished revision; its progress is written through a connection of its
 own so the page sees it while the revision is being written. Afterwards the control lines and
-the extent are checked across layers (crosscheck.py). Publishing goes through
+the extent are checked across layers (layers/crosscheck.py). Publishing goes through
 ``publishing.publish_revision`` for each layer inside one transaction: a layer the pipeline or
 the publish gate refuses stops the whole set, and nothing is published.
 """
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app
 
+from layers.crosscheck import check_across
 from layers.ingest import RejectedFile, list_layers, open_source
 from layers.ingest import problems as ingest_problems
 from layers.ingest.diff import diff_revisions
@@ -38,7 +39,6 @@ from planportal import audit
 from planportal.models import Section
 
 from .catalogue import match_code, new_layer_look, standard_title
-from .crosscheck import check_across
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from layers.crosscheck import map_config
 from layers.ingest import RejectedFile
 from layers.models import DataStatus, Layer, PackageJob, PackageState
 from layers.revisions.status import rendered_problems
@@ -147,24 +148,14 @@ def package_detail(request, pk: int):
         {**entry, "rendered_problems": rendered_problems(entry.get("problems") or [])}
         for entry in job.entries
     ]
-    map_config = {
-        "pieces": report.get("map"),
-        "outline": job.plan.extent.geojson if job.plan.extent else None,
-        "extent": list(job.plan.extent.extent) if job.plan.extent else None,
-        "strings": {
-            "map_label": _("Overlaps and features outside the extent on the map"),
-            "overlap": _("Overlap"),
-            "outside": _("Outside the extent"),
-            "hectares": _("ha"),
-        },
-    }
+    config = map_config(job.plan, report)
     context = {
         "job": job,
         "entries": entries,
         "report": report,
         "finished": finished,
         "reasons": reasons,
-        "map_config": map_config,
+        "map_config": config,
     }
     return render(request, "layers/staff/package.html", context)
 

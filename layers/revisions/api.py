@@ -35,6 +35,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from layers.crosscheck import acknowledgement_needed, revision_report
 from layers.ingest import RejectedFile
 from layers.models import Layer, LayerRevision, UploadJob
 from layers.revisions import uploads
@@ -359,6 +360,13 @@ class PublishView(StaffAPIView):
         options = {}
         if "expected_current" in body.validated_data:
             options["expected_current"] = body.validated_data["expected_current"]
+        if not body.validated_data["acknowledge_overlaps"]:
+            report = revision_report(layer, revision)
+            if report.get("warnings"):
+                return Response(
+                    {"detail": acknowledgement_needed(), "crosscheck": report},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         try:
             outcome = publish_revision(layer, revision, actor=request.user, **options)
         except PublishConflict as conflict:

@@ -15,7 +15,7 @@ const colours = { overlap: "#dc2626", outside: "#7c3aed" };
 container.setAttribute("aria-label", strings.map_label);
 const map = planOutlineMap(
   container,
-  { ...config, outline: config.outline ? JSON.parse(config.outline) : null, extent: null },
+  { outline: config.outline ? JSON.parse(config.outline) : null, extent: null },
   { maxZoom: 19 },
 );
 const layer = L.geoJSON(config.pieces, {

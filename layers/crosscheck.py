@@ -18,7 +18,9 @@ so. These are warnings: the planner acknowledges them before publishing.
 import json
 from itertools import combinations
 
+from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from layers.ingest.diff import area_srid
 from layers.models import DataStatus, Feature, Layer, LayerRoles
@@ -29,6 +31,7 @@ BOUNDARY_CODE = "XZQ"
 MIN_AREA_M2 = 1.0
 CASES_SHOWN = 50
 PIECES_ON_MAP = 300
+CACHE_SECONDS = 24 * 3600
 
 OVERLAP_SQL = """
 WITH pieces AS (
@@ -83,7 +86,13 @@ def check_across(plan, checked: dict[int, int]) -> dict:
     extent, extent_kind = _extent(plan, layers, checked)
     outside = []
     if extent:
-        for layer_id, revision_id in checked.items():
+        # A new township extent is checked against every control line; otherwise only the
+        # layers being checked are.
+        measured = dict(checked)
+        if extent_kind == "checked":
+            for layer, revision in control.values():
+                measured.setdefault(layer.pk, revision)
+        for layer_id, revision_id in measured.items():
             layer = layers.get(layer_id)
             if layer is None or LayerRoles.TOWNSHIP_BOUNDARY.matches(layer):
                 continue
@@ -102,6 +111,32 @@ def check_across(plan, checked: dict[int, int]) -> dict:
         "warnings": len(overlaps) + len(outside),
         "map": {"type": "FeatureCollection", "features": pieces[:PIECES_ON_MAP]},
     }
+
+
+def touches_checks(layer: Layer) -> bool:
+    """Whether an upload of this layer is checked across layers: a control line or the
+    township extent."""
+    return layer.code.upper() in CONTROL_LINES or LayerRoles.TOWNSHIP_BOUNDARY.matches(layer)
+
+
+def revision_report(layer: Layer, revision) -> dict:
+    """The checks across layers of one revision against the other layers' published ones
+    (empty when the layer is none of the layers checked). Kept in the cache by the revisions
+    involved, since every one of them is immutable."""
+    if not touches_checks(layer):
+        return {}
+    others = (
+        Layer.objects.filter(plan_id=layer.plan_id, published_revision__isnull=False)
+        .exclude(pk=layer.pk)
+        .order_by("pk")
+        .values_list("published_revision_id", flat=True)
+    )
+    key = f"crosscheck:{revision.pk}:{'-'.join(map(str, others))}"
+    report = cache.get(key)
+    if report is None:
+        report = check_across(layer.plan, {layer.pk: revision.pk})
+        cache.set(key, report, CACHE_SECONDS)
+    return report
 
 
 def _control_revisions(layers: dict, checked: dict[int, int]) -> dict:
@@ -194,3 +229,24 @@ def _piece(geometry: str, kind: str, label: str, hectares: float) -> dict:
         "geometry": json.loads(geometry),
         "properties": {"kind": kind, "label": label, "hectares": hectares},
     }
+
+
+def map_config(plan, report: dict) -> dict:
+    """What static/js/crosscheck-map.js draws: the pieces, the plan's outline, the words."""
+    return {
+        "pieces": report.get("map"),
+        "outline": plan.extent.geojson if plan.extent else None,
+        "strings": {
+            "map_label": _("Overlaps and features outside the extent on the map"),
+            "overlap": _("Overlap"),
+            "outside": _("Outside the extent"),
+            "hectares": _("ha"),
+        },
+    }
+
+
+def acknowledgement_needed() -> str:
+    return _(
+        "The checks across layers found overlaps of the control lines or features outside "
+        "the extent: acknowledge them to publish."
+    )
