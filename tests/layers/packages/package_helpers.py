@@ -2,6 +2,7 @@
 (EPSG:4546) inside 测试镇 (tests.factories.make_plan), with geometries whose overlaps and
 parts outside the township are known to the square metre."""
 
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -59,3 +60,16 @@ def write_geopackage(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
     for name, layer in layers.items():
         layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     return path
+
+
+def write_zipped_filegdb(folder: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """The same layers as a FileGDB (GDAL's OpenFileGDB driver writes one), zipped with its
+    .gdb folder as ArcGIS users send it."""
+    gdb = folder / "汇交成果.gdb"
+    for name, layer in layers.items():
+        layer.to_file(gdb, layer=name, driver="OpenFileGDB", engine="pyogrio")
+    archive = folder / "huijiao-gdb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(gdb.rglob("*")):
+            bundle.write(path, str(path.relative_to(folder)))
+    return archive

@@ -21,6 +21,7 @@ from tests.layers.packages.package_helpers import (
     XZQ_BOX,
     package_layers,
     write_geopackage,
+    write_zipped_filegdb,
 )
 
 SETTINGS = {
@@ -203,3 +204,22 @@ def test_the_planner_maps_an_unknown_layer_to_a_new_layer_or_an_existing_one(
     assert entries["XZQ"]["action"] == "skip"
     assert job.crosscheck["extent"] == ""  # no XZQ checked and no official boundary
     assert job.crosscheck["outside"] == []
+
+
+def test_a_zipped_filegdb_goes_the_same_way(plan, planner, media, tmp_path):
+    archive = write_zipped_filegdb(tmp_path, package_layers())
+    job = upload(plan, planner, archive)
+    assert {entry["name"]: entry["code"] for entry in job.entries} == {
+        "XZQ": "XZQ",
+        "YJJBNT": "YJJBNT",
+        "城镇开发边界": "CZKFBJ",
+        "QTTC": "",
+    }
+    choose(job, planner, {}, SETTINGS, defer=False)
+    run_package_job(job.pk)
+    job.refresh_from_db()
+    assert job.state == PackageState.DONE
+    [overlap] = job.crosscheck["overlaps"]
+    assert overlap["hectares"] == pytest.approx(OVERLAP_HA, abs=0.001)
+    publish_package(job, planner, acknowledge_overlaps=True)
+    assert official_boundary(plan) is not None
