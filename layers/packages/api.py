@@ -16,7 +16,8 @@ import json
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -24,7 +25,15 @@ from rest_framework.response import Response
 
 from layers.ingest import RejectedFile
 from layers.models import PackageJob
+from layers.revisions import uploads
+from layers.revisions.api import UploadTooLarge
 from planportal.api import StaffAPIView
+from planportal.api_errors import (
+    UNSUPPORTED_MEDIA_TYPE,
+    ApiErrorSerializer,
+    invalid,
+    staff_refusals,
+)
 from planportal.models import Plan
 from planportal.roles import IsPlanner, may_manage_layers
 
@@ -83,15 +92,44 @@ def _job(request, pk: int) -> PackageJob:
     return job
 
 
+PACKAGE_SCHEMA = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "The package job: id, url, plan, file, state (draft, queued, running, done, failed, "
+        "published), layers (name, action, collection_id, code, state, stage, percent, "
+        "revision, number, features, diff, problems), crosscheck (overlaps and outside, with "
+        "hectares, count and the largest cases with the features' keys; map: GeoJSON), "
+        "published_at, error."
+    ),
+)
+
+
 class PackageUploadView(StaffAPIView):
     permission_classes = [IsPlanner]
     parser_classes = [MultiPartParser, FormParser]
 
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: SessionAuthentication's CSRF check would read the body.
+        if request.method == "POST" and uploads.body_too_large(request._request):
+            raise UploadTooLarge(uploads.too_large_problem().message)
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="package_upload",
         summary="Upload a 汇交 database of many layers (planners)",
+        description=(
+            "Stores the file, matches each of its layers to the plan's layers by standard code "
+            "or name, and queues the job that writes each as a new revision and checks them "
+            "across layers. Nothing is published. Token or session authentication; planners."
+        ),
         request={"multipart/form-data": PackageUploadSerializer},
-        responses={202: dict},
+        responses={
+            202: PACKAGE_SCHEMA,
+            400: invalid("A field is invalid or the file is not a database of layers."),
+            **staff_refusals("a planner", "No such plan."),
+            413: OpenApiResponse(ApiErrorSerializer, description="The file is too large."),
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
         tags=["planners"],
     )
     def post(self, request, slug: str):
@@ -104,9 +142,9 @@ class PackageUploadView(StaffAPIView):
         try:
             job = receive_package(request.user, plan, data["file"])
         except RejectedFile as rejected:
+            status_code = 413 if rejected.problems[0].code == "file_too_large" else 400
             return Response(
-                {"detail": str(rejected), "problems": [p.as_dict() for p in rejected.problems]},
-                status=status.HTTP_400_BAD_REQUEST,
+                {"file": [problem.message for problem in rejected.problems]}, status=status_code
             )
         defaults = {name: data.get(name) for name in PACKAGE_DEFAULTS}
         try:
@@ -124,7 +162,12 @@ PACKAGE_DEFAULTS = ("section", "data_status", "source_note", "publication_note")
 class PackageView(StaffAPIView):
     permission_classes = [IsPlanner]
 
-    @extend_schema(operation_id="package_detail", responses={200: dict}, tags=["planners"])
+    @extend_schema(
+        operation_id="package_detail",
+        summary="A 汇交 database upload: per-layer progress and the checks (planners)",
+        responses={200: PACKAGE_SCHEMA, **staff_refusals("a planner", "No such package.")},
+        tags=["planners"],
+    )
     def get(self, request, pk: int):
         return Response(package_data(_job(request, pk)))
 
@@ -135,8 +178,17 @@ class PackagePublishView(StaffAPIView):
 
     @extend_schema(
         operation_id="package_publish",
+        summary="Publish every layer of a 汇交 database, or none (planners)",
         request=PackagePublishSerializer,
-        responses={200: dict},
+        responses={
+            200: PACKAGE_SCHEMA,
+            400: invalid(
+                "Nothing was published: `reasons` names each layer refused by the checks or "
+                "the publish gate, or the overlaps not acknowledged."
+            ),
+            **staff_refusals("a planner", "No such package."),
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
         tags=["planners"],
     )
     def post(self, request, pk: int):

@@ -260,6 +260,8 @@ def run_package_job(job_id: int) -> None:
         job.state, job.error = PackageState.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
     finally:
         writer.close()
+        # Every layer is written (or refused) by now: the stored file is not needed again.
+        stored_path(job).unlink(missing_ok=True)
     job.finished_at = timezone.now()
     with transaction.atomic():
         job.save(update_fields=["entries", "crosscheck", "state", "error", "finished_at"])

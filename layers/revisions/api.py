@@ -58,6 +58,7 @@ from layers.revisions.serializers import (
 from layers.revisions.status import cached_diff, extent_bbox, job_status
 from planportal.api import StaffAPIView
 from planportal.api_errors import (
+    FIELD_ERRORS_SCHEMA,
     NOT_AUTHENTICATED,
     NOT_FOUND,
     UNSUPPORTED_MEDIA_TYPE,
@@ -68,6 +69,12 @@ from planportal.api_errors import (
 from planportal.models import Plan
 from planportal.roles import IsPlanner, may_manage_layers
 
+# The answer when a revision's checks across layers are not acknowledged (layers/crosscheck.py).
+CROSSCHECK_REFUSAL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "crosscheck": {"type": "object"}},
+    "required": ["detail", "crosscheck"],
+}
 API_DETAIL_LIMIT = 100  # changed features listed in the JSON diff (the counts are complete)
 
 
@@ -338,10 +345,17 @@ class PublishView(StaffAPIView):
         request=PublishRevisionRequestSerializer,
         responses={
             200: PublishedRevisionSerializer,
-            400: invalid(
-                "Invalid body, the revision is not ready, or the layer lacks what the publish "
-                "gate asks for (detail, and `missing`: section, data_status, source_note, "
-                "publication_note; see GET /api/layers/{collection}/)."
+            400: OpenApiResponse(
+                {"anyOf": [FIELD_ERRORS_SCHEMA, CROSSCHECK_REFUSAL_SCHEMA]},
+                description=(
+                    "Invalid body, the revision is not ready, the layer lacks what the publish "
+                    "gate asks for (detail, and `missing`: section, data_status, source_note, "
+                    "publication_note; see GET /api/layers/{collection}/), or the checks "
+                    "across layers found overlaps of the control lines or features outside "
+                    "the extent and `acknowledge_overlaps` was not true (detail, and "
+                    "`crosscheck`: the overlaps and parts outside, in hectares, with the "
+                    "features' keys)."
+                ),
             ),
             401: NOT_AUTHENTICATED,
             403: OpenApiResponse(ApiErrorSerializer, description="Not a planner."),

@@ -162,6 +162,10 @@ SEMANTIC_REFUSALS = {
     "POST /api/consultations/{id}/comments/": {400, 403, 404, 409, 413, 428, 429},
     "POST /api/layers/{collection_id}/revisions/": {400, 401, 403, 404, 413},
     "PATCH /api/layers/{collection_id}/": {400, 401, 403, 404},
+    # A 汇交 package needs a readable database of layers; publishing it needs every layer
+    # through the checks and the gate, and the overlaps acknowledged.
+    "POST /api/plans/{slug}/packages/": {400, 401, 403, 404, 413},
+    "POST /api/packages/{id}/publish/": {400, 401, 403, 404},
 }
 
 
