@@ -483,7 +483,12 @@ class PackageJob(models.Model):
     ``crosscheck`` the overlaps and features outside the extent found after the ingest.
     """
 
-    FINISHED = (PackageState.DONE, PackageState.FAILED, PackageState.PUBLISHED)
+    FINISHED = (
+        PackageState.DONE,
+        PackageState.FAILED,
+        PackageState.PUBLISHED,
+        PackageState.CANCELLED,
+    )
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="package_jobs")
     # Relative to MEDIA_ROOT, "uploads/<random>.<ext>", as for UploadJob.

@@ -8,6 +8,7 @@ from procrastinate.contrib.django import app
 
 from layers.models import PackageJob, UploadJob
 from layers.packages.service import PACKAGE_QUEUE, PACKAGE_TASK, run_package_job
+from layers.packages.upkeep import expire_package_drafts, fail_interrupted_packages
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
 from layers.revisions.worker import run_upload_job
@@ -39,7 +40,9 @@ def ingest_package(job_id: int) -> None:
 @app.periodic(cron="*/5 * * * *", periodic_id="upload-upkeep")
 @app.task(name="layers.upload_upkeep", queue=UPKEEP_QUEUE, queueing_lock="layers.upload_upkeep")
 def upload_upkeep(timestamp: int) -> None:
-    """Interrupted jobs failed, abandoned drafts expired (layers/revisions/upkeep.py)."""
-    failed, expired = fail_interrupted_jobs(), expire_drafts()
+    """Interrupted jobs failed, abandoned drafts expired (layers/revisions/upkeep.py, and
+    layers/packages/upkeep.py for 汇交 packages)."""
+    failed = fail_interrupted_jobs() + fail_interrupted_packages()
+    expired = expire_drafts() + expire_package_drafts()
     if failed or expired:
         logger.warning("upkeep: %s interrupted jobs failed, %s drafts expired", failed, expired)

@@ -87,6 +87,8 @@ AUDIT_ACTIONS = {
     "package.queued": gettext_lazy("database package queued"),
     "package.checked": gettext_lazy("database package checked"),
     "package.publish": gettext_lazy("database package published"),
+    "package.interrupted": gettext_lazy("database package interrupted"),
+    "package.expired": gettext_lazy("database package expired"),
     "login.succeeded": gettext_lazy("logged in"),
     "login.locked_out": gettext_lazy("login locked after failures"),
     "report.freeze": gettext_lazy("report frozen"),

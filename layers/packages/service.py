@@ -406,6 +406,10 @@ def publication_problems(job: PackageJob, *, acknowledge_overlaps: bool) -> list
     reasons = []
     if job.state == PackageState.PUBLISHED:
         return [_("This package has been published already.")]
+    if job.state == PackageState.CANCELLED:
+        return [_("This upload was cancelled; upload the file again.")]
+    if job.error:
+        return [_("The job stopped before every layer was checked; upload the file again.")]
     if job.state not in (PackageState.DONE, PackageState.FAILED):
         return [_("The package is still being checked.")]
     for entry in job.entries:

@@ -137,6 +137,8 @@ def package_mapping(request, pk: int):
 @planner_required
 def package_detail(request, pk: int):
     job = _job_for(request, pk)
+    if job.state == PackageState.DRAFT:
+        return redirect("staff-package-mapping", pk=job.pk)
     report = job.crosscheck or {}
     finished = job.state in PackageJob.FINISHED
     reasons = (

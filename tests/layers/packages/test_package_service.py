@@ -3,6 +3,7 @@ layers with their hectares, all-or-nothing publishing, and the XZQ as the offici
 
 import pytest
 from django.core.files import File
+from django.utils import translation
 
 from layers.boundary import official_boundary
 from layers.models import Layer, PackageJob, PackageState, PublicPolicy
@@ -30,6 +31,13 @@ SETTINGS = {
     "source_note": "县自然资源局 汇交数据库",
     "publication_note": "经镇人民政府同意公示",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are matched by their English words (the Chinese ones are in the .po)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -223,3 +231,32 @@ def test_a_zipped_filegdb_goes_the_same_way(plan, planner, media, tmp_path):
     assert overlap["hectares"] == pytest.approx(OVERLAP_HA, abs=0.001)
     publish_package(job, planner, acknowledge_overlaps=True)
     assert official_boundary(plan) is not None
+
+
+def test_an_abandoned_draft_expires_and_an_interrupted_package_fails(
+    plan, planner, media, tmp_path
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from layers.packages.upkeep import expire_package_drafts, fail_interrupted_packages
+
+    path = write_geopackage(tmp_path / "huijiao.gpkg", package_layers())
+    draft = upload(plan, planner, path)
+    later = timezone.now() + timedelta(days=30)
+    assert expire_package_drafts(later) == 1
+    draft.refresh_from_db()
+    assert draft.state == PackageState.CANCELLED
+    assert not (media / draft.stored_file).exists()
+    with pytest.raises(PackageRefused, match="cancelled"):
+        publish_package(draft, planner, acknowledge_overlaps=True)
+    # A package the worker claimed and then died under: its queue job is no longer running.
+    running = upload(plan, planner, path)
+    choose(running, planner, {}, SETTINGS)  # on the queue, never run by a worker here
+    PackageJob.objects.filter(pk=running.pk).update(state=PackageState.RUNNING)
+    assert fail_interrupted_packages() == 1
+    running.refresh_from_db()
+    assert running.state == PackageState.FAILED
+    assert running.error
+    assert not (media / running.stored_file).exists()
