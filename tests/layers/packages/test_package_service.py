@@ -19,7 +19,10 @@ from tests.factories import make_layer, make_plan
 from tests.layers.packages.package_helpers import (
     OUTSIDE_HA,
     OVERLAP_HA,
+    X0,
     XZQ_BOX,
+    Y0,
+    frame,
     package_layers,
     write_geopackage,
     write_zipped_filegdb,
@@ -260,3 +263,27 @@ def test_an_abandoned_draft_expires_and_an_interrupted_package_fails(
     assert running.state == PackageState.FAILED
     assert running.error
     assert not (media / running.stored_file).exists()
+
+
+def test_a_new_landuse_layer_takes_the_palette_by_its_codes(plan, planner, media, tmp_path):
+    layers = {
+        "用地用海": frame(
+            {
+                "YD1": (X0, Y0 + 300, X0 + 50, Y0 + 350),
+                "YD2": (X0 + 60, Y0 + 300, X0 + 90, Y0 + 350),
+            },
+            YDYHFLDM=["0103", "080403"],
+        )
+    }
+    job = upload(plan, planner, write_geopackage(tmp_path / "ydyh.gpkg", layers))
+    choose(job, planner, {}, SETTINGS, defer=False)
+    run_package_job(job.pk)
+    layer = Layer.objects.get(plan=plan, code="YDYH")
+    assert layer.category_field == "YDYHFLDM"
+    assert layer.title == "用地用海"
+    legend = {entry["value"]: entry for entry in layer.legend}
+    assert legend["0103"]["label"] == "0103 旱地"
+    assert legend["0103"]["style"]["fillColor"] == "#f5f8dc"  # 耕地 245,248,220
+    assert legend["080403"]["style"]["fillColor"] == "#ff85c9"  # 教育 255,133,201
+    categories = set(layer.revisions.get().features.values_list("category", flat=True))
+    assert categories == {"0103", "080403"}
