@@ -299,6 +299,7 @@ def main() -> int:
                   f"{overlap['count']} pieces")  # fmt: skip
         for outside in report.get("outside", []):
             print(f"  outside {outside['layer']}: {outside['hectares']} ha")
+        print(f"  checks across layers: {report.get('seconds', 0):.1f} s")
         print(f"ratio package/ogr2ogr: {result['seconds'] / base_s:.1f}")
         fast = result["seconds"] < TIME_GOAL_S
         print(f"time goal {TIME_GOAL_S:.0f} s: {'PASS' if fast else 'MISS'}")

@@ -252,7 +252,10 @@ def run_package_job(job_id: int) -> None:
             writer.settle(outcome)
             if outcome.get("revision"):
                 checked[outcome["layer_id"]] = outcome["revision"]
+        checks_started = time.monotonic()
         job.crosscheck = check_across(job.plan, checked) if checked else {}
+        if job.crosscheck:
+            job.crosscheck["seconds"] = round(time.monotonic() - checks_started, 1)
         refused = [e for e in job.entries if e["state"] == "failed"]
         job.state = PackageState.FAILED if refused else PackageState.DONE
     except Exception as exc:
