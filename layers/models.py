@@ -526,4 +526,4 @@ class PackageJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.plan_id}: {self.original_name} ({self.state})"
+        return f"{self.original_name} ({self.state})"

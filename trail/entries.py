@@ -108,6 +108,7 @@ NAMED_TYPES = {
     "layers.layer",
     "layers.layerrevision",
     "layers.uploadjob",
+    "layers.packagejob",
 }
 AUDIT_KINDS = {
     "planportal.plan": "plan",

@@ -287,3 +287,19 @@ def test_a_new_landuse_layer_takes_the_palette_by_its_codes(plan, planner, media
     assert legend["080403"]["style"]["fillColor"] == "#ff85c9"  # 教育 255,133,201
     categories = set(layer.revisions.get().features.values_list("category", flat=True))
     assert categories == {"0103", "080403"}
+
+
+def test_the_package_is_in_the_plans_audit_trail(plan, planner, media, tmp_path):
+    from trail.entries import plan_trail
+
+    job = checked_package(plan, planner, tmp_path)
+    publish_package(job, planner, acknowledge_overlaps=True)
+    entries = [entry for entry in plan_trail(plan) if entry.reference.startswith("audit:")]
+    actions = [entry.action for entry in entries if "huijiao.gpkg" in entry.subject]
+    assert actions == [
+        "database package published",
+        "database package checked",
+        "database package queued",
+        "database package received",
+    ]
+    assert all(entry.actor == planner.username for entry in entries[:4])
