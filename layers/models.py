@@ -459,3 +459,71 @@ class UploadJob(models.Model):
             setattr(locked, name, value)
         locked.save()
         return locked
+
+
+class PackageState(models.TextChoices):
+    DRAFT = "draft", _("Waiting for the planner's choices")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Checked, ready to publish")
+    FAILED = "failed", _("Refused")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PackageJob(models.Model):
+    """A 汇交 database (zipped FileGDB or GeoPackage of many layers) on its way to becoming one
+    revision per layer, published together (layers/packages/).
+
+    ``entries`` holds one item per layer of the file: its name, size, the layer it goes to
+    (``action`` "existing" with its collection id, "new" with the code and collection id it
+    gets, or "skip"), and once the worker ran it, its stage, percent, state, revision and
+    problems; the worker writes a running entry's progress through a connection of its own,
+    as for a single upload. ``defaults`` are the publish-gate settings new layers take;
+    ``crosscheck`` the overlaps and features outside the extent found after the ingest.
+    """
+
+    FINISHED = (
+        PackageState.DONE,
+        PackageState.FAILED,
+        PackageState.PUBLISHED,
+        PackageState.CANCELLED,
+    )
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="package_jobs")
+    # Relative to MEDIA_ROOT, "uploads/<random>.<ext>", as for UploadJob.
+    stored_file = models.CharField(_("stored file"), max_length=255)
+    original_name = models.CharField(_("file name as uploaded"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    entries = models.JSONField(_("layers of the file"), default=list, blank=True)
+    defaults = models.JSONField(_("settings for new layers"), default=dict, blank=True)
+    crosscheck = models.JSONField(_("checks across layers"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=PackageState.choices,
+        default=PackageState.DRAFT,
+        db_index=True,
+    )
+    error = models.TextField(_("error"), blank=True)
+    queue_job_id = models.BigIntegerField(_("job in the queue"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("database package upload")
+        verbose_name_plural = _("database package uploads")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.state})"

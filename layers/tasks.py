@@ -6,7 +6,9 @@ import logging
 
 from procrastinate.contrib.django import app
 
-from layers.models import UploadJob
+from layers.models import PackageJob, UploadJob
+from layers.packages.service import PACKAGE_QUEUE, PACKAGE_TASK, run_package_job
+from layers.packages.upkeep import expire_package_drafts, fail_interrupted_packages
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
 from layers.revisions.worker import run_upload_job
@@ -25,12 +27,22 @@ def ingest_upload(job_id: int) -> None:
         run_upload_job(job_id)
 
 
+@app.task(name=PACKAGE_TASK, queue=PACKAGE_QUEUE)
+def ingest_package(job_id: int) -> None:
+    """A 汇交 database: every layer through the pipeline, then the checks across layers."""
+    job = PackageJob.objects.select_related("created_by").filter(pk=job_id).first()
+    with history_context(job.created_by if job else None, command=PACKAGE_TASK):
+        run_package_job(job_id)
+
+
 # Every 5 minutes: a planner waits at most that long to learn that a job was interrupted. The
 # queueing lock keeps one run queued at a time while a long ingest holds the worker.
 @app.periodic(cron="*/5 * * * *", periodic_id="upload-upkeep")
 @app.task(name="layers.upload_upkeep", queue=UPKEEP_QUEUE, queueing_lock="layers.upload_upkeep")
 def upload_upkeep(timestamp: int) -> None:
-    """Interrupted jobs failed, abandoned drafts expired (layers/revisions/upkeep.py)."""
-    failed, expired = fail_interrupted_jobs(), expire_drafts()
+    """Interrupted jobs failed, abandoned drafts expired (layers/revisions/upkeep.py, and
+    layers/packages/upkeep.py for 汇交 packages)."""
+    failed = fail_interrupted_jobs() + fail_interrupted_packages()
+    expired = expire_drafts() + expire_package_drafts()
     if failed or expired:
         logger.warning("upkeep: %s interrupted jobs failed, %s drafts expired", failed, expired)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/", include("layers.api_urls")),  # a plan's layer catalogue and point report
     path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish
+    path("api/", include("layers.packages.api_urls")),  # 汇交 databases in one go
     path("api/", include("consultation.api_urls")),  # consultations, comments, receipts, answers
     path("api/", include("front.api_urls")),  # the search across plans
     path("ogc/", include("layers.ogc.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("front.urls")),  # plans by region, regions, search, plan pages, staff
     path("", include("layers.revisions.urls")),  # /staff/layers/
+    path("", include("layers.packages.urls")),  # /staff/layers/packages/
     path("", include("consultation.urls")),  # comment form, receipts, /staff/comments/, report
     path("", include("trail.urls")),  # /staff/trail/, a plan's audit trail and its exports
     path("admin/", admin.site.urls),

@@ -88,6 +88,12 @@ AUDIT_ACTIONS = {
     "upload.cancelled": gettext_lazy("upload cancelled"),
     "upload.interrupted": gettext_lazy("upload interrupted"),
     "upload.expired": gettext_lazy("upload expired"),
+    "package.created": gettext_lazy("database package received"),
+    "package.queued": gettext_lazy("database package queued"),
+    "package.checked": gettext_lazy("database package checked"),
+    "package.publish": gettext_lazy("database package published"),
+    "package.interrupted": gettext_lazy("database package interrupted"),
+    "package.expired": gettext_lazy("database package expired"),
     "login.succeeded": gettext_lazy("logged in"),
     "login.locked_out": gettext_lazy("login locked after failures"),
     "report.freeze": gettext_lazy("report frozen"),
@@ -112,6 +118,7 @@ NAMED_TYPES = {
     "layers.layer",
     "layers.layerrevision",
     "layers.uploadjob",
+    "layers.packagejob",
 }
 AUDIT_KINDS = {
     "planportal.plan": "plan",

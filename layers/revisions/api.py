@@ -35,6 +35,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from layers.crosscheck import acknowledgement_needed, revision_report
 from layers.ingest import RejectedFile
 from layers.models import Layer, LayerRevision, UploadJob
 from layers.revisions import uploads
@@ -57,6 +58,7 @@ from layers.revisions.serializers import (
 from layers.revisions.status import cached_diff, extent_bbox, job_status
 from planportal.api import StaffAPIView
 from planportal.api_errors import (
+    FIELD_ERRORS_SCHEMA,
     NOT_AUTHENTICATED,
     NOT_FOUND,
     UNSUPPORTED_MEDIA_TYPE,
@@ -67,6 +69,12 @@ from planportal.api_errors import (
 from planportal.models import Plan
 from planportal.roles import IsPlanner, may_manage_layers, require_layers_right
 
+# The answer when a revision's checks across layers are not acknowledged (layers/crosscheck.py).
+CROSSCHECK_REFUSAL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "crosscheck": {"type": "object"}},
+    "required": ["detail", "crosscheck"],
+}
 API_DETAIL_LIMIT = 100  # changed features listed in the JSON diff (the counts are complete)
 
 
@@ -346,10 +354,17 @@ class PublishView(StaffAPIView):
         request=PublishRevisionRequestSerializer,
         responses={
             200: PublishedRevisionSerializer,
-            400: invalid(
-                "Invalid body, the revision is not ready, or the layer lacks what the publish "
-                "gate asks for (detail, and `missing`: section, data_status, source_note, "
-                "publication_note; see GET /api/layers/{collection}/)."
+            400: OpenApiResponse(
+                {"anyOf": [FIELD_ERRORS_SCHEMA, CROSSCHECK_REFUSAL_SCHEMA]},
+                description=(
+                    "Invalid body, the revision is not ready, the layer lacks what the publish "
+                    "gate asks for (detail, and `missing`: section, data_status, source_note, "
+                    "publication_note; see GET /api/layers/{collection}/), or the checks "
+                    "across layers found overlaps of the control lines or features outside "
+                    "the extent and `acknowledge_overlaps` was not true (detail, and "
+                    "`crosscheck`: the overlaps and parts outside, in hectares, with the "
+                    "features' keys)."
+                ),
             ),
             401: NOT_AUTHENTICATED,
             403: OpenApiResponse(ApiErrorSerializer, description="Not a planner."),
@@ -369,6 +384,13 @@ class PublishView(StaffAPIView):
         options = {}
         if "expected_current" in body.validated_data:
             options["expected_current"] = body.validated_data["expected_current"]
+        if not body.validated_data["acknowledge_overlaps"]:
+            report = revision_report(layer, revision)
+            if report.get("warnings"):
+                return Response(
+                    {"detail": acknowledgement_needed(), "crosscheck": report},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         try:
             outcome = publish_revision(layer, revision, actor=request.user, **options)
         except PublishConflict as conflict:

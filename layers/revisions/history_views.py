@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from layers.crosscheck import acknowledgement_needed, map_config, revision_report
 from layers.models import Feature, Layer, LayerRevision, RevisionStatus
 from layers.revisions.gate import missing_message, missing_settings
 from layers.revisions.publishing import (
@@ -145,8 +146,16 @@ def revision_detail(request, collection_id: str, number: int):
         "action": _action_for(layer, revision),
         "others": layer.revisions.order_by("-number")[:HISTORY_LIMIT],
         "map_config": map_config,
+        **_crosscheck_context(layer, revision),
     }
     return render(request, "layers/staff/revisions_detail.html", context)
+
+
+def _crosscheck_context(layer: Layer, revision: LayerRevision) -> dict:
+    """The checks across layers of a revision of a control line or of the township extent
+    against the other layers' published revisions (layers/crosscheck.py)."""
+    report = revision_report(layer, revision) if revision.status == RevisionStatus.READY else {}
+    return {"crosscheck": report, "crosscheck_map": map_config(layer.plan, report)}
 
 
 def _union(boxes: list[list[float]]) -> list[float] | None:
@@ -233,7 +242,14 @@ def _confirm_and_switch(request, collection_id: str, number: int, *, rollback: b
         if expected is None:
             return HttpResponseBadRequest(_("The form is incomplete; open it again."))
         switch = roll_back if rollback else publish_revision
+        acknowledged = request.POST.get("acknowledge_overlaps") == "1"
         try:
+            if (
+                not rollback
+                and not acknowledged
+                and revision_report(layer, revision).get("warnings")
+            ):
+                raise NotPublishable(acknowledgement_needed())
             switch(layer, revision, actor=request.user, expected_current=expected.value)
         except PublishConflict as conflict:
             error, status = str(conflict), 409
@@ -259,6 +275,7 @@ def _confirm_and_switch(request, collection_id: str, number: int, *, rollback: b
         "missing_message": _gate_message(layer),
         "allowed": _action_for(layer, revision) == ("rollback" if rollback else "publish")
         and not missing_settings(layer),
+        **({} if rollback else _crosscheck_context(layer, revision)),
     }
     return render(request, "layers/staff/revisions_confirm.html", context, status=status)
 

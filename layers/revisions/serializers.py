@@ -176,6 +176,14 @@ class PublishRevisionRequestSerializer(serializers.Serializer):
             "unconditionally."
         ),
     )
+    acknowledge_overlaps = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "A revision of 永久基本农田, 生态保护红线, 城镇开发边界 or the township extent is "
+            "checked against the other layers' published revisions; when they overlap or lie "
+            "outside the extent, the answer is 400 with the report until this is true."
+        ),
+    )
 
 
 class PublishedRevisionSerializer(serializers.Serializer):

@@ -166,6 +166,10 @@ SEMANTIC_REFUSALS = {
     "POST /api/plans/": {400, 401, 403},
     # A plan without text (chapters) is not published.
     "POST /api/plans/{slug}/publish/": {400, 401, 403, 404},
+    # A 汇交 package needs a readable database of layers; publishing it needs every layer
+    # through the checks and the gate, and the overlaps acknowledged.
+    "POST /api/plans/{slug}/packages/": {400, 401, 403, 404, 413},
+    "POST /api/packages/{id}/publish/": {400, 401, 403, 404},
 }
 
 

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from layers.crosscheck import acknowledgement_needed, revision_report
 from layers.ingest import RejectedFile, RevisionDiff, diff_revisions
 from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Layer
@@ -47,6 +48,11 @@ class Command(RecordedCommand):
         parser.add_argument("--key", help="the field that identifies a feature (default BSM)")
         parser.add_argument("--title", help="the layer's title")
         parser.add_argument("--publish", action="store_true", help="publish the new revision")
+        parser.add_argument(
+            "--acknowledge-overlaps",
+            action="store_true",
+            help="publish although the control lines overlap or lie outside the extent",
+        )
         parser.add_argument("--code", default="", help="a new layer's code (要素代码, e.g. YJJBNT)")
         parser.add_argument("--section", help="the section of the plan it shows, e.g. 3.2")
         parser.add_argument(
@@ -100,6 +106,11 @@ class Command(RecordedCommand):
                 if changes:
                     update_settings(result.layer, actor, changes)
                 diff = diff_revisions(result.layer, result.revision)
+                report = revision_report(result.layer, result.revision)
+                self._print_crosscheck(report)
+                unacknowledged = report.get("warnings") and not options["acknowledge_overlaps"]
+                if options["publish"] and unacknowledged:
+                    raise CommandError(acknowledgement_needed() + " (--acknowledge-overlaps)")
                 if options["publish"]:
                     publish_revision(result.layer, result.revision, actor=actor)
         except RejectedFile as rejected:
@@ -130,6 +141,16 @@ class Command(RecordedCommand):
         self._print_diff(diff)
         if published:
             self.stdout.write(_("Published."))
+
+    def _print_crosscheck(self, report: dict) -> None:
+        for overlap in report.get("overlaps", []):
+            self.stdout.write(
+                _("Overlap %(a)s × %(b)s: %(hectares)s ha in %(count)s places.") % overlap
+            )
+        for outside in report.get("outside", []):
+            self.stdout.write(
+                _("Outside the extent, %(layer)s: %(hectares)s ha in %(count)s features.") % outside
+            )
 
     def _print_problems(self, problems) -> None:
         for problem in problems:
