@@ -6,6 +6,7 @@ import logging
 
 from procrastinate.contrib.django import app
 
+from layers import geopackage
 from layers.models import UploadJob
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
@@ -34,3 +35,10 @@ def upload_upkeep(timestamp: int) -> None:
     failed, expired = fail_interrupted_jobs(), expire_drafts()
     if failed or expired:
         logger.warning("upkeep: %s interrupted jobs failed, %s drafts expired", failed, expired)
+
+
+@app.task(name=geopackage.GEOPACKAGE_TASK, queue=geopackage.GEOPACKAGE_QUEUE)
+def build_geopackage(plan_id: int) -> None:
+    """The plan's GeoPackage of public layers, after a publish or a withdrawal
+    (layers/geopackage.py)."""
+    geopackage.build(plan_id)

@@ -10,7 +10,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.views import APIView
 
 from planportal.api_errors import NOT_FOUND
-from planportal.models import Chapter, Plan, Section
+from planportal.models import Chapter, Plan, PlanFigure, Section
 from planportal.serializers import PlanDetailSerializer, PlanSummarySerializer
 
 
@@ -45,7 +45,14 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
             sections = Section.objects.select_related("chapter__plan").order_by("position")
             chapters = Chapter.objects.prefetch_related(Prefetch("sections", queryset=sections))
             plans = plans.prefetch_related(
-                Prefetch("chapters", queryset=chapters), "indicators__section"
+                Prefetch("chapters", queryset=chapters),
+                "indicators__section",
+                Prefetch(
+                    "figures",
+                    queryset=PlanFigure.objects.select_related("plan", "section").order_by(
+                        "position", "id"
+                    ),
+                ),
             )
         return plans
 

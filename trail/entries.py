@@ -86,6 +86,9 @@ AUDIT_ACTIONS = {
     "login.succeeded": gettext_lazy("logged in"),
     "login.locked_out": gettext_lazy("login locked after failures"),
     "report.freeze": gettext_lazy("report frozen"),
+    "figure.add": gettext_lazy("figure uploaded"),
+    "figure.edit": gettext_lazy("figure changed"),
+    "figure.delete": gettext_lazy("figure deleted"),
     "trail.export_csv": gettext_lazy("trail exported (CSV)"),
     "trail.export_xlsx": gettext_lazy("trail exported (XLSX)"),
 }
