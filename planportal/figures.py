@@ -277,7 +277,11 @@ def update_figure(
     ``figure.edit`` event holding the changed facts before and after; nothing when nothing
     changes."""
     with transaction.atomic():
-        locked = PlanFigure.objects.select_for_update().select_related("section").get(pk=figure.pk)
+        locked = (
+            PlanFigure.objects.select_for_update(of=("self",))
+            .select_related("section", "plan")
+            .get(pk=figure.pk)
+        )
         before = _facts(locked)
         if title is not None:
             locked.title = clean_title(title)
@@ -310,7 +314,11 @@ def delete_figure(actor, figure: PlanFigure) -> None:
     """Removes the row with a ``figure.delete`` event holding what it was; the files go once
     the deletion has committed."""
     with transaction.atomic():
-        locked = PlanFigure.objects.select_for_update().select_related("section").get(pk=figure.pk)
+        locked = (
+            PlanFigure.objects.select_for_update(of=("self",))
+            .select_related("section", "plan")
+            .get(pk=figure.pk)
+        )
         record(
             actor,
             "figure.delete",
