@@ -70,7 +70,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
 class FigureSerializer(serializers.ModelSerializer):
     """A sheet of the plan's 图集; ``url`` downloads it (while the plan is published)."""
 
-    section = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    section = serializers.SlugRelatedField(
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text="the number of its section; null for the plan as a whole",
+    )
     url = serializers.SerializerMethodField(help_text="the file, named by the title")
     thumbnail = serializers.SerializerMethodField(help_text="a JPEG thumbnail of an image")
 
