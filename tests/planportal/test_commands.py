@@ -79,8 +79,10 @@ def test_load_demo_plan_reports_what_it_loaded_and_changes_nothing_when_run_agai
     lines = out.getvalue().splitlines()
     assert lines[0] == "updated plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
     assert lines[1] == "layers: 29 in the catalogue, 0 new revisions published"
-    assert lines[2].startswith("consultation ") and " kept: " in lines[2]
-    assert len(lines) == 3
+    # The GeoPackage of the public layers is already up to date: the same file again.
+    assert lines[2].startswith("public layers GeoPackage: ") and lines[2].endswith(".gpkg")
+    assert lines[3].startswith("consultation ") and " kept: " in lines[3]
+    assert len(lines) == 4
 
 
 def test_an_administrator_reaches_the_plan_in_the_admin(client, demo_plan):
