@@ -129,7 +129,7 @@ def test_the_plan_page_shows_figures_beside_their_section_and_in_the_atlas(clien
     assert "&lt;script&gt;alert(&quot;图&quot;)&lt;/script&gt;总体格局图" in page
     section_html = page.split('id="section-3-2"')[1].split("</section>")[0]
     assert f'src="/plans/{plan.slug}/figures/{image.pk}/thumbnail/"' in section_html
-    assert "晋S（2023）012号" in section_html
+    assert "审图号：晋S（2023）012号" in section_html
     atlas = page.split('id="figures"')[1].split("</section>")[0]
     assert "图集" in atlas
     assert f'href="/plans/{plan.slug}/figures/{image.pk}/"' in atlas

@@ -3,6 +3,7 @@ read back with pyogrio (GDAL): its tables, the SJZT mark, the declared CRS, the 
 that no layer the public may not download ever appears in it."""
 
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pyogrio
@@ -111,6 +112,30 @@ def test_the_file_holds_each_downloadable_layer_marked_and_described(plan):
     assert rows["test_parcels"]["layer_code"] == "YDYH"
     assert rows["test_villages"]["SJZT"] == "正式"
     assert "EPSG:4490" in rows["test_villages"]["crs_note"]
+
+
+def test_ogrinfo_reads_the_tables_their_descriptions_and_the_crs(plan):
+    path = geopackage.current(plan).path
+    listing = subprocess.run(
+        ["ogrinfo", "-ro", "-q", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "test_parcels" in listing and "test_villages" in listing
+    assert "yjjbnt" not in listing and "test_tiles" not in listing and "draft" not in listing
+    assert "ungated" not in listing
+    parcels = subprocess.run(
+        ["ogrinfo", "-ro", "-so", str(path), "test_parcels"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "IDENTIFIER=规划用地用海" in parcels
+    assert (
+        "DESCRIPTION=示意数据：不是法定的规划成果，以批准成果为准。镇域规划用地用海布局。"
+        in parcels
+    )
+    assert "China Geodetic Coordinate System 2000" in parcels
+    assert "SJZT: String" in parcels
+    assert "Feature Count: 2" in parcels
 
 
 def test_a_publish_or_withdrawal_makes_a_new_file_and_the_old_one_goes(plan, media):
