@@ -219,8 +219,14 @@ def _column_order(layer: Layer, properties: list[dict]) -> list[str]:
             if name not in seen:
                 seen.add(name)
                 names.append(name)
-    reserved = {DATA_MARK_FIELD.lower(), "fid", "geom", "geometry"}
-    return [name for name in names if name.lower() not in reserved]
+    # SQLite compares column names without case: the first of BSM / bsm wins.
+    taken = {DATA_MARK_FIELD.lower(), "fid", "geom", "geometry"}
+    columns = []
+    for name in names:
+        if name.lower() not in taken:
+            taken.add(name.lower())
+            columns.append(name)
+    return columns
 
 
 def _column(values: list) -> list | pandas.Series:

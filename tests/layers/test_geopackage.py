@@ -233,3 +233,24 @@ def test_the_demo_loader_built_the_demo_plans_file(demo_plan, settings):
     assert "yangquanqu_xzq" in tables
     assert "yangquanqu_yjjbnt" not in tables  # generalised: never in the download
     assert set(pyogrio.read_dataframe(path, layer="yangquanqu_xzq")["SJZT"]) == {"演示数据"}
+
+
+def test_the_mark_comes_from_the_layer_whatever_the_attributes_say(db, media):
+    plan = make_plan()
+    make_layer(
+        plan,
+        "test-claims",
+        shapes=[
+            {
+                "geom": square(WEST, SOUTH, 0.01),
+                # An attribute claiming 正式, and a second spelling of BSM that SQLite would
+                # take for the same column.
+                "properties": {"BSM": "1", "bsm": "x", "sjzt": "正式", "备注": {"来源": "调查"}},
+            }
+        ],
+    )
+    frame = pyogrio.read_dataframe(geopackage.current(plan).path, layer="test_claims")
+    assert list(frame["SJZT"]) == ["示意"]
+    assert list(frame["BSM"]) == ["1"]
+    assert [name.lower() for name in frame.columns].count("bsm") == 1
+    assert list(frame["备注"]) == ['{"来源": "调查"}']
