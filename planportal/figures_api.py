@@ -87,6 +87,8 @@ def _refused(field: str, refused: figures.FigureRefused) -> Response:
 
 
 class PlanFiguresView(StaffAPIView):
+    """A plan's figures: list them or upload one (planners)."""
+
     permission_classes = [IsPlanner]
     parser_classes = [MultiPartParser, FormParser]
 
@@ -150,12 +152,15 @@ class PlanFiguresView(StaffAPIView):
 
 
 class PlanFigureView(StaffAPIView):
+    """One figure of a plan: read, change or delete it (planners)."""
+
     permission_classes = [IsPlanner]
     parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="plan_figure",
         summary="One figure of a plan (planners)",
+        description="Its title, section, 审图号, file facts and download addresses.",
         responses={200: FigureSerializer, **staff_refusals()},
         tags=["planners"],
     )

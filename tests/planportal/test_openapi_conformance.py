@@ -122,7 +122,7 @@ def known(wsgi_app, demo_plan) -> dict:
             ("layers", "collection_id"): layer.collection_id,
             ("layers", "number"): layer.published_revision.number,
             ("upload-jobs", "id"): job.pk,
-            ("plans", "pk"): figure.pk,
+            ("plans", "id"): figure.pk,
         },
         "consultation": consultation.pk,
     }
@@ -178,7 +178,7 @@ SEMANTIC_REFUSALS = {
     # A figure must be a real PNG, JPEG or PDF whose name says what it is, and its section one
     # of the plan's.
     "POST /api/plans/{slug}/figures/": {400, 401, 403, 404, 413},
-    "PATCH /api/plans/{slug}/figures/{pk}/": {400, 401, 403, 404},
+    "PATCH /api/plans/{slug}/figures/{id}/": {400, 401, 403, 404},
 }
 
 
