@@ -39,6 +39,7 @@ def plan_map(request, slug: str):
             "plan": plan,
             "config": config,
             "has_demo_layers": any(layer.is_demo for layer in layers),
+            "has_geopackage": any(layer.allows_features for layer in layers),
             "basemap_approval": TIANDITU_APPROVAL if config["basemap"] else "",
         },
     )

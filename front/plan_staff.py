@@ -4,7 +4,7 @@ through ``planner_required`` and post with Django's CSRF token."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from planportal.plans import (
     publish_problems,
     unpublish_plan,
 )
-from planportal.roles import planner_required
+from planportal.roles import layer_plans, may_create_plan_in, planner_required, require_layers_right
 
 
 class PlanForm(forms.ModelForm):
@@ -64,7 +64,7 @@ class PlanForm(forms.ModelForm):
 
 @planner_required
 def plan_list(request):
-    plans = list(Plan.objects.order_by("region_code", "name"))
+    plans = list(layer_plans(request.user).order_by("region_code", "name"))
     for plan in plans:
         plan.problems = publish_problems(plan)
     return render(request, "front/staff/plans.html", {"plans": plans})
@@ -76,6 +76,10 @@ def plan_create(request):
     form = PlanForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        if form.is_valid() and not may_create_plan_in(
+            request.user, form.cleaned_data["region_code"]
+        ):
+            raise PermissionDenied  # a planner of another region
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in PLAN_FIELDS}
             plan = create_plan(request.user, **fields)
@@ -94,6 +98,7 @@ def plan_create(request):
 def plan_publish(request, slug: str):
     """POST ``publish=1`` shows the plan on the portal, ``publish=0`` takes it off."""
     plan = get_object_or_404(Plan, slug=slug)
+    require_layers_right(request.user, plan)
     if request.POST.get("publish") == "1":
         try:
             publish_plan(request.user, plan)

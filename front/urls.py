@@ -5,7 +5,18 @@ home, login and logout, and the planners' plan pages."""
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from front import accounts, map, plan_staff, portal, search_views, staff, views
+from front import (
+    accounts,
+    downloads,
+    figures,
+    map,
+    plan_staff,
+    portal,
+    search_views,
+    staff,
+    staff_figures,
+    views,
+)
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
@@ -13,6 +24,30 @@ urlpatterns = [
     path("search/", search_views.place_search, name="place-search"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    path("plans/<slug:slug>/figures/<int:figure_id>/", figures.figure_file, name="plan-figure"),
+    path(
+        "plans/<slug:slug>/figures/<int:figure_id>/thumbnail/",
+        figures.figure_thumbnail,
+        name="plan-figure-thumbnail",
+    ),
+    path("plans/<slug:slug>/layers.gpkg", downloads.layers_geopackage, name="plan-geopackage"),
+    path("staff/figures/", staff_figures.figure_plans, name="staff-figure-plans"),
+    path("staff/plans/<slug:slug>/figures/", staff_figures.plan_figures, name="staff-plan-figures"),
+    path(
+        "staff/plans/<slug:slug>/figures/<int:figure_id>/edit/",
+        staff_figures.edit_figure,
+        name="staff-figure-edit",
+    ),
+    path(
+        "staff/plans/<slug:slug>/figures/<int:figure_id>/delete/",
+        staff_figures.delete_figure,
+        name="staff-figure-delete",
+    ),
+    path(
+        "staff/plans/<slug:slug>/figures/<int:figure_id>/<str:part>/",
+        staff_figures.staff_figure_file,
+        name="staff-figure-file",
+    ),
     path(
         "staff/login/",
         auth_views.LoginView.as_view(

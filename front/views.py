@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from consultation.embed import plan_page_context
 from front.portal import attach_open_consultations, portal
 from layers.models import Layer
-from planportal.models import Chapter, Plan, Section
+from planportal.models import Chapter, Plan, PlanFigure, Section
 
 
 def plan_list(request):
@@ -17,12 +17,16 @@ def plan_list(request):
 
 
 def plan_detail(request, slug: str):
-    chapters = Chapter.objects.prefetch_related(
-        Prefetch("sections", queryset=Section.objects.order_by("position"))
+    figures = PlanFigure.objects.order_by("position", "id")
+    sections = Section.objects.order_by("position").prefetch_related(
+        Prefetch("figures", queryset=figures)
     )
+    chapters = Chapter.objects.prefetch_related(Prefetch("sections", queryset=sections))
     plan = get_object_or_404(
         Plan.objects.public().prefetch_related(
-            Prefetch("chapters", queryset=chapters), "indicators__section"
+            Prefetch("chapters", queryset=chapters),
+            "indicators__section",
+            Prefetch("figures", queryset=figures.select_related("section")),
         ),
         slug=slug,
     )
@@ -34,6 +38,7 @@ def plan_detail(request, slug: str):
         "plan": plan,
         "has_map_layers": bool(layer_sections),
         "mapped_sections": {section for section in layer_sections if section is not None},
+        "has_geopackage": Layer.objects.with_features().filter(plan=plan).exists(),
     }
     context.update(plan_page_context(plan))
     return render(request, "front/plan_detail.html", context)

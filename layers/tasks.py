@@ -6,6 +6,7 @@ import logging
 
 from procrastinate.contrib.django import app
 
+from layers import geopackage
 from layers.models import PackageJob, UploadJob
 from layers.packages.service import PACKAGE_QUEUE, PACKAGE_TASK, run_package_job
 from layers.packages.upkeep import expire_package_drafts, fail_interrupted_packages
@@ -46,3 +47,10 @@ def upload_upkeep(timestamp: int) -> None:
     expired = expire_drafts() + expire_package_drafts()
     if failed or expired:
         logger.warning("upkeep: %s interrupted jobs failed, %s drafts expired", failed, expired)
+
+
+@app.task(name=geopackage.GEOPACKAGE_TASK, queue=geopackage.GEOPACKAGE_QUEUE)
+def build_geopackage(plan_id: int) -> None:
+    """The plan's GeoPackage of public layers, after a publish or a withdrawal
+    (layers/geopackage.py)."""
+    geopackage.build(plan_id)

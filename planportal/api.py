@@ -3,6 +3,7 @@ create a plan and publish or unpublish it), and what every API view of the porta
 language of its labels, the staff views' authentication (refusals are described in
 api_errors.py)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,9 +21,9 @@ from planportal.api_errors import (
     invalid,
     staff_refusals,
 )
-from planportal.models import Chapter, Plan, Section
+from planportal.models import Chapter, Plan, PlanFigure, Section
 from planportal.plans import PLAN_FIELDS, PublishRefused, create_plan, publish_plan, unpublish_plan
-from planportal.roles import IsPlanManager
+from planportal.roles import IsPlanManager, may_create_plan_in, require_layers_right
 from planportal.serializers import (
     PlanCreateSerializer,
     PlanDetailSerializer,
@@ -77,7 +78,14 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
             sections = Section.objects.select_related("chapter__plan").order_by("position")
             chapters = Chapter.objects.prefetch_related(Prefetch("sections", queryset=sections))
             plans = plans.prefetch_related(
-                Prefetch("chapters", queryset=chapters), "indicators__section"
+                Prefetch("chapters", queryset=chapters),
+                "indicators__section",
+                Prefetch(
+                    "figures",
+                    queryset=PlanFigure.objects.select_related("plan", "section").order_by(
+                        "position", "id"
+                    ),
+                ),
             )
         return plans
 
@@ -108,6 +116,8 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
         fields = {
             name: body.validated_data[name] for name in PLAN_FIELDS if name in body.validated_data
         }
+        if not may_create_plan_in(request.user, fields["region_code"]):
+            raise PermissionDenied  # a planner of another region
         plan = create_plan(request.user, **fields)
         data = PlanStaffSerializer(plan, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -130,7 +140,9 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, slug: str):
         try:
-            plan = publish_plan(request.user, self.get_object())
+            plan = self.get_object()
+            require_layers_right(request.user, plan)
+            plan = publish_plan(request.user, plan)
         except PublishRefused as refused:
             return Response(
                 {"detail": " ".join(refused.messages)}, status=status.HTTP_400_BAD_REQUEST
@@ -147,5 +159,7 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def unpublish(self, request, slug: str):
-        plan = unpublish_plan(request.user, self.get_object())
+        plan = self.get_object()
+        require_layers_right(request.user, plan)
+        plan = unpublish_plan(request.user, plan)
         return Response(PlanStaffSerializer(plan, context={"request": request}).data)

@@ -379,3 +379,67 @@ class RoleGrant(models.Model):
             "plan_id": self.plan_id,
             "region_code": self.region_code,
         }
+
+
+class FigureKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    PDF = "pdf", _("PDF sheet")
+
+
+def figure_path(figure: "PlanFigure", filename: str) -> str:
+    # Server-made names only (figures.py): what the planner called the file never reaches disk.
+    return f"figures/plan-{figure.plan_id}/{filename}"
+
+
+class PlanFigure(models.Model):
+    """A sheet of the plan's 图集 (a map as a PNG/JPEG image or a PDF), attached to a section of
+    the text or to the plan as a whole. Files are checked, named and written by
+    planportal/figures.py; the SHA-256 is of the stored file."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="figures")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name=_("section"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    # 审图号, e.g. 晋S（2023）012号: given by the surveying authority to a published map.
+    review_number = models.CharField(_("map review number"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=FigureKind.choices)
+    file = models.FileField(_("file"), upload_to=figure_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    width = models.PositiveIntegerField(_("width in pixels"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height in pixels"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("PDF pages"), null=True, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=figure_path, max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    uploaded_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["plan", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return {"image/png": ".png", "image/jpeg": ".jpg"}.get(self.content_type, ".pdf")
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == FigureKind.IMAGE

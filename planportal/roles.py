@@ -110,6 +110,17 @@ def may_manage_accounts(user) -> bool:
     return user.has_perm(MANAGE_ACCOUNTS)
 
 
+def may_create_plan_in(user, region_code: str) -> bool:
+    """A planner on every plan (the group), or holding a planner grant for a region that
+    encloses ``region_code``: a township's planner cannot create the county's plans."""
+    if not _active(user):
+        return False
+    if _in_group(user, PLANNERS):
+        return True
+    grants = RoleGrant.objects.filter(user=user, role=StaffRole.PLANNER)
+    return grants.filter(region_code__in=enclosing_regions(region_code)).exists()
+
+
 def require_layers_right(user, plan) -> None:
     """403 unless the user is a planner on this plan."""
     if not may_manage_layers(user, plan):

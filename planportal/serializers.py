@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from planportal.models import Chapter, Indicator, Plan, Section
+from planportal.models import Chapter, Indicator, Plan, PlanFigure, Section
 from planportal.plans import plan_region_name
 
 
@@ -70,6 +70,50 @@ class IndicatorSerializer(serializers.ModelSerializer):
         ]
 
 
+class FigureSerializer(serializers.ModelSerializer):
+    """A sheet of the plan's 图集; ``url`` downloads it (while the plan is published)."""
+
+    section = serializers.SlugRelatedField(
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text="the number of its section; null for the plan as a whole",
+    )
+    url = serializers.SerializerMethodField(help_text="the file, named by the title")
+    thumbnail = serializers.SerializerMethodField(help_text="a JPEG thumbnail of an image")
+
+    class Meta:
+        model = PlanFigure
+        fields = [
+            "id",
+            "title",
+            "review_number",
+            "section",
+            "kind",
+            "content_type",
+            "size",
+            "sha256",
+            "width",
+            "height",
+            "pages",
+            "position",
+            "created_at",
+            "url",
+            "thumbnail",
+        ]
+
+    def get_url(self, figure: PlanFigure) -> str:
+        path = reverse("plan-figure", args=[figure.plan.slug, figure.pk])
+        return self.context["request"].build_absolute_uri(path)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_thumbnail(self, figure: PlanFigure) -> str | None:
+        if not figure.thumbnail:
+            return None
+        path = reverse("plan-figure-thumbnail", args=[figure.plan.slug, figure.pk])
+        return self.context["request"].build_absolute_uri(path)
+
+
 class PlanSummarySerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     url = serializers.HyperlinkedIdentityField(view_name="api-plan-detail", lookup_field="slug")
@@ -107,6 +151,7 @@ class PlanDetailSerializer(PlanSummarySerializer):
     indicators = IndicatorSerializer(many=True)
     preface = BlockSerializer(many=True)
     closing = BlockSerializer(many=True)
+    figures = FigureSerializer(many=True, help_text="the plan's 图集, in order")
 
     class Meta(PlanSummarySerializer.Meta):
         fields = PlanSummarySerializer.Meta.fields + [
@@ -117,6 +162,7 @@ class PlanDetailSerializer(PlanSummarySerializer):
             "chapters",
             "indicators",
             "indicators_note",
+            "figures",
             "closing",
         ]
 

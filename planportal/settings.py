@@ -255,6 +255,12 @@ CONSULTATION_CACHE_SECONDS = env_int("CONSULTATION_CACHE_SECONDS", 10)
 # Names, phones and emails are deleted this many days after a consultation closes.
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
 
+# The plan's 图集 (planportal/figures.py): a sheet is a PNG/JPEG image or a PDF. An A0 map at
+# 300 dpi is about 140 million pixels; its thumbnail is at most THUMBNAIL_SIDE pixels a side.
+FIGURE_MAX_BYTES = env_int("FIGURE_MAX_BYTES", 100 * 1024 * 1024)
+FIGURE_MAX_PIXELS = env_int("FIGURE_MAX_PIXELS", 150_000_000)
+FIGURE_THUMBNAIL_SIDE = env_int("FIGURE_THUMBNAIL_SIDE", 480)
+
 # Layer uploads (layers/ingest): limits of one upload, sized for a township or county plan.
 # The uploaded file itself (a zip, .gpkg, .geojson or .kml).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)

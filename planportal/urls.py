@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from planportal import api
+from planportal import api, figures_api
 from planportal.health import healthz
 
 router = SimpleRouter()
@@ -17,6 +17,16 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
+    path(
+        "api/plans/<slug:slug>/figures/",
+        figures_api.PlanFiguresView.as_view(),
+        name="api-plan-figures",
+    ),
+    path(
+        "api/plans/<slug:slug>/figures/<int:pk>/",
+        figures_api.PlanFigureView.as_view(),
+        name="api-plan-figure",
+    ),
     path("api/", include("layers.api_urls")),  # a plan's layer catalogue and point report
     path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish
     path("api/", include("layers.packages.api_urls")),  # 汇交 databases in one go

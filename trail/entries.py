@@ -102,6 +102,9 @@ AUDIT_ACTIONS = {
     "account.reactivate": gettext_lazy("staff account reactivated"),
     "grant.add": gettext_lazy("right granted"),
     "grant.revoke": gettext_lazy("right revoked"),
+    "figure.add": gettext_lazy("figure uploaded"),
+    "figure.edit": gettext_lazy("figure changed"),
+    "figure.delete": gettext_lazy("figure deleted"),
     "trail.export_csv": gettext_lazy("trail exported (CSV)"),
     "trail.export_xlsx": gettext_lazy("trail exported (XLSX)"),
 }

@@ -32,10 +32,12 @@ models need no extra column and the record cannot be edited afterwards.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from layers.geopackage import queue_build
 from layers.models import Layer, LayerRevision, RevisionStatus
 from layers.revisions.gate import missing_message, missing_settings
 from planportal import audit
@@ -165,6 +167,8 @@ def _switch(
         locked.published_revision = target
         # save() (not a queryset update) so the post_save signal clears the tile lookup.
         locked.save(update_fields=["published_revision"])
+        # The plan's GeoPackage of public layers is rebuilt once this publish is visible.
+        transaction.on_commit(partial(queue_build, locked.plan_id))
         event = audit.record(
             actor,
             action,
@@ -211,6 +215,7 @@ def withdraw(
             return WithdrawOutcome(locked, None, False, None)
         locked.published_revision = None
         locked.save(update_fields=["published_revision"])
+        transaction.on_commit(partial(queue_build, locked.plan_id))
         event = audit.record(
             actor,
             WITHDRAW,

@@ -81,6 +81,8 @@ def test_load_demo_plan_reports_what_it_loaded_and_changes_nothing_when_run_agai
     assert lines[0] == "regions: 57 of 孝义市, 0 new"
     assert lines[1] == "updated plan yangquanqu-2021-2035: 8 chapters, 22 sections, 5 indicators"
     assert lines[2] == "layers: 29 in the catalogue, 0 new revisions published"
+    # The GeoPackage of the public layers is already up to date: the same file again.
+    assert lines[3].startswith("public layers GeoPackage: ") and lines[3].endswith(".gpkg")
     assert lines[3].startswith("consultation ") and " kept: " in lines[3]
     assert len(lines) == 4
 

@@ -35,10 +35,12 @@ from werkzeug.test import Client
 from consultation import moderation
 from consultation.models import Consultation
 from layers.models import Layer, UploadJob, UploadState
+from planportal.figures import add_figure
 from planportal.wsgi import application
 from tests.conftest import DEMO_SLUG
 from tests.consultation.submit_helpers import solve
 from tests.factories import make_comment, make_official, make_planner
+from tests.planportal import figure_files
 
 SEED = 2035
 MAX_EXAMPLES = 12
@@ -98,6 +100,13 @@ def known(wsgi_app, demo_plan) -> dict:
         state=UploadState.QUEUED,
         created_by=planner,
     )
+    figure = add_figure(
+        planner,
+        demo_plan,
+        name="map.png",
+        content=figure_files.png(),
+        title="镇域国土空间总体格局图",
+    )
     return {
         "tokens": {
             "planner": Token.objects.create(user=planner).key,
@@ -111,6 +120,7 @@ def known(wsgi_app, demo_plan) -> dict:
             ("layers", "collection_id"): layer.collection_id,
             ("layers", "number"): layer.published_revision.number,
             ("upload-jobs", "id"): job.pk,
+            ("plans", "id"): figure.pk,
         },
         "consultation": consultation.pk,
     }
@@ -154,6 +164,7 @@ def form_fields(consultation_id: int) -> dict:
 # Refusals that depend on more than the shape of a valid request: a comment needs a valid form
 # token, an open consultation, a target that exists, a phone number that is one, a key not used
 # for another text and a photo that is one; an upload needs a readable file of a geodata format.
+# A figure must be a real image or PDF named for what it is, with a section of its plan.
 # A layer's settings are refused when a section is not one of its plan's, when a published
 # layer would lose what the publish gate asks for, or when a restricted layer is given features
 # without a confirmation. For these the check that valid data is accepted takes these statuses
@@ -170,6 +181,10 @@ SEMANTIC_REFUSALS = {
     # through the checks and the gate, and the overlaps acknowledged.
     "POST /api/plans/{slug}/packages/": {400, 401, 403, 404, 413},
     "POST /api/packages/{id}/publish/": {400, 401, 403, 404},
+    # A figure must be a real PNG, JPEG or PDF whose name says what it is, and its section one
+    # of the plan's.
+    "POST /api/plans/{slug}/figures/": {400, 401, 403, 404, 413},
+    "PATCH /api/plans/{slug}/figures/{id}/": {400, 401, 403, 404},
 }
 
 

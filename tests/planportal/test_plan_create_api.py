@@ -4,8 +4,8 @@ public reads stay as they were."""
 
 import pytest
 
-from planportal.models import Chapter, Plan, PlanStatus
-from tests.factories import token_header
+from planportal.models import Chapter, Plan, PlanStatus, StaffRole
+from tests.factories import grant, make_user, token_header
 
 NEW_PLAN = {
     "name": "孝义市下堡镇国土空间总体规划（2021-2035年）",
@@ -122,3 +122,16 @@ def test_only_planners_publish_or_unpublish(client, demo_plan, official):
     assert client.post(url).status_code == 401
     assert client.post(url, **token_header(official)).status_code == 403
     assert Plan.objects.get(pk=demo_plan.pk).is_published
+
+
+def test_a_township_planner_creates_plans_in_their_township_only(client, db):
+    # 下堡镇 is 141181102; a planner granted only 阳泉曲镇 (141181101) may not create its plan.
+    planner = make_user("township.planner", is_staff=True)
+    grant(planner, StaffRole.PLANNER, region_code="141181101000")
+    token = token_header(planner)
+    response = client.post("/api/plans/", NEW_PLAN, content_type="application/json", **token)
+    assert response.status_code == 403
+    assert not Plan.objects.filter(slug=NEW_PLAN["slug"]).exists()
+    grant(planner, StaffRole.PLANNER, region_code="141181000000")  # now the whole county
+    response = client.post("/api/plans/", NEW_PLAN, content_type="application/json", **token)
+    assert response.status_code == 201

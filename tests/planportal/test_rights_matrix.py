@@ -128,11 +128,26 @@ PLANNER = StaffRole.PLANNER
 OFFICIAL = StaffRole.OFFICIAL
 
 
+def _plan_url(name, o):
+    return reverse(name, args=[o.plan.slug])
+
+
 def _layer_url(name, o, *args):
     return reverse(name, args=[o.layer.collection_id, *args])
 
 
 ENDPOINTS = [
+    # planners: the plan itself and its figures (图集)
+    ("plan figures page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-figures", o)), 200),
+    ("plan figures API", PLANNER, lambda c, o: c.get(_plan_url("api-plan-figures", o)), 200),
+    (
+        "plan unpublish page",
+        PLANNER,
+        lambda c, o: c.post(_plan_url("staff-plan-publish", o), {"publish": "0"}),
+        302,
+    ),
+    ("plan unpublish API", PLANNER, lambda c, o: c.post(_plan_url("api-plan-unpublish", o)), 200),
+    ("plan publish API", PLANNER, lambda c, o: c.post(_plan_url("api-plan-publish", o)), 200),
     # planners' pages
     (
         "upload revision page",

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from consultation.demo import ensure_demo_consultation
 from consultation.periods import lawful_period
+from layers import geopackage
 from layers.demo import load_layers
 from planportal.audit import RecordedCommand
 from planportal.loader import load_plan
@@ -45,6 +46,9 @@ class Command(RecordedCommand):
                 self.stdout.write(
                     f"  {load.collection_id} r{load.revision}: {load.feature_count} features"
                 )
+            download = geopackage.build(result.plan.pk)
+            if download:
+                self.stdout.write(f"public layers GeoPackage: {download}")
         consultation, created = ensure_demo_consultation(result.plan)
         state = "created" if created else "kept"
         self.stdout.write(f"consultation {consultation.pk} {state}: {consultation.period_text}")
