@@ -83,8 +83,8 @@ def test_load_demo_plan_reports_what_it_loaded_and_changes_nothing_when_run_agai
     assert lines[2] == "layers: 29 in the catalogue, 0 new revisions published"
     # The GeoPackage of the public layers is already up to date: the same file again.
     assert lines[3].startswith("public layers GeoPackage: ") and lines[3].endswith(".gpkg")
-    assert lines[3].startswith("consultation ") and " kept: " in lines[3]
-    assert len(lines) == 4
+    assert lines[4].startswith("consultation ") and " kept: " in lines[4]
+    assert len(lines) == 5
 
 
 def test_an_administrator_reaches_the_plan_in_the_admin(client, demo_plan):
