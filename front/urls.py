@@ -4,12 +4,29 @@ under /en/): the plan list, a plan's text, its map, and the staff home, login an
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from front import map, staff, views
+from front import map, staff, text_import, views
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    path("plans/<slug:slug>/document/", views.plan_document, name="plan-document"),
+    path("staff/plans/<slug:slug>/text/", text_import.text_upload, name="staff-plan-text"),
+    path(
+        "staff/plans/<slug:slug>/text/<int:pk>/",
+        text_import.text_preview,
+        name="staff-plan-text-preview",
+    ),
+    path(
+        "staff/plans/<slug:slug>/text/<int:pk>/edit/",
+        text_import.text_edit,
+        name="staff-plan-text-edit",
+    ),
+    path(
+        "staff/plans/<slug:slug>/text/<int:pk>/save/",
+        text_import.text_save,
+        name="staff-plan-text-save",
+    ),
     path(
         "staff/login/",
         auth_views.LoginView.as_view(

@@ -1,7 +1,7 @@
 """The planner's corrections of an imported structure, before it is saved.
 
 Each step moves text between kinds (paragraph ⇄ sub-heading ⇄ section) or between sections and
-never drops or adds a word: a merged section's title stays as a sub-heading, a split makes the
+never drops a word: a merged section's number and title stay as a sub-heading, a split makes the
 chosen block the new section's title. Sections of the chapter are then numbered again in order
 ("3.1", "3.2", …), because the numbers are the portal's anchors, not the document's words.
 """
@@ -51,7 +51,10 @@ def _merge_into_previous(chapter: dict, index: int) -> None:
         raise ImportRefused("本章第一节之前没有可以并入的节。")
     sections = chapter["sections"]
     merged = sections.pop(index)
-    sections[index - 1]["blocks"].append({"type": "heading", "text": merged["title"]})
+    # The heading keeps the number the document printed (not one the portal gave a split).
+    number = "" if merged.get("portal_number") else merged["number"]
+    heading = f"{number} {merged['title']}".strip()
+    sections[index - 1]["blocks"].append({"type": "heading", "text": heading})
     sections[index - 1]["blocks"].extend(merged["blocks"])
 
 
@@ -60,7 +63,12 @@ def _split(chapter: dict, index: int, block: int) -> None:
     chosen = section["blocks"][block]
     if chosen["type"] == "list":
         raise ImportRefused("列表不能作为节标题。")
-    new = {"number": "", "title": chosen["text"], "blocks": section["blocks"][block + 1 :]}
+    new = {
+        "number": "",
+        "title": chosen["text"],
+        "blocks": section["blocks"][block + 1 :],
+        "portal_number": True,
+    }
     section["blocks"] = section["blocks"][:block]
     chapter["sections"].insert(index + 1, new)
 
