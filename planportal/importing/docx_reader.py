@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 
 from planportal.importing.source import ImportRefused, SourceDocument, SourceLine
@@ -24,8 +25,14 @@ def read_docx(data: bytes) -> SourceDocument:
         raise ImportRefused("无法读取该 DOCX 文件（文件已损坏或不是 Word 文档）。") from error
     result = SourceDocument(format="docx")
     result.lines.extend(_header_footer_lines(document))
+    # Style names by id, read once: python-docx's ``paragraph.style`` searches the styles part
+    # for every paragraph, which made a 100-page document take seconds.
+    names = {style.style_id: style.name or "" for style in document.styles}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    default_name = default.name if default is not None else ""
     for paragraph in document.paragraphs:
-        style = (paragraph.style.name if paragraph.style is not None else "").strip()
+        style_id = paragraph._p.style
+        style = (names.get(style_id, "") if style_id else default_name).strip()
         level, layout, is_list = _classify_style(style, paragraph)
         pieces = [piece.strip() for piece in _text_with_bold(paragraph).split("\n")]
         first = True
