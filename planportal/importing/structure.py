@@ -298,6 +298,24 @@ def _is_sub_heading(text: str) -> bool:
     return bool(SUB_HEADING.match(text)) and len(text) <= 40 and not text.endswith(SENTENCE_END)
 
 
+def _is_trailing_label(text: str, previous: dict | None, rest: list) -> bool:
+    """A label printed below the paragraph it names (a two-column page read in order: the
+    draft's 5.2 has "农村建设用地整理" after its paragraph, then the next heading): shown as
+    that paragraph's caption rather than as a paragraph of its own or a heading over the next."""
+    if len(text) > LABEL_MAX_CHARS or LABEL_PUNCTUATION.intersection(text):
+        return False
+    if previous is None or previous["type"] != "paragraph":
+        return False
+    if len(previous["text"]) < LABEL_NEXT_MIN_CHARS:
+        return False
+    if not rest:
+        return True  # the end of the section
+    following, after = rest[0], rest[1] if len(rest) > 1 else None
+    if isinstance(following, dict):
+        return following["type"] == "heading"
+    return _is_sub_heading(following.text) or _is_label(following.text, after)
+
+
 def _is_label(text: str, following) -> bool:
     if len(text) > LABEL_MAX_CHARS or LABEL_PUNCTUATION.intersection(text):
         return False
@@ -334,6 +352,8 @@ def _blocks(entries: list) -> list[dict]:
             blocks.append({"type": "caption", "text": text})
         elif _is_sub_heading(text) or _is_label(text, following):
             blocks.append({"type": "heading", "text": text})
+        elif _is_trailing_label(text, blocks[-1] if blocks else None, entries[index + 1 :]):
+            blocks.append({"type": "caption", "text": text})
         else:
             blocks.append({"type": "paragraph", "text": text})
     return blocks

@@ -208,3 +208,16 @@ def test_the_module_reads_bytes_not_paths():
     # A file-like upload is read into bytes by the callers; a stray BytesIO is not accepted.
     with pytest.raises((ImportRefused, AttributeError, TypeError)):
         parse_document(io.BytesIO(b"x"), "a.txt")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_labels_printed_below_their_paragraph_caption_it(imports, name):
+    """5.2: the two-column page put 农村建设用地整理 and 采矿用地复垦 below their paragraphs;
+    the fixture showed them as stray paragraphs, the import as those paragraphs' captions."""
+    sections = {s["number"]: s for c in imports[name]["chapters"] for s in c["sections"]}
+    blocks = sections["5.2"]["blocks"]
+    captions = [i for i, block in enumerate(blocks) if block["type"] == "caption"]
+    assert [blocks[i]["text"] for i in captions] == ["农村建设用地整理", "采矿用地复垦"]
+    assert blocks[captions[0] - 1]["text"].endswith("稳步有序推进农村建设用地整理。")
+    assert blocks[captions[1] - 1]["text"].startswith("工矿废弃地复垦")
+    assert [b["text"] for b in blocks if b["type"] == "heading"][-1] == "未利用地开发"
