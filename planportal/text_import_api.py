@@ -51,6 +51,10 @@ class TextImportEditSerializer(serializers.Serializer):
 
 class TextImportSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Plain strings in the schema: a choice set here would collide with the other "status"
+    # enums of the API (drf-spectacular names enums by field name).
+    status = serializers.CharField(read_only=True, help_text="draft, saved or discarded")
+    format = serializers.CharField(read_only=True, help_text="docx, pdf or text")
     structure = serializers.JSONField(
         help_text="cover (lines), preface, chapters [{number, title, intro, sections [{number, "
         "title, blocks}]}], closing, and layout [{text, kind, page}]: the lines kept out of the "
