@@ -1,6 +1,6 @@
-"""DOCX through python-docx: each paragraph in body order, its heading level from the style
-(Heading 1/2/3 and the Chinese "标题 1" names, or the paragraph's outline level), its list
-style, and line breaks inside a paragraph as lines of the same paragraph. Table-of-contents
+"""DOCX through python-docx: each paragraph and table row in body order, its heading level from
+the style (Heading 1/2/3 and the Chinese "标题 1" names, or the paragraph's outline level), its
+list style, and line breaks inside a paragraph as lines of the same paragraph. Table-of-contents
 styles ("toc 1", "目录 1") and the page headers and footers of the sections are layout."""
 
 import io
@@ -10,6 +10,7 @@ import zipfile
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
 
 from planportal.importing.source import ImportRefused, SourceDocument, SourceLine
 
@@ -30,7 +31,11 @@ def read_docx(data: bytes) -> SourceDocument:
     names = {style.style_id: style.name or "" for style in document.styles}
     default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     default_name = default.name if default is not None else ""
-    for paragraph in document.paragraphs:
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            result.lines.extend(_table_lines(item))
+            continue
+        paragraph = item
         style_id = paragraph._p.style
         style = (names.get(style_id, "") if style_id else default_name).strip()
         level, layout, is_list = _classify_style(style, paragraph)
@@ -50,6 +55,25 @@ def read_docx(data: bytes) -> SourceDocument:
     if not any(not line.layout for line in result.lines):
         raise ImportRefused("DOCX 文件中没有正文文字。")
     return result
+
+
+def _table_lines(table: Table) -> list[SourceLine]:
+    """A table (e.g. an indicator table) row by row, cells separated by " | ": its words in
+    reading order, each row a paragraph of its own. A merged cell, which python-docx returns
+    once per grid column it spans, is taken once."""
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        text = " | ".join(cells).strip(" |")
+        if text:
+            lines.append(SourceLine(text))
+    return lines
 
 
 def _text_with_bold(paragraph) -> str:

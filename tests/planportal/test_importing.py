@@ -221,3 +221,29 @@ def test_labels_printed_below_their_paragraph_caption_it(imports, name):
     assert blocks[captions[0] - 1]["text"].endswith("稳步有序推进农村建设用地整理。")
     assert blocks[captions[1] - 1]["text"].startswith("工矿废弃地复垦")
     assert [b["text"] for b in blocks if b["type"] == "heading"][-1] == "未利用地开发"
+
+
+def test_docx_tables_are_read_row_by_row_in_place():
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_paragraph("总则", style="Heading 1")
+    document.add_paragraph("1.1 规划指标", style="Heading 2")
+    document.add_paragraph("规划指标如下表。")
+    table = document.add_table(rows=2, cols=3)
+    for row, values in zip(table.rows, [("指标", "2020年", "2035年"), ("常住人口", "1.6", "1.8")]):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    merged = document.add_table(rows=1, cols=2)
+    merged.cell(0, 0).merge(merged.cell(0, 1)).text = "注：数据来自第七次人口普查。"
+    document.add_paragraph("表后的正文。")
+    output = io.BytesIO()
+    document.save(output)
+    blocks = parse_document(output.getvalue(), "plan.docx")["chapters"][0]["sections"][0]["blocks"]
+    assert [block["text"] for block in blocks] == [
+        "规划指标如下表。",
+        "指标 | 2020年 | 2035年",
+        "常住人口 | 1.6 | 1.8",
+        "注：数据来自第七次人口普查。",
+        "表后的正文。",
+    ]
