@@ -258,3 +258,9 @@ def _upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_the_planners_layer_page_links_each_plans_text_page(planner_client):
+    plan = make_plan(published=False)
+    page = planner_client.get("/staff/layers/").content.decode()
+    assert f'href="/staff/plans/{plan.slug}/text/"' in page
