@@ -96,6 +96,9 @@ class _Builder:
             _add_listed_only(chapter)
             for section in chapter["sections"]:
                 section["blocks"] = _blocks(section["blocks"])
+        # In document order (the reader's layout was set apart first).
+        position = {id(unit): index for index, unit in enumerate(self.units)}
+        self.layout.sort(key=lambda item: position[item.pop("_at")])
         return {
             "format": self.format,
             "cover": self.cover,
@@ -111,15 +114,18 @@ class _Builder:
         return bool(unit.layout)
 
     def _mark(self, unit: Unit, kind: str) -> None:
-        self.layout.append({"text": unit.text, "kind": kind, "page": unit.page})
+        self.layout.append({"text": unit.text, "kind": kind, "page": unit.page, "_at": id(unit)})
 
     def _front_matter(self, units: list[Unit]) -> list[Unit]:
         """Take cover, preface and 目录 off the front; return the units from chapter 1 on."""
-        first_chapter = next(
-            (i for i in range(len(units)) if self._chapter_start(units, i, real=True)), None
-        )
-        if first_chapter is None:
+        starts = [i for i in range(len(units)) if self._chapter_start(units, i, real=True)]
+        if not starts:
             return units
+        first_chapter = starts[0]
+        toc_before = any(_bare(u.text) in TOC_WORDS for u in units[:first_chapter])
+        if toc_before and len(starts) > 1 and not self.styled:
+            # The 目录 lists "第一章 总则" without page numbers: the text starts at its repeat.
+            first_chapter = starts[1]
         front = units[:first_chapter]
         marked = any(_bare(u.text) in PREFACE_WORDS | TOC_WORDS for u in front)
         zone = "cover" if marked else "preface"

@@ -247,3 +247,27 @@ def test_docx_tables_are_read_row_by_row_in_place():
         "注：数据来自第七次人口普查。",
         "表后的正文。",
     ]
+
+
+def test_a_table_of_contents_without_page_numbers_is_layout():
+    text = "\n\n".join(
+        ["某镇国土空间总体规划", "目录", "第一章 总则", "第二章 格局"]
+        + ["第一章 总则", "1.1 目的", "正文一。", "第二章 格局", "2.1 保护", "正文二。"]
+    )
+    structure = parse_document(text.encode("utf-8"), "plan.txt")
+    assert [(c["number"], c["title"]) for c in structure["chapters"]] == [(1, "总则"), (2, "格局")]
+    assert [(item["kind"], item["text"]) for item in structure["layout"]] == [
+        ("封面", "某镇国土空间总体规划"),
+        ("目录", "目录"),
+        ("目录", "第一章 总则"),
+        ("目录", "第二章 格局"),
+    ]
+
+
+def test_layout_is_listed_in_document_order(imports):
+    layout = imports["pdf"]["layout"]
+    pages = [item["page"] for item in layout]
+    # A sentence joined across a page break carries the page it starts on, after the footer
+    # and header it ran past: one page back at most.
+    assert all(later >= earlier - 1 for earlier, later in zip(pages, pages[1:]))
+    assert [item["kind"] for item in layout[:3]] == ["页眉", "封面", "封面"]
