@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from planportal.importing.source import SourceDocument, SourceLine
 
-BULLETS = ("■", "◆", "□", "●", "•", "▪", "- ")
+BULLETS = ("■", "◆", "□", "●", "•", "▪", "- ", "* ")
 CONTINUES = ("，", "、", ",")
 PHRASE_MAX_CHARS = 12
 _PUNCTUATION = re.compile(r"[。，；：、,;:！？!?（）()“”\"《》\s]")

@@ -128,6 +128,7 @@ def test_numbering_styles_are_recognised():
             "2.1 开发保护格局",
             "（一）生态格局",
             "■ 保护兑镇河生态廊道。",
+            "* 修复矿山生态。",
         ]
     )
     structure = parse_document(text.encode("utf-8"), "plan.txt")
@@ -140,7 +141,7 @@ def test_numbering_styles_are_recognised():
         "caption",
     ]
     assert (second["number"], second["sections"][0]["number"]) == (2, "2.1")
-    assert [b["type"] for b in second["sections"][0]["blocks"]] == ["heading", "list"]
+    assert [b["type"] for b in second["sections"][0]["blocks"]] == ["heading", "list", "list"]
 
 
 def test_gb18030_text_is_read():
