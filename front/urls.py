@@ -15,6 +15,7 @@ from front import (
     search_views,
     staff,
     staff_figures,
+    text_import,
     views,
 )
 
@@ -47,6 +48,23 @@ urlpatterns = [
         "staff/plans/<slug:slug>/figures/<int:figure_id>/<str:part>/",
         staff_figures.staff_figure_file,
         name="staff-figure-file",
+    ),
+    path("plans/<slug:slug>/document/", views.plan_document, name="plan-document"),
+    path("staff/plans/<slug:slug>/text/", text_import.text_upload, name="staff-plan-text"),
+    path(
+        "staff/plans/<slug:slug>/text/<int:pk>/",
+        text_import.text_preview,
+        name="staff-plan-text-preview",
+    ),
+    path(
+        "staff/plans/<slug:slug>/text/<int:pk>/edit/",
+        text_import.text_edit,
+        name="staff-plan-text-edit",
+    ),
+    path(
+        "staff/plans/<slug:slug>/text/<int:pk>/save/",
+        text_import.text_save,
+        name="staff-plan-text-save",
     ),
     path(
         "staff/login/",

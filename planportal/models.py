@@ -443,3 +443,51 @@ class PlanFigure(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind == FigureKind.IMAGE
+
+
+class TextImportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft (preview)")
+    SAVED = "saved", _("Saved as the plan's text")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class TextImport(models.Model):
+    """A plan document read in (planportal/importing/): the stored original, what was found in
+    it and what was treated as layout. It stays a draft while the planner corrects the
+    structure in the preview; saving writes it as the plan's text. The last saved import's
+    original is the document the public downloads once the plan is published."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="text_imports")
+    original = models.FileField(_("original document"), upload_to="plan-documents/%Y/%m/")
+    original_name = models.CharField(_("file name as uploaded"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the original"), max_length=64)
+    format = models.CharField(
+        _("format"),
+        max_length=10,
+        choices=[("docx", "DOCX"), ("pdf", "PDF"), ("text", _("Text or Markdown"))],
+    )
+    structure = models.JSONField(_("text found (chapters, sections, blocks, layout)"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=TextImportStatus.choices,
+        default=TextImportStatus.DRAFT,
+    )
+    uploaded_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text import")
+        verbose_name_plural = _("text imports")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug}: {self.original_name}"

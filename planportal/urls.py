@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from planportal import api, figures_api
+from planportal import api, figures_api, text_import_api
 from planportal.health import healthz
 
 router = SimpleRouter()
@@ -26,6 +26,26 @@ urlpatterns = [
         "api/plans/<slug:slug>/figures/<int:pk>/",
         figures_api.PlanFigureView.as_view(),
         name="api-plan-figure",
+    ),
+    path(
+        "api/plans/<slug:slug>/text-imports/",
+        text_import_api.TextImportsView.as_view(),
+        name="api-text-imports",
+    ),
+    path(
+        "api/plans/<slug:slug>/text-imports/<int:pk>/",
+        text_import_api.TextImportView.as_view(),
+        name="api-text-import",
+    ),
+    path(
+        "api/plans/<slug:slug>/text-imports/<int:pk>/edit/",
+        text_import_api.TextImportEditView.as_view(),
+        name="api-text-import-edit",
+    ),
+    path(
+        "api/plans/<slug:slug>/text-imports/<int:pk>/save/",
+        text_import_api.TextImportSaveView.as_view(),
+        name="api-text-import-save",
     ),
     path("api/", include("layers.api_urls")),  # a plan's layer catalogue and point report
     path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish

@@ -140,6 +140,8 @@ ENDPOINTS = [
     # planners: the plan itself and its figures (图集)
     ("plan figures page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-figures", o)), 200),
     ("plan figures API", PLANNER, lambda c, o: c.get(_plan_url("api-plan-figures", o)), 200),
+    ("plan text page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-text", o)), 200),
+    ("plan text import API", PLANNER, lambda c, o: c.post(_plan_url("api-text-imports", o)), 400),
     (
         "plan unpublish page",
         PLANNER,
