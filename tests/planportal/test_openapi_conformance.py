@@ -185,6 +185,11 @@ SEMANTIC_REFUSALS = {
     # of the plan's.
     "POST /api/plans/{slug}/figures/": {400, 401, 403, 404, 413},
     "PATCH /api/plans/{slug}/figures/{id}/": {400, 401, 403, 404},
+    # A plan text must be a readable DOCX, PDF with a text layer, or text; a correction must
+    # name a block and section of the draft; a saved draft is not saved again.
+    "POST /api/plans/{slug}/text-imports/": {400, 401, 403, 404, 413},
+    "POST /api/plans/{slug}/text-imports/{id}/edit/": {400, 401, 403, 404, 409},
+    "POST /api/plans/{slug}/text-imports/{id}/save/": {400, 401, 403, 404, 409},
 }
 
 
