@@ -37,6 +37,21 @@ def create_import(plan: Plan, data: bytes, filename: str, user=None) -> TextImpo
     return text_import
 
 
+def keep_original(plan: Plan, path) -> TextImport | None:
+    """Keeps ``path`` as the plan's original document (what /plans/<slug>/document/ serves) for
+    a plan whose text was loaded another way (the demo plan's audited fixture); None when the
+    same file is kept already. The plan's text is not touched."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if plan.text_imports.filter(status=TextImportStatus.SAVED, sha256=digest).exists():
+        return None
+    text_import = create_import(plan, data, path.name)
+    text_import.status = TextImportStatus.SAVED
+    text_import.saved_at = timezone.now()
+    text_import.save(update_fields=["status", "saved_at"])
+    return text_import
+
+
 def check_replaceable(plan: Plan) -> None:
     """Comments point at sections: a plan that has any keeps its text until versions exist."""
     if plan.consultations.filter(comments__isnull=False).exists():

@@ -2,15 +2,17 @@
 the public download of the original. Real PostGIS, real HTTP through the test client."""
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.test import Client
 
-from planportal.importing.saving import create_import, save_import
+from planportal.importing.saving import create_import, keep_original, save_import
 from planportal.loader import stored_text
 from planportal.models import Plan, Section, TextImport, TextImportStatus
 from tests.factories import (
@@ -270,3 +272,22 @@ def test_the_planners_layer_page_links_each_plans_text_page(planner_client):
     plan = make_plan(published=False)
     page = planner_client.get("/staff/layers/").content.decode()
     assert f'href="/staff/plans/{plan.slug}/text/"' in page
+
+
+def test_the_demo_plan_offers_the_draft_as_published(client, demo_plan):
+    path = Path(settings.BASE_DIR, "fixtures", "yangquanqu", "plan-draft.txt")
+    draft = path.read_bytes()
+    answer = client.get(f"/plans/{demo_plan.slug}/document/")
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == draft
+    assert (
+        f'href="/plans/{demo_plan.slug}/document/"'
+        in client.get(f"/plans/{demo_plan.slug}/").content.decode()
+    )
+    # Loading again keeps the one original: nothing new.
+    assert (
+        keep_original(
+            demo_plan, Path(settings.BASE_DIR, "fixtures", "yangquanqu", "plan-draft.txt")
+        )
+        is None
+    )

@@ -12,6 +12,7 @@ from consultation.periods import lawful_period
 from layers import geopackage
 from layers.demo import load_layers
 from planportal.audit import RecordedCommand
+from planportal.importing.saving import keep_original
 from planportal.loader import load_plan
 from planportal.region_loader import load_xiaoyi_regions
 
@@ -35,6 +36,10 @@ class Command(RecordedCommand):
             f"{verb} plan {result.plan.slug}: {result.chapters} chapters, "
             f"{result.sections} sections, {result.indicators} indicators"
         )
+        # The draft as published, for the public to download beside the page (the page's text
+        # itself comes from the audited fixture, plan.json).
+        if keep_original(result.plan, meta.parent / "plan-draft.txt"):
+            self.stdout.write("original document kept: plan-draft.txt")
         catalogue = meta.parent / "layers.json"
         if catalogue.exists():
             loads = load_layers(result.plan, catalogue)
