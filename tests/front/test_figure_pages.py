@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from planportal import figures
-from planportal.models import AuditEvent, PlanFigure, Section
+from planportal.models import PlanFigure, Section
 from tests.factories import make_official, make_plan
 from tests.planportal import figure_files
 
@@ -39,7 +39,7 @@ def upload_page(client: Client, slug: str, name: str, content: bytes, **fields):
 
 
 def test_a_planner_uploads_edits_and_deletes_a_figure_on_the_staff_pages(
-    planner_client, plan, media
+    planner_client, plan, media, new_audit_events
 ):
     index = planner_client.get("/staff/figures/").content.decode()
     assert f'href="/staff/plans/{plan.slug}/figures/"' in index
@@ -80,7 +80,7 @@ def test_a_planner_uploads_edits_and_deletes_a_figure_on_the_staff_pages(
     assert planner_client.get(delete_url).status_code == 200
     assert planner_client.post(delete_url).status_code == 302
     assert not PlanFigure.objects.exists()
-    actions = AuditEvent.objects.filter(object_type="planportal.planfigure")
+    actions = new_audit_events().filter(object_type="planportal.planfigure")
     assert sorted(actions.values_list("action", flat=True)) == [
         "figure.add",
         "figure.delete",

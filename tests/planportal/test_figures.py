@@ -161,7 +161,7 @@ def test_edit_and_delete_are_audited_and_delete_removes_the_files(
     assert event.actor == planner
 
     figures.update_figure(planner, figure, title="新标题")  # nothing changes, nothing recorded
-    assert AuditEvent.objects.filter(action="figure.edit").count() == 1
+    assert AuditEvent.objects.filter(action="figure.edit", object_id=str(figure.pk)).count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         figures.delete_figure(planner, figure)
