@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from consultation.models import Result, SubmitterKind
 from consultation.report_freeze import freeze
-from layers.models import UploadJob
+from layers.models import PackageJob, UploadJob
 from planportal.models import AuditEvent, StaffRole
 from tests.factories import (
     COUNTY_CODE,
@@ -128,6 +128,14 @@ PLANNER = StaffRole.PLANNER
 OFFICIAL = StaffRole.OFFICIAL
 
 
+def _package_url(name, o):
+    """A 汇交 package job of the plan, made on demand (the endpoints take its id)."""
+    job = PackageJob.objects.create(
+        plan=o.plan, stored_file="packages/none.gpkg", original_name="huijiao.gpkg"
+    )
+    return reverse(name, args=[job.pk])
+
+
 def _plan_url(name, o):
     return reverse(name, args=[o.plan.slug])
 
@@ -140,6 +148,9 @@ ENDPOINTS = [
     # planners: the plan itself and its figures (图集)
     ("plan figures page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-figures", o)), 200),
     ("plan figures API", PLANNER, lambda c, o: c.get(_plan_url("api-plan-figures", o)), 200),
+    # A draft package (nothing chosen yet) sends its planner on to the mapping page.
+    ("package page", PLANNER, lambda c, o: c.get(_package_url("staff-package", o)), 302),
+    ("package API", PLANNER, lambda c, o: c.get(_package_url("api-package", o)), 200),
     ("plan text page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-text", o)), 200),
     ("plan text import API", PLANNER, lambda c, o: c.post(_plan_url("api-text-imports", o)), 400),
     (
