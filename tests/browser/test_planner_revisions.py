@@ -108,10 +108,15 @@ def test_a_planner_sees_the_diff_on_a_map_publishes_and_the_public_gets_the_new_
 
     assert public_keys(live_url) == after
     # Tiles: the other worker's layer lookup may hold the old pointer for up to 2 seconds.
+    # Wait for the new revision itself, not just for a different version: a version also
+    # changes with the layer's tile settings, and a worker whose lookup is a moment older
+    # can answer another version of the old revision first.
+    published = f"{scene['second'].pk}-"
     deadline = time.monotonic() + 10
-    while tile_version(live_url) == old_version and time.monotonic() < deadline:
+    while not tile_version(live_url).startswith(published) and time.monotonic() < deadline:
         time.sleep(0.25)
-    assert tile_version(live_url).startswith(f"{scene['second'].pk}-")
+    version = tile_version(live_url)
+    assert version.startswith(published) and version != old_version
     event = AuditEvent.objects.filter(
         action="layer.publish", object_id=str(scene["layer"].pk)
     ).latest("pk")
