@@ -54,8 +54,11 @@ def plan_document(request, slug: str):
     document = published_document(plan)
     if document is None:
         raise Http404("This plan has no original document.")
-    response = FileResponse(
-        document.original.open("rb"), as_attachment=True, filename=document.original_name
-    )
+    try:
+        stored = document.original.open("rb")
+    except FileNotFoundError:
+        # The row outlived its file (media restored from an older backup): say so plainly.
+        raise Http404("The original document is not in the media storage.") from None
+    response = FileResponse(stored, as_attachment=True, filename=document.original_name)
     response["X-Content-SHA256"] = document.sha256
     return response

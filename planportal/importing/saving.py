@@ -43,7 +43,11 @@ def keep_original(plan: Plan, path) -> TextImport | None:
     same file is kept already. The plan's text is not touched."""
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    if plan.text_imports.filter(status=TextImportStatus.SAVED, sha256=digest).exists():
+    kept = plan.text_imports.filter(status=TextImportStatus.SAVED, sha256=digest).first()
+    if kept is not None:
+        if not kept.original.storage.exists(kept.original.name):
+            # The row outlived its file (a media folder lost or not restored): store it again.
+            kept.original.save(PurePath(kept.original_name).name, ContentFile(data), save=True)
         return None
     text_import = create_import(plan, data, path.name)
     text_import.status = TextImportStatus.SAVED

@@ -291,3 +291,18 @@ def test_the_demo_plan_offers_the_draft_as_published(client, demo_plan):
         )
         is None
     )
+
+
+def test_a_kept_original_whose_file_was_lost_is_stored_again_and_never_a_500(client, tmp_path):
+    plan = make_plan()
+    path = tmp_path / "plan-draft.txt"
+    path.write_bytes(
+        Path(settings.BASE_DIR, "fixtures", "yangquanqu", "plan-draft.txt").read_bytes()
+    )
+    kept = keep_original(plan, path)
+    kept.original.storage.delete(kept.original.name)
+    assert client.get(f"/plans/{plan.slug}/document/").status_code == 404
+    assert keep_original(plan, path) is None  # the same original: no new import
+    answer = client.get(f"/plans/{plan.slug}/document/")
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == path.read_bytes()
