@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from planportal.region_codes import enclosing_regions, region_prefix  # noqa: F401 (re-exported)
+
 region_code_validator = RegexValidator(
     r"^\d{12}$", _("A region code has exactly 12 digits (统计用区划代码).")
 )
@@ -275,24 +277,6 @@ class Region(models.Model):
 
 
 # --- Rights per plan and per region ----------------------------------------------------------
-
-# The significant digits of each level of a 12-digit region code (统计用区划代码):
-# 省 2, 市 4, 县 6, 乡镇 9, 村 12. A code's level is the shortest of these after which only
-# zeros follow, so 141181000000 is the county 141181 and 141181101000 the town 141181101.
-REGION_LEVELS = (2, 4, 6, 9, 12)
-
-
-def region_prefix(code: str) -> str:
-    """The significant digits of a region code: what every code inside the region starts with."""
-    for length in REGION_LEVELS:
-        if code[length:].strip("0") == "":
-            return code[:length]
-    return code
-
-
-def enclosing_regions(code: str) -> list[str]:
-    """The codes of the region ``code`` and of every region it lies in, each as 12 digits."""
-    return list(dict.fromkeys(code[:n].ljust(12, "0") for n in REGION_LEVELS))
 
 
 class StaffRole(models.TextChoices):

@@ -10,36 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from planportal.models import Plan, Region, RegionLevel
+from planportal.region_codes import SIGNIFICANT_DIGITS, parent_code, significant_digits
 
-# Significant digits of each level, from the top.
-LEVEL_DIGITS = (
-    (RegionLevel.PROVINCE, 2),
-    (RegionLevel.CITY, 4),
-    (RegionLevel.COUNTY, 6),
-    (RegionLevel.TOWNSHIP, 9),
-    (RegionLevel.VILLAGE, 12),
-)
+# Each level and its significant digits, from the top.
+LEVEL_DIGITS = tuple(zip(RegionLevel, SIGNIFICANT_DIGITS, strict=True))
 
 
 def level_of(code: str) -> RegionLevel:
     """The level of a 12-digit code: the first level whose significant digits hold all the
     non-zero digits of the code."""
-    for level, digits in LEVEL_DIGITS:
-        if set(code[digits:]) <= {"0"}:
-            return level
-    return RegionLevel.VILLAGE
-
-
-def parent_code(code: str) -> str | None:
-    """The code of the region above, or None for a province."""
-    level = level_of(code)
-    digits = dict(LEVEL_DIGITS)
-    levels = [name for name, _ in LEVEL_DIGITS]
-    index = levels.index(level)
-    if index == 0:
-        return None
-    kept = digits[levels[index - 1]]
-    return code[:kept].ljust(12, "0")
+    return dict((digits, level) for level, digits in LEVEL_DIGITS)[significant_digits(code)]
 
 
 def ancestor_codes(code: str) -> list[str]:
