@@ -64,6 +64,7 @@ from consultation.models import Comment, Consultation  # noqa: E402
 from consultation.periods import lawful_close  # noqa: E402
 from layers.models import Layer  # noqa: E402
 from planportal.models import Plan, Section  # noqa: E402
+from planportal.versions import current_version  # noqa: E402
 
 CLIENTS = 8
 WORKERS = 3  # as `make run` serves
@@ -134,7 +135,11 @@ def remove_consultations() -> int:
 def targets(plan: Plan, rng: random.Random) -> dict[str, list]:
     """What the comments point at: the plan's sections, features of its published layers
     (tiles-only ones included), and points inside its extent."""
-    sections = list(Section.objects.filter(chapter__plan=plan).values_list("number", flat=True))
+    sections = list(
+        Section.objects.filter(chapter__version=current_version(plan)).values_list(
+            "number", flat=True
+        )
+    )
     features = []
     for layer in Layer.objects.public().filter(plan=plan).select_related("published_revision"):
         ids = list(

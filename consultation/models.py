@@ -24,7 +24,8 @@ from consultation.periods import (
     too_short_message,
 )
 from layers.models import Feature, Layer, LayerRevision
-from planportal.models import Plan, Section
+from planportal.models import Plan, PlanVersion, Section, VersionChange
+from planportal.versions import current_version, public_version
 
 # Receipt codes avoid letters and digits that are easily confused (0/O, 1/I/L).
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -43,6 +44,15 @@ class ConsultationQuerySet(models.QuerySet):
 
 class Consultation(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
+    # The version this round of 公示 shows: what its comments were made on.
+    version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("version shown"),
+    )
     title = models.CharField(_("title"), max_length=200)
     opens_at = models.DateTimeField(_("opens"))
     # 00:00 China time of the day after the last day (the last day ends at 24:00); at least
@@ -91,6 +101,17 @@ class Consultation(models.Model):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at < lawful_close(self.opens_at):
             raise ValidationError({"closes_at": too_short_message(self.opens_at)})
+
+    def save(self, *args, **kwargs):
+        # A round shows the version the public reads when it is set up, unless told otherwise.
+        if self.version_id is None and self.plan_id is not None:
+            self.version = public_version(self.plan)
+        super().save(*args, **kwargs)
+
+    @property
+    def shown_version(self) -> PlanVersion:
+        """The version this round's comments are made on."""
+        return self.version or current_version(self.plan)
 
     def is_open_at(self, moment=None) -> bool:
         moment = moment or timezone.now()
@@ -199,6 +220,15 @@ class Comment(models.Model):
         Feature, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
     )
     drawn = models.GeometryField(_("drawn place"), srid=4326, null=True, blank=True)
+    # The version the resident read when commenting (its section is one of that version's).
+    version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("version commented on"),
+    )
     villages = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     control_lines = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     photo = models.ImageField(_("photo"), upload_to="comment-photos/%Y/%m/", blank=True)
@@ -325,6 +355,11 @@ class Reply(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), auto_now=True)
+    # The changes of a later version this answer led to (采纳 / 部分采纳), each shown in that
+    # version's 修改说明 with a link back to the opinion.
+    changes = models.ManyToManyField(
+        VersionChange, blank=True, related_name="replies", verbose_name=_("changes it led to")
+    )
 
     class Meta:
         verbose_name = _("reply")
@@ -335,6 +370,8 @@ class Reply(models.Model):
 
 
 def frozen_report_path(frozen: "FrozenReport", filename: str) -> str:
+    if frozen.consultation_id is None:
+        return f"frozen-reports/plan-{frozen.plan_id}/{filename}"
     return f"frozen-reports/consultation-{frozen.consultation_id}/{filename}"
 
 
@@ -344,8 +381,16 @@ class FrozenReport(models.Model):
     change the live report but never a submitted one. PostgreSQL refuses UPDATE and DELETE
     of these rows (migration 0004); the freeze itself is in the audit trail."""
 
+    # A report of one round; blank for the report across every round of ``plan``.
     consultation = models.ForeignKey(
-        Consultation, on_delete=models.PROTECT, related_name="frozen_reports"
+        Consultation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frozen_reports",
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="frozen_reports"
     )
     number = models.PositiveIntegerField(_("version"))
     created_by = models.ForeignKey(
@@ -369,7 +414,16 @@ class FrozenReport(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "number"], name="frozen_report_number_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                condition=Q(consultation__isnull=True),
+                name="frozen_rounds_report_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(consultation__isnull=False) | Q(plan__isnull=False),
+                name="frozen_report_of_a_round_or_a_plan",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -292,7 +292,9 @@ def resolve_target(
             section_id = sections.get(section_number)
         else:
             section_id = (
-                Section.objects.filter(chapter__plan_id=plan.pk, number=section_number)
+                Section.objects.filter(
+                    chapter__version=consultation.shown_version, number=section_number
+                )
                 .values_list("pk", flat=True)
                 .first()
             )

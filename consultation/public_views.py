@@ -27,7 +27,8 @@ from consultation.receipts import display_code, find_receipt, normalise_code, re
 from consultation.submission import submit
 from layers.models import Layer
 from planportal.clients import client_from_meta
-from planportal.models import Plan, Section
+from planportal.models import Plan
+from planportal.versions import section_of
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 FORM_FIELDS = (
@@ -50,7 +51,7 @@ def _target_from_params(plan: Plan, params) -> dict:
     """Hidden inputs and a description of what the form's opinion will point at."""
     number = params.get("section", "").strip()[:20]
     if number:
-        section = Section.objects.filter(chapter__plan=plan, number=number).first()
+        section = section_of(plan, number)
         if section is not None:
             label = _("Section %(number)s %(title)s") % {
                 "number": section.number,

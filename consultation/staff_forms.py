@@ -55,7 +55,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if consultation is not None:
             plan = consultation.plan
-            self.fields["chapter"].queryset = Chapter.objects.filter(plan=plan)
+            self.fields["chapter"].queryset = consultation.shown_version.chapters.all()
             self.fields["layer"].queryset = Layer.objects.filter(plan=plan)
             self.fields["village"].choices = ANY + [(v, v) for v in plan_villages(plan)]
 
@@ -215,9 +215,9 @@ class EnterCommentForm(forms.Form):
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, **kwargs)
         plan = consultation.plan
-        self.fields["section"].queryset = Section.objects.filter(chapter__plan=plan).select_related(
-            "chapter"
-        )
+        self.fields["section"].queryset = Section.objects.filter(
+            chapter__version=consultation.shown_version
+        ).select_related("chapter")
         self.fields["village"].choices = [("", "—")] + [(v, v) for v in plan_villages(plan)]
 
     def clean_submitter_kind(self) -> str:

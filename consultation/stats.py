@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 
 from consultation.models import Comment, CommentState, Consultation, Result, Stance
 from consultation.staff_queue import plan_villages
-from planportal.models import Chapter
 from planportal.roles import official_required, require_moderation_right
 
 
@@ -62,7 +61,7 @@ def _by_chapter(consultation: Consultation, opinions) -> list[tuple[str, int]]:
     )
     rows = [
         (str(chapter), counts.get(chapter.pk, 0))
-        for chapter in Chapter.objects.filter(plan=consultation.plan).order_by("number")
+        for chapter in consultation.shown_version.chapters.order_by("number")
     ]
     rows.append((_("The plan as a whole"), counts.get(None, 0)))
     return rows

@@ -66,7 +66,7 @@ def consultation_for_submission(pk: int) -> tuple[Consultation | None, dict[str,
     sections = {}
     if consultation is not None:
         sections = dict(
-            Section.objects.filter(chapter__plan_id=consultation.plan_id).values_list(
+            Section.objects.filter(chapter__version=consultation.shown_version).values_list(
                 "number", "pk"
             )
         )

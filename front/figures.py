@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
-from planportal.models import Plan, PlanFigure
+from planportal.models import Plan, PlanFigure, VersionState
 
 # Characters a saved file's name cannot hold on common systems, and control characters.
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -53,15 +53,18 @@ def serve(request, figure: PlanFigure, *, thumbnail: bool, public: bool):
 @require_safe
 def figure_file(request, slug: str, figure_id: int):
     """``/plans/<slug>/figures/<id>/``: the sheet, named by its title; published plans only."""
-    figure = get_object_or_404(
-        PlanFigure.objects.filter(plan__in=Plan.objects.public(), plan__slug=slug), pk=figure_id
-    )
+    figure = get_object_or_404(public_figures(slug), pk=figure_id)
     return serve(request, figure, thumbnail=False, public=True)
 
 
 @require_safe
 def figure_thumbnail(request, slug: str, figure_id: int):
-    figure = get_object_or_404(
-        PlanFigure.objects.filter(plan__in=Plan.objects.public(), plan__slug=slug), pk=figure_id
-    )
+    figure = get_object_or_404(public_figures(slug), pk=figure_id)
     return serve(request, figure, thumbnail=True, public=True)
+
+
+def public_figures(slug: str):
+    """The figures of the published versions of a published plan (a draft's are staff's)."""
+    return PlanFigure.objects.filter(
+        plan__in=Plan.objects.public(), plan__slug=slug, version__state=VersionState.PUBLISHED
+    )

@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy
 
 from front.figures import serve
 from planportal import figures
-from planportal.models import Plan, PlanFigure, Section
+from planportal.models import Plan, PlanFigure
 from planportal.roles import layer_plans, planner_required, require_layers_right
+from planportal.versions import latest_version, sections_of
 
 
 def _section_choices(plan: Plan) -> list[tuple[str, str]]:
-    sections = Section.objects.filter(chapter__plan=plan).order_by("chapter__number", "position")
+    sections = sections_of(latest_version(plan))
     return [("", _("(the plan as a whole)"))] + [
         (section.number, f"{section.number} {section.title}") for section in sections
     ]
@@ -81,7 +82,7 @@ def plan_figures(request, slug: str):
             else:
                 messages.success(request, _("Figure “%(title)s” added.") % {"title": figure.title})
                 return redirect("staff-plan-figures", plan.slug)
-    listed = plan.figures.select_related("section").order_by("position", "id")
+    listed = latest_version(plan).figures.select_related("section").order_by("position", "id")
     return render(
         request,
         "staff/plan_figures.html",

@@ -1,6 +1,5 @@
 """Public HTML pages: the plans by region (front/portal.py) and a plan's full text."""
 
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -8,7 +7,8 @@ from consultation.embed import plan_page_context
 from front.portal import attach_open_consultations, portal
 from layers.models import Layer
 from planportal.importing.saving import published_document
-from planportal.models import Chapter, Plan, PlanFigure, Section
+from planportal.models import Plan
+from planportal.versions import with_text
 
 
 def plan_list(request):
@@ -19,19 +19,7 @@ def plan_list(request):
 
 
 def plan_detail(request, slug: str):
-    figures = PlanFigure.objects.order_by("position", "id")
-    sections = Section.objects.order_by("position").prefetch_related(
-        Prefetch("figures", queryset=figures)
-    )
-    chapters = Chapter.objects.prefetch_related(Prefetch("sections", queryset=sections))
-    plan = get_object_or_404(
-        Plan.objects.public().prefetch_related(
-            Prefetch("chapters", queryset=chapters),
-            "indicators__section",
-            Prefetch("figures", queryset=figures.select_related("section")),
-        ),
-        slug=slug,
-    )
+    plan = with_text(get_object_or_404(Plan.objects.public(), slug=slug))
     # Which sections the map can show (for their "view on the map" links), in one query.
     layer_sections = list(
         Layer.objects.public().filter(plan=plan).values_list("section", flat=True)

@@ -24,6 +24,7 @@ from layers.models import DataStatus, Layer
 from layers.revisions.gate import parse_data_status
 from layers.revisions.publishing import publish_revision
 from planportal.models import Plan
+from planportal.versions import current_version
 
 # What a catalogue that predates the publish gate's fields says for its demonstration layers.
 FALLBACK_PUBLICATION_NOTE = "演示数据（示意），供了解规划草案之用，不是经批准的规划成果。"
@@ -79,7 +80,7 @@ def _load_layer(plan: Plan, entry: dict, position: int, folder: Path) -> LayerLo
 
 
 def _layer_fields(plan: Plan, entry: dict, position: int) -> dict:
-    chapter = plan.chapters.filter(number=entry.get("chapter")).first()
+    chapter = current_version(plan).chapters.filter(number=entry.get("chapter")).first()
     section = chapter.sections.filter(number=entry.get("section")).first() if chapter else None
     return {
         "plan": plan,

@@ -18,7 +18,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from planportal.models import Chapter, Plan, Section
+from planportal.models import Chapter, Plan, PlanVersion, Section
 
 # Above this many features a layer is drawn from vector tiles instead of one GeoJSON file.
 GEOJSON_MAX_FEATURES = 1500
@@ -527,3 +527,26 @@ class PackageJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.state})"
+
+
+class VersionLayer(models.Model):
+    """Which revision of a layer a published version of the plan shows: written when the
+    version is published (layers/versions.py), never changed, so that a version's map layers
+    stay on the record while the layers move on."""
+
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="layer_revisions"
+    )
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="version_revisions")
+    revision = models.ForeignKey(LayerRevision, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("layer of a version")
+        verbose_name_plural = _("layers of a version")
+        ordering = ["version", "layer__position", "layer__collection_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "layer"], name="version_layer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.title}: {self.layer.title} r{self.revision.number}"

@@ -4,7 +4,6 @@ language of its labels, the staff views' authentication (refusals are described 
 api_errors.py)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -21,7 +20,7 @@ from planportal.api_errors import (
     invalid,
     staff_refusals,
 )
-from planportal.models import Chapter, Plan, PlanFigure, Section
+from planportal.models import Plan
 from planportal.plans import PLAN_FIELDS, PublishRefused, create_plan, publish_plan, unpublish_plan
 from planportal.roles import IsPlanManager, may_create_plan_in, require_layers_right
 from planportal.serializers import (
@@ -30,6 +29,7 @@ from planportal.serializers import (
     PlanStaffSerializer,
     PlanSummarySerializer,
 )
+from planportal.versions import with_text
 
 PLANNER_ACTIONS = ("create", "publish", "unpublish")
 
@@ -73,21 +73,11 @@ class PlanViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action in PLANNER_ACTIONS:
             return Plan.objects.all()
-        plans = Plan.objects.public()
-        if self.action == "retrieve":
-            sections = Section.objects.select_related("chapter__plan").order_by("position")
-            chapters = Chapter.objects.prefetch_related(Prefetch("sections", queryset=sections))
-            plans = plans.prefetch_related(
-                Prefetch("chapters", queryset=chapters),
-                "indicators__section",
-                Prefetch(
-                    "figures",
-                    queryset=PlanFigure.objects.select_related("plan", "section").order_by(
-                        "position", "id"
-                    ),
-                ),
-            )
-        return plans
+        return Plan.objects.public()
+
+    def get_object(self):
+        plan = super().get_object()
+        return with_text(plan) if self.action == "retrieve" else plan
 
     def get_serializer_class(self):
         return PlanDetailSerializer if self.action == "retrieve" else PlanSummarySerializer

@@ -25,12 +25,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from planportal.audit import record
-from planportal.models import FigureKind, Plan, PlanFigure, Section
+from planportal.models import FigureKind, Plan, PlanFigure, PlanVersion, Section
+from planportal.versions import working_draft
 
 IMAGE_EXTENSIONS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "PDF": "application/pdf"}
@@ -188,13 +190,33 @@ def clean_review_number(review_number: str) -> str:
     return review_number
 
 
+def figure_version(plan: Plan) -> PlanVersion:
+    """The version figures are added to and edited in: the plan's working draft. The figures
+    of a published version are part of what was published and never change."""
+    version = working_draft(plan)
+    if version is None:
+        raise FigureRefused(PUBLISHED_VERSION)
+    return version
+
+
+def check_changeable(figure: PlanFigure) -> None:
+    if figure.version.is_published:
+        raise FigureRefused(PUBLISHED_VERSION)
+
+
+PUBLISHED_VERSION = gettext_lazy(
+    "The plan's latest version is published and its figures cannot change: create a new "
+    "version (a revised draft) on the versions page first."
+)
+
+
 def section_of(plan: Plan, number: str) -> Section | None:
-    """The plan's section numbered ``number`` ("3.2"), None for blank; refused when the plan
-    has no such section."""
+    """Section ``number`` ("3.2") of the plan's working draft, None for blank; refused when
+    that version has no such section."""
     number = (number or "").strip()
     if not number:
         return None
-    section = Section.objects.filter(chapter__plan=plan, number=number).first()
+    section = Section.objects.filter(chapter__version=figure_version(plan), number=number).first()
     if section is None:
         raise FigureRefused(_("The plan has no section %(number)s.") % {"number": number})
     return section
@@ -229,11 +251,13 @@ def add_figure(
     """Checks everything, then stores the file (and thumbnail) and the row with its audit
     event ``figure.add``. On any failure after the files were written they are removed."""
     title, review_number = clean_title(title), clean_review_number(review_number)
-    if section is not None and section.chapter.plan_id != plan.pk:
+    version = figure_version(plan)
+    if section is not None and section.chapter.version_id != version.pk:
         raise FigureRefused(_("The section is not one of this plan's."))
     checked = check_file(name, content)
     figure = PlanFigure(
         plan=plan,
+        version=version,
         section=section,
         title=title,
         review_number=review_number,
@@ -254,7 +278,7 @@ def add_figure(
         with transaction.atomic():
             # The plan's row lock numbers two uploads at once one after the other.
             Plan.objects.select_for_update().filter(pk=plan.pk).first()
-            last = plan.figures.aggregate(last=Max("position"))["last"]
+            last = version.figures.aggregate(last=Max("position"))["last"]
             figure.position = 0 if last is None else last + 1
             figure.save(force_insert=True)
             record(actor, "figure.add", figure, summary=_summary(figure), after=_facts(figure))
@@ -282,13 +306,14 @@ def update_figure(
             .select_related("section", "plan")
             .get(pk=figure.pk)
         )
+        check_changeable(locked)
         before = _facts(locked)
         if title is not None:
             locked.title = clean_title(title)
         if review_number is not None:
             locked.review_number = clean_review_number(review_number)
         if section is not ...:
-            if section is not None and section.chapter.plan_id != locked.plan_id:
+            if section is not None and section.chapter.version_id != locked.version_id:
                 raise FigureRefused(_("The section is not one of this plan's."))
             locked.section = section
         if position is not None:
@@ -319,6 +344,7 @@ def delete_figure(actor, figure: PlanFigure) -> None:
             .select_related("section", "plan")
             .get(pk=figure.pk)
         )
+        check_changeable(locked)
         record(
             actor,
             "figure.delete",
@@ -327,7 +353,10 @@ def delete_figure(actor, figure: PlanFigure) -> None:
             before={"plan": locked.plan_id, **_facts(locked)},
         )
         locked.delete()
-        transaction.on_commit(lambda: _remove_files(locked))
+        # Earlier versions' copies of the figure share its files: those stay.
+        shared = PlanFigure.objects.filter(file=locked.file.name).exists()
+        if not shared:
+            transaction.on_commit(lambda: _remove_files(locked))
 
 
 def _summary(figure: PlanFigure) -> str:

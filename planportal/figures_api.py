@@ -27,6 +27,7 @@ from planportal.api_fields import StrictCharField, StrictIntegerField
 from planportal.models import Plan, PlanFigure
 from planportal.roles import IsPlanner, require_layers_right
 from planportal.serializers import FigureSerializer
+from planportal.versions import latest_version
 
 
 @extend_schema_field(OpenApiTypes.BINARY)  # a file part in the request, not a URL
@@ -105,7 +106,11 @@ class PlanFiguresView(StaffAPIView):
     )
     def get(self, request, slug: str):
         plan = _plan(slug, request.user)
-        listed = plan.figures.select_related("plan", "section").order_by("position", "id")
+        listed = (
+            latest_version(plan)
+            .figures.select_related("plan", "section")
+            .order_by("position", "id")
+        )
         return Response(FigureSerializer(listed, many=True, context={"request": request}).data)
 
     @extend_schema(

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
-from planportal.models import Chapter, Indicator, IndicatorRole, Plan, Section
+from planportal.models import Chapter, Indicator, IndicatorRole, Plan, PlanVersion, Section
+from planportal.versions import latest_version, publish_version
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,41 @@ def load_plan(meta_path: Path, publish: bool = True) -> LoadResult:
                 "period_end": meta["period_end"],
                 "status": meta["status"],
                 "is_published": publish,
-                "cover": text["cover"],
-                "preface": text["preface"],
-                "closing": text["closing"],
                 "contact_phone": meta["contact_phone"],
                 "contact_email": meta["contact_email"],
                 "extent": extent,
                 "extent_note": extent_note,
-                "indicators_note": meta.get("indicators_note", ""),
             },
         )
-        sections = _load_chapters(plan, text["chapters"])
-        indicators = _load_indicators(plan, meta["indicators"], sections)
+        version = latest_version(plan)
+        _refuse_changing_a_published_version(version, text, meta)
+        for name in ("cover", "preface", "closing"):
+            setattr(version, name, text[name])
+        version.indicators_note = meta.get("indicators_note", "")
+        version.save()
+        sections = _load_chapters(version, text["chapters"])
+        indicators = _load_indicators(version, meta["indicators"], sections)
+        if publish and not version.is_published:
+            publish_version(version)
     return LoadResult(plan, created, len(text["chapters"]), len(sections), indicators)
+
+
+def _refuse_changing_a_published_version(version: PlanVersion, text: dict, meta: dict) -> None:
+    """Loading the same fixture again changes nothing; a changed text must become a new
+    version, which the loader does not make (``import_plan --new-version`` does)."""
+    if not version.is_published:
+        return
+    same_text = stored_text(version) == {key: text[key] for key in stored_text(version)}
+    same_note = version.indicators_note == meta.get("indicators_note", "")
+    if not (same_text and same_note):
+        raise PublishedVersionDiffers(
+            f"Version {version.number} of {version.plan.slug} is published and differs from "
+            f"the fixture: import the new text as a new version (import_plan --new-version)."
+        )
+
+
+class PublishedVersionDiffers(Exception):
+    pass
 
 
 def _read_extent(path: Path) -> tuple[GEOSGeometry, str]:
@@ -63,12 +86,13 @@ def _read_extent(path: Path) -> tuple[GEOSGeometry, str]:
     return geometry, feature["properties"].get("note", "")
 
 
-def _load_chapters(plan: Plan, chapters: list[dict]) -> dict[str, Section]:
-    """Upserts chapters and sections; returns the sections by number."""
+def _load_chapters(version: PlanVersion, chapters: list[dict]) -> dict[str, Section]:
+    """Upserts the version's chapters and sections; returns the sections by number."""
     by_number: dict[str, Section] = {}
     for item in chapters:
         chapter, _ = Chapter.objects.update_or_create(
-            plan=plan,
+            version=version,
+            plan_id=version.plan_id,
             number=item["number"],
             defaults={"title": item["title"], "intro": item.get("intro", [])},
         )
@@ -84,14 +108,17 @@ def _load_chapters(plan: Plan, chapters: list[dict]) -> dict[str, Section]:
             )
             by_number[section.number] = section
         chapter.sections.exclude(number__in=[s["number"] for s in item["sections"]]).delete()
-    plan.chapters.exclude(number__in=[c["number"] for c in chapters]).delete()
+    version.chapters.exclude(number__in=[c["number"] for c in chapters]).delete()
     return by_number
 
 
-def _load_indicators(plan: Plan, indicators: list[dict], sections: dict[str, Section]) -> int:
+def _load_indicators(
+    version: PlanVersion, indicators: list[dict], sections: dict[str, Section]
+) -> int:
     for position, item in enumerate(indicators):
         Indicator.objects.update_or_create(
-            plan=plan,
+            version=version,
+            plan_id=version.plan_id,
             name=item["name"],
             defaults={
                 "position": position,
@@ -104,17 +131,19 @@ def _load_indicators(plan: Plan, indicators: list[dict], sections: dict[str, Sec
                 "section": sections.get(item.get("section", "")),
             },
         )
-    plan.indicators.exclude(name__in=[i["name"] for i in indicators]).delete()
+    version.indicators.exclude(name__in=[i["name"] for i in indicators]).delete()
     return len(indicators)
 
 
-def stored_text(plan: Plan) -> dict:
-    """The plan's text read back from the database, in the shape of the fixture's plan.json,
-    so that what is stored can be compared with (or exported as) the fixture."""
+def stored_text(source: Plan | PlanVersion) -> dict:
+    """A version's text (a plan's: its current version's) read back from the database, in the
+    shape of the fixture's plan.json, so that what is stored can be compared with (or
+    exported as) the fixture, and two versions with each other."""
+    version = source.current_version if isinstance(source, Plan) else source
     return {
-        "cover": plan.cover,
-        "preface": plan.preface,
-        "closing": plan.closing,
+        "cover": version.cover,
+        "preface": version.preface,
+        "closing": version.closing,
         "chapters": [
             {
                 "number": chapter.number,
@@ -125,6 +154,6 @@ def stored_text(plan: Plan) -> dict:
                     for s in chapter.sections.order_by("position")
                 ],
             }
-            for chapter in plan.chapters.order_by("number")
+            for chapter in version.chapters.order_by("number")
         ],
     }

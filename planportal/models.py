@@ -8,6 +8,7 @@ The text is stored as structured blocks so that every sentence of a plan has a s
 from django.contrib.gis.db import models
 from django.core.validators import RegexValidator
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from planportal.region_codes import enclosing_regions, region_prefix  # noqa: F401 (re-exported)
@@ -47,14 +48,10 @@ class Plan(models.Model):
         _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
     is_published = models.BooleanField(_("shown on the portal"), default=False)
-    cover = models.JSONField(_("cover lines as printed"), default=list, blank=True)
-    preface = models.JSONField(_("preface blocks"), default=list, blank=True)
-    closing = models.JSONField(_("closing blocks"), default=list, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
     extent_note = models.CharField(_("how the extent was made"), max_length=300, blank=True)
-    indicators_note = models.TextField(_("note on the indicators"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PlanQuerySet.as_manager()
@@ -83,9 +80,153 @@ class Plan(models.Model):
     def is_draft(self) -> bool:
         return self.status != PlanStatus.APPROVED
 
+    def save(self, *args, **kwargs):
+        """A new plan starts with version 1, a draft (planportal/versions.py publishes it)."""
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            self.versions.create(number=1, kind=VersionKind.CONSULTATION)
+
+    def find_public_version(self) -> "PlanVersion | None":
+        """The version residents read: the approved one (批准成果) once published, else the
+        latest published; None before any is published (planportal/versions.py)."""
+        published = self.versions.filter(state=VersionState.PUBLISHED).order_by("-number")
+        return published.filter(kind=VersionKind.APPROVED).first() or published.first()
+
+    def find_current_version(self) -> "PlanVersion":
+        """The public version, or before there is one the latest draft (staff's preview)."""
+        return self.find_public_version() or self.versions.order_by("-number").first()
+
+    # Kept on the instance for the request that loaded it.
+    @cached_property
+    def current_version(self) -> "PlanVersion":
+        return self.find_current_version()
+
+    @property
+    def chapters(self):
+        """The chapters of the current version (the text a reader of the plan page sees)."""
+        return self.current_version.chapters
+
+    @property
+    def indicators(self):
+        return self.current_version.indicators
+
+    @property
+    def figures(self):
+        return self.current_version.figures
+
+    @property
+    def cover(self) -> list:
+        return self.current_version.cover
+
+    @property
+    def preface(self) -> list:
+        return self.current_version.preface
+
+    @property
+    def closing(self) -> list:
+        return self.current_version.closing
+
+    @property
+    def indicators_note(self) -> str:
+        return self.current_version.indicators_note
+
+
+class VersionKind(models.TextChoices):
+    """What a version of a plan is in the procedure of 城乡规划法 Art. 26-27."""
+
+    CONSULTATION = "consultation", _("Draft for consultation")  # 征求意见稿
+    REVISED = "revised", _("Revised draft")  # 修改稿 (a further round of 公示)
+    SUBMISSION = "submission", _("Draft submitted for approval")  # 报批稿
+    APPROVED = "approved", _("Approved plan")  # 批准成果
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    PUBLISHED = "published", _("Published")
+
+
+class PlanVersion(models.Model):
+    """One version of a plan's text, indicators, figures and (through layers.VersionLayer)
+    layer revisions. A draft is edited by staff; a published version never changes again:
+    PostgreSQL refuses any change to it or to its chapters, sections, indicators and figures
+    (migration 0011), so what residents commented on stays on the record as they read it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=20, choices=VersionKind.choices)
+    # How the office names it, e.g. 修改稿（第二次公示）; blank: the kind's name.
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=VersionState.choices, default=VersionState.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copied from"),
+    )
+    cover = models.JSONField(_("cover lines as printed"), default=list, blank=True)
+    preface = models.JSONField(_("preface blocks"), default=list, blank=True)
+    closing = models.JSONField(_("closing blocks"), default=list, blank=True)
+    indicators_note = models.TextField(_("note on the indicators"), blank=True)
+    # The foreword of the 修改说明: why this version was made (e.g. after the first round).
+    change_note = models.TextField(_("explanation of the changes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name} {self.title}"
+
+    @property
+    def title(self) -> str:
+        """第 2 版（修改稿）: how pages name the version."""
+        return _("Version %(number)s (%(label)s)") % {
+            "number": self.number,
+            "label": self.label or self.get_kind_display(),
+        }
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == VersionState.PUBLISHED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.kind == VersionKind.APPROVED and self.is_published
+
+
+def _in_version(row) -> None:
+    """Fills in the version or the plan of a chapter, indicator or figure given only the
+    other: a row given only its plan goes into the plan's latest version (PostgreSQL refuses
+    it there when that version is published)."""
+    if row.version_id is None and row.plan_id is not None:
+        row.version = PlanVersion.objects.filter(plan_id=row.plan_id).order_by("-number").first()
+    elif row.plan_id is None and row.version_id is not None:
+        row.plan_id = row.version.plan_id
+
 
 class Chapter(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
+    # ``plan`` is the version's plan, kept for the rights checks and queries by plan.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="all_chapters")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="chapters")
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     intro = models.JSONField(_("introduction blocks"), default=list, blank=True)
@@ -93,13 +234,17 @@ class Chapter(models.Model):
     class Meta:
         verbose_name = _("chapter")
         verbose_name_plural = _("chapters")
-        ordering = ["plan", "number"]
+        ordering = ["version", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="chapter_number_unique")
+            models.UniqueConstraint(fields=["version", "number"], name="chapter_number_unique")
         ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        _in_version(self)
+        super().save(*args, **kwargs)
 
     @property
     def anchor(self) -> str:
@@ -148,7 +293,8 @@ class IndicatorRole(models.TextChoices):
 
 
 class Indicator(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="all_indicators")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="indicators")
     section = models.ForeignKey(
         Section,
         on_delete=models.SET_NULL,
@@ -176,13 +322,17 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        ordering = ["plan", "position"]
+        ordering = ["version", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "name"], name="indicator_name_unique")
+            models.UniqueConstraint(fields=["version", "name"], name="indicator_name_unique")
         ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.display_value}"
+
+    def save(self, *args, **kwargs):
+        _in_version(self)
+        super().save(*args, **kwargs)
 
     @property
     def display_value(self) -> str:
@@ -380,7 +530,8 @@ class PlanFigure(models.Model):
     the text or to the plan as a whole. Files are checked, named and written by
     planportal/figures.py; the SHA-256 is of the stored file."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="figures")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="all_figures")
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="figures")
     section = models.ForeignKey(
         Section,
         on_delete=models.SET_NULL,
@@ -415,10 +566,14 @@ class PlanFigure(models.Model):
     class Meta:
         verbose_name = _("figure")
         verbose_name_plural = _("figures")
-        ordering = ["plan", "position", "id"]
+        ordering = ["version", "position", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        _in_version(self)
+        super().save(*args, **kwargs)
 
     @property
     def extension(self) -> str:
@@ -467,6 +622,15 @@ class TextImport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
+    # The version the import was saved as (a saved import is that version's original).
+    version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="text_imports",
+        verbose_name=_("saved as version"),
+    )
 
     class Meta:
         verbose_name = _("text import")
@@ -475,3 +639,133 @@ class TextImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.slug}: {self.original_name}"
+
+
+class ChangeKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    LAYER = "layer", _("Map layer")
+    INDICATOR = "indicator", _("Indicator")
+    FIGURE = "figure", _("Figure")
+    OTHER = "other", _("Other")
+
+
+class VersionChange(models.Model):
+    """One entry of a version's 修改说明: what changed against the version before it (a
+    section, a layer, an indicator, a figure) and why, so that an answer to an opinion can
+    point at the change it led to (consultation.Reply.changes) and the change back at the
+    opinions. Listed from the diff of the two versions and explained by staff while the
+    version is a draft; frozen with the version when it is published."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices)
+    # Stable within the version: "section:3.2", "layer:<collection id>", "indicator:<name>".
+    key = models.CharField(_("key"), max_length=200)
+    subject = models.CharField(_("what changed"), max_length=300)
+    summary = models.CharField(_("summary of the change"), max_length=300, blank=True)
+    explanation = models.TextField(_("reason for the change"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="version_change_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.title}: {self.subject}"
+
+    @property
+    def anchor(self) -> str:
+        return f"change-{self.pk}"
+
+
+class PhaseKind(models.TextChoices):
+    """The steps of a plan's procedure besides its rounds of 公示 (consultation.Consultation)."""
+
+    EXPERT_REVIEW = "review", _("Expert review meeting")  # 论证会
+    HEARING = "hearing", _("Public hearing")  # 听证会
+    CONGRESS = "congress", _("Review by the people's congress")  # 镇人大审议
+    SUBMISSION = "submission", _("Submitted for approval")  # 报批
+    APPROVAL = "approval", _("Approval")  # 批准
+    ANNOUNCEMENT = "announcement", _("Publication of the approved plan")  # 批后公布
+    OTHER = "other", _("Other step")
+
+
+class PlanPhase(models.Model):
+    """A step of the plan's procedure on its public timeline: a meeting with its notice (date,
+    place, how to take part) and afterwards its record, the congress's review, the
+    submission, the approval (机关, 文号, 日期) and the publication of the approved plan.
+    planportal/phases.py checks the legal dates."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("kind"), max_length=20, choices=PhaseKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("date (or start)"))
+    ends_at = models.DateTimeField(_("end"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    how_to_take_part = models.TextField(_("how to take part"), blank=True)
+    # What came of it: the minutes' summary, the congress's opinion, the approval's terms.
+    outcome = models.TextField(_("outcome"), blank=True)
+    authority = models.CharField(_("authority"), max_length=200, blank=True)  # 机关
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)  # 文号
+    version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="phases",
+        verbose_name=_("version concerned"),
+    )
+    is_public = models.BooleanField(_("shown on the timeline"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("procedure step")
+        verbose_name_plural = _("procedure steps")
+        ordering = ["plan", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="plan_phase_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+def phase_record_path(record: "PhaseRecord", filename: str) -> str:
+    return f"phase-records/plan-{record.phase.plan_id}/{filename}"
+
+
+class PhaseRecord(models.Model):
+    """A document of a step: the minutes of a hearing, the congress's resolution, the approval
+    (批复) as a PDF or image, stored under a server-made name with its SHA-256."""
+
+    phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="records")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=phase_record_path, max_length=200)
+    original_name = models.CharField(_("file name as uploaded"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record of a step")
+        verbose_name_plural = _("records of steps")
+        ordering = ["phase", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

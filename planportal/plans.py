@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from planportal.audit import record
 from planportal.models import Plan
 from planportal.regions import check_plan_region, region_name_for
+from planportal.versions import current_version, latest_version, public_version, publish_version
 
 # What a new plan is made of; the text comes later (the importer, or the loader).
 PLAN_FIELDS = (
@@ -70,7 +71,7 @@ def publish_problems(plan: Plan) -> list[str]:
     problems = []
     if not plan.name.strip():
         problems.append(_("The plan has no name."))
-    if not plan.chapters.exists():
+    if not current_version(plan).chapters.exists():
         problems.append(_("The plan has no text yet (no chapter): import its text first."))
     return problems
 
@@ -81,6 +82,9 @@ def publish_plan(actor, plan: Plan) -> Plan:
     problems = publish_problems(plan)
     if problems:
         raise PublishRefused(problems, code="plan_incomplete")
+    if public_version(plan) is None:
+        # The first time on the portal: the version prepared so far is what residents read.
+        publish_version(latest_version(plan), actor)
     return _set_published(actor, plan, True)
 
 

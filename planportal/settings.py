@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -214,6 +215,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "csrfmiddle
 # The trail (trail/): requests that may change rows carry who is acting into the database's
 # history triggers; a GET changes nothing, so it is left alone.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# An event row copies its row's foreign keys without a database constraint; nullable, as
+# rows recorded before a key was added to its model (a plan's version) have none to copy.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(null=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

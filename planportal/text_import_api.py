@@ -29,6 +29,7 @@ from planportal.importing.editing import ACTIONS, apply_edit
 from planportal.importing.saving import create_import, save_import
 from planportal.models import Plan, TextImport, TextImportStatus
 from planportal.roles import IsPlanner, require_layers_right
+from planportal.versions import sections_of
 
 
 class TextImportUploadSerializer(serializers.Serializer):
@@ -214,7 +215,12 @@ class TextImportSaveView(StaffAPIView):
             plan = save_import(text_import, request.user)
         except ImportRefused as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
-        sections = sum(chapter.sections.count() for chapter in plan.chapters.all())
+        version = text_import.version
         return Response(
-            {"plan": plan.slug, "chapters": plan.chapters.count(), "sections": sections}
+            {
+                "plan": plan.slug,
+                "version": version.number,
+                "chapters": version.chapters.count(),
+                "sections": sections_of(version).count(),
+            }
         )

@@ -34,6 +34,7 @@ from layers.models import (
 from layers.revisions.publishing import publish_revision
 from planportal.models import AuditEvent, Chapter, Plan, RoleGrant, Section
 from planportal.roles import OFFICIALS, PLANNERS
+from planportal.versions import publish_version
 
 PASSWORD = "Answer-Every-Opinion-2035"
 PHONE = "13812345678"
@@ -109,6 +110,9 @@ def make_plan(
     chapter = Chapter.objects.create(plan=plan, number=3, title="国土空间格局")
     for position, (number, title) in enumerate([("3.1", "总体格局"), ("3.2", "控制线划定")]):
         Section.objects.create(chapter=chapter, number=number, title=title, position=position)
+    if published:
+        # What residents read of a plan on the portal is its published version.
+        publish_version(plan.versions.get(number=1))
     return plan
 
 

@@ -1,6 +1,7 @@
 """The history of the rows a plan's record is made of, written by PostgreSQL triggers
-(django-pghistory on django-pgtrigger): plan, chapters, sections (the text), indicators,
-consultations (dates), layers (settings, public policy), staff accounts and their groups.
+(django-pghistory on django-pgtrigger): plan, its versions, chapters, sections (the text),
+indicators, the steps of its procedure, consultations (dates), layers (settings, public
+policy), staff accounts and their groups.
 
 Every tracked model is a proxy here, so the triggers and the event tables are this app's
 migrations and no other app's migration changes. Each event row is a copy of the tracked row
@@ -19,7 +20,7 @@ from django.contrib.auth.models import User
 
 from consultation.models import Consultation
 from layers.models import Layer
-from planportal.models import Chapter, Indicator, Plan, Section
+from planportal.models import Chapter, Indicator, Plan, PlanPhase, PlanVersion, Section
 
 # Labels of the row events (pgh_label).
 CREATE, UPDATE, DELETE = "create", "update", "delete"
@@ -72,6 +73,18 @@ class TrackedIndicator(Indicator):
         proxy = True
 
 
+@_tracked(model_name="PlanVersionEvent")
+class TrackedPlanVersion(PlanVersion):
+    class Meta:
+        proxy = True
+
+
+@_tracked(exclude=["updated_at"], model_name="PlanPhaseEvent")
+class TrackedPlanPhase(PlanPhase):
+    class Meta:
+        proxy = True
+
+
 @_tracked(model_name="ConsultationEvent")
 class TrackedConsultation(Consultation):
     class Meta:
@@ -113,6 +126,8 @@ PLAN_EVENT_MODELS = {
     "chapter": TrackedChapter.pgh_event_model,
     "section": TrackedSection.pgh_event_model,
     "indicator": TrackedIndicator.pgh_event_model,
+    "version": TrackedPlanVersion.pgh_event_model,
+    "phase": TrackedPlanPhase.pgh_event_model,
     "consultation": TrackedConsultation.pgh_event_model,
     "layer": TrackedLayer.pgh_event_model,
 }

@@ -37,6 +37,7 @@ from layers.revisions.publishing import PublishError, publish_revision
 from layers.revisions.uploads import store_upload, stored_path
 from planportal import audit
 from planportal.models import Section
+from planportal.versions import current_version
 
 from .catalogue import match_code, new_layer_look, standard_title
 
@@ -219,7 +220,9 @@ def _clean_defaults(plan, defaults: dict) -> dict:
             cleaned[name] = str(value).strip()
     if (
         "section" in cleaned
-        and not Section.objects.filter(chapter__plan=plan, number=cleaned["section"]).exists()
+        and not Section.objects.filter(
+            chapter__version=current_version(plan), number=cleaned["section"]
+        ).exists()
     ):
         raise ValueError(_("The plan has no section %(number)s.") % {"number": cleaned["section"]})
     return cleaned
@@ -354,7 +357,9 @@ def _dress_new_layer(job: PackageJob, entry: dict, layer: Layer, revision: Layer
     layer.save(update_fields=[*look, "category_field"])
     changes = dict(job.defaults)
     if "section" in changes:
-        changes["section"] = Section.objects.get(chapter__plan=job.plan, number=changes["section"])
+        changes["section"] = Section.objects.get(
+            chapter__version=current_version(job.plan), number=changes["section"]
+        )
     if changes:
         update_settings(layer, job.created_by, changes)
 

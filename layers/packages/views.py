@@ -19,6 +19,7 @@ from layers.revisions.status import rendered_problems
 from layers.revisions.upload_views import takes_a_file
 from planportal.models import Plan, Section
 from planportal.roles import layer_plans, may_manage_layers, planner_required
+from planportal.versions import current_version
 
 from .catalogue import STANDARD_LAYERS
 from .service import NEW, SKIP, PackageRefused, choose, publication_problems, publish_package
@@ -58,7 +59,9 @@ class MappingForm(forms.Form):
     def __init__(self, *args, job: PackageJob, **kwargs):
         super().__init__(*args, **kwargs)
         self.entries = job.entries
-        self.fields["section"].queryset = Section.objects.filter(chapter__plan=job.plan)
+        self.fields["section"].queryset = Section.objects.filter(
+            chapter__version=current_version(job.plan)
+        )
         layers = Layer.objects.filter(plan=job.plan).order_by("position", "collection_id")
         choices = [
             (SKIP, _("Skip this layer")),

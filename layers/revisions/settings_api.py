@@ -37,6 +37,7 @@ from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.models import Section
 from planportal.roles import IsPlanner, require_layers_right
+from planportal.versions import current_version
 
 
 def _layer(user, collection_id: str) -> Layer:
@@ -120,7 +121,9 @@ class LayerSettingsView(StaffAPIView):
             number = (data["section"] or "").strip()
             section = None
             if number:
-                section = Section.objects.filter(chapter__plan=layer.plan, number=number).first()
+                section = Section.objects.filter(
+                    chapter__version=current_version(layer.plan), number=number
+                ).first()
                 if section is None:
                     return Response(
                         {"section": [_("The section is not one of this layer's plan.")]},

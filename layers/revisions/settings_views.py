@@ -22,6 +22,7 @@ from layers.revisions.gate import (
 from layers.revisions.publishing import PublishConflict, withdraw
 from planportal.models import Section
 from planportal.roles import planner_required, require_layers_right
+from planportal.versions import current_version
 
 
 class SectionChoiceField(forms.ModelChoiceField):
@@ -72,7 +73,7 @@ class LayerSettingsForm(forms.Form):
     def __init__(self, *args, layer: Layer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = (
-            Section.objects.filter(chapter__plan=layer.plan)
+            Section.objects.filter(chapter__version=current_version(layer.plan))
             .select_related("chapter")
             .order_by("chapter__number", "position")
         )

@@ -12,12 +12,8 @@ from planportal.audit import record
 from planportal.importing import parse_document
 from planportal.importing.source import ImportRefused
 from planportal.loader import _load_chapters
-from planportal.models import Plan, TextImport, TextImportStatus
-
-HAS_COMMENTS = (
-    "该规划已收到公众意见，不能替换其文本：意见指向现有的章节。规划文本的版本管理"
-    "（保留旧版本及其意见）将在后续版本中提供。"
-)
+from planportal.models import Plan, PlanVersion, TextImport, TextImportStatus
+from planportal.versions import new_draft, sections_of
 
 
 def create_import(plan: Plan, data: bytes, filename: str, user=None) -> TextImport:
@@ -43,7 +39,9 @@ def keep_original(plan: Plan, path) -> TextImport | None:
     same file is kept already. The plan's text is not touched."""
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    kept = plan.text_imports.filter(status=TextImportStatus.SAVED, sha256=digest).first()
+    kept = plan.current_version.text_imports.filter(
+        status=TextImportStatus.SAVED, sha256=digest
+    ).first()
     if kept is not None:
         if not kept.original.storage.exists(kept.original.name):
             # The row outlived its file (a media folder lost or not restored): store it again.
@@ -52,33 +50,33 @@ def keep_original(plan: Plan, path) -> TextImport | None:
     text_import = create_import(plan, data, path.name)
     text_import.status = TextImportStatus.SAVED
     text_import.saved_at = timezone.now()
-    text_import.save(update_fields=["status", "saved_at"])
+    text_import.version = plan.current_version
+    text_import.save(update_fields=["status", "saved_at", "version"])
     return text_import
 
 
-def check_replaceable(plan: Plan) -> None:
-    """Comments point at sections: a plan that has any keeps its text until versions exist."""
-    if plan.consultations.filter(comments__isnull=False).exists():
-        raise ImportRefused(HAS_COMMENTS)
-
-
 def save_import(text_import: TextImport, user=None) -> Plan:
-    """Write the import as the plan's text (cover, preface, chapters, sections, closing)."""
+    """Write the import as the text (cover, preface, chapters, sections, closing) of the
+    plan's working draft: the latest version while it is a draft, else a new version copied
+    from the latest (its indicators and figures carried over), so that a published version,
+    and what residents commented on, never changes."""
     if text_import.status != TextImportStatus.DRAFT:
         raise ImportRefused("这份导入已保存或已放弃，请重新上传。")
     structure = text_import.structure
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=text_import.plan_id)
-        check_replaceable(plan)
-        before = {"chapters": plan.chapters.count(), "sections": _section_count(plan)}
-        plan.cover = structure["cover"]
-        plan.preface = structure["preface"]
-        plan.closing = structure["closing"]
-        plan.save(update_fields=["cover", "preface", "closing", "updated_at"])
-        _load_chapters(plan, structure["chapters"])
+        version = new_draft(plan, user)
+        before = {"chapters": version.chapters.count(), "sections": _section_count(version)}
+        version.cover = structure["cover"]
+        version.preface = structure["preface"]
+        version.closing = structure["closing"]
+        version.save(update_fields=["cover", "preface", "closing"])
+        _load_chapters(version, structure["chapters"])
         text_import.status = TextImportStatus.SAVED
         text_import.saved_at = timezone.now()
-        text_import.save(update_fields=["status", "saved_at"])
+        text_import.version = version
+        text_import.save(update_fields=["status", "saved_at", "version"])
+        plan.save(update_fields=["updated_at"])
         record(
             user,
             "plan.text_imported",
@@ -88,20 +86,25 @@ def save_import(text_import: TextImport, user=None) -> Plan:
             ),
             before=before,
             after={
+                "version": version.number,
                 "chapters": len(structure["chapters"]),
-                "sections": _section_count(plan),
+                "sections": _section_count(version),
                 "text_import": text_import.pk,
             },
         )
     return plan
 
 
-def _section_count(plan: Plan) -> int:
-    return sum(chapter.sections.count() for chapter in plan.chapters.all())
+def _section_count(version: PlanVersion) -> int:
+    return sections_of(version).count()
 
 
-def published_document(plan: Plan) -> TextImport | None:
-    """The original of the last saved import: what the public downloads."""
+def published_document(plan: Plan, version: PlanVersion | None = None) -> TextImport | None:
+    """The original of the last import saved as ``version`` (default: the plan's current
+    version): what the public downloads with that version's text."""
+    version = version or plan.current_version
     return (
-        plan.text_imports.filter(status=TextImportStatus.SAVED).order_by("-saved_at", "-id").first()
+        version.text_imports.filter(status=TextImportStatus.SAVED)
+        .order_by("-saved_at", "-id")
+        .first()
     )

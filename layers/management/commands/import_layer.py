@@ -30,6 +30,7 @@ from layers.revisions.publishing import NotPublishable, publish_revision
 from planportal.audit import RecordedCommand, attribute_to
 from planportal.models import Plan, Section
 from planportal.roles import may_manage_layers
+from planportal.versions import current_version
 
 CHANGES_SHOWN = 20
 
@@ -213,7 +214,9 @@ def _settings(plan: Plan, options: dict) -> dict:
     """The layer settings given on the command line, as update_settings takes them."""
     changes = {}
     if options["section"]:
-        section = Section.objects.filter(chapter__plan=plan, number=options["section"]).first()
+        section = Section.objects.filter(
+            chapter__version=current_version(plan), number=options["section"]
+        ).first()
         if section is None:
             raise CommandError(
                 _("The plan has no section %(number)s.") % {"number": options["section"]}

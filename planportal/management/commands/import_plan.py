@@ -1,11 +1,14 @@
 """``manage.py import_plan PATH --slug SLUG``: a plan's text from its document (DOCX, PDF with
-a text layer, text or Markdown), for a new plan or to replace the text of an existing one.
+a text layer, text or Markdown), for a new plan, as the next version of an existing one
+(``--new-version``), or into the draft version an existing plan is preparing.
 
-A new plan needs ``--name`` and ``--region-code`` (12 digits; the check against the parent
-region comes with the region hierarchy); its period is read from the document's title
-("2021-2035年") unless ``--period`` gives it. The text of a plan that has comments is never
-replaced: comments point at its sections, and plan text versions are a later step. The chapters
-and sections found and every line treated as layout are printed; a refused file exits non-zero.
+A new plan needs ``--name`` and ``--region-code`` (12 digits, checked against the region
+hierarchy); its period is read from the document's title ("2021-2035年") unless ``--period``
+gives it. A published version is never changed: the text of an existing plan whose latest
+version is published goes into a new version, copied from it (indicators and figures carried
+over), and only with ``--new-version``. ``--publish`` publishes the version (and shows the plan
+on the portal). The chapters and sections found and every line treated as layout are printed;
+a refused file exits non-zero.
 """
 
 import re
@@ -19,9 +22,16 @@ from django.db import transaction
 
 from planportal.audit import RecordedCommand, attribute_to
 from planportal.importing import ImportRefused, parse_document
-from planportal.importing.saving import check_replaceable, create_import, save_import
-from planportal.models import Plan
+from planportal.importing.saving import create_import, save_import
+from planportal.models import Plan, VersionKind
 from planportal.plans import create_plan, publish_plan
+from planportal.versions import (
+    VersionRefused,
+    latest_version,
+    new_draft,
+    publish_version,
+    working_draft,
+)
 
 PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-—–~～至]\s*((?:19|20)\d{2})")
 REGION_CODE = re.compile(r"^\d{12}$")
@@ -38,7 +48,21 @@ class Command(RecordedCommand):
         parser.add_argument("--region-name", default="", help="e.g. 阳泉曲镇")
         parser.add_argument("--organisation", default="", help="组织编制机关")
         parser.add_argument("--period", help="START-END, e.g. 2021-2035 (else from the title)")
-        parser.add_argument("--publish", action="store_true", help="show the plan on the portal")
+        parser.add_argument(
+            "--new-version",
+            action="store_true",
+            help="import as the next version of an existing plan (its latest is published)",
+        )
+        parser.add_argument(
+            "--kind",
+            choices=[kind.value for kind in VersionKind],
+            default=VersionKind.REVISED,
+            help="what the new version is (default: revised, 修改稿)",
+        )
+        parser.add_argument("--label", default="", help="e.g. 修改稿（第二次公示）")
+        parser.add_argument(
+            "--publish", action="store_true", help="publish the version and show the plan"
+        )
         parser.add_argument("--actor", help="the planner's username, recorded in the audit")
 
     def handle(self, *args, path: Path, slug: str, **options):
@@ -57,19 +81,29 @@ class Command(RecordedCommand):
                 if created:
                     plan = _new_plan(slug, structure, options, actor)
                 else:
-                    check_replaceable(plan)
+                    _check_target(plan, options)
                 text_import = create_import(plan, data, path.name, actor)
+                if working_draft(plan) is None:
+                    new_draft(plan, actor, kind=options["kind"], label=options["label"])
                 save_import(text_import, actor)
-                if options["publish"] and not plan.is_published:
-                    plan = publish_plan(actor, plan)
-        except ImportRefused as refused:
+                version = latest_version(plan)
+                if options["publish"]:
+                    if not version.is_published:
+                        version = publish_version(version, actor)
+                    if not plan.is_published:
+                        plan = publish_plan(actor, plan)
+        except (ImportRefused, VersionRefused) as refused:
             raise CommandError(f"refused: {refused}") from None
-        self._report(plan, text_import.structure, created=created)
+        self._report(plan, version, text_import.structure, created=created)
 
-    def _report(self, plan: Plan, structure: dict, *, created: bool) -> None:
-        verb = "created plan" if created else "replaced the text of plan"
+    def _report(self, plan: Plan, version, structure: dict, *, created: bool) -> None:
+        verb = "created plan" if created else "imported the text of plan"
         state = "published" if plan.is_published else "not published"
         self.stdout.write(f"{verb} {plan.slug} ({plan.name}, {state}) from {structure['format']}")
+        version_state = "published" if version.is_published else "draft"
+        self.stdout.write(
+            f"version {version.number} ({version.get_kind_display()}, {version_state})"
+        )
         for chapter in structure["chapters"]:
             self.stdout.write(f"chapter {chapter['number']} {chapter['title']}")
             for section in chapter["sections"]:
@@ -81,6 +115,16 @@ class Command(RecordedCommand):
         for item in layout:
             page = f" p.{item['page']}" if item.get("page") else ""
             self.stdout.write(f"  [{item['kind']}{page}] {item['text']}")
+
+
+def _check_target(plan: Plan, options: dict) -> None:
+    """An existing plan's published latest version is changed only by a new version."""
+    latest = latest_version(plan)
+    if latest.is_published and not options["new_version"]:
+        raise CommandError(
+            f"version {latest.number} of {plan.slug} is published and cannot change: "
+            "give --new-version to import the text as the next version"
+        )
 
 
 def _actor(username: str | None):
