@@ -5,7 +5,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def rounds_show_version_1(apps, schema_editor):
+    """The rounds held so far showed the plan's only text, now its version 1 (planportal
+    0011), and their comments were made on it."""
+    Consultation = apps.get_model("consultation", "Consultation")
+    Comment = apps.get_model("consultation", "Comment")
+    PlanVersion = apps.get_model("planportal", "PlanVersion")
+    for consultation in Consultation.objects.filter(version__isnull=True):
+        version = PlanVersion.objects.filter(plan_id=consultation.plan_id, number=1).first()
+        if version is not None:
+            consultation.version = version
+            consultation.save(update_fields=["version"])
+            Comment.objects.filter(consultation=consultation).update(version=version)
+
+migrations.Migration):
 
     dependencies = [
         ('consultation', '0006_report_channels_notice_and_frozen_reports'),
@@ -47,4 +60,5 @@ class Migration(migrations.Migration):
             model_name='frozenreport',
             constraint=models.CheckConstraint(condition=models.Q(('consultation__isnull', False), ('plan__isnull', False), _connector='OR'), name='frozen_report_of_a_round_or_a_plan'),
         ),
+        migrations.RunPython(rounds_show_version_1, migrations.RunPython.noop),
     ]
