@@ -18,7 +18,8 @@ def rounds_show_version_1(apps, schema_editor):
             consultation.save(update_fields=["version"])
             Comment.objects.filter(consultation=consultation).update(version=version)
 
-migrations.Migration):
+
+class Migration(migrations.Migration):
 
     dependencies = [
         ('consultation', '0006_report_channels_notice_and_frozen_reports'),
