@@ -16,6 +16,7 @@ from front import (
     staff,
     staff_figures,
     text_import,
+    version_pages,
     views,
 )
 
@@ -25,6 +26,22 @@ urlpatterns = [
     path("search/", search_views.place_search, name="place-search"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    path("plans/<slug:slug>/v/<int:number>/", version_pages.plan_version, name="plan-version"),
+    path(
+        "plans/<slug:slug>/v/<int:number>/changes/",
+        version_pages.version_changes,
+        name="plan-version-changes",
+    ),
+    path(
+        "plans/<slug:slug>/v/<int:number>/changes/layers/<slug:collection_id>/",
+        version_pages.layer_changes_map,
+        name="plan-version-layer-map",
+    ),
+    path(
+        "plans/<slug:slug>/v/<int:number>/changes/layers/<slug:collection_id>/diff.geojson",
+        version_pages.layer_changes_geojson,
+        name="plan-version-layer-geojson",
+    ),
     path("plans/<slug:slug>/figures/<int:figure_id>/", figures.figure_file, name="plan-figure"),
     path(
         "plans/<slug:slug>/figures/<int:figure_id>/thumbnail/",

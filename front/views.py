@@ -5,9 +5,10 @@ from django.shortcuts import get_object_or_404, render
 
 from consultation.embed import plan_page_context
 from front.portal import attach_open_consultations, portal
+from front.version_context import version_context
 from layers.models import Layer
 from planportal.importing.saving import published_document
-from planportal.models import Plan
+from planportal.models import Plan, PlanVersion
 from planportal.versions import with_text
 
 
@@ -19,19 +20,32 @@ def plan_list(request):
 
 
 def plan_detail(request, slug: str):
-    plan = with_text(get_object_or_404(Plan.objects.public(), slug=slug))
-    # Which sections the map can show (for their "view on the map" links), in one query.
+    plan = get_object_or_404(Plan.objects.public(), slug=slug)
+    return render_plan_page(request, plan, None, banner=False)
+
+
+def render_plan_page(request, plan: Plan, version: PlanVersion | None, *, banner: bool):
+    """The plan page of ``version`` (default: the current one); ``banner`` says which version
+    it is (the pages /plans/<slug>/v/<n>/, front/version_pages.py)."""
+    plan = with_text(plan, version)
+    shown = plan.current_version
+    # Which sections the map can show (for their "view on the map" links), in one query: by
+    # number, as a layer points at a section of the current version.
     layer_sections = list(
-        Layer.objects.public().filter(plan=plan).values_list("section", flat=True)
+        Layer.objects.public().filter(plan=plan).values_list("section__number", flat=True)
     )
     context = {
         "plan": plan,
         "has_map_layers": bool(layer_sections),
-        "mapped_sections": {section for section in layer_sections if section is not None},
+        "mapped_sections": {number for number in layer_sections if number is not None},
         "has_geopackage": Layer.objects.with_features().filter(plan=plan).exists(),
         "original_document": published_document(plan),
     }
     context.update(plan_page_context(plan))
+    context.update(version_context(plan, shown, banner=banner))
+    if banner and not context["is_current_version"]:
+        # Opinions are given on the current version: an older one shows its opinions only.
+        context.update({"consultation": None, "comment_config": None})
     return render(request, "front/plan_detail.html", context)
 
 

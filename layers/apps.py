@@ -10,10 +10,15 @@ class LayersConfig(AppConfig):
     def ready(self) -> None:
         from layers.models import Layer
         from layers.tiles.lookup import forget_after_a_save
+        from layers.versions import record_version_layers
         from planportal.models import Plan
+        from planportal.versions import version_published
 
         # A layer's tile lookup depends on the layer row and on its plan being published.
         for model in (Layer, Plan):
             name = model.__name__
             post_save.connect(forget_after_a_save, sender=model, dispatch_uid=f"tiles-{name}")
             post_delete.connect(forget_after_a_save, sender=model, dispatch_uid=f"tiles-del-{name}")
+
+        # A published plan version keeps the layer revisions it went out with.
+        version_published.connect(record_version_layers, dispatch_uid="layers-version-published")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from django.db.models import Prefetch
 
 from planportal.models import Chapter, Indicator, IndicatorRole, Plan, PlanVersion, Section
 from planportal.versions import latest_version, publish_version
@@ -140,6 +141,9 @@ def stored_text(source: Plan | PlanVersion) -> dict:
     shape of the fixture's plan.json, so that what is stored can be compared with (or
     exported as) the fixture, and two versions with each other."""
     version = source.current_version if isinstance(source, Plan) else source
+    # Two queries whatever the number of chapters (the version pages compare two texts).
+    sections = Prefetch("sections", queryset=Section.objects.order_by("position"))
+    chapters = version.chapters.order_by("number").prefetch_related(sections)
     return {
         "cover": version.cover,
         "preface": version.preface,
@@ -151,9 +155,9 @@ def stored_text(source: Plan | PlanVersion) -> dict:
                 "intro": chapter.intro,
                 "sections": [
                     {"number": s.number, "title": s.title, "blocks": s.blocks}
-                    for s in chapter.sections.order_by("position")
+                    for s in chapter.sections.all()
                 ],
             }
-            for chapter in version.chapters.order_by("number")
+            for chapter in chapters
         ],
     }

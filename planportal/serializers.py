@@ -224,3 +224,71 @@ class PlanStaffSerializer(PlanSummarySerializer):
             "contact_email",
             "is_published",
         ]
+
+
+# --- Versions of a plan (the views are front/versions_api.py: they add the layers) ----------
+
+
+class VersionSummarySerializer(serializers.Serializer):
+    """One version of a plan as the list of versions shows it."""
+
+    number = serializers.IntegerField()
+    kind = serializers.CharField(help_text="consultation, revised, submission or approved")
+    kind_display = serializers.CharField(source="get_kind_display")
+    label = serializers.CharField(help_text="how the office names it; blank: the kind's name")
+    title = serializers.CharField(help_text="e.g. 第 2 版（修改稿）")
+    state = serializers.CharField(help_text="always published in the public API")
+    published_at = serializers.DateTimeField()
+    is_current = serializers.SerializerMethodField(help_text="the version residents read now")
+    url = serializers.SerializerMethodField(help_text="this version in the API")
+    page = serializers.SerializerMethodField(help_text="this version's public page")
+    changes_page = serializers.SerializerMethodField(
+        help_text="the page of what changed since the previous published version"
+    )
+    diff = serializers.SerializerMethodField(
+        help_text="what changed since the previous published version, in the API"
+    )
+
+    def _absolute(self, name: str, version) -> str:
+        path = reverse(name, args=[version.plan.slug, version.number])
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_is_current(self, version) -> bool:
+        return version.pk == self.context.get("current_version_id")
+
+    def get_url(self, version) -> str:
+        return self._absolute("api-plan-version", version)
+
+    def get_page(self, version) -> str:
+        return self._absolute("plan-version", version)
+
+    def get_changes_page(self, version) -> str:
+        return self._absolute("plan-version-changes", version)
+
+    def get_diff(self, version) -> str:
+        return self._absolute("api-plan-version-diff", version)
+
+
+class VersionSectionSerializer(SectionSerializer):
+    """A section whose ``url`` is its place on the version's own page."""
+
+    def get_url(self, section: Section) -> str:
+        path = reverse("plan-version", args=[section.chapter.plan.slug, self.context["number"]])
+        return self.context["request"].build_absolute_uri(f"{path}#{section.anchor}")
+
+
+class VersionChapterSerializer(ChapterSerializer):
+    sections = VersionSectionSerializer(many=True)
+
+
+class VersionTextSerializer(VersionSummarySerializer):
+    """A version's full text, indicators and figures, in the shape of the plan detail."""
+
+    plan = serializers.CharField(source="plan.slug", help_text="the plan's slug")
+    preface = BlockSerializer(many=True)
+    chapters = VersionChapterSerializer(many=True)
+    indicators = IndicatorSerializer(many=True)
+    indicators_note = serializers.CharField()
+    figures = FigureSerializer(many=True, help_text="the version's 图集, in order")
+    closing = BlockSerializer(many=True)
+    change_note = serializers.CharField(help_text="修改说明: why this version was made")

@@ -51,7 +51,7 @@ urlpatterns = [
     path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish
     path("api/", include("layers.packages.api_urls")),  # 汇交 databases in one go
     path("api/", include("consultation.api_urls")),  # consultations, comments, receipts, answers
-    path("api/", include("front.api_urls")),  # the search across plans
+    path("api/", include("front.api_urls")),  # the search across plans, plan versions
     path("ogc/", include("layers.ogc.urls")),
     path("tiles/", include("layers.tiles.urls")),
 ]

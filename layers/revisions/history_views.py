@@ -11,10 +11,7 @@ The map of a diff reads its geometries from ``revision_diff_geojson``, a planner
 answer: it may hold coordinates of tiles-only layers, which never reach the public this way.
 """
 
-import json
-
 from django.contrib import messages
-from django.db import connection
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from layers.crosscheck import acknowledgement_needed, map_config, revision_report
-from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.models import Layer, LayerRevision, RevisionStatus
+from layers.revisions.diff_map import diff_feature_collection, diff_map_config
 from layers.revisions.gate import missing_message, missing_settings
 from layers.revisions.publishing import (
     NotPublishable,
@@ -35,9 +33,7 @@ from layers.revisions.status import cached_diff, extent_bbox, problem_total, ren
 from planportal.roles import planner_required, require_layers_right
 
 PAGE_DETAIL_LIMIT = 500  # changed features listed in the table (the counts are complete)
-MAP_LIMIT_PER_KIND = 2000  # added / removed / changed features drawn on the map
 HISTORY_LIMIT = 200
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 
 def _layer(user, collection_id: str) -> Layer:
@@ -118,24 +114,7 @@ def revision_detail(request, collection_id: str, number: int):
     geojson_url = reverse("layer-revision-diff-geojson", args=[collection_id, number])
     if against is not None:
         geojson_url += f"?against={against.number}"
-    bounds = [b for b in (extent_bbox(revision), against and extent_bbox(against)) if b]
-    map_config = {
-        "features": geojson_url,
-        "extent": _union(bounds),
-        "outline": json.loads(layer.plan.extent.geojson) if layer.plan.extent else None,
-        "colours": {ADDED: "#16a34a", REMOVED: "#dc2626", CHANGED: "#f97316"},
-        "strings": {
-            "map_label": _("The differences on the map"),
-            "failed": _("The differences could not be loaded on the map."),
-            "none": _("Nothing to draw: no feature was added, removed or changed."),
-            "truncated": _("The map shows the first %(limit)s features of each kind.")
-            % {"limit": MAP_LIMIT_PER_KIND},
-            ADDED: _("added"),
-            REMOVED: _("removed"),
-            CHANGED: _("changed"),
-            "feature": _("Feature"),
-        },
-    }
+    map_config = diff_map_config(layer, revision, against, geojson_url)
     context = {
         "layer": layer,
         "revision": revision,
@@ -158,23 +137,6 @@ def _crosscheck_context(layer: Layer, revision: LayerRevision) -> dict:
     return {"crosscheck": report, "crosscheck_map": map_config(layer.plan, report)}
 
 
-def _union(boxes: list[list[float]]) -> list[float] | None:
-    if not boxes:
-        return None
-    return [
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    ]
-
-
-GEOMETRY_SQL = """
-SELECT id, ST_AsGeoJSON(geom, 7), properties ->> %s
-FROM {table} WHERE revision_id = %s AND id = ANY(%s) ORDER BY id
-"""
-
-
 @require_GET
 @planner_required
 def revision_diff_geojson(request, collection_id: str, number: int):
@@ -183,39 +145,8 @@ def revision_diff_geojson(request, collection_id: str, number: int):
     layer = _layer(request.user, collection_id)
     revision = _revision(layer, number)
     against = _against(request, layer, revision)
-    diff = cached_diff(layer, revision, against, detail_limit=0, with_ids=True)
-    kinds = (
-        (ADDED, revision, diff.added_ids or []),
-        (REMOVED, against, diff.removed_ids or []),
-        (CHANGED, revision, diff.changed_ids or []),
-    )
-    features, truncated = [], False
-    table = connection.ops.quote_name(Feature._meta.db_table)
-    with connection.cursor() as cursor:
-        for kind, source, ids in kinds:
-            if source is None or not ids:
-                continue
-            truncated |= len(ids) > MAP_LIMIT_PER_KIND
-            cursor.execute(
-                GEOMETRY_SQL.format(table=table),
-                [layer.key_field or "", source.pk, list(ids[:MAP_LIMIT_PER_KIND])],
-            )
-            for feature_id, geometry, key in cursor.fetchall():
-                features.append(
-                    {
-                        "type": "Feature",
-                        "id": f"{kind}-{feature_id}",
-                        "geometry": json.loads(geometry),
-                        "properties": {"change": kind, "feature": feature_id, "key": key},
-                    }
-                )
     return JsonResponse(
-        {
-            "type": "FeatureCollection",
-            "features": features,
-            "truncated": truncated,
-            "counts": {ADDED: diff.added, REMOVED: diff.removed, CHANGED: diff.changed},
-        },
+        diff_feature_collection(layer, revision, against),
         json_dumps_params={"ensure_ascii": False},
     )
 

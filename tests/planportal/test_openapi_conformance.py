@@ -121,6 +121,7 @@ def known(wsgi_app, demo_plan) -> dict:
             ("layers", "number"): layer.published_revision.number,
             ("upload-jobs", "id"): job.pk,
             ("plans", "id"): figure.pk,
+            ("plans", "number"): 1,  # the demo plan's published version
         },
         "consultation": consultation.pk,
     }
@@ -190,6 +191,8 @@ SEMANTIC_REFUSALS = {
     "POST /api/plans/{slug}/text-imports/": {400, 401, 403, 404, 413},
     "POST /api/plans/{slug}/text-imports/{id}/edit/": {400, 401, 403, 404, 409},
     "POST /api/plans/{slug}/text-imports/{id}/save/": {400, 401, 403, 404, 409},
+    # A well-formed "against" may name no published version of the plan, or the version itself.
+    "GET /api/plans/{slug}/versions/{number}/diff/": {400, 404},
 }
 
 
