@@ -19,7 +19,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from planportal.block_text import BlockTextError, blocks_to_text, text_to_blocks
@@ -48,7 +48,9 @@ from planportal.versions import (
 
 class NewDraftForm(forms.Form):
     kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=VersionKind.choices, initial=VersionKind.REVISED
+        label=pgettext_lazy("version", "Kind"),
+        choices=VersionKind.choices,
+        initial=VersionKind.REVISED,
     )
     label = forms.CharField(
         label=gettext_lazy("Label"),
