@@ -107,12 +107,12 @@ class DraftSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SectionWriteSerializer(serializers.Serializer):
+class DraftSectionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     blocks = serializers.ListField(child=serializers.DictField(), help_text=BLOCKS_HELP)
 
 
-class SectionSerializer(serializers.ModelSerializer):
+class DraftSectionSerializer(serializers.ModelSerializer):
     chapter = serializers.IntegerField(source="chapter.number", read_only=True)
     blocks = serializers.JSONField(help_text=BLOCKS_HELP)
 
@@ -183,6 +183,10 @@ class DraftView(StaffAPIView):
     @extend_schema(
         operation_id="plan_draft_edit",
         summary="Change a draft's kind, label or foreword of the 修改说明 (planners)",
+        description=(
+            "Only the fields given change; one audit event holds each changed field before and "
+            "after. A published version is refused (409)."
+        ),
         request=DraftEditSerializer,
         responses={
             200: DraftSerializer,
@@ -254,9 +258,14 @@ class DraftSectionView(StaffAPIView):
     @extend_schema(
         operation_id="plan_draft_section",
         summary="Replace a section's title and content in a draft (planners)",
-        request=SectionWriteSerializer,
+        description=(
+            "The section keeps its number and place; its title and blocks are replaced in one "
+            "transaction with an audit event holding both before and after. A published "
+            "version is refused (409): its text never changes."
+        ),
+        request=DraftSectionWriteSerializer,
         responses={
-            200: SectionSerializer,
+            200: DraftSectionSerializer,
             400: invalid("No title, or blocks of a shape the plan text does not have."),
             **REFUSALS,
             409: CONFLICT,
@@ -267,7 +276,7 @@ class DraftSectionView(StaffAPIView):
     def put(self, request, slug: str, number: int, section: str):
         version = _version(slug, number, request.user)
         get_object_or_404(Section, chapter__version=version, number=section)
-        body = SectionWriteSerializer(data=request.data)
+        body = DraftSectionWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if version.is_published:
             return _conflict(VersionRefused(published_message(version)))
@@ -275,4 +284,4 @@ class DraftSectionView(StaffAPIView):
             row = save_section(version, section, request.user, **body.validated_data)
         except VersionRefused as refused:
             return Response({"blocks": [str(refused)]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(SectionSerializer(row).data)
+        return Response(DraftSectionSerializer(row).data)

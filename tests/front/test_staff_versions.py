@@ -340,3 +340,30 @@ def test_import_plan_new_version_publish_creates_and_publishes_v2(tmp_path, plan
     assert published.blocks == PUBLISHED_BLOCKS
     assert versions[1].text_imports.get().original_name == "修改稿.md"
     assert "version 2" in out.getvalue()
+
+
+def test_the_pages_of_a_draft_and_of_a_published_version_escape_what_staff_typed(
+    planner_client, plan
+):
+    draft = _draft(plan, planner_client)
+    planner_client.post(
+        _url("staff-version-edit", plan, draft.number),
+        {"kind": VersionKind.REVISED, "label": "<script>x</script>", "change_note": "<b>说明</b>"},
+    )
+    for url in (
+        _url("staff-plan-versions", plan),
+        _url("staff-version", plan, draft.number),
+        _url("staff-version-edit", plan, draft.number),
+        _url("staff-version-publish", plan, draft.number),
+        _url("staff-version-delete", plan, draft.number),
+        _url("staff-version-indicators", plan, draft.number),
+        _url("staff-version", plan, 1),
+        _url("staff-version-indicators", plan, 1),
+    ):
+        response = planner_client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert "<script>x</script>" not in page and "<b>说明</b>" not in page, url
+    detail = planner_client.get(_url("staff-version", plan, 1)).content.decode()
+    assert "已发布，不能修改" in detail or "这一版已发布" in detail
+    assert _url("staff-version-section", plan, 1, "3.1") not in detail
