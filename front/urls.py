@@ -17,6 +17,7 @@ from front import (
     staff_figures,
     text_import,
     version_pages,
+    version_staff,
     views,
 )
 
@@ -82,6 +83,61 @@ urlpatterns = [
         "staff/plans/<slug:slug>/text/<int:pk>/save/",
         text_import.text_save,
         name="staff-plan-text-save",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/",
+        version_staff.version_list,
+        name="staff-plan-versions",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/new/",
+        version_staff.version_create,
+        name="staff-version-create",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/",
+        version_staff.version_detail,
+        name="staff-version",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/edit/",
+        version_staff.version_edit,
+        name="staff-version-edit",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/delete/",
+        version_staff.version_delete,
+        name="staff-version-delete",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/publish/",
+        version_staff.version_publish,
+        name="staff-version-publish",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/indicators/",
+        version_staff.indicators_edit,
+        name="staff-version-indicators",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/chapters/<int:chapter>/",
+        version_staff.chapter_edit,
+        name="staff-version-chapter",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/sections/<str:section>/",
+        version_staff.section_edit,
+        name="staff-version-section",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/sections/<str:section>/add/",
+        version_staff.section_add,
+        name="staff-version-section-add",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/sections/<str:section>/delete/",
+        version_staff.section_delete,
+        name="staff-version-section-delete",
     ),
     path(
         "staff/login/",

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from planportal import api, figures_api, text_import_api
+from planportal import api, drafts_api, figures_api, text_import_api
 from planportal.health import healthz
 
 router = SimpleRouter()
@@ -46,6 +46,22 @@ urlpatterns = [
         "api/plans/<slug:slug>/text-imports/<int:pk>/save/",
         text_import_api.TextImportSaveView.as_view(),
         name="api-text-import-save",
+    ),
+    path("api/plans/<slug:slug>/drafts/", drafts_api.DraftsView.as_view(), name="api-drafts"),
+    path(
+        "api/plans/<slug:slug>/drafts/<int:number>/",
+        drafts_api.DraftView.as_view(),
+        name="api-draft",
+    ),
+    path(
+        "api/plans/<slug:slug>/drafts/<int:number>/publish/",
+        drafts_api.DraftPublishView.as_view(),
+        name="api-draft-publish",
+    ),
+    path(
+        "api/plans/<slug:slug>/drafts/<int:number>/sections/<str:section>/",
+        drafts_api.DraftSectionView.as_view(),
+        name="api-draft-section",
     ),
     path("api/", include("layers.api_urls")),  # a plan's layer catalogue and point report
     path("api/", include("layers.revisions.api_urls")),  # uploads, revisions, publish

@@ -26,7 +26,8 @@ from django.urls import reverse
 from consultation.models import Result, SubmitterKind
 from consultation.report_freeze import freeze
 from layers.models import PackageJob, UploadJob
-from planportal.models import AuditEvent, StaffRole
+from planportal.models import AuditEvent, StaffRole, VersionKind
+from planportal.versions import new_draft
 from tests.factories import (
     COUNTY_CODE,
     OTHER_TOWN_CODE,
@@ -140,6 +141,11 @@ def _plan_url(name, o):
     return reverse(name, args=[o.plan.slug])
 
 
+def _draft_url(name, o, *args):
+    """The plan's draft (version 2, made before the request: see ``NEEDS_DRAFT``)."""
+    return reverse(name, args=[o.plan.slug, 2, *args])
+
+
 def _layer_url(name, o, *args):
     return reverse(name, args=[o.layer.collection_id, *args])
 
@@ -161,6 +167,66 @@ ENDPOINTS = [
     ),
     ("plan unpublish API", PLANNER, lambda c, o: c.post(_plan_url("api-plan-unpublish", o)), 200),
     ("plan publish API", PLANNER, lambda c, o: c.post(_plan_url("api-plan-publish", o)), 200),
+    # planners: the plan's versions (pages and the drafts API); version 1 is published, so
+    # a new draft is made first where the endpoint needs one
+    ("versions page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-versions", o)), 200),
+    (
+        "new version page",
+        PLANNER,
+        lambda c, o: c.post(_plan_url("staff-version-create", o), {"kind": "revised"}),
+        302,
+    ),
+    (
+        "version section page",
+        PLANNER,
+        lambda c, o: c.post(
+            _draft_url("staff-version-section", o, "3.1"), {"title": "总体格局", "text": "新"}
+        ),
+        302,
+    ),
+    (
+        "version indicators page",
+        PLANNER,
+        lambda c, o: c.get(_draft_url("staff-version-indicators", o)),
+        200,
+    ),
+    (
+        "version publish page",
+        PLANNER,
+        lambda c, o: c.post(_draft_url("staff-version-publish", o)),
+        302,
+    ),
+    (
+        "version delete page",
+        PLANNER,
+        lambda c, o: c.post(_draft_url("staff-version-delete", o)),
+        302,
+    ),
+    ("new draft API", PLANNER, lambda c, o: _json(c, "post", _plan_url("api-drafts", o), {}), 201),
+    (
+        "draft edit API",
+        PLANNER,
+        lambda c, o: _json(c, "patch", _draft_url("api-draft", o), {"label": "修改稿"}),
+        200,
+    ),
+    (
+        "draft section API",
+        PLANNER,
+        lambda c, o: _json(
+            c,
+            "put",
+            _draft_url("api-draft-section", o, "3.1"),
+            {"title": "总体格局", "blocks": [{"type": "paragraph", "text": "新"}]},
+        ),
+        200,
+    ),
+    (
+        "draft publish API",
+        PLANNER,
+        lambda c, o: _json(c, "post", _draft_url("api-draft-publish", o), {}),
+        200,
+    ),
+    ("draft delete API", PLANNER, lambda c, o: c.delete(_draft_url("api-draft", o)), 204),
     # planners' pages
     (
         "upload revision page",
@@ -413,6 +479,16 @@ ENDPOINTS = [
 ]
 
 
+# The endpoints that act on a draft version of the plan.
+NEEDS_DRAFT = {name for name, _role, _call, _status in ENDPOINTS if "draft" in name} | {
+    "version section page",
+    "version indicators page",
+    "version publish page",
+    "version delete page",
+}
+NEEDS_DRAFT.discard("new draft API")
+
+
 @pytest.mark.parametrize("kind", list(GRANTS))
 @pytest.mark.parametrize(
     ("name", "role", "call", "allowed_status"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
@@ -423,6 +499,8 @@ def test_each_staff_endpoint_serves_only_the_plans_of_the_grant(
     target = plans["target"]
     if name == "frozen report":  # a frozen version to download, made by someone else
         freeze(make_user("freezer", is_superuser=True), target.consultation)
+    if name in NEEDS_DRAFT:  # version 2 as a draft, copied from the published version 1
+        new_draft(target.plan, kind=VersionKind.REVISED)
     client = _holder(role, kind, plans)
     before = audit_baseline()
     response = call(client, target)
