@@ -12,9 +12,11 @@ from front import (
     map,
     plan_staff,
     portal,
+    procedure,
     search_views,
     staff,
     staff_figures,
+    staff_procedure,
     text_import,
     views,
 )
@@ -50,6 +52,43 @@ urlpatterns = [
         name="staff-figure-file",
     ),
     path("plans/<slug:slug>/document/", views.plan_document, name="plan-document"),
+    path("plans/<slug:slug>/procedure/", procedure.plan_procedure, name="plan-procedure"),
+    path(
+        "plans/<slug:slug>/procedure/records/<int:record_id>/",
+        procedure.procedure_record,
+        name="plan-procedure-record",
+    ),
+    path("staff/procedure/", staff_procedure.procedure_plans_page, name="staff-procedure"),
+    path(
+        "staff/plans/<slug:slug>/procedure/",
+        staff_procedure.plan_procedure,
+        name="staff-plan-procedure",
+    ),
+    path(
+        "staff/plans/<slug:slug>/procedure/<int:phase_id>/edit/",
+        staff_procedure.edit_phase,
+        name="staff-phase-edit",
+    ),
+    path(
+        "staff/plans/<slug:slug>/procedure/<int:phase_id>/delete/",
+        staff_procedure.delete_phase,
+        name="staff-phase-delete",
+    ),
+    path(
+        "staff/plans/<slug:slug>/procedure/<int:phase_id>/records/",
+        staff_procedure.add_record,
+        name="staff-phase-records",
+    ),
+    path(
+        "staff/plans/<slug:slug>/procedure/records/<int:record_id>/",
+        staff_procedure.staff_record,
+        name="staff-phase-record",
+    ),
+    path(
+        "staff/plans/<slug:slug>/procedure/records/<int:record_id>/delete/",
+        staff_procedure.delete_record,
+        name="staff-phase-record-delete",
+    ),
     path("staff/plans/<slug:slug>/text/", text_import.text_upload, name="staff-plan-text"),
     path(
         "staff/plans/<slug:slug>/text/<int:pk>/",

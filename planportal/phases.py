@@ -110,6 +110,10 @@ def notice_days(created_at: datetime, starts_at: datetime) -> int:
 # --- Checking a step -------------------------------------------------------------------------
 
 
+def unknown_version_message() -> str:
+    return _("That version is not one of this plan's.")
+
+
 def clean_fields(plan: Plan, fields: dict) -> dict:
     """The step's fields, trimmed and checked together; ``ValidationError`` with a message
     per field (in the request's language) when the law or the form is not satisfied."""
@@ -154,7 +158,7 @@ def clean_fields(plan: Plan, fields: dict) -> dict:
             refuse("ends_at", too_short_message(starts_at))
     version = cleaned["version"]
     if version is not None and (not isinstance(version, PlanVersion) or version.plan_id != plan.pk):
-        refuse("version", _("That version is not one of this plan's."))
+        refuse("version", unknown_version_message())
     if errors:
         raise ValidationError(errors)
     return cleaned
