@@ -48,7 +48,7 @@ class PhaseForm(forms.Form):
             "its whole last day ends at 24:00, that is 00:00 of the next day."
         ),
     )
-    place = forms.CharField(label=gettext_lazy("Place"), max_length=300, required=False)
+    place = forms.CharField(label=gettext_lazy("Meeting place"), max_length=300, required=False)
     how_to_take_part = forms.CharField(
         label=gettext_lazy("How to take part"),
         widget=forms.Textarea(attrs={"rows": 3}),
