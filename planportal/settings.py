@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Territorial spatial plans, their chapters, layers and public consultation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field "kind"; the procedure's steps name theirs.
+    "ENUM_NAME_OVERRIDES": {"PhaseKindEnum": "planportal.models.PhaseKind"},
 }
 
 # Leaflet: no basemap from the network by default; the plan layers draw on a plain background.
