@@ -1,8 +1,9 @@
-"""front's JSON endpoints: the search across plans (the page is in front/urls.py) and a
-plan's published versions (front/versions_api.py)."""
+"""front's JSON endpoints: the search across plans, a plan's published versions
+(front/versions_api.py) and its procedure (their pages are in front/urls.py)."""
 
 from django.urls import path
 
+from front.procedure_api import PlanProcedureView
 from front.search_views import PlaceSearchView
 from front.versions_api import PlanVersionDiffView, PlanVersionsView, PlanVersionView
 
@@ -19,4 +20,5 @@ urlpatterns = [
         PlanVersionDiffView.as_view(),
         name="api-plan-version-diff",
     ),
+    path("plans/<slug:slug>/procedure/", PlanProcedureView.as_view(), name="api-plan-procedure"),
 ]

@@ -68,6 +68,13 @@ def check_file(name: str, content: bytes) -> CheckedFile:
     """The file as a figure, or ``FigureRefused`` saying why not."""
     if len(content) > max_bytes():
         raise FigureRefused(too_large_message())
+    return check_content(name, content)
+
+
+def check_content(name: str, content: bytes) -> CheckedFile:
+    """What the file is, read from its content, which must be what its name's extension says
+    (the size is the caller's to cap): also the check of a procedure step's records
+    (planportal/phases.py)."""
     if not content:
         raise FigureRefused(_("The file is empty."))
     extension = PurePath(name or "").suffix.lower()

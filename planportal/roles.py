@@ -48,6 +48,8 @@ ROLE_GROUPS = {StaffRole.PLANNER: PLANNERS, StaffRole.OFFICIAL: OFFICIALS}
 MANAGE_LAYERS = "planportal.manage_layers"  # upload, see drafts, publish, roll back
 MODERATE_COMMENTS = "planportal.moderate_comments"  # queue, moderate, answer, export, report
 MANAGE_ACCOUNTS = "planportal.manage_accounts"  # staff accounts and their grants
+# The plan's procedure (hearings, approval, 批后公布): planners and officials of the plan alike.
+MANAGE_PROCEDURE = "planportal.manage_procedure"
 
 
 def _active(user) -> bool:
@@ -96,6 +98,7 @@ def is_administrator(user) -> bool:
 rules.add_perm(MANAGE_LAYERS, is_planner)
 rules.add_perm(MODERATE_COMMENTS, is_official)
 rules.add_perm(MANAGE_ACCOUNTS, is_administrator)
+rules.add_perm(MANAGE_PROCEDURE, is_planner | is_official)
 
 
 def may_manage_layers(user, plan=None) -> bool:
@@ -104,6 +107,10 @@ def may_manage_layers(user, plan=None) -> bool:
 
 def may_moderate(user, plan=None) -> bool:
     return user.has_perm(MODERATE_COMMENTS, plan)
+
+
+def may_manage_procedure(user, plan=None) -> bool:
+    return user.has_perm(MANAGE_PROCEDURE, plan)
 
 
 def may_manage_accounts(user) -> bool:
@@ -133,6 +140,12 @@ def require_moderation_right(user, plan) -> None:
         raise PermissionDenied
 
 
+def require_procedure_right(user, plan) -> None:
+    """403 unless the user is a planner or an official on this plan."""
+    if not may_manage_procedure(user, plan):
+        raise PermissionDenied
+
+
 def _plans_held(user, role: str):
     if not _active(user):
         return Plan.objects.none()
@@ -153,6 +166,11 @@ def layer_plans(user):
 def moderated_plans(user):
     """The plans whose comments, reports and trail the user handles (a queryset of Plan)."""
     return _plans_held(user, StaffRole.OFFICIAL)
+
+
+def procedure_plans(user):
+    """The plans whose procedure steps the user records: those of either role."""
+    return (layer_plans(user) | moderated_plans(user)).distinct()
 
 
 # --- page guards -----------------------------------------------------------------------------
@@ -178,6 +196,8 @@ planner_required = _page_guard(MANAGE_LAYERS)
 planner_required.__doc__ = "Planners (and superusers) only: others are sent to log in or get 403."
 official_required = _page_guard(MODERATE_COMMENTS)
 official_required.__doc__ = "Officials (and superusers) only: others are sent to log in or get 403."
+procedure_required = _page_guard(MANAGE_PROCEDURE)
+procedure_required.__doc__ = "Planners and officials (and superusers) only."
 administrator_required = _page_guard(MANAGE_ACCOUNTS)
 administrator_required.__doc__ = "County administrators (and superusers) only."
 
@@ -203,3 +223,12 @@ class IsOfficial(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return may_moderate(request.user)
+
+
+class IsPlanStaff(BasePermission):
+    """Planners and officials: the plan's procedure is the work of both."""
+
+    message = _("Only planners and officials may record the plan's procedure.")
+
+    def has_permission(self, request, view) -> bool:
+        return may_manage_procedure(request.user)

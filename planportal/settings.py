@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Territorial spatial plans, their chapters, layers and public consultation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field "kind"; the procedure's steps name theirs.
+    "ENUM_NAME_OVERRIDES": {"PhaseKindEnum": "planportal.models.PhaseKind"},
 }
 
 # Leaflet: no basemap from the network by default; the plan layers draw on a plain background.
@@ -264,6 +266,16 @@ CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
 FIGURE_MAX_BYTES = env_int("FIGURE_MAX_BYTES", 100 * 1024 * 1024)
 FIGURE_MAX_PIXELS = env_int("FIGURE_MAX_PIXELS", 150_000_000)
 FIGURE_THUMBNAIL_SIDE = env_int("FIGURE_THUMBNAIL_SIDE", 480)
+
+# The plan's procedure (planportal/phases.py). Records of its steps (minutes, resolutions, the
+# 批复) are PDF, PNG or JPEG files of at most this size.
+PHASE_RECORD_MAX_BYTES = env_int("PHASE_RECORD_MAX_BYTES", 50 * 1024 * 1024)
+# Days between the approval and the start of 批后公布, as issue 12 of the project asks (the
+# domain notes name no article for it, hence a setting).
+ANNOUNCEMENT_START_DAYS = env_int("ANNOUNCEMENT_START_DAYS", 20)
+# The office's own advance notice of a hearing or review meeting, in days: no rule of the
+# domain notes fixes one; officials are warned when a meeting is announced later than this.
+HEARING_NOTICE_DAYS = env_int("HEARING_NOTICE_DAYS", 7)
 
 # Layer uploads (layers/ingest): limits of one upload, sized for a township or county plan.
 # The uploaded file itself (a zip, .gpkg, .geojson or .kml).

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from planportal import api, drafts_api, figures_api, text_import_api
+from planportal import api, drafts_api, figures_api, phases_api, text_import_api
 from planportal.health import healthz
 
 router = SimpleRouter()
@@ -26,6 +26,16 @@ urlpatterns = [
         "api/plans/<slug:slug>/figures/<int:pk>/",
         figures_api.PlanFigureView.as_view(),
         name="api-plan-figure",
+    ),
+    path(
+        "api/plans/<slug:slug>/phases/",
+        phases_api.PlanPhasesView.as_view(),
+        name="api-plan-phases",
+    ),
+    path(
+        "api/plans/<slug:slug>/phases/<int:pk>/",
+        phases_api.PlanPhaseView.as_view(),
+        name="api-plan-phase",
     ),
     path(
         "api/plans/<slug:slug>/text-imports/",

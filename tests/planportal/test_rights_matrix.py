@@ -17,16 +17,26 @@ they show the public: see test_rights_per_plan.py.
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from consultation.models import Result, SubmitterKind
 from consultation.report_freeze import freeze
 from layers.models import PackageJob, UploadJob
-from planportal.models import AuditEvent, StaffRole, VersionKind
+from planportal.models import (
+    AuditEvent,
+    PhaseKind,
+    PhaseRecord,
+    PlanPhase,
+    StaffRole,
+    VersionKind,
+)
 from planportal.versions import new_draft
 from tests.factories import (
     COUNTY_CODE,
@@ -42,6 +52,7 @@ from tests.factories import (
     make_user,
     square,
 )
+from tests.planportal import figure_files
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +152,43 @@ def _plan_url(name, o):
     return reverse(name, args=[o.plan.slug])
 
 
+def _phase(o):
+    """A procedure step of the plan, made on demand without an audit event (the refused
+    requests must leave the trail as it was)."""
+    return PlanPhase.objects.create(
+        plan=o.plan,
+        kind=PhaseKind.HEARING,
+        starts_at=timezone.now() + timedelta(days=20),
+        place="镇政府会议室",
+    )
+
+
+def _phase_url(name, o):
+    return reverse(name, args=[o.plan.slug, _phase(o).pk])
+
+
+def _record_url(name, o):
+    record = PhaseRecord(
+        phase=_phase(o),
+        title="听证会纪要",
+        original_name="纪要.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+    )
+    record.file.save("matrix-record.pdf", ContentFile(b"%PDF"), save=False)
+    record.save()
+    return reverse(name, args=[o.plan.slug, record.pk])
+
+
+NEW_STEP = {
+    "kind": PhaseKind.CONGRESS,
+    "title": "镇人大审议",
+    "starts_at": "2026-03-02T09:00",
+    "is_public": "on",
+}
+
+
 def _draft_url(name, o, *args):
     """The plan's draft (version 2, made before the request: see ``NEEDS_DRAFT``)."""
     return reverse(name, args=[o.plan.slug, 2, *args])
@@ -227,6 +275,62 @@ ENDPOINTS = [
         200,
     ),
     ("draft delete API", PLANNER, lambda c, o: c.delete(_draft_url("api-draft", o)), 204),
+    # planners and officials: the plan's procedure (hearings, approval, 批后公布)
+    ("procedure page", PLANNER, lambda c, o: c.get(_plan_url("staff-plan-procedure", o)), 200),
+    (
+        "procedure page (official)",
+        OFFICIAL,
+        lambda c, o: c.get(_plan_url("staff-plan-procedure", o)),
+        200,
+    ),
+    (
+        "procedure add step",
+        OFFICIAL,
+        lambda c, o: c.post(_plan_url("staff-plan-procedure", o), NEW_STEP),
+        302,
+    ),
+    ("phase edit page", PLANNER, lambda c, o: c.get(_phase_url("staff-phase-edit", o)), 200),
+    ("phase delete", OFFICIAL, lambda c, o: c.post(_phase_url("staff-phase-delete", o)), 302),
+    (
+        "phase record upload",
+        PLANNER,
+        lambda c, o: c.post(
+            _phase_url("staff-phase-records", o),
+            {"title": "纪要", "file": SimpleUploadedFile("纪要.pdf", figure_files.pdf())},
+        ),
+        302,
+    ),
+    (
+        "phase record download",
+        OFFICIAL,
+        lambda c, o: c.get(_record_url("staff-phase-record", o)),
+        200,
+    ),
+    (
+        "phase record delete",
+        PLANNER,
+        lambda c, o: c.post(_record_url("staff-phase-record-delete", o)),
+        302,
+    ),
+    ("phases API", PLANNER, lambda c, o: c.get(_plan_url("api-plan-phases", o)), 200),
+    (
+        "phases API post",
+        OFFICIAL,
+        lambda c, o: _json(
+            c,
+            "post",
+            _plan_url("api-plan-phases", o),
+            {**NEW_STEP, "starts_at": "2026-03-02T09:00:00+08:00", "is_public": True},
+        ),
+        201,
+    ),
+    (
+        "phase API patch",
+        PLANNER,
+        lambda c, o: _json(c, "patch", _phase_url("api-plan-phase", o), {"outcome": "通过"}),
+        200,
+    ),
+    ("phase API delete", OFFICIAL, lambda c, o: c.delete(_phase_url("api-plan-phase", o)), 204),
     # planners' pages
     (
         "upload revision page",
