@@ -8,6 +8,7 @@ from django.urls import path, reverse_lazy
 from front import (
     accounts,
     downloads,
+    explanation,
     figures,
     map,
     plan_staff,
@@ -16,6 +17,7 @@ from front import (
     staff,
     staff_figures,
     text_import,
+    version_changes,
     views,
 )
 
@@ -50,6 +52,16 @@ urlpatterns = [
         name="staff-figure-file",
     ),
     path("plans/<slug:slug>/document/", views.plan_document, name="plan-document"),
+    path(
+        "plans/<slug:slug>/v/<int:number>/explanation/",
+        explanation.version_explanation,
+        name="plan-version-explanation",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/changes/",
+        version_changes.version_changes,
+        name="staff-version-changes",
+    ),
     path("staff/plans/<slug:slug>/text/", text_import.text_upload, name="staff-plan-text"),
     path(
         "staff/plans/<slug:slug>/text/<int:pk>/",
