@@ -427,4 +427,4 @@ class FrozenReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.consultation} v{self.number}"
+        return f"{self.consultation or self.plan} v{self.number}"

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultation.change_links import ADOPTING, linkable_changes
 from consultation.models import (
     Channel,
     Comment,
@@ -115,11 +116,17 @@ def hide(actor: AbstractBaseUser, comment: Comment, reason: str) -> Comment:
 
 @transaction.atomic
 def answer(
-    actor: AbstractBaseUser, comment: Comment, result: str, reason: str, publish: bool = False
+    actor: AbstractBaseUser,
+    comment: Comment,
+    result: str,
+    reason: str,
+    publish: bool = False,
+    changes=None,
 ) -> Reply:
     """Records how the opinion was handled (采纳 / 部分采纳 / 不予采纳 / 说明解释) and why. With
     ``publish`` the answer and the comment become public; without it the answer is kept as
-    a draft that the public does not see."""
+    a draft that the public does not see. ``changes`` (when given) are the changes of later
+    versions the answer led to, linked as ``link_changes`` does, in the same transaction."""
     if result not in Result.values:
         raise ModerationError(_("Choose adopted, partly adopted, not adopted or explained."))
     reason = _clean_reason(reason, required=True)
@@ -142,8 +149,58 @@ def answer(
         record(actor, "comment.answer", locked, summary=summary, before=before, after=after)
     if publish and locked.state != CommentState.PUBLISHED:
         _publish_state(actor, locked, reply)
+    if changes is None and result not in ADOPTING and reply.changes.exists():
+        changes = []  # an answer that adopts nothing led to no change
+    if changes is not None:
+        _link(actor, locked, reply, changes)
     _refresh(comment, locked)
     return reply
+
+
+@transaction.atomic
+def link_changes(actor: AbstractBaseUser, comment: Comment, changes) -> Reply:
+    """Points the answer to ``comment`` at the changes of later versions it led to (采纳 /
+    部分采纳 only), replacing the links it had; the public 修改说明 shows the opinion under
+    each change once both are published."""
+    locked, reply = _locked(comment)
+    if reply is None:
+        raise ModerationError(_("Answer the opinion before linking it to changes."))
+    _link(actor, locked, reply, changes)
+    return reply
+
+
+def change_key(change) -> dict:
+    return {"version": change.version.number, "key": change.key}
+
+
+def _link(actor, locked: Comment, reply: Reply, changes) -> None:
+    changes = list(changes)
+    if changes and reply.result not in ADOPTING:
+        raise ModerationError(
+            _("Only an adopted or partly adopted opinion can be linked to changes of the plan.")
+        )
+    allowed = set(linkable_changes(locked).values_list("pk", flat=True))
+    if any(change.pk not in allowed for change in changes):
+        raise ModerationError(
+            _(
+                "An opinion can only be linked to changes of this plan's versions later than "
+                "the one it was made on."
+            )
+        )
+    current = list(reply.changes.select_related("version").order_by("version__number", "key"))
+    before = sorted((change_key(c) for c in current), key=lambda k: (k["version"], k["key"]))
+    after = sorted((change_key(c) for c in changes), key=lambda k: (k["version"], k["key"]))
+    if before == after:
+        return
+    reply.changes.set(changes)
+    record(
+        actor,
+        "reply.link_changes",
+        locked,
+        summary="；".join(f"v{k['version']} {k['key']}" for k in after) or _("No change"),
+        before={"changes": before},
+        after={"changes": after},
+    )
 
 
 def _publish_state(actor, locked: Comment, reply: Reply) -> None:

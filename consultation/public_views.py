@@ -18,6 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from consultation import abuse
+from consultation.change_links import public_changes_of, reply_of
+from consultation.comment_context import comment_context
 from consultation.embed import comment_form_config
 from consultation.models import Consultation, Stance
 from consultation.photos import max_bytes, too_large_message
@@ -202,5 +204,7 @@ def receipt_page(request, code: str):
         "code": display_code(comment.receipt_code),
         "is_new": request.GET.get("new") == "1",
         "plan_url": reverse("plan-detail", args=[comment.consultation.plan.slug]),
+        "made_on": comment_context(comment),
+        "led_to": public_changes_of(reply_of(comment)),
     }
     return render(request, "consultation/public/receipt.html", context)

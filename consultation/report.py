@@ -4,7 +4,8 @@ content, report_views.py shows it as a page, report_xlsx.py writes the workbook 
 report_freeze.py stores a version for submission (报批).
 
 One row per opinion in the columns practice expects (序号, 意见人, 来源, 收到日期, 涉及条文或地块,
-意见内容, 处理意见, 理由, 备注); opinions an official grouped as repeating another one
+意见内容, 处理意见, 理由, 备注) and the changes of later versions an adopted answer led to
+(由此修改); opinions an official grouped as repeating another one
 (duplicate_of) share the first opinion's row and answer. Hidden comments (spam, abuse,
 off-topic) are not opinions on the plan: they are listed apart, with the reason they were
 hidden and without who gave them. The report goes with the plan to the approving authority,
@@ -19,6 +20,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultation.change_links import ADOPTING, change_label
 from consultation.exports import place_of
 from consultation.models import Comment, CommentState, Consultation, Reply, Result, SubmitterKind
 from consultation.privacy import mask_contacts
@@ -108,6 +110,16 @@ class ReportRow:
     @property
     def reason(self) -> str:
         return mask_contacts(self.reply.reason) if self.reply else ""
+
+    @property
+    def changes(self) -> str:
+        """由此修改: the changes of later versions an adopted answer led to."""
+        if self.reply is None or self.reply.result not in ADOPTING:
+            return ""
+        changes = sorted(
+            self.reply.changes.all(), key=lambda c: (c.version.number, c.position, c.pk)
+        )
+        return "；".join(change_label(change) for change in changes)
 
     @property
     def remarks(self) -> str:
@@ -201,7 +213,8 @@ class Report:
 def build_report(consultation: Consultation) -> Report:
     comments = list(
         Comment.objects.filter(consultation=consultation)
-        .select_related("section__chapter", "layer__chapter", "feature", "reply")
+        .select_related("section__chapter", "layer__chapter", "feature", "reply", "version")
+        .prefetch_related("reply__changes__version")
         .order_by("created_at", "pk")
     )
     hidden = [c for c in comments if c.state == CommentState.HIDDEN]
@@ -264,6 +277,7 @@ def report_header() -> list[str]:
         _("Opinion (summary)"),
         _("Handling"),
         _("Reason"),
+        _("Changes it led to"),
         _("Remarks"),
     ]
 
@@ -279,6 +293,7 @@ def report_table(report: Report) -> list[list]:
             row.text,
             row.result_label,
             row.reason,
+            row.changes,
             row.remarks,
         ]
         for row in report.rows

@@ -19,7 +19,7 @@ from consultation.exports import clean_cell
 from consultation.report import Report, hidden_header, hidden_table, report_header, report_table
 
 # Widths in Excel's character units (a Chinese character is about two of them).
-OPINION_WIDTHS = [6, 18, 9, 12, 24, 48, 14, 40, 22]
+OPINION_WIDTHS = [6, 18, 9, 12, 24, 48, 14, 40, 30, 22]
 HIDDEN_WIDTHS = [6, 10, 12, 60, 36]
 COVER_WIDTHS = [28, 60]
 
@@ -41,19 +41,19 @@ def write_report_xlsx(report: Report) -> bytes:
     cover.title = _("Cover")[:31]
     _write_cover(cover, report)
     opinions = book.create_sheet(_("Opinions")[:31])
-    _write_table(opinions, report_header(), report_table(report), OPINION_WIDTHS)
+    write_table(opinions, report_header(), report_table(report), OPINION_WIDTHS)
     _sign_off(opinions, report, start=opinions.max_row + 2)
     hidden = book.create_sheet(_("Hidden comments")[:31])
-    _write_table(hidden, hidden_header(), hidden_table(report), HIDDEN_WIDTHS)
+    write_table(hidden, hidden_header(), hidden_table(report), HIDDEN_WIDTHS)
     title = f"{report.cover.plan_name} {_('Opinions and how they were handled')}"
     for sheet in (cover, opinions, hidden):
-        _print_setup(sheet, title)
+        print_setup(sheet, title)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _write_table(sheet: Worksheet, headings: list[str], rows: list[list], widths: list[int]):
+def write_table(sheet: Worksheet, headings: list[str], rows: list[list], widths: list[int]):
     sheet.append([clean_cell(h) for h in headings])
     for cell in sheet[1]:
         cell.font = HEADING
@@ -89,25 +89,25 @@ def _write_cover(sheet: Worksheet, report: Report) -> None:
         (_("Opinions received"), report.opinions),
         (_("Comments hidden (listed apart)"), report.hidden),
     ]
-    _pairs(sheet, lines)
-    _section(sheet, _("Opinions by handling"), report.totals)
-    _section(sheet, _("Opinions by chapter"), cover.by_chapter)
-    _section(sheet, _("Opinions by village"), cover.by_village or [(_("None"), "")])
+    write_pairs(sheet, lines)
+    write_section(sheet, _("Opinions by handling"), report.totals)
+    write_section(sheet, _("Opinions by chapter"), cover.by_chapter)
+    write_section(sheet, _("Opinions by village"), cover.by_village or [(_("None"), "")])
     if cover.villages_without:
-        _pairs(sheet, [(_("Villages without an opinion"), "、".join(cover.villages_without))])
+        write_pairs(sheet, [(_("Villages without an opinion"), "、".join(cover.villages_without))])
     _sign_off(sheet, report, start=sheet.max_row + 2)
     for index, width in enumerate(COVER_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def _section(sheet: Worksheet, heading: str, pairs) -> None:
+def write_section(sheet: Worksheet, heading: str, pairs) -> None:
     sheet.append([])
     sheet.append([heading])
     sheet.cell(sheet.max_row, 1).font = HEADING
-    _pairs(sheet, pairs)
+    write_pairs(sheet, pairs)
 
 
-def _pairs(sheet: Worksheet, pairs) -> None:
+def write_pairs(sheet: Worksheet, pairs) -> None:
     for label, value in pairs:
         sheet.append([clean_cell(str(label)), clean_cell(value)])
         for cell in sheet[sheet.max_row]:
@@ -128,7 +128,7 @@ def _sign_off(sheet: Worksheet, report: Report, *, start: int) -> None:
         sheet.cell(row, 2, clean_cell(value) or None)
 
 
-def _print_setup(sheet: Worksheet, title: str) -> None:
+def print_setup(sheet: Worksheet, title: str) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToWidth = 1

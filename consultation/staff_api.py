@@ -10,8 +10,9 @@ events like the staff page does.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -22,6 +23,7 @@ from consultation.staff_forms import ANSWER_MAX
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.api_fields import NOT_BLANK_PATTERN, StrictBooleanField, StrictCharField
+from planportal.models import VersionChange
 from planportal.roles import IsOfficial, require_moderation_right
 
 NO_NUL_PATTERN = r"^[^\x00]*$"
@@ -40,6 +42,34 @@ class AnswerSerializer(serializers.Serializer):
         default=False,
         help_text="Publish the comment and this answer; false keeps the answer as a draft.",
     )
+    changes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=200,
+        required=False,
+        help_text=(
+            "Ids of the changes (修改说明 entries) of later versions of the plan this answer "
+            "led to; adopted or partly adopted answers only. Replaces the links the answer had; "
+            "omitted, the links stay as they are (an answer that no longer adopts loses them)."
+        ),
+    )
+
+    def validate_changes(self, ids: list[int]) -> list[VersionChange]:
+        found = {
+            c.pk: c for c in VersionChange.objects.filter(pk__in=ids).select_related("version")
+        }
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                _("No such change: %(ids)s") % {"ids": ", ".join(map(str, missing))}
+            )
+        return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+class LinkedChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    version = serializers.IntegerField(source="version.number")
+    key = serializers.CharField()
+    subject = serializers.CharField()
 
 
 class AnsweredReplySerializer(serializers.Serializer):
@@ -49,6 +79,12 @@ class AnsweredReplySerializer(serializers.Serializer):
     is_published = serializers.BooleanField()
     answered_by = serializers.CharField(source="answered_by.get_username")
     answered_at = serializers.DateTimeField()
+    changes = serializers.SerializerMethodField()
+
+    @extend_schema_field(LinkedChangeSerializer(many=True))
+    def get_changes(self, reply) -> list:
+        changes = reply.changes.select_related("version").order_by("version__number", "position")
+        return LinkedChangeSerializer(changes, many=True).data
 
 
 class AnsweredCommentSerializer(serializers.Serializer):
@@ -67,7 +103,8 @@ class AnswerView(StaffAPIView):
         summary="Answer a comment (officials)",
         description=(
             "Records how an opinion was handled (采纳 / 部分采纳 / 不予采纳 / 说明解释) and "
-            "why; with `publish` the comment and the answer become public. Token or session "
+            "why; with `publish` the comment and the answer become public; `changes` links it "
+            "to the changes of later versions it led to. Token or session "
             "authentication; the user must be an official of the comment's plan (403 "
             "otherwise). Writes an audit event."
         ),
@@ -90,7 +127,12 @@ class AnswerView(StaffAPIView):
         data = serializer.validated_data
         try:
             reply = moderation.answer(
-                request.user, comment, data["result"], data["reason"], publish=data["publish"]
+                request.user,
+                comment,
+                data["result"],
+                data["reason"],
+                publish=data["publish"],
+                changes=data.get("changes"),
             )
         except moderation.ModerationError as refusal:
             return Response({"detail": str(refusal)}, status=400)

@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consultation.change_links import change_label, linkable_changes
 from consultation.models import (
     Channel,
     Comment,
@@ -18,7 +19,7 @@ from consultation.models import (
 from consultation.moderation import BATCH_ACTIONS, OFFICE_CHANNELS
 from consultation.staff_queue import plan_villages
 from layers.models import Layer
-from planportal.models import Chapter, Section
+from planportal.models import Chapter, Section, VersionChange
 
 PHONE_PATTERN = re.compile(r"^\+?\d{7,20}$")
 REASON_MAX = 300  # Comment.state_reason's length
@@ -87,14 +88,45 @@ class HideForm(OwnIdsForm):
     reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, strip=True)
 
 
+class ChangeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return change_label(obj)
+
+
 class AnswerForm(OwnIdsForm):
+    """How the opinion was handled and why; with ``comment``, also the changes of later
+    versions it led to (offered only when the plan has any)."""
+
     id_prefix = "answer"
 
     result = forms.ChoiceField(label=_("Result"), choices=Result.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Reason"), max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
+    changes = ChangeChoiceField(
+        VersionChange.objects.none(),
+        label=_("Changes it led to"),
+        help_text=_(
+            "Adopted or partly adopted opinions only: the changes of later versions of the plan "
+            "made because of it. Each is shown with the opinion in that version's explanation "
+            "of the changes."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     publish = forms.BooleanField(label=_("Publish the comment and this answer"), required=False)
+
+    def __init__(self, *args, comment: Comment | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = linkable_changes(comment) if comment is not None else None
+        if choices is None or not choices.exists():
+            del self.fields["changes"]
+        else:
+            self.fields["changes"].queryset = choices
+
+    def chosen_changes(self):
+        """The changes chosen, or None when the form offered none (links stay as they are)."""
+        return self.cleaned_data["changes"] if "changes" in self.fields else None
 
 
 class SubmitterForm(OwnIdsForm):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from consultation import moderation
+from consultation.change_links import change_label, explanation_url
 from consultation.models import Comment, CommentState, Consultation, Reply
 from consultation.staff_forms import (
     AnswerForm,
@@ -131,10 +132,29 @@ def queue_map(request):
     return JsonResponse(map_features(comments, detail_url))
 
 
+def linked_changes(reply: Reply | None) -> list[dict]:
+    """The changes the answer is linked to, for the official's page (drafts' changes too)."""
+    if reply is None:
+        return []
+    changes = reply.changes.select_related("version__plan").order_by("version__number", "position")
+    return [
+        {
+            "label": change_label(change),
+            "url": explanation_url(change) if change.version.is_published else "",
+        }
+        for change in changes
+    ]
+
+
 def _detail(request, comment: Comment, *, status: int = 200, contact=None, **forms):
     reply = Reply.objects.filter(comment=comment).select_related("answered_by").first()
     answer_initial = (
-        {"result": reply.result, "reason": reply.reason, "publish": reply.is_published}
+        {
+            "result": reply.result,
+            "reason": reply.reason,
+            "publish": reply.is_published,
+            "changes": list(reply.changes.values_list("pk", flat=True)),
+        }
         if reply
         else {}
     )
@@ -145,7 +165,9 @@ def _detail(request, comment: Comment, *, status: int = 200, contact=None, **for
         "masked_email": moderation.masked_email(comment.email),
         "publish_form": forms.get("publish_form") or PublishForm(),
         "hide_form": forms.get("hide_form") or HideForm(),
-        "answer_form": forms.get("answer_form") or AnswerForm(initial=answer_initial),
+        "answer_form": forms.get("answer_form")
+        or AnswerForm(initial=answer_initial, comment=comment),
+        "linked_changes": linked_changes(reply),
         "duplicate_form": forms.get("duplicate_form")
         or DuplicateForm(
             comment=comment,
@@ -213,16 +235,23 @@ def comment_hide(request, pk: int):
 def comment_answer(request, pk: int):
     comment = staff_comment(request.user, pk)
 
+    form = AnswerForm(request.POST, comment=comment)
+
     def step(data):
         moderation.answer(
-            request.user, comment, data["result"], data["reason"], publish=data["publish"]
+            request.user,
+            comment,
+            data["result"],
+            data["reason"],
+            publish=data["publish"],
+            changes=form.chosen_changes(),
         )
         if data["publish"]:
             messages.success(request, _("The answer is saved and published."))
         else:
             messages.success(request, _("The answer is saved; it is not public yet."))
 
-    return _act(request, comment, "answer_form", AnswerForm(request.POST), step)
+    return _act(request, comment, "answer_form", form, step)
 
 
 @require_POST

@@ -4,7 +4,15 @@ exports, statistics and report. Staff login and the staff home are front/'s."""
 
 from django.urls import path
 
-from consultation import exports, public_views, report_views, staff_views, stats
+from consultation import (
+    exports,
+    opinion_views,
+    public_views,
+    report_views,
+    rounds_report_views,
+    staff_views,
+    stats,
+)
 
 urlpatterns = [
     path(
@@ -17,6 +25,7 @@ urlpatterns = [
         public_views.comment_form_fragment,
         name="consultation-comment-form",
     ),
+    path("comments/<int:pk>/", opinion_views.public_comment_page, name="public-comment"),
     path("receipts/", public_views.receipt_lookup, name="receipt-lookup"),
     path("receipts/<str:code>/", public_views.receipt_page, name="receipt-page"),
     path("staff/comments/", staff_views.queue, name="staff-queue"),
@@ -68,5 +77,25 @@ urlpatterns = [
         "consultations/<int:pk>/report/frozen/<int:number>.<str:kind>",
         report_views.frozen_download,
         name="consultation-report-frozen",
+    ),
+    path(
+        "staff/plans/<slug:slug>/report/",
+        rounds_report_views.rounds_report_page,
+        name="plan-rounds-report",
+    ),
+    path(
+        "staff/plans/<slug:slug>/report.xlsx",
+        rounds_report_views.rounds_report_xlsx,
+        name="plan-rounds-report-xlsx",
+    ),
+    path(
+        "staff/plans/<slug:slug>/report/freeze/",
+        rounds_report_views.rounds_report_freeze,
+        name="plan-rounds-report-freeze",
+    ),
+    path(
+        "staff/plans/<slug:slug>/report/frozen/<int:number>.<str:kind>",
+        rounds_report_views.rounds_frozen_download,
+        name="plan-rounds-report-frozen",
     ),
 ]

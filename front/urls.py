@@ -8,6 +8,7 @@ from django.urls import path, reverse_lazy
 from front import (
     accounts,
     downloads,
+    explanation,
     figures,
     map,
     plan_staff,
@@ -15,6 +16,7 @@ from front import (
     procedure,
     search_views,
     staff,
+    staff_change_list,
     staff_figures,
     staff_procedure,
     text_import,
@@ -106,6 +108,16 @@ urlpatterns = [
         "staff/plans/<slug:slug>/procedure/records/<int:record_id>/delete/",
         staff_procedure.delete_record,
         name="staff-phase-record-delete",
+    ),
+    path(
+        "plans/<slug:slug>/v/<int:number>/explanation/",
+        explanation.version_explanation,
+        name="plan-version-explanation",
+    ),
+    path(
+        "staff/plans/<slug:slug>/versions/<int:number>/changes/",
+        staff_change_list.version_changes,
+        name="staff-version-changes",
     ),
     path("staff/plans/<slug:slug>/text/", text_import.text_upload, name="staff-plan-text"),
     path(

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from consultation.models import Result, SubmitterKind
 from consultation.report_freeze import freeze
+from consultation.rounds_report_files import freeze_rounds
 from layers.models import PackageJob, UploadJob
 from planportal.models import (
     AuditEvent,
@@ -331,6 +332,21 @@ ENDPOINTS = [
         200,
     ),
     ("phase API delete", OFFICIAL, lambda c, o: c.delete(_phase_url("api-plan-phase", o)), 204),
+    # planners: a version's change list (修改说明); version 1 is published, so changes are 409
+    (
+        "version changes page",
+        PLANNER,
+        lambda c, o: c.get(reverse("staff-version-changes", args=[o.plan.slug, 1])),
+        200,
+    ),
+    (
+        "version changes refresh",
+        PLANNER,
+        lambda c, o: c.post(
+            reverse("staff-version-changes", args=[o.plan.slug, 1]), {"action": "refresh"}
+        ),
+        409,
+    ),
     # planners' pages
     (
         "upload revision page",
@@ -549,6 +565,30 @@ ENDPOINTS = [
         ),
         200,
     ),
+    (
+        "report across rounds",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("plan-rounds-report", args=[o.plan.slug])),
+        200,
+    ),
+    (
+        "report across rounds XLSX",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("plan-rounds-report-xlsx", args=[o.plan.slug])),
+        200,
+    ),
+    (
+        "freeze report across rounds",
+        OFFICIAL,
+        lambda c, o: c.post(reverse("plan-rounds-report-freeze", args=[o.plan.slug])),
+        302,
+    ),
+    (
+        "frozen report across rounds",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("plan-rounds-report-frozen", args=[o.plan.slug, 1, "xlsx"])),
+        200,
+    ),
     ("trail page", OFFICIAL, lambda c, o: c.get(reverse("plan-trail", args=[o.plan.slug])), 200),
     ("trail CSV", OFFICIAL, lambda c, o: c.get(reverse("plan-trail-csv", args=[o.plan.slug])), 200),
     (
@@ -603,6 +643,8 @@ def test_each_staff_endpoint_serves_only_the_plans_of_the_grant(
     target = plans["target"]
     if name == "frozen report":  # a frozen version to download, made by someone else
         freeze(make_user("freezer", is_superuser=True), target.consultation)
+    if name == "frozen report across rounds":
+        freeze_rounds(make_user("freezer", is_superuser=True), target.plan)
     if name in NEEDS_DRAFT:  # version 2 as a draft, copied from the published version 1
         new_draft(target.plan, kind=VersionKind.REVISED)
     client = _holder(role, kind, plans)
