@@ -35,9 +35,9 @@ NEW_TEXT = "严守耕地和永久基本农田保护红线。"
 
 
 def test_an_admin_edit_of_a_section_text_records_who_before_and_after(
-    admin_site, administrator, plan
+    admin_site, administrator, plan, draft
 ):
-    chapter = plan.chapters.get()
+    chapter = draft.chapters.get()
     section = chapter.sections.get(number="3.1")
     section.blocks = [{"type": "paragraph", "text": OLD_TEXT}]
     section.save()
@@ -66,8 +66,8 @@ def test_an_admin_edit_of_a_section_text_records_who_before_and_after(
     assert ("added", "和永久基本农田") in change.segments
 
 
-def test_an_admin_edit_of_the_plan_status_and_an_indicator(admin_site, plan):
-    indicators = plan.indicators
+def test_an_admin_edit_of_the_plan_status_and_an_indicator(admin_site, plan, draft):
+    indicators = draft.indicators
     response = admin_site.get(f"/admin/planportal/plan/{plan.pk}/change/")
     assert response.status_code == 200
     with history_context(command="test"):
