@@ -254,7 +254,7 @@ class CommentSubmitView(PublicAPIView):
         """Submit an opinion. Needs the ``form_token`` of the form endpoint, a body, a stance
         and ``consent_privacy: true``; points at a section, a feature of the published map, a
         drawn place or (none of them) the plan as a whole."""
-        consultation, sections = consultation_for_submission(pk)
+        consultation, version, sections = consultation_for_submission(pk)
         if consultation is None:
             raise NotFound()
         try:
@@ -263,6 +263,7 @@ class CommentSubmitView(PublicAPIView):
                 request.data,
                 client=client_from_meta(request.META),
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
+                version=version,
                 sections=sections,
             )
         except abuse.Rejected as rejected:

@@ -282,8 +282,13 @@ def enter_on_behalf(
         raise ModerationError(_("The opinion is empty."))
     check_received_on(consultation, received_on)
     organisation = _clean_organisation(submitter_kind, organisation)
+    # Made on the version the round shows, as a resident's web comment is.
+    version = consultation.shown_version
+    if section is not None and section.chapter.version_id != version.pk:
+        raise ModerationError(_("This section is not in the version the consultation shows."))
     comment = Comment.objects.create(
         consultation=consultation,
+        version=version,
         channel=channel,
         entered_by=actor,
         body=body.strip(),

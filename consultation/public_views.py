@@ -29,7 +29,6 @@ from consultation.receipts import display_code, find_receipt, normalise_code, re
 from consultation.submission import submit
 from layers.models import Layer
 from planportal.clients import client_from_meta
-from planportal.models import Plan
 from planportal.versions import section_of
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -49,11 +48,13 @@ FORM_FIELDS = (
 # -- the comment form ------------------------------------------------------------------------
 
 
-def _target_from_params(plan: Plan, params) -> dict:
-    """Hidden inputs and a description of what the form's opinion will point at."""
+def _target_from_params(consultation: Consultation, params) -> dict:
+    """Hidden inputs and a description of what the form's opinion will point at (a section of
+    the version the consultation shows)."""
+    plan = consultation.plan
     number = params.get("section", "").strip()[:20]
     if number:
-        section = section_of(plan, number)
+        section = section_of(plan, number, consultation.shown_version)
         if section is not None:
             label = _("Section %(number)s %(title)s") % {
                 "number": section.number,
@@ -125,7 +126,7 @@ def comment_form_fragment(request, pk: int):
                 _("This consultation is not open for opinions."),
             )
         )
-    target = _target_from_params(consultation.plan, request.GET)
+    target = _target_from_params(consultation, request.GET)
     return render(
         request,
         "consultation/public/_form.html",
@@ -152,7 +153,7 @@ def comment_page(request, pk: int):
             )
         except abuse.Rejected as rejected:
             values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-            target = _target_from_params(consultation.plan, request.POST)
+            target = _target_from_params(consultation, request.POST)
             context = {
                 "consultation": consultation,
                 "form": form_context(request, consultation, target, values, rejected.payload),
@@ -163,7 +164,7 @@ def comment_page(request, pk: int):
             )
         code = submitted.comment.receipt_code
         return redirect(reverse("receipt-page", args=[code]) + "?new=1")
-    target = _target_from_params(consultation.plan, request.GET)
+    target = _target_from_params(consultation, request.GET)
     context = {
         "consultation": consultation,
         "form": form_context(request, consultation, target),

@@ -5,8 +5,9 @@ on a section or the whole plan it costs three round trips to PostgreSQL: in one 
 the advisory locks, both rate-limit counts and the Idempotency-Key look-up (one statement),
 the INSERT, and the COMMIT. A drawn place adds the touches statement, a map feature its
 look-up. Everything else (tokens, the challenge, the photo, the fields) is checked in the
-process, and the consultation with its plan and section numbers is kept per process for a
-few seconds (CONSULTATION_CACHE_SECONDS), so it is not read for every comment.
+process, and the consultation with its plan, the version it shows and that version's section
+numbers is kept per process for a few seconds (CONSULTATION_CACHE_SECONDS), so it is not read
+for every comment. Each comment records the version it was made on (``Comment.version``).
 
 The same POST with the same Idempotency-Key gives one comment and the same receipt: the
 earlier comment is found by the counting statement, or, when the repeat would now be refused
@@ -28,7 +29,7 @@ from consultation import abuse
 from consultation.models import Channel, Comment, Consultation
 from consultation.public_serializers import CommentSubmissionSerializer, Target
 from consultation.touches import Touches, TouchLayers, touch_layers, touches
-from planportal.models import Section
+from planportal.models import PlanVersion, Section
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
 
@@ -46,6 +47,7 @@ class Submitted:
 class _Kept:
     until: float
     consultation: Consultation | None
+    version: PlanVersion | None  # the version the round shows, its comments are made on
     sections: dict[str, int]
     touch_layers: TouchLayers | None = None  # read at the first comment with a place
 
@@ -54,26 +56,28 @@ _cache: dict[int, _Kept] = {}
 _cache_lock = threading.Lock()
 
 
-def consultation_for_submission(pk: int) -> tuple[Consultation | None, dict[str, int]]:
-    """The public consultation ``pk`` with its plan, and the plan's section numbers -> ids;
-    (None, {}) when there is no such public consultation. Read from the database at most
-    every CONSULTATION_CACHE_SECONDS per process, and at once after a change saved here."""
+def consultation_for_submission(
+    pk: int,
+) -> tuple[Consultation | None, PlanVersion | None, dict[str, int]]:
+    """The public consultation ``pk`` with its plan, the version it shows, and that version's
+    section numbers -> ids; (None, None, {}) when there is no such public consultation. Read
+    from the database at most every CONSULTATION_CACHE_SECONDS per process, and at once
+    after a change saved here."""
     now = time.monotonic()
     kept = _cache.get(pk)
     if kept and kept.until > now:
-        return kept.consultation, kept.sections
-    consultation = Consultation.objects.public().filter(pk=pk).first()
-    sections = {}
+        return kept.consultation, kept.version, kept.sections
+    consultation = Consultation.objects.public().select_related("version").filter(pk=pk).first()
+    version, sections = None, {}
     if consultation is not None:
+        version = consultation.shown_version
         sections = dict(
-            Section.objects.filter(chapter__version=consultation.shown_version).values_list(
-                "number", "pk"
-            )
+            Section.objects.filter(chapter__version=version).values_list("number", "pk")
         )
     seconds = float(settings.CONSULTATION_CACHE_SECONDS)
     with _cache_lock:
-        _cache[pk] = _Kept(now + seconds, consultation, sections)
-    return consultation, sections
+        _cache[pk] = _Kept(now + seconds, consultation, version, sections)
+    return consultation, version, sections
 
 
 def kept_touch_layers(consultation: Consultation) -> TouchLayers:
@@ -115,14 +119,18 @@ def submit(
     *,
     client: abuse.Client,
     idempotency_key: str = "",
+    version: PlanVersion | None = None,
     sections: dict[str, int] | None = None,
 ) -> Submitted:
     """Stores the opinion and returns it with its receipt code, or raises abuse.Rejected with
     the status and the per-field messages to answer with. ``data`` is a dict (JSON) or a
-    QueryDict with the uploaded photo merged in (HTML form)."""
+    QueryDict with the uploaded photo merged in (HTML form). ``version`` and ``sections``
+    (the kept ones of consultation_for_submission) save their look-ups; without them the
+    comment is made on ``consultation.shown_version`` all the same."""
     key = check_idempotency_key(idempotency_key)
+    version = version or consultation.shown_version
     try:
-        return _submit(consultation, data, client, key, sections)
+        return _submit(consultation, data, client, key, version, sections)
     except abuse.Rejected:
         # A repeat of a stored comment is answered with its receipt even when it would be
         # refused now (its form token expired, the consultation closed, the limit reached).
@@ -132,7 +140,7 @@ def submit(
         return _replay(earlier, data)
 
 
-def _submit(consultation, data, client, key, sections) -> Submitted:
+def _submit(consultation, data, client, key, version, sections) -> Submitted:
     if not consultation.is_open:
         raise abuse.Rejected(403, {"detail": _("This consultation is not open for opinions.")})
     abuse.check_honeypot(_text(data, "website"))
@@ -163,6 +171,7 @@ def _submit(consultation, data, client, key, sections) -> Submitted:
     )
     comment = Comment(
         consultation=consultation,
+        version=version,
         body=values["body"],
         stance=values["stance"],
         section_id=target.section_id,

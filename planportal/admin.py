@@ -10,7 +10,9 @@ from planportal.regions import check_plan_region
 
 class ChapterInline(admin.TabularInline):
     model = Chapter
-    fields = ["number", "title"]
+    # The chapters of every version of the plan: the version tells them apart.
+    fields = ["version", "number", "title"]
+    readonly_fields = ["version"]
     extra = 0
     show_change_link = True
 
@@ -49,9 +51,14 @@ class SectionInline(admin.StackedInline):
 
 @admin.register(Chapter)
 class ChapterAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "plan"]
+    list_display = ["__str__", "plan", "version"]
     list_filter = ["plan"]
     inlines = [SectionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A chapter stays in the version it was written for (a new one goes into the plan's
+        # latest version, Chapter.save); PostgreSQL refuses edits of a published version.
+        return ["plan", "version"] if obj else []
 
 
 @admin.register(Region)

@@ -5,8 +5,8 @@ Two sources are merged:
 
 - the history rows the database triggers wrote (trail/models.py), read through pghistory's
   ``Events``, which pairs each row with the one before it of the same object (``pgh_diff``):
-  the plan, its chapters and sections, indicators, consultations and layers, including rows
-  deleted since;
+  the plan, its versions, chapters and sections, indicators, the steps of its procedure,
+  consultations and layers, including rows deleted since;
 - ``planportal.AuditEvent`` rows of the plan's objects: the plan itself, its consultations
   and their comments, its layers, their revisions and upload jobs, and any other object that
   reaches the plan through ``plan``, ``consultation`` or ``layer`` (``PLAN_PATHS``).
@@ -32,7 +32,7 @@ from pghistory.models import Events
 
 from consultation.models import Consultation
 from layers.models import Layer
-from planportal.models import AuditEvent, Chapter, Plan, region_prefix
+from planportal.models import AuditEvent, Chapter, PhaseKind, Plan, VersionKind, region_prefix
 from trail import models as trail
 from trail.values import Change, changes_between
 
@@ -47,8 +47,10 @@ KINDS = {
 
 EVENT_KINDS = {
     "plan": "plan",
+    "version": "plan",
     "chapter": "plan",
     "section": "plan",
+    "phase": "plan",
     "indicator": "indicators",
     "consultation": "consultations",
     "layer": "layers",
@@ -79,6 +81,8 @@ AUDIT_ACTIONS = {
     "plan.create": gettext_lazy("plan created"),
     "plan.publish": gettext_lazy("plan shown on the portal"),
     "plan.unpublish": gettext_lazy("plan taken off the portal"),
+    "version.create": gettext_lazy("plan version created"),
+    "version.publish": gettext_lazy("plan version published"),
     "layer.rollback": gettext_lazy("layer rolled back"),
     "upload.created": gettext_lazy("upload received"),
     "upload.queued": gettext_lazy("upload queued"),
@@ -249,6 +253,12 @@ def _event_name(event_model) -> str:
 def _subject(name: str, data: dict, names: "Names") -> str:
     if name == "plan":
         return _("Plan %(name)s") % {"name": data.get("name", "")}
+    if name == "version":
+        label = data.get("label") or _choice_label(VersionKind, data.get("kind"))
+        return _("Plan version %(number)s (%(label)s)") % {"number": data["number"], "label": label}
+    if name == "phase":
+        title = data.get("title") or _choice_label(PhaseKind, data.get("kind"))
+        return _("Procedure step %(title)s") % {"title": title}
     if name == "chapter":
         return _("Chapter %(number)s %(title)s") % data
     if name == "section":
@@ -265,6 +275,11 @@ def _subject(name: str, data: dict, names: "Names") -> str:
         "user": names.user(data.get("user_id")),
         "group": names.group(data.get("group_id")),
     }
+
+
+def _choice_label(choices, value) -> str:
+    """A choice's label; a value the code no longer knows as it was stored."""
+    return str(dict(choices.choices).get(value, value or ""))
 
 
 class Names:

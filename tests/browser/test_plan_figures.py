@@ -1,19 +1,23 @@
-"""A planner uploads a map sheet of the 图集 on the staff page; a resident sees it beside the
-section's text on the plan page, with its 审图号, and in the 图集 list: real Chromium against
-the live server. The planner is committed here (the live server cannot see a test's
-transaction) and deactivated afterwards; the figure is deleted."""
+"""A planner uploads a map sheet of the 图集 on the staff page into the plan's working draft;
+once that version is published a resident sees it beside the section's text on the plan page,
+with its 审图号, and in the 图集 list: real Chromium against the live server. The planner and
+the draft are committed here (the live server cannot see a test's transaction); afterwards the
+planner is deactivated and the version with its figure deleted, so the demo plan reads its
+version 1 again."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from planportal.models import PlanFigure
+from planportal.models import Plan, PlanFigure, PlanVersion
 from planportal.roles import PLANNERS
+from planportal.versions import new_draft, publish_version
 from tests.conftest import DEMO_SLUG, save_screenshot
 from tests.planportal import figure_files
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# No test transaction: what the test writes (publishing the draft) must be seen by the server.
+pytestmark = [pytest.mark.browser]
 
 USERNAME = "browser.figures.planner"
 PASSWORD = "Sheets-Of-The-Atlas-2035"
@@ -40,7 +44,19 @@ def planner(django_db_setup, django_db_blocker):
         user.save()
 
 
-def test_an_uploaded_sheet_appears_beside_its_section(browser, live_url, planner, tmp_path):
+@pytest.fixture(scope="module")
+def draft(django_db_setup, django_db_blocker):
+    """The demo plan's working draft (version 2): figures are added only to a draft."""
+    with django_db_blocker.unblock():
+        draft = new_draft(Plan.objects.get(slug=DEMO_SLUG), label="图集测试稿")
+    yield draft
+    with django_db_blocker.unblock():
+        PlanVersion.objects.filter(pk=draft.pk).delete()
+
+
+def test_an_uploaded_sheet_appears_beside_its_section(
+    browser, live_url, planner, draft, tmp_path, django_db_blocker
+):
     sheet = tmp_path / "控制线规划图.png"
     sheet.write_bytes(figure_files.png(1600, 1100))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -62,6 +78,9 @@ def test_an_uploaded_sheet_appears_beside_its_section(browser, live_url, planner
     page.wait_for_url(f"{live_url}/staff/plans/{DEMO_SLUG}/figures/")
     assert f"已添加图件“{TITLE}”。" in page.content()
     save_screenshot(page, "planner-figures")
+    with django_db_blocker.unblock():
+        assert draft.figures.filter(title=TITLE, section__number="3.2").exists()
+        publish_version(draft, planner)  # residents read the published version
 
     page.goto(f"{live_url}/plans/{DEMO_SLUG}/#section-3-2")
     page.wait_for_load_state("networkidle")

@@ -14,6 +14,7 @@ from consultation.embed import plan_page_context
 from consultation.models import Comment, CommentState, Reply, Result
 from layers.models import PublicPolicy
 from planportal.models import Plan
+from planportal.versions import with_text
 from tests.consultation.submit_helpers import geojson, payload, post_comment
 from tests.factories import EMAIL, PHONE, make_consultation, make_layer, square
 
@@ -133,7 +134,7 @@ def test_each_section_shows_its_published_comments_and_answers(client, consultat
     publish(submit(client, consultation, section="3.2", body="控制线意见"), answer="已采纳。")
     publish(submit(client, consultation, section="3.1", body="格局意见"))
     submit(client, consultation, section="3.2", body="尚未公开")
-    page_plan = Plan.objects.prefetch_related("chapters__sections").get(pk=plan.pk)
+    page_plan = with_text(Plan.objects.get(pk=plan.pk))
     plan_page_context(page_plan)
     sections = {s.number: s for c in page_plan.chapters.all() for s in c.sections.all()}
     html = render_to_string(
@@ -188,7 +189,7 @@ def test_no_public_output_contains_a_submitted_phone_number_or_email(
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
         outputs.append((url, response.content.decode()))
-    page_plan = Plan.objects.prefetch_related("chapters__sections").get(pk=plan.pk)
+    page_plan = with_text(Plan.objects.get(pk=plan.pk))
     context = plan_page_context(page_plan)
     outputs.append(("_state.html", render_to_string("consultation/public/_state.html", context)))
     for chapter in page_plan.chapters.all():

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from consultation.embed import current_consultation, plan_page_context
 from consultation.models import Comment, Consultation
+from planportal.versions import with_text
 from tests.consultation.submit_helpers import post_comment
 from tests.factories import make_consultation, make_plan
 
@@ -109,7 +110,7 @@ def test_the_state_shows_the_period_to_24_00_of_the_last_day(plan):
 
 def test_the_plan_page_context_is_two_queries(plan, django_assert_num_queries):
     make_consultation(plan)
-    plan = type(plan).objects.prefetch_related("chapters__sections").get(pk=plan.pk)
+    plan = with_text(type(plan).objects.get(pk=plan.pk))
     with django_assert_num_queries(2):
         context = plan_page_context(plan)
     assert context["consultation"] is not None

@@ -1,5 +1,6 @@
 """The trail tests' data: the small plan of tests/factories.make_plan (chapter 3 with sections
-3.1 and 3.2), an administrator for /admin/, and the history rows of one object."""
+3.1 and 3.2, published as version 1), the working draft its text is edited in, an
+administrator for /admin/, and the history rows of one object."""
 
 import json
 
@@ -7,6 +8,7 @@ import pytest
 from django.test import Client
 from pghistory.models import Events
 
+from planportal.versions import new_draft
 from tests.factories import make_plan, make_user
 from trail.models import PLAN_EVENT_MODELS
 
@@ -14,6 +16,13 @@ from trail.models import PLAN_EVENT_MODELS
 @pytest.fixture
 def plan(db):
     return make_plan()
+
+
+@pytest.fixture
+def draft(plan):
+    """Version 2, a copy of the published version 1: the text staff may still change (the
+    published version is kept as it is by PostgreSQL)."""
+    return new_draft(plan)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ EVENT_MODELS = [*PLAN_EVENT_MODELS.values(), *ACCOUNT_EVENT_MODELS.values()]
 
 
 @pytest.fixture
-def section_event(plan):
-    section = Section.objects.filter(chapter__plan=plan).first()
+def section_event(draft):
+    section = Section.objects.filter(chapter__version=draft).first()
     section.title = "总体格局（修改）"
     section.save()
     return PLAN_EVENT_MODELS["section"].objects.filter(pgh_obj_id=section.pk).latest("pgh_id")

@@ -7,11 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from layers.models import PublicPolicy
 from planportal.audit import history_context
+from planportal.models import PhaseKind, PlanPhase
 from planportal.roles import OFFICIALS, PLANNERS
+from planportal.versions import new_draft, publish_version
 from tests.factories import (
     PASSWORD,
     SOUTH,
@@ -35,9 +37,9 @@ NEW_TEXT = "严守耕地和永久基本农田保护红线。"
 
 
 def test_an_admin_edit_of_a_section_text_records_who_before_and_after(
-    admin_site, administrator, plan
+    admin_site, administrator, plan, draft
 ):
-    chapter = plan.chapters.get()
+    chapter = draft.chapters.get()
     section = chapter.sections.get(number="3.1")
     section.blocks = [{"type": "paragraph", "text": OLD_TEXT}]
     section.save()
@@ -66,8 +68,8 @@ def test_an_admin_edit_of_a_section_text_records_who_before_and_after(
     assert ("added", "和永久基本农田") in change.segments
 
 
-def test_an_admin_edit_of_the_plan_status_and_an_indicator(admin_site, plan):
-    indicators = plan.indicators
+def test_an_admin_edit_of_the_plan_status_and_an_indicator(admin_site, plan, draft):
+    indicators = draft.indicators
     response = admin_site.get(f"/admin/planportal/plan/{plan.pk}/change/")
     assert response.status_code == 200
     with history_context(command="test"):
@@ -238,3 +240,32 @@ def test_a_publish_through_the_api_with_a_token_names_the_planner(client, plan, 
     assert last.pgh_diff == {"published_revision_id": [first.pk, second.pk]}
     assert last.pgh_context["username"] == planner.username
     assert last.pgh_context["url"] == f"/api/layers/{layer.collection_id}/revisions/2/publish/"
+
+
+def test_a_version_published_and_a_procedure_step_are_in_the_plans_trail(plan, official):
+    """Versions and procedure steps are part of the plan's record (kind "plan"): who made a
+    draft, who published it, and the steps entered on the timeline."""
+    with history_context(official):
+        draft = new_draft(plan, official, label="修改稿（第二次公示）")
+        publish_version(draft, official)
+        PlanPhase.objects.create(
+            plan=plan,
+            kind=PhaseKind.HEARING,
+            title="规划听证会",
+            starts_at=timezone.now(),
+            place="镇政府会议室",
+            version=draft,
+        )
+    published = history_of(draft, "version")[-1]
+    assert published.pgh_context["username"] == official.username
+    assert published.pgh_diff["state"] == ["draft", "published"]
+    with translation.override("zh-hans"):
+        entries = plan_trail(plan, kind="plan")
+    subjects = {(e.subject, e.action) for e in entries}
+    assert ("规划第 2 版（修改稿（第二次公示））", "修改") in subjects
+    assert ("规划第 2 版（修改稿（第二次公示））", "创建") in subjects
+    assert ("程序环节 规划听证会", "创建") in subjects
+    state = next(e for e in entries if e.subject.startswith("规划第 2 版") and e.action == "修改")
+    assert state.actor == official.username
+    actions = {e.action for e in entries if e.actor == official.username}
+    assert {"新建规划版本", "发布规划版本"} <= actions

@@ -25,11 +25,11 @@ NEW_TEXT = "镇域总体格局为“一心两轴三片”。"
 
 
 @pytest.fixture
-def recorded(plan, admin_site, administrator, planner):
-    """Something of every kind on the record: a section edited in /admin/, a consultation's
-    close moved, a layer's public policy changed, an account created and put into a group,
-    and a login."""
-    chapter = plan.chapters.get()
+def recorded(plan, draft, admin_site, administrator, planner):
+    """Something of every kind on the record: a section of the draft edited in /admin/, a
+    consultation's close moved, a layer's public policy changed, an account created and put
+    into a group, and a login."""
+    chapter = draft.chapters.get()
     section = chapter.sections.get(number="3.1")
     section.blocks = [{"type": "paragraph", "text": OLD_TEXT}]
     section.save()
