@@ -175,3 +175,22 @@ def test_figures_of_an_unpublished_plan_are_not_public(client, db, media, planne
     # Nor under another plan's address.
     other = make_plan()
     assert client.get(f"/plans/{other.slug}/figures/{figure.pk}/").status_code == 404
+
+
+def test_a_published_versions_figure_is_not_deleted_on_the_staff_page(
+    planner_client, plan, planner, media
+):
+    figure = figures.add_figure(
+        planner, plan, name="a.png", content=figure_files.png(), title="总体格局图"
+    )
+    publish_version(figure.version)
+    delete_url = f"/staff/plans/{plan.slug}/figures/{figure.pk}/delete/"
+    answer = planner_client.post(delete_url, follow=True)
+    assert answer.status_code == 200
+    assert "新建一个版本" in answer.content.decode()
+    assert PlanFigure.objects.filter(pk=figure.pk).exists()
+    assert client_can_download(plan.slug, figure.pk)
+
+
+def client_can_download(slug: str, figure_id: int) -> bool:
+    return Client().get(f"/plans/{slug}/figures/{figure_id}/").status_code == 200

@@ -271,3 +271,33 @@ def test_the_plan_detail_lists_its_figures(plan, media):
         "image",
     )
     assert body["figures"][1]["thumbnail"] is None
+
+
+def test_a_published_versions_figures_never_change(plan, media, django_capture_on_commit_callbacks):
+    figure = add(plan, "a.png", figure_files.png())
+    publish_version(figure.version)
+    planner = User.objects.get(username="li.planner")
+    with pytest.raises(figures.FigureRefused, match="已公开发布"):
+        add(plan, "b.png", figure_files.png())
+    with pytest.raises(figures.FigureRefused, match="新建一个版本"):
+        figures.update_figure(planner, figure, title="新标题")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(figures.FigureRefused, match="新建一个版本"),
+    ):
+        figures.delete_figure(planner, figure)
+
+    client = Client(**token_header(planner))
+    url = f"/api/plans/{plan.slug}/figures/{figure.pk}/"
+    changed = client.patch(url, {"title": "新标题"}, content_type="application/json")
+    assert changed.status_code == 400
+    deleted = client.delete(url)
+    assert deleted.status_code == 409 and "已公开发布" in deleted.json()["detail"]
+    refused = upload(client, plan.slug, "b.png", figure_files.png())
+    assert refused.status_code == 400 and "已公开发布" in refused.json()["file"][0]
+
+    figure.refresh_from_db()
+    assert figure.title == "镇域国土空间总体格局图"
+    assert PlanFigure.objects.get() == figure
+    assert len(stored_files(media)) == 2  # the sheet and its thumbnail
+    assert not AuditEvent.objects.filter(action__in=["figure.edit", "figure.delete"]).exists()
