@@ -20,14 +20,15 @@ def plan_list(request):
 
 def plan_detail(request, slug: str):
     plan = with_text(get_object_or_404(Plan.objects.public(), slug=slug))
-    # Which sections the map can show (for their "view on the map" links), in one query.
+    # Which sections the map can show (for their "view on the map" links), in one query. By
+    # number, as the map finds them: a layer may name the section of an earlier version.
     layer_sections = list(
-        Layer.objects.public().filter(plan=plan).values_list("section", flat=True)
+        Layer.objects.public().filter(plan=plan).values_list("section__number", flat=True)
     )
     context = {
         "plan": plan,
         "has_map_layers": bool(layer_sections),
-        "mapped_sections": {section for section in layer_sections if section is not None},
+        "mapped_sections": {number for number in layer_sections if number is not None},
         "has_geopackage": Layer.objects.with_features().filter(plan=plan).exists(),
         "original_document": published_document(plan),
     }

@@ -31,7 +31,7 @@ from planportal.versions import (
     publish_version,
     version_published,
 )
-from tests.factories import make_plan
+from tests.factories import make_layer, make_plan, square
 from tests.planportal import figure_files
 
 OLD_TEXT = [{"type": "paragraph", "text": "划定永久基本农田、生态保护红线和城镇开发边界。"}]
@@ -327,3 +327,12 @@ def test_the_plan_page_and_api_show_the_published_text_not_a_newer_draft(plan, p
     assert OLD_TEXT[0]["text"] not in page
     body = client.get(f"/api/plans/{plan.slug}/").json()
     assert [c["title"] for c in body["chapters"]] == ["国土空间格局", "草案中的新章"]
+
+
+def test_a_layer_of_an_earlier_versions_section_is_on_the_map_of_the_newer_one(plan, client):
+    first_section = plan.versions.get(number=1).chapters.get(number=3).sections.get(number="3.2")
+    make_layer(plan, "control-lines", section=first_section, shapes=[square(112.02, 38.02, 0.05)])
+    publish_version(new_draft(plan))
+    page = client.get(f"/plans/{plan.slug}/").content.decode()
+    section_html = page.split('id="section-3-2"')[1].split("</section>")[0]
+    assert f'href="/plans/{plan.slug}/map/?section=3.2"' in section_html
