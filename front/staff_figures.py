@@ -137,8 +137,12 @@ def delete_figure(request, slug: str, figure_id: int):
     )
     require_layers_right(request.user, figure.plan)
     if request.method == "POST":
-        figures.delete_figure(request.user, figure)
-        messages.success(request, _("Figure “%(title)s” deleted.") % {"title": figure.title})
+        try:
+            figures.delete_figure(request.user, figure)
+        except figures.FigureRefused as refused:  # a published version's figure stays
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Figure “%(title)s” deleted.") % {"title": figure.title})
         return redirect("staff-plan-figures", slug)
     return render(request, "staff/figure_delete.html", {"plan": figure.plan, "figure": figure})
 

@@ -210,10 +210,22 @@ class PlanFigureView(StaffAPIView):
     @extend_schema(
         operation_id="plan_figure_delete",
         summary="Delete a figure (planners)",
-        description="Removes the figure and its file, with an audit event of what it was.",
-        responses={204: None, **staff_refusals()},
+        description=(
+            "Removes the figure and its file, with an audit event of what it was. A figure of "
+            "a published version is part of what was published: refused (409)."
+        ),
+        responses={
+            204: None,
+            **staff_refusals(),
+            409: OpenApiResponse(
+                ApiErrorSerializer, description="The figure belongs to a published version."
+            ),
+        },
         tags=["planners"],
     )
     def delete(self, request, slug: str, pk: int):
-        figures.delete_figure(request.user, _figure(slug, pk, request.user))
+        try:
+            figures.delete_figure(request.user, _figure(slug, pk, request.user))
+        except figures.FigureRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)

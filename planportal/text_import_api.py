@@ -7,8 +7,9 @@
 - ``GET …/text-imports/{id}/``: the preview again.
 - ``POST …/text-imports/{id}/edit/``: one correction (promote, demote, merge, split) of the
   draft's structure; 200 with the corrected preview.
-- ``POST …/text-imports/{id}/save/``: writes the draft as the plan's text in one transaction;
-  409 when the plan's text may not be replaced (it has comments) or the import is not a draft.
+- ``POST …/text-imports/{id}/save/``: writes the draft as the text of the plan's working
+  draft version in one transaction (a new version when the latest is published: a published
+  version, and what was commented on it, never changes); 409 when the import is not a draft.
 """
 
 from django.shortcuts import get_object_or_404
@@ -81,6 +82,7 @@ class TextImportSerializer(serializers.ModelSerializer):
 
 class TextImportSavedSerializer(serializers.Serializer):
     plan = serializers.CharField(help_text="the plan's slug")
+    version = serializers.IntegerField(help_text="the number of the version the text went into")
     chapters = serializers.IntegerField()
     sections = serializers.IntegerField()
 
@@ -195,8 +197,9 @@ class TextImportSaveView(StaffAPIView):
         summary="Save a draft text import as the plan's text (planners)",
         description=(
             "Writes cover, preface, chapters, sections and closing in one transaction and "
-            "records it in the audit trail. Refused (409) when the plan has comments: they "
-            "point at its sections, and plan text versions are a later step."
+            "records it in the audit trail, in the plan's working draft version: a new version "
+            "copied from the latest when that one is published (a published version never "
+            "changes). Refused (409) when the import was saved or abandoned already."
         ),
         request=None,
         responses={
@@ -204,7 +207,7 @@ class TextImportSaveView(StaffAPIView):
             **REFUSALS,
             409: OpenApiResponse(
                 ApiErrorSerializer,
-                description="The plan has comments, or the import is not a draft.",
+                description="The import is not a draft (saved or abandoned already).",
             ),
         },
         tags=["planners"],

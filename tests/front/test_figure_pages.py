@@ -1,5 +1,9 @@
 """The plan's figures on the pages: the planners' staff pages (/staff/plans/<slug>/figures/),
-the plan page (beside each section's text and the 图集 list) and the downloads."""
+the plan page (beside each section's text and the 图集 list) and the downloads.
+
+Figures are added to a plan's working draft only (make_plan's version 1 is published and never
+changes): the tests work in the draft ``new_draft`` makes, and publish it where the public
+should see its figures."""
 
 from pathlib import Path
 from urllib.parse import quote
@@ -10,6 +14,7 @@ from django.test import Client
 
 from planportal import figures
 from planportal.models import PlanFigure, Section
+from planportal.versions import new_draft, publish_version
 from tests.factories import make_official, make_plan
 from tests.planportal import figure_files
 
@@ -24,7 +29,9 @@ def media(settings, tmp_path) -> Path:
 
 @pytest.fixture
 def plan(db, media):
-    return make_plan()
+    plan = make_plan()
+    new_draft(plan)  # the version figures are added to
+    return plan
 
 
 def upload_page(client: Client, slug: str, name: str, content: bytes, **fields):
@@ -110,7 +117,7 @@ def test_only_planners_reach_the_figure_pages(client, plan, media):
 
 
 def test_the_plan_page_shows_figures_beside_their_section_and_in_the_atlas(client, plan, planner):
-    section = Section.objects.get(chapter__plan=plan, number="3.2")
+    section = Section.objects.get(chapter__version__in=plan.versions.filter(number=2), number="3.2")
     image = figures.add_figure(
         planner,
         plan,
@@ -123,6 +130,8 @@ def test_the_plan_page_shows_figures_beside_their_section_and_in_the_atlas(clien
     sheet = figures.add_figure(
         planner, plan, name="b.pdf", content=figure_files.pdf(), title="用地用海规划图"
     )
+    assert "用地用海规划图" not in client.get(f"/plans/{plan.slug}/").content.decode()  # a draft's
+    publish_version(image.version)
     page = client.get(f"/plans/{plan.slug}/").content.decode()
 
     assert "<script>alert" not in page
@@ -142,6 +151,8 @@ def test_a_figure_downloads_with_its_type_and_title(client, plan, planner):
     figure = figures.add_figure(
         planner, plan, name="x.pdf", content=figure_files.pdf(), title="用地/用海 规划图"
     )
+    assert client.get(f"/plans/{plan.slug}/figures/{figure.pk}/").status_code == 404  # a draft's
+    publish_version(figure.version)
     response = client.get(f"/plans/{plan.slug}/figures/{figure.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -164,3 +175,22 @@ def test_figures_of_an_unpublished_plan_are_not_public(client, db, media, planne
     # Nor under another plan's address.
     other = make_plan()
     assert client.get(f"/plans/{other.slug}/figures/{figure.pk}/").status_code == 404
+
+
+def test_a_published_versions_figure_is_not_deleted_on_the_staff_page(
+    planner_client, plan, planner, media
+):
+    figure = figures.add_figure(
+        planner, plan, name="a.png", content=figure_files.png(), title="总体格局图"
+    )
+    publish_version(figure.version)
+    delete_url = f"/staff/plans/{plan.slug}/figures/{figure.pk}/delete/"
+    answer = planner_client.post(delete_url, follow=True)
+    assert answer.status_code == 200
+    assert "新建一个版本" in answer.content.decode()
+    assert PlanFigure.objects.filter(pk=figure.pk).exists()
+    assert client_can_download(plan.slug, figure.pk)
+
+
+def client_can_download(slug: str, figure_id: int) -> bool:
+    return Client().get(f"/plans/{slug}/figures/{figure_id}/").status_code == 200

@@ -9,6 +9,7 @@ from django.urls import reverse
 from planportal.loader import stored_text
 from planportal.models import Plan
 from planportal.plan_text import document_units, normalize
+from planportal.versions import new_draft, publish_version
 
 pytestmark = pytest.mark.django_db
 
@@ -89,12 +90,15 @@ def test_the_plan_page_is_printable_and_fits_a_phone(client, demo_plan):
 
 
 def test_markup_in_plan_text_is_escaped_and_only_bold_marks_render(client, demo_plan):
-    section = demo_plan.chapters.get(number=1).sections.get(number="1.1")
+    # A published version never changes: the markup goes into a new version, published.
+    draft = new_draft(demo_plan)
+    section = draft.chapters.get(number=1).sections.get(number="1.1")
     section.blocks = [
         {"type": "paragraph", "text": "<script>alert(1)</script> **重点** <b>x</b>"},
         {"type": "list", "marker": "-", "items": ['<img src=x onerror="alert(2)">']},
     ]
     section.save()
+    publish_version(draft)
     page = client.get(f"/plans/{demo_plan.slug}/").content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

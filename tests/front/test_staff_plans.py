@@ -68,7 +68,8 @@ def test_publishing_needs_text_then_shows_the_plan_and_taking_it_off_hides_it(
     planner_client.post(url, {"publish": "0"})
     assert client.get("/plans/ducun-2021-2035/").status_code == 404
     actions = list(new_audit_events().order_by("pk").values_list("action", flat=True))
-    assert actions == ["plan.create", "plan.publish", "plan.unpublish"]
+    # The first publication publishes the version prepared so far (version 1) too.
+    assert actions == ["plan.create", "version.publish", "plan.publish", "plan.unpublish"]
 
 
 def test_only_planners_reach_the_plan_pages(client, official_client, demo_plan):

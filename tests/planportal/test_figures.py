@@ -1,5 +1,9 @@
 """The plan's figures (图集): what is accepted and refused (planportal/figures.py), the audit
-trail of each change, and the planners' API (/api/plans/<slug>/figures/)."""
+trail of each change, and the planners' API (/api/plans/<slug>/figures/).
+
+Figures are added to a plan's working draft only: the published version 1 of ``make_plan``
+never changes, so every test here works in the draft ``new_draft`` makes from it, and a test
+where the public should see a figure publishes that draft."""
 
 from pathlib import Path
 
@@ -11,6 +15,7 @@ from PIL import Image
 
 from planportal import figures
 from planportal.models import AuditEvent, PlanFigure, Section
+from planportal.versions import new_draft, publish_version
 from tests.factories import make_official, make_plan, make_planner, token_header
 from tests.planportal import figure_files
 
@@ -23,7 +28,14 @@ def media(settings, tmp_path) -> Path:
 
 @pytest.fixture
 def plan(db, media):
-    return make_plan()
+    plan = make_plan()
+    new_draft(plan)  # the version figures are added to
+    return plan
+
+
+def draft_section(plan, number: str) -> Section:
+    """Section ``number`` of the plan's working draft (version 2), not of the published one."""
+    return Section.objects.get(chapter__plan=plan, chapter__version__number=2, number=number)
 
 
 def stored_files(media: Path) -> list[Path]:
@@ -40,7 +52,7 @@ def add(plan, name: str, content: bytes, **fields):
 
 
 def test_an_image_is_stored_with_its_size_hash_and_a_thumbnail(plan, media):
-    section = Section.objects.get(chapter__plan=plan, number="3.2")
+    section = draft_section(plan, "3.2")
     figure = add(
         plan,
         "总体格局图.PNG",
@@ -59,6 +71,7 @@ def test_an_image_is_stored_with_its_size_hash_and_a_thumbnail(plan, media):
         assert thumbnail.format == "JPEG"
         assert max(thumbnail.size) == 480
     assert figure.review_number == "晋S（2023）012号"
+    assert (figure.version.number, figure.version.is_published) == (2, False)
     event = AuditEvent.objects.get(action="figure.add", object_id=str(figure.pk))
     assert event.after["sha256"] == figure.sha256
     assert event.after["section"] == "3.2"
@@ -127,7 +140,8 @@ def test_a_file_over_the_size_limit_is_refused(plan, media, settings):
 
 def test_a_failure_after_the_files_were_written_removes_them(plan, media, monkeypatch):
     other = make_plan("other-town-2021-2035")
-    foreign = Section.objects.get(chapter__plan=other, number="3.1")
+    new_draft(other)
+    foreign = draft_section(other, "3.1")
     with pytest.raises(figures.FigureRefused):
         add(plan, "a.png", figure_files.png(), section=foreign)
     with pytest.raises(figures.FigureRefused, match="标题"):
@@ -153,7 +167,7 @@ def test_edit_and_delete_are_audited_and_delete_removes_the_files(
 ):
     figure = add(plan, "a.png", figure_files.png())
     planner = make_planner("zhao.planner")
-    section = Section.objects.get(chapter__plan=plan, number="3.1")
+    section = draft_section(plan, "3.1")
     figures.update_figure(planner, figure, title="新标题", section=section, review_number="")
     event = AuditEvent.objects.get(action="figure.edit", object_id=str(figure.pk))
     assert event.before == {"title": "镇域国土空间总体格局图", "section": None}
@@ -246,6 +260,8 @@ def test_only_planners_may_use_the_figures_api(plan, media):
 def test_the_plan_detail_lists_its_figures(plan, media):
     figure = add(plan, "a.png", figure_files.png(), review_number="晋S（2023）012号")
     add(plan, "b.pdf", figure_files.pdf())
+    assert Client().get(f"/api/plans/{plan.slug}/").json()["figures"] == []  # a draft's
+    publish_version(figure.version)
     body = Client().get(f"/api/plans/{plan.slug}/").json()
     assert [f["title"] for f in body["figures"]] == ["镇域国土空间总体格局图"] * 2
     first = body["figures"][0]
@@ -255,3 +271,33 @@ def test_the_plan_detail_lists_its_figures(plan, media):
         "image",
     )
     assert body["figures"][1]["thumbnail"] is None
+
+
+def test_a_published_versions_figures_never_change(plan, media, django_capture_on_commit_callbacks):
+    figure = add(plan, "a.png", figure_files.png())
+    publish_version(figure.version)
+    planner = User.objects.get(username="li.planner")
+    with pytest.raises(figures.FigureRefused, match="已公开发布"):
+        add(plan, "b.png", figure_files.png())
+    with pytest.raises(figures.FigureRefused, match="新建一个版本"):
+        figures.update_figure(planner, figure, title="新标题")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(figures.FigureRefused, match="新建一个版本"),
+    ):
+        figures.delete_figure(planner, figure)
+
+    client = Client(**token_header(planner))
+    url = f"/api/plans/{plan.slug}/figures/{figure.pk}/"
+    changed = client.patch(url, {"title": "新标题"}, content_type="application/json")
+    assert changed.status_code == 400
+    deleted = client.delete(url)
+    assert deleted.status_code == 409 and "已公开发布" in deleted.json()["detail"]
+    refused = upload(client, plan.slug, "b.png", figure_files.png())
+    assert refused.status_code == 400 and "已公开发布" in refused.json()["file"][0]
+
+    figure.refresh_from_db()
+    assert figure.title == "镇域国土空间总体格局图"
+    assert PlanFigure.objects.get() == figure
+    assert len(stored_files(media)) == 2  # the sheet and its thumbnail
+    assert not AuditEvent.objects.filter(action__in=["figure.edit", "figure.delete"]).exists()

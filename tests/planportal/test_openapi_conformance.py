@@ -36,6 +36,7 @@ from consultation import moderation
 from consultation.models import Consultation
 from layers.models import Layer, UploadJob, UploadState
 from planportal.figures import add_figure
+from planportal.versions import new_draft
 from planportal.wsgi import application
 from tests.conftest import DEMO_SLUG
 from tests.consultation.submit_helpers import solve
@@ -100,6 +101,7 @@ def known(wsgi_app, demo_plan) -> dict:
         state=UploadState.QUEUED,
         created_by=planner,
     )
+    new_draft(demo_plan)  # figures are added to a working draft, never to a published version
     figure = add_figure(
         planner,
         demo_plan,

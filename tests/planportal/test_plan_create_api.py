@@ -104,6 +104,7 @@ def test_a_plan_without_text_cannot_be_published_then_with_text_it_can(
     assert published.status_code == 200 and published.json()["is_published"] is True
     assert client.get("/api/plans/xiabao-2021-2035/").status_code == 200
     assert client.get("/plans/xiabao-2021-2035/").status_code == 200
+    assert plan.versions.get().is_published
 
     withdrawn = client.post("/api/plans/xiabao-2021-2035/unpublish/", **planner_token)
     assert withdrawn.status_code == 200 and withdrawn.json()["is_published"] is False
@@ -111,6 +112,8 @@ def test_a_plan_without_text_cannot_be_published_then_with_text_it_can(
     actions = list(new_audit_events().order_by("pk").values_list("action", "after"))
     assert actions == [
         ("plan.create", actions[0][1]),
+        # The first publication publishes the version prepared so far (version 1).
+        ("version.publish", {"version": 1, "kind": "consultation"}),
         ("plan.publish", {"is_published": True}),
         ("plan.unpublish", {"is_published": False}),
     ]

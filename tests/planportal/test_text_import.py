@@ -1,6 +1,7 @@
 """A plan's text from its document, stored: the command, the planners' API and staff page, and
 the public download of the original. Real PostGIS, real HTTP through the test client."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from django.test import Client
 from planportal.importing.saving import create_import, keep_original, save_import
 from planportal.loader import stored_text
 from planportal.models import Plan, Section, TextImport, TextImportStatus
+from planportal.versions import public_version, publish_version
 from tests.factories import (
     make_comment,
     make_consultation,
@@ -90,13 +92,48 @@ def test_saving_replaces_the_old_text_and_is_on_the_record(docx_bytes, planner, 
     assert event.actor == planner and event.after["sections"] == 22
 
 
-def test_a_plan_with_comments_keeps_its_text(docx_bytes, planner):
-    plan = make_plan()
-    make_comment(make_consultation(plan))
+OLD_TEXT = [{"type": "paragraph", "text": "划定永久基本农田、生态保护红线和城镇开发边界。"}]
+
+
+def commented_plan() -> tuple[Plan, Section, object]:
+    """make_plan's plan published with text in section 3.2, and a comment on that section."""
+    plan = make_plan(published=False)
+    section = Section.objects.get(chapter__plan=plan, number="3.2")
+    section.blocks = OLD_TEXT
+    section.save()
+    publish_version(plan.versions.get(number=1))
+    plan.is_published = True
+    plan.save()
+    comment = make_comment(make_consultation(plan), section=section)
+    return plan, section, comment
+
+
+def assert_version_1_unchanged(plan: Plan, section: Section, comment) -> None:
+    """Version 1, the published one residents commented on, is as it was."""
+    first = plan.versions.get(number=1)
+    assert first.is_published
+    assert [c.number for c in first.chapters.all()] == [3]
+    kept = Section.objects.get(pk=section.pk)
+    assert (kept.chapter.version, kept.number, kept.title) == (first, "3.2", "控制线划定")
+    assert kept.blocks == OLD_TEXT
+    comment.refresh_from_db()
+    assert comment.section_id == section.pk
+
+
+def test_an_import_into_a_plan_with_comments_makes_a_new_version(docx_bytes, draft, planner):
+    plan, section, comment = commented_plan()
     text_import = create_import(plan, docx_bytes, "plan.docx", planner)
-    with pytest.raises(Exception, match="版本"):
-        save_import(text_import, planner)
-    assert plan.chapters.count() == 1
+    save_import(text_import, planner)
+
+    assert_version_1_unchanged(plan, section, comment)
+    second = plan.versions.get(number=2)
+    assert (second.is_published, second.based_on.number) == (False, 1)
+    text_import.refresh_from_db()
+    assert text_import.version == second
+    assert second.chapters.count() == 8
+    assert fidelity(draft, stored_pieces(stored_text(second))) == ([], [])
+    # Residents still read version 1: the new text is a draft until it is published.
+    assert public_version(Plan.objects.get(pk=plan.pk)).number == 1
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -151,12 +188,20 @@ def test_import_plan_exits_non_zero_on_a_refused_file(tmp_path):
         call_command("import_plan", str(scan), "--slug", "test-town-2021-2035", stdout=StringIO())
 
 
-def test_import_plan_will_not_replace_text_with_comments(docx_file):
-    plan = make_plan()
-    make_comment(make_consultation(plan))
-    with pytest.raises(CommandError, match="版本管理"):
+def test_import_plan_needs_new_version_for_a_published_plan(docx_file):
+    plan, section, comment = commented_plan()
+    with pytest.raises(CommandError, match="--new-version"):
         call_command("import_plan", str(docx_file), "--slug", plan.slug, stdout=StringIO())
     assert not TextImport.objects.filter(plan=plan).exists()
+    assert plan.versions.count() == 1
+
+    out = StringIO()
+    call_command("import_plan", str(docx_file), "--slug", plan.slug, "--new-version", stdout=out)
+    assert re.search(r"^version 2 \(.+, draft\)$", out.getvalue(), re.MULTILINE)
+    assert_version_1_unchanged(plan, section, comment)
+    second = plan.versions.get(number=2)
+    assert (second.kind, second.is_published, second.chapters.count()) == ("revised", False, 8)
+    assert TextImport.objects.get(plan=plan).version == second
 
 
 # --- the API --------------------------------------------------------------------------------
@@ -181,7 +226,7 @@ def test_the_api_previews_edits_and_saves(client, planner, docx_bytes, draft):
     assert plan.chapters.count() == 1  # nothing saved yet
     saved = client.post(url + "save/", **headers)
     assert saved.status_code == 200
-    assert saved.json() == {"plan": plan.slug, "chapters": 8, "sections": 21}
+    assert saved.json() == {"plan": plan.slug, "version": 1, "chapters": 8, "sections": 21}
     assert fidelity(draft, stored_pieces(stored_plan(plan.slug))) == ([], [])
     again = client.post(url + "save/", **headers)
     assert again.status_code == 409
