@@ -67,10 +67,11 @@ def _revalidation(environ: dict) -> dict[str, str] | None:
     match = TILE_PATH.match(environ.get("PATH_INFO", ""))
     if match is None:
         return None
-    source = kept_tile_source(match["collection"])
+    version = _version(environ)
+    source = kept_tile_source(match["collection"], version)
     if source is None:
         return None
-    return revalidation_headers(source, if_none_match, _version(environ), *_tile_numbers(match))
+    return revalidation_headers(source, if_none_match, version, *_tile_numbers(match))
 
 
 def _version(environ: dict) -> str | None:

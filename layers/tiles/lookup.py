@@ -2,7 +2,8 @@
 tile revalidation (304) costs no database round trip. Saving or deleting a layer or a plan in
 this process clears it at once and again when the transaction commits (the receivers are
 connected in LayersConfig.ready()); other processes see a publish within
-LAYER_LOOKUP_SECONDS."""
+LAYER_LOOKUP_SECONDS, and at once for a request that names another version (?v=): TileJSON
+reads the layer itself, so a map that has the new TileJSON never gets the old tiles."""
 
 import time
 
@@ -17,12 +18,14 @@ LAYER_LOOKUP_SECONDS = 2.0
 _lookups: dict[str, tuple[float, TileSource]] = {}
 
 
-def tile_source(collection_id: str) -> TileSource | None:
+def tile_source(collection_id: str, version: str | None = None) -> TileSource | None:
     """The public layer behind a collection id, or None. Kept for LAYER_LOOKUP_SECONDS so a
-    304 costs no database round trip; saves of layers and plans in this process clear it."""
+    304 costs no database round trip; saves of layers and plans in this process clear it. A
+    request for another ``version`` than the kept one reads the layer again: the version may
+    be newer than what this process has seen."""
     now = time.monotonic()
     cached = _lookups.get(collection_id)
-    if cached is not None and cached[0] > now:
+    if cached is not None and cached[0] > now and version in (None, cached[1].version):
         return cached[1]
     fields = (
         "published_revision_id",
@@ -39,9 +42,16 @@ def tile_source(collection_id: str) -> TileSource | None:
     except Layer.DoesNotExist:
         _lookups.pop(collection_id, None)
         return None
-    revision_id, min_zoom, geometry_type, schema, is_demo, data_status, policy = row
+    source = _source(collection_id, *row)
+    _lookups[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
+    return source
+
+
+def _source(
+    collection_id, revision_id, min_zoom, geometry_type, schema, is_demo, data_status, policy
+) -> TileSource:
     generalised = policy == PublicPolicy.GENERALISED
-    source = TileSource(
+    return TileSource(
         collection_id,
         revision_id,
         min_zoom,
@@ -50,15 +60,33 @@ def tile_source(collection_id: str) -> TileSource | None:
         data_mark_of(is_demo, data_status),
         generalised,
     )
-    _lookups[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
-    return source
 
 
-def kept_tile_source(collection_id: str) -> TileSource | None:
-    """tile_source()'s kept lookup while it is fresh, else None: what can be answered without
-    the database (a layer that is not public is never kept)."""
+def kept_tile_source(collection_id: str, version: str | None = None) -> TileSource | None:
+    """tile_source()'s kept lookup while it is fresh and of ``version`` (when given), else
+    None: what can be answered without the database (a layer that is not public is never
+    kept)."""
     cached = _lookups.get(collection_id)
-    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+    if cached is None or cached[0] <= time.monotonic():
+        return None
+    return cached[1] if version in (None, cached[1].version) else None
+
+
+def fresh_tile_source(layer: Layer) -> TileSource:
+    """The tile source of a public layer just read from the database, kept as the lookup:
+    TileJSON announces the version the database holds, never an older kept one."""
+    source = _source(
+        layer.collection_id,
+        layer.published_revision_id,
+        layer.min_zoom,
+        layer.geometry_type,
+        layer.attribute_schema,
+        layer.is_demo,
+        layer.data_status,
+        layer.public_policy,
+    )
+    _lookups[layer.collection_id] = (time.monotonic() + LAYER_LOOKUP_SECONDS, source)
+    return source
 
 
 def forget_tile_sources() -> None:

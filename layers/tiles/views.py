@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from layers.marks import keywords, with_notice
 from layers.models import DATA_MARK_FIELD, Layer
-from layers.tiles.lookup import tile_source
+from layers.tiles.lookup import fresh_tile_source, tile_source
 from layers.tiles.sql import (
     TileSource,
     max_zoom,
@@ -66,7 +66,7 @@ def not_modified(request, collection_id: str, z: int, x: int, y: int) -> HttpRes
     the tile_revalidation middleware, which answers before the rest of the middleware stack."""
     if request.method not in ("GET", "HEAD") or not tile_exists(z, x, y):
         return None
-    source = tile_source(collection_id)
+    source = tile_source(collection_id, request.GET.get("v"))
     if source is None:
         return None
     headers = revalidation_headers(
@@ -83,7 +83,7 @@ def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResp
     layer (its TileJSON says maxzoom 13, and maps over-zoom)."""
     if not tile_exists(z, x, y):
         raise Http404("No such tile.")
-    source = tile_source(collection_id)
+    source = tile_source(collection_id, request.GET.get("v"))
     if source is None:
         raise Http404("No such collection.")
     if z > max_zoom(source):
@@ -122,8 +122,10 @@ def tilejson(request, collection_id: str) -> JsonResponse:
 
 
 def tilejson_document(request, layer: Layer) -> dict:
-    # The same lookup as the tiles', so ?v= is the version the tile view compares it with.
-    source = tile_source(layer.collection_id)
+    # Built from the row just read (and kept for the tiles): the version announced is the one
+    # the database holds, and a tile asked for with it reads the layer again if this
+    # process's lookup is older.
+    source = fresh_tile_source(layer)
     # reverse() cannot produce "{z}" for an <int> segment, and build_absolute_uri() would
     # percent-encode the braces: so the absolute prefix is built first, the template added.
     example = reverse("vector-tile", args=[layer.collection_id, 0, 0, 0])

@@ -99,11 +99,13 @@ def test_a_planner_uploads_corrects_and_saves_the_text(browser, live_url, scene)
     assert plan.chapters.count() == 8
     assert plan.chapters.get(number=2).sections.count() == 1
     publish_committed(SLUG)
-    public = browser.new_context(accept_downloads=True).new_page()
+    public_context = browser.new_context(accept_downloads=True)
+    public = public_context.new_page()
     public.goto(f"{live_url}/plans/{SLUG}/")
     with public.expect_download() as download:
         public.click(".plan-document-link a")
     assert download.value.suggested_filename == "阳泉曲镇规划文本.docx"
     assert download.value.path().read_bytes() == scene["document"].read_bytes()
     assert errors == []
+    public_context.close()
     context.close()

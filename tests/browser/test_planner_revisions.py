@@ -107,13 +107,13 @@ def test_a_planner_sees_the_diff_on_a_map_publishes_and_the_public_gets_the_new_
     assert not errors
 
     assert public_keys(live_url) == after
-    # Tiles: the other worker's layer lookup may hold the old pointer for up to 2 seconds.
-    # Wait for the new revision itself, not just for a different version: a version also
-    # changes with the layer's tile settings, and a worker whose lookup is a moment older
-    # can answer another version of the old revision first.
+    # Tiles: TileJSON reads the layer in its own request (layers/tiles/lookup.py,
+    # fresh_tile_source), so it names the new revision at once. Wait for the new revision
+    # itself, not just for a different version (a version also changes with the layer's tile
+    # settings). The wait is generous: two CI runs on a loaded 2-core machine saw the old
+    # version through a 10 s and a 60 s wait while TileJSON still answered from a worker's
+    # kept lookup, which it no longer does.
     published = f"{scene['second'].pk}-"
-    # Generous: two CI runs on a loaded 2-core machine saw the old version for the whole of
-    # an earlier 10 s wait (the cause is not yet understood; a lookup is kept 2 s).
     deadline = time.monotonic() + 60
     while not tile_version(live_url).startswith(published) and time.monotonic() < deadline:
         time.sleep(0.25)
