@@ -10,7 +10,8 @@ class LayersConfig(AppConfig):
     def ready(self) -> None:
         from layers.models import Layer
         from layers.tiles.lookup import forget_after_a_save
-        from layers.versions import record_version_layers
+        from layers.versions import list_layer_changes, record_version_layers
+        from planportal.change_list import changes_refreshed
         from planportal.models import Plan
         from planportal.versions import version_published
 
@@ -22,3 +23,5 @@ class LayersConfig(AppConfig):
 
         # A published plan version keeps the layer revisions it went out with.
         version_published.connect(record_version_layers, dispatch_uid="layers-version-published")
+        # A draft's change list (修改说明) names its layers' changes too.
+        changes_refreshed.connect(list_layer_changes, dispatch_uid="layers-change-list")

@@ -14,23 +14,37 @@ changed on the map between two published versions.
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from layers.ingest import RevisionDiff
 from layers.models import Layer, LayerRevision, VersionLayer
 from layers.revisions.status import cached_diff
-from planportal.models import Chapter, PlanVersion, Section, VersionKind, VersionState
+from planportal.change_list import add_change, drop_changes
+from planportal.models import (
+    ChangeKind,
+    Chapter,
+    PlanVersion,
+    Section,
+    VersionKind,
+    VersionState,
+)
 
 # The diff of a version page lists counts and areas only; the public map asks for ids itself.
 NO_DETAIL = 0
 
 
-def record_version_layers(sender, version: PlanVersion, actor=None, **kwargs) -> None:
+def layers_a_version_shows(version: PlanVersion):
+    """The layers the version records when it is published: those the public would see."""
     # The plan's own publication flag is not asked: publishing a plan for the first time
     # publishes its version 1 before the plan is shown (plans.publish_plan), and that version
     # must record the layers it went out with.
-    layers = Layer.objects.filter(
+    return Layer.objects.filter(
         plan_id=version.plan_id, published_revision__isnull=False
     ).with_publication_settings()
+
+
+def record_version_layers(sender, version: PlanVersion, actor=None, **kwargs) -> None:
+    layers = layers_a_version_shows(version)
     VersionLayer.objects.bulk_create(
         [
             VersionLayer(version=version, layer=layer, revision_id=layer.published_revision_id)
@@ -152,3 +166,47 @@ def _change(layer, old_revision, new_revision) -> LayerChange:
     if new_revision is not None and (old_revision is None or old_revision.pk != new_revision.pk):
         diff = cached_diff(layer, new_revision, old_revision, detail_limit=NO_DETAIL)
     return LayerChange(layer, old_revision, new_revision, diff)
+
+
+def list_layer_changes(sender, version: PlanVersion, base, actor=None, **kwargs) -> None:
+    """The layer rows of a draft's change list (修改说明), on planportal.change_list's
+    ``changes_refreshed``: one per layer whose revision the draft would record differs from
+    the one ``base`` recorded (added, changed or removed), so that an answer can point at a
+    change of the map as well as of the text."""
+    before = {row.layer_id: row for row in version_layers(base)} if base else {}
+    keep = set()
+    for layer in layers_a_version_shows(version).select_related("published_revision"):
+        previous = before.pop(layer.pk, None)
+        old_revision = previous.revision if previous else None
+        if old_revision is not None and old_revision.pk == layer.published_revision_id:
+            continue
+        keep.add(_list_layer(version, _change(layer, old_revision, layer.published_revision)))
+    for row in before.values():
+        keep.add(_list_layer(version, _change(row.layer, row.revision, None)))
+    drop_changes(version, ChangeKind.LAYER, keep, actor)
+
+
+def _list_layer(version: PlanVersion, change: LayerChange) -> str:
+    key = f"layer:{change.layer.collection_id}"
+    add_change(version, ChangeKind.LAYER, key, change.layer.title, layer_summary(change))
+    return key
+
+
+def layer_summary(change: LayerChange) -> str:
+    """图层新增 / 图层删除 / 新增 3 个、删除 1 个、修改 2 个要素；面积 12.5 → 13.1 公顷."""
+    if change.status == "added":
+        return gettext("Layer added")
+    if change.status == "removed":
+        return gettext("Layer removed")
+    diff = change.diff
+    text = gettext("%(added)s added, %(removed)s removed, %(changed)s changed features") % {
+        "added": diff.added,
+        "removed": diff.removed,
+        "changed": diff.changed,
+    }
+    if diff.area_ha_before is not None and diff.area_ha_after is not None:
+        text += gettext("; area %(before)s → %(after)s ha") % {
+            "before": f"{diff.area_ha_before:.2f}",
+            "after": f"{diff.area_ha_after:.2f}",
+        }
+    return text

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -209,6 +210,11 @@ def _figure_row(figure: PlanFigure, summary: str) -> FoundChange:
 # -- writing the list --------------------------------------------------------------------------
 
 
+# Sent inside refresh_changes' transaction with ``version``, ``base`` (None for a first
+# version) and ``actor``: other apps add or remove their rows (add_change, drop_changes).
+changes_refreshed = Signal()
+
+
 def refresh_changes(version: PlanVersion, actor=None) -> RefreshOutcome:
     """Recomputes the computed rows of a draft's change list; explanations are kept by key."""
     with transaction.atomic():
@@ -233,6 +239,8 @@ def refresh_changes(version: PlanVersion, actor=None) -> RefreshOutcome:
                 updated.append(change.key)
         removed = sorted(existing)
         VersionChange.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+        # The layers app lists its layers' changes here (layers/versions.py).
+        changes_refreshed.send(PlanVersion, version=version, base=base, actor=actor)
         _after_computed(version, len(found))
         record(
             actor,
@@ -287,6 +295,24 @@ def add_change(
                 after=after | {"version": version.number, "key": key},
             )
     return row
+
+
+def drop_changes(version: PlanVersion, kind: str, keep: set[str], actor=None) -> list[str]:
+    """Removes a draft's rows of ``kind`` whose key is not in ``keep`` (a change another app
+    listed that is gone); returns their keys."""
+    refuse_if_published(version)
+    gone = version.changes.filter(kind=kind).exclude(key__in=keep)
+    keys = sorted(gone.values_list("key", flat=True))
+    if keys:
+        gone.delete()
+        record(
+            actor,
+            "version.change.drop",
+            version.plan,
+            summary=f"{version.title}: {', '.join(keys)}"[:300],
+            before={"version": version.number, "keys": keys},
+        )
+    return keys
 
 
 def explain_change(change: VersionChange, explanation: str, actor=None) -> VersionChange:

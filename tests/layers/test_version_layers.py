@@ -6,7 +6,8 @@ import pytest
 from layers.models import Layer, VersionLayer
 from layers.revisions.publishing import publish_revision
 from layers.versions import layer_changes
-from planportal.models import Section, VersionKind
+from planportal.change_list import refresh_changes
+from planportal.models import ChangeKind, Section, VersionKind
 from planportal.versions import new_draft, publish_version
 from tests.factories import SOUTH, WEST, add_revision, make_layer, square
 from tests.version_builders import layer_id, publish_first_version, two_versions
@@ -95,3 +96,25 @@ def test_a_layer_only_one_version_shows_is_added_or_removed():
     assert statuses == {layer_id(plan.slug): "unchanged", "new-layer": "added"}
     statuses = {c.layer.collection_id: c.status for c in layer_changes(v2, v1)}
     assert statuses["new-layer"] == "removed"
+
+
+def test_a_drafts_change_list_names_the_layers_whose_revision_changed():
+    """The 修改说明 lists a map change as well as a text change, so an answer can point at it;
+    a change that is undone before publication leaves the list again."""
+    plan = publish_first_version()
+    layer = Layer.objects.get(collection_id=layer_id(plan.slug))
+    draft = new_draft(plan)
+    refresh_changes(draft)
+    assert not draft.changes.filter(kind=ChangeKind.LAYER).exists()
+
+    first = layer.published_revision
+    publish_revision(layer, add_revision(layer, [square(WEST, SOUTH, 0.02)]))
+    refresh_changes(draft)
+    change = draft.changes.get(kind=ChangeKind.LAYER)
+    assert change.key == f"layer:{layer.collection_id}"
+    assert change.subject == layer.title
+    assert "新增 1 个、删除 1 个" in change.summary and "公顷" in change.summary
+
+    publish_revision(layer, first)  # rolled back before the version goes out
+    refresh_changes(draft)
+    assert not draft.changes.filter(kind=ChangeKind.LAYER).exists()

@@ -83,8 +83,8 @@ def test_refresh_keeps_reasons_and_drops_changes_that_disappeared(draft, planner
     change_list.refresh_changes(draft, planner)
     change = rows(draft)["section:3.2"]
     change_list.explain_change(change, "根据村民意见调整农田面积。", planner)
-    layer = change_list.add_change(
-        draft, ChangeKind.LAYER, "layer:test-town-yjjbnt", "永久基本农田", "图斑调整 3 处"
+    other = change_list.add_change(
+        draft, ChangeKind.OTHER, "other:boundary-note", "镇域范围说明", "补充说明 1 处"
     )
     # Another sentence edited: the row is updated, its reason kept.
     Section.objects.filter(chapter__version=draft, number="3.1").update(
@@ -94,13 +94,13 @@ def test_refresh_keeps_reasons_and_drops_changes_that_disappeared(draft, planner
     listed = rows(draft)
     assert outcome.added == ["section:3.1"]
     assert listed["section:3.2"].explanation == "根据村民意见调整农田面积。"
-    assert listed["layer:test-town-yjjbnt"].pk == layer.pk
-    # 3.2 back as it was: its change disappears, with its row; the layer's row stays.
+    assert listed["other:boundary-note"].pk == other.pk
+    # 3.2 back as it was: its change disappears, with its row; the row added by hand stays.
     Section.objects.filter(chapter__version=draft, number="3.2").update(blocks=paragraphs(TEXT_32))
     outcome = change_list.refresh_changes(draft, planner)
     assert outcome.removed == ["section:3.2"]
-    assert set(rows(draft)) == {"section:3.1", "layer:test-town-yjjbnt"}
-    assert [c.key for c in draft.changes.order_by("position")][-1] == "layer:test-town-yjjbnt"
+    assert set(rows(draft)) == {"section:3.1", "other:boundary-note"}
+    assert [c.key for c in draft.changes.order_by("position")][-1] == "other:boundary-note"
 
 
 def test_a_published_versions_changes_cannot_be_edited(draft, planner):
