@@ -22,7 +22,12 @@ from consultation.models import Comment, CommentState, Result, SubmitterKind
 from consultation.staff_forms import ANSWER_MAX
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
-from planportal.api_fields import NOT_BLANK_PATTERN, StrictBooleanField, StrictCharField
+from planportal.api_fields import (
+    NOT_BLANK_PATTERN,
+    IdListField,
+    StrictBooleanField,
+    StrictCharField,
+)
 from planportal.models import VersionChange
 from planportal.roles import IsOfficial, require_moderation_right
 
@@ -42,8 +47,7 @@ class AnswerSerializer(serializers.Serializer):
         default=False,
         help_text="Publish the comment and this answer; false keeps the answer as a draft.",
     )
-    changes = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+    changes = IdListField(
         max_length=200,
         required=False,
         help_text=(

@@ -82,11 +82,12 @@ def plan_figures(request, slug: str):
             else:
                 messages.success(request, _("Figure “%(title)s” added.") % {"title": figure.title})
                 return redirect("staff-plan-figures", plan.slug)
-    listed = latest_version(plan).figures.select_related("section").order_by("position", "id")
+    version = latest_version(plan)
+    listed = version.figures.select_related("section").order_by("position", "id")
     return render(
         request,
         "staff/plan_figures.html",
-        {"plan": plan, "figures": listed, "form": form},
+        {"plan": plan, "figures": listed, "form": form, "version": version},
         status=400 if form.errors else 200,
     )
 

@@ -35,6 +35,23 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class IdListField(serializers.ListField):
+    """A list of ids (strict integers) whose refusal is one list of messages, as the API's
+    errors are documented (a field: a list of strings), not DRF's per-index dictionary."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictIntegerField(min_value=1), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as refused:
+            if not isinstance(refused.detail, dict):
+                raise
+            messages = {str(m) for listed in refused.detail.values() for m in listed}
+            raise serializers.ValidationError(sorted(messages)) from None
+
+
 class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
     """Says in the schema what StrictCharField refuses: blank text and NUL characters."""
 

@@ -14,7 +14,7 @@ per call).
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -47,10 +47,15 @@ BLOCKS_HELP = (
 )
 
 
+# The kinds as an inline enum of the schema: a choice set named "kind" would collide with the
+# API's other "kind" enums (drf-spectacular names enums by field name).
+@extend_schema_field({"type": "string", "enum": VersionKind.values})
+class VersionKindField(serializers.CharField):
+    pass
+
+
 class DraftCreateSerializer(serializers.Serializer):
-    # Plain strings in the schema: a choice set named "kind" would collide with the API's
-    # other "kind" enums (drf-spectacular names enums by field name).
-    kind = serializers.CharField(
+    kind = VersionKindField(
         required=False,
         default=VersionKind.REVISED,
         help_text=KIND_HELP,
@@ -72,7 +77,7 @@ class DraftCreateSerializer(serializers.Serializer):
 
 
 class DraftEditSerializer(DraftCreateSerializer):
-    kind = serializers.CharField(required=False, help_text=KIND_HELP)
+    kind = VersionKindField(required=False, help_text=KIND_HELP)
     label = serializers.CharField(required=False, allow_blank=True, max_length=100)
     change_note = serializers.CharField(
         required=False, allow_blank=True, help_text="the foreword of the 修改说明"

@@ -193,6 +193,12 @@ SEMANTIC_REFUSALS = {
     "POST /api/plans/{slug}/text-imports/": {400, 401, 403, 404, 413},
     "POST /api/plans/{slug}/text-imports/{id}/edit/": {400, 401, 403, 404, 409},
     "POST /api/plans/{slug}/text-imports/{id}/save/": {400, 401, 403, 404, 409},
+    # An answer's changes must exist and be changes of later versions of the comment's plan.
+    "POST /api/comments/{id}/answer/": {400, 401, 403, 404},
+    # A procedure step follows the rules of its kind (a meeting needs a place, an approval its
+    # authority and number, a 批后公布 at least 30 days) and names a version of its plan.
+    "POST /api/plans/{slug}/phases/": {400, 401, 403, 404},
+    "PATCH /api/plans/{slug}/phases/{id}/": {400, 401, 403, 404},
     # A well-formed "against" may name no published version of the plan, or the version itself.
     "GET /api/plans/{slug}/versions/{number}/diff/": {400, 404},
 }
