@@ -31,6 +31,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consultation import abuse
+from consultation.change_links import public_changes_of, reply_of
+from consultation.comment_context import comment_context
 from consultation.models import Consultation, Stance
 from consultation.photos import max_bytes
 from consultation.privacy import privacy_notice
@@ -311,11 +313,20 @@ class ReceiptView(PublicAPIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: RefusalSerializer})
     def get(self, request, code: str):
         """The state of an opinion and, once published, the official answer. Nothing personal:
-        no name, contact details, photo or text."""
+        no name, contact details, photo or text. ``made_on``: the version commented on, the
+        section as it then read and, once a later version changed or removed it, ``fate``
+        with links to the change; ``led_to``: the changes a published 采纳 / 部分采纳 answer led
+        to (由此修改), as the receipt page shows them."""
         comment = find_receipt(code)
         if comment is None:
             raise NotFound(_not_found())
-        return Response(receipt_payload(comment))
+        return Response(
+            receipt_payload(comment)
+            | {
+                "made_on": comment_context(comment),
+                "led_to": public_changes_of(reply_of(comment)),
+            }
+        )
 
 
 def _not_found() -> str:

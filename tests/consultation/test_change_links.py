@@ -191,6 +191,20 @@ def test_a_comment_on_3_2_of_v1_shows_changed_once_v2_is_published(client, opini
         assert f"/plans/{plan.slug}/v/2/changes/?against=1#section-3-2" in page
 
 
+def test_the_receipt_api_says_what_became_of_the_article_and_what_the_answer_led_to(
+    client, opinion, change, plan, official
+):
+    moderation.link_changes(official, opinion, [change])
+    publish(change.version)
+    receipt = client.get(f"/api/receipts/{opinion.receipt_code}/").json()
+    made_on = receipt["made_on"]
+    assert made_on["version"] == {"number": 1, "title": "第 1 版（征求意见稿）"}
+    assert made_on["section"]["number"] == "3.2"
+    assert made_on["fate"]["status"] == "changed"
+    assert made_on["fate"]["change_url"].endswith(f"/v/2/explanation/#change-{change.pk}")
+    assert [led["url"] for led in receipt["led_to"]] == [made_on["fate"]["change_url"]]
+
+
 def test_a_removed_section_shows_removed(client, opinion, plan, official):
     draft = revised_draft(plan, official)
     Section.objects.filter(chapter__version=draft, number="3.2").delete()
