@@ -1,8 +1,8 @@
 """Version diff benchmark: the text diff of two versions of a 60-section plan, every section
 edited, against reading the two texts' JSON and against merely splitting them into sentences.
 
-``.venv/bin/python bench/version_diff.py [--sections 60] [--rounds 30] [--page]``. Without
-``--page`` pure Python: no database, no server.
+``.venv/bin/python bench/version_diff.py [--sections 60] [--rounds 30] [--no-page]``. With
+``--no-page`` pure Python: no database, no server.
 
 - Data: the demo plan's sections that have text (fixtures/yangquanqu/plan.json, 20 of its 22)
   repeated until there are --sections of them (default 60), three to a chapter, renumbered
@@ -21,8 +21,8 @@ edited, against reading the two texts' JSON and against merely splitting them in
 - The measurements alternate --rounds times (default 30); medians are compared. Goal: the diff
   well under 100 ms (a page has 300 ms in all). Prints PASS or MISS; a miss does not fail
   ``make bench``.
-- The page (``--page``, on the database of ``DATABASE_URL``, default the local ``planportal``:
-  point it at a scratch or test database): the two texts saved as versions 1 and 2 of a
+- The page (unless ``--no-page``; on the database of ``DATABASE_URL``, default the local
+  ``planportal`` that ``make bench`` has just migrated and loaded): the two texts saved as versions 1 and 2 of a
   scratch plan (version 1 published, version 2 made with ``new_draft``, its text replaced,
   published), then ``GET /plans/<slug>/v/2/changes/`` through Django's test client in this
   process (the server's whole work: URL, views, queries, templates; no network), against
@@ -255,7 +255,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sections", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--page", action="store_true", help="also time the HTTP page")
+    parser.add_argument(
+        "--page",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the HTTP page (on by default; --no-page for the pure diff)",
+    )
     parser.add_argument("--page-rounds", type=int, default=10)
     args = parser.parse_args()
     old, new = two_versions(args.sections)
