@@ -195,9 +195,7 @@ class Report:
 
     @property
     def totals(self) -> list[tuple[str, int]]:
-        return [(str(label), self.count(value)) for value, label in Result.choices] + [
-            (_("Not answered yet"), self.count(None))
-        ]
+        return totals_by_result(self.count)
 
     def counts(self) -> dict:
         """What a frozen version records of itself (stable keys, not labels)."""
@@ -205,8 +203,7 @@ class Report:
             "opinions": self.opinions,
             "rows": len(self.rows),
             "hidden": self.hidden,
-            "by_result": {value: self.count(value) for value in Result.values}
-            | {"unanswered": self.count(None)},
+            "by_result": counts_by_result(self.count),
         }
 
 
@@ -267,9 +264,21 @@ def _reply(comment: Comment) -> Reply | None:
         return None
 
 
-def report_header() -> list[str]:
+def totals_by_result(count) -> list[tuple[str, int]]:
+    """Opinions per handling, labelled, the unanswered last; ``count(result)`` counts them."""
+    return [(str(label), count(value)) for value, label in Result.choices] + [
+        (_("Not answered yet"), count(None))
+    ]
+
+
+def counts_by_result(count) -> dict:
+    """The same as a frozen version records them: stable keys, not labels."""
+    return {value: count(value) for value in Result.values} | {"unanswered": count(None)}
+
+
+def opinion_header() -> list[str]:
+    """The columns of an opinion's row after its number (and, across rounds, its round)."""
     return [
-        _("No."),
         _("Opinion given by"),
         _("Came by"),
         _("Date received"),
@@ -282,22 +291,27 @@ def report_header() -> list[str]:
     ]
 
 
-def report_table(report: Report) -> list[list]:
+def opinion_cells(row: ReportRow) -> list:
+    """An opinion's row in the columns of ``opinion_header``."""
     return [
-        [
-            row.number,
-            row.people,
-            row.source,
-            row.received,
-            row.subject,
-            row.text,
-            row.result_label,
-            row.reason,
-            row.changes,
-            row.remarks,
-        ]
-        for row in report.rows
+        row.people,
+        row.source,
+        row.received,
+        row.subject,
+        row.text,
+        row.result_label,
+        row.reason,
+        row.changes,
+        row.remarks,
     ]
+
+
+def report_header() -> list[str]:
+    return [_("No."), *opinion_header()]
+
+
+def report_table(report: Report) -> list[list]:
+    return [[row.number, *opinion_cells(row)] for row in report.rows]
 
 
 def hidden_header() -> list[str]:

@@ -48,10 +48,15 @@ def report_context(report: Report, *, frozen=None) -> dict:
 
 
 def render_document(report: Report, *, frozen) -> str:
-    """The whole report as one HTML file that needs nothing else: its stylesheet inlined, no
-    links into the portal, the version it is named in the heading."""
-    css_path = finders.find(REPORT_CSS)
-    with open(css_path, encoding="utf-8") as css:
+    """The whole report as one HTML file (``render_standalone``), the version it is named in
+    the heading."""
+    context = report_context(report, frozen=frozen)
+    return render_standalone("consultation/staff/report_document.html", context)
+
+
+def render_standalone(template_name: str, context: dict) -> str:
+    """A report document that needs nothing else: its stylesheet inlined, no links into the
+    portal; the report across rounds renders its document the same way."""
+    with open(finders.find(REPORT_CSS), encoding="utf-8") as css:
         stylesheet = mark_safe(css.read())  # noqa: S308 (the project's own stylesheet)
-    context = report_context(report, frozen=frozen) | {"stylesheet": stylesheet}
-    return render_to_string("consultation/staff/report_document.html", context)
+    return render_to_string(template_name, context | {"stylesheet": stylesheet})

@@ -2,21 +2,17 @@
 read and print), its XLSX, the freeze for submission (POST with the CSRF token) and the
 downloads of frozen versions."""
 
-from django.contrib import messages
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from consultation.exports import XLSX_TYPE, attachment, local_time
+from consultation.exports import XLSX_TYPE, attachment
+from consultation.frozen_responses import announce_frozen, frozen_file, require_kind
 from consultation.models import Consultation, FrozenReport
 from consultation.report import build_report
-from consultation.report_freeze import freeze, read_checked, steps_since
+from consultation.report_freeze import freeze, steps_since
 from consultation.report_render import report_context
 from consultation.report_xlsx import write_report_xlsx
 from planportal.roles import official_required, require_moderation_right
-
-HTML_TYPE = "text/html; charset=utf-8"
 
 
 def _consultation(user, pk: int) -> Consultation:
@@ -49,33 +45,13 @@ def report_xlsx(request, pk: int):
 @require_POST
 @official_required
 def report_freeze(request, pk: int):
-    frozen = freeze(request.user, _consultation(request.user, pk))
-    messages.success(
-        request,
-        _("Version %(number)s is frozen for submission (SHA-256 %(sha256)s).")
-        % {"number": frozen.number, "sha256": frozen.sha256},
-    )
+    announce_frozen(request, freeze(request.user, _consultation(request.user, pk)))
     return redirect("consultation-report", pk=pk)
 
 
 @require_GET
 @official_required
 def frozen_download(request, pk: int, number: int, kind: str):
-    if kind not in ("xlsx", "html"):
-        raise Http404
+    require_kind(kind)
     _consultation(request.user, pk)
-    frozen = get_object_or_404(FrozenReport, consultation_id=pk, number=number)
-    content = read_checked(frozen, kind)
-    if content is None:
-        # Never hand out a file that is not what was frozen: say so instead.
-        return HttpResponse(
-            _("The stored file of this version no longer matches its SHA-256."),
-            status=409,
-            content_type="text/plain; charset=utf-8",
-        )
-    stored = frozen.file if kind == "xlsx" else frozen.html_file
-    response = attachment(
-        content, XLSX_TYPE if kind == "xlsx" else HTML_TYPE, stored.name.rsplit("/", 1)[-1]
-    )
-    response["X-Frozen-At"] = local_time(frozen.created_at)
-    return response
+    return frozen_file(get_object_or_404(FrozenReport, consultation_id=pk, number=number), kind)

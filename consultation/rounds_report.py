@@ -5,7 +5,7 @@ to the version submitted. Built from the per-round reports (consultation/report.
 rows, the same grouping of repeated opinions, the same rules on names and contact details);
 hidden comments stay in each round's own report and are only counted here.
 
-rounds_report_render.py and rounds_report_xlsx.py write it; rounds_report_freeze.py stores it.
+rounds_report_files.py writes it as a page, a document and a workbook, and freezes it.
 """
 
 from dataclasses import dataclass
@@ -14,8 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultation.change_links import comment_version
-from consultation.models import Consultation, Result
-from consultation.report import Report, ReportRow, build_report
+from consultation.models import Consultation
+from consultation.report import (
+    Report,
+    ReportRow,
+    build_report,
+    counts_by_result,
+    opinion_cells,
+    opinion_header,
+    totals_by_result,
+)
 from planportal.models import Plan
 
 
@@ -70,9 +78,7 @@ class RoundsReport:
 
     @property
     def totals(self) -> list[tuple[str, int]]:
-        return [(str(label), self.count(value)) for value, label in Result.choices] + [
-            (_("Not answered yet"), self.count(None))
-        ]
+        return totals_by_result(self.count)
 
     @property
     def led_to_changes(self) -> int:
@@ -87,8 +93,7 @@ class RoundsReport:
             "rows": len(self.rows),
             "hidden": self.hidden,
             "led_to_changes": self.led_to_changes,
-            "by_result": {value: self.count(value) for value in Result.values}
-            | {"unanswered": self.count(None)},
+            "by_result": counts_by_result(self.count),
         }
 
 
@@ -110,34 +115,11 @@ def rounds_header() -> list[str]:
         _("Round"),
         _("Notice period"),
         _("Version commented on"),
-        _("Opinion given by"),
-        _("Came by"),
-        _("Date received"),
-        _("Article or parcel concerned"),
-        _("Opinion (summary)"),
-        _("Handling"),
-        _("Reason"),
-        _("Changes it led to"),
-        _("Remarks"),
+        *opinion_header(),
     ]
 
 
 def rounds_table(report: RoundsReport) -> list[list]:
     return [
-        [
-            r.number,
-            r.round_title,
-            r.period,
-            r.version,
-            r.row.people,
-            r.row.source,
-            r.row.received,
-            r.row.subject,
-            r.row.text,
-            r.row.result_label,
-            r.row.reason,
-            r.row.changes,
-            r.row.remarks,
-        ]
-        for r in report.rows
+        [r.number, r.round_title, r.period, r.version, *opinion_cells(r.row)] for r in report.rows
     ]
