@@ -22,8 +22,9 @@ edited, against reading the two texts' JSON and against merely splitting them in
   well under 100 ms (a page has 300 ms in all). Prints PASS or MISS; a miss does not fail
   ``make bench``.
 - The page (unless ``--no-page``; on the database of ``DATABASE_URL``, default the local
-  ``planportal`` that ``make bench`` has just migrated and loaded): the two texts saved as versions 1 and 2 of a
-  scratch plan (version 1 published, version 2 made with ``new_draft``, its text replaced,
+  ``planportal`` that ``make bench`` has just migrated and loaded): the two texts saved as
+  versions 1 and 2 of a scratch plan (version 1 published, version 2 made with
+  ``new_draft``, its text replaced,
   published), then ``GET /plans/<slug>/v/2/changes/`` through Django's test client in this
   process (the server's whole work: URL, views, queries, templates; no network), against
   ``GET /plans/<slug>/v/2/`` (the same version's plan page) in the same run, alternating
