@@ -47,7 +47,7 @@ class Consultation(models.Model):
     # The version this round of 公示 shows: what its comments were made on.
     version = models.ForeignKey(
         PlanVersion,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="consultations",
@@ -223,7 +223,7 @@ class Comment(models.Model):
     # The version the resident read when commenting (its section is one of that version's).
     version = models.ForeignKey(
         PlanVersion,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="comments",

@@ -538,7 +538,7 @@ class VersionLayer(models.Model):
         PlanVersion, on_delete=models.CASCADE, related_name="layer_revisions"
     )
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="version_revisions")
-    revision = models.ForeignKey(LayerRevision, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(LayerRevision, on_delete=models.RESTRICT, related_name="+")
 
     class Meta:
         verbose_name = _("layer of a version")

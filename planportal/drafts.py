@@ -9,7 +9,7 @@ anyway, migration 0011, but with an error no planner should read). Publishing is
 """
 
 from django.db import transaction
-from django.db.models import F, Max, ProtectedError
+from django.db.models import F, Max, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from planportal.audit import record
@@ -111,7 +111,7 @@ def delete_draft(version: PlanVersion, actor) -> None:
         try:
             with transaction.atomic():
                 version.delete()
-        except ProtectedError:
+        except (ProtectedError, RestrictedError):
             raise VersionRefused(
                 _(
                     "%(version)s cannot be deleted: a round of consultation, a comment or a "

@@ -162,7 +162,7 @@ class PlanVersion(models.Model):
     )
     based_on = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -712,7 +712,7 @@ class PlanPhase(models.Model):
     document_number = models.CharField(_("document number"), max_length=100, blank=True)  # 文号
     version = models.ForeignKey(
         PlanVersion,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="phases",

@@ -234,7 +234,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Several models have a field "kind"; the procedure's steps name theirs.
-    "ENUM_NAME_OVERRIDES": {"PhaseKindEnum": "planportal.models.PhaseKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseKindEnum": "planportal.models.PhaseKind",
+        "VersionKindEnum": "planportal.models.VersionKind",
+    },
 }
 
 # Leaflet: no basemap from the network by default; the plan layers draw on a plain background.

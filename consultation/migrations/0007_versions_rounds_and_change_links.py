@@ -31,12 +31,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='comment',
             name='version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='planportal.planversion', verbose_name='version commented on'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='comments', to='planportal.planversion', verbose_name='version commented on'),
         ),
         migrations.AddField(
             model_name='consultation',
             name='version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consultations', to='planportal.planversion', verbose_name='version shown'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='consultations', to='planportal.planversion', verbose_name='version shown'),
         ),
         migrations.AddField(
             model_name='frozenreport',

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('layer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='version_revisions', to='layers.layer')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='layers.layerrevision')),
+                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='layers.layerrevision')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='layer_revisions', to='planportal.planversion')),
             ],
             options={

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from layers.versions import remap_layer_sections
 from planportal.models import Plan, PlanFigure, PlanVersion
 from planportal.roles import PLANNERS
 from planportal.versions import new_draft, publish_version
@@ -51,6 +52,10 @@ def draft(django_db_setup, django_db_blocker):
         draft = new_draft(Plan.objects.get(slug=DEMO_SLUG), label="图集测试稿")
     yield draft
     with django_db_blocker.unblock():
+        # Publishing moved the demo layers' section pointers to this version: back to version
+        # 1 first, or deleting it would leave the layers without a section (not public) for
+        # every later test of the session.
+        remap_layer_sections(draft.plan.versions.get(number=1))
         PlanVersion.objects.filter(pk=draft.pk).delete()
 
 

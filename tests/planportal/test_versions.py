@@ -4,20 +4,26 @@ published version (figure files shared); publishing is recorded; residents read 
 (approved first) version and never a newer draft."""
 
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
 from django.test import Client
+from django.utils import timezone
 
+from consultation.models import Consultation
 from planportal import figures
 from planportal.loader import stored_text
 from planportal.models import (
     Chapter,
     Indicator,
+    PhaseKind,
     Plan,
     PlanFigure,
+    PlanPhase,
     PlanStatus,
     PlanVersion,
     Section,
@@ -336,3 +342,24 @@ def test_a_layer_of_an_earlier_versions_section_is_on_the_map_of_the_newer_one(p
     page = client.get(f"/plans/{plan.slug}/").content.decode()
     section_html = page.split('id="section-3-2"')[1].split("</section>")[0]
     assert f'href="/plans/{plan.slug}/map/?section=3.2"' in section_html
+
+
+def test_a_plan_is_deleted_with_all_its_versions_rounds_and_steps(plan, planner):
+    """Versions hold on to each other (based_on), and a round and a procedure step to a
+    version: none of that stops the plan itself from being deleted as a whole (RESTRICT, not
+    PROTECT), while version 1 alone cannot go. (A plan with layers or comments is kept by
+    those, as before versions.)"""
+    second = new_draft(plan, planner)
+    publish_version(second, planner)
+    first = plan.versions.get(number=1)
+    PlanPhase.objects.create(
+        plan=plan, kind=PhaseKind.HEARING, starts_at=timezone.now(), place="镇政府", version=first
+    )
+    opens = timezone.now()
+    Consultation.objects.create(
+        plan=plan, title="第一轮", opens_at=opens, closes_at=opens + timedelta(days=40)
+    )
+    with pytest.raises(RestrictedError), transaction.atomic():
+        first.delete()
+    plan.delete()
+    assert not PlanVersion.objects.filter(pk__in=[first.pk, second.pk]).exists()
