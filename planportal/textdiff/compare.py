@@ -8,6 +8,7 @@ edit with its 删除 and 新增 inline, while a rewritten sentence shows as dele
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -93,7 +94,48 @@ def inline_diff(old: str, new: str, opcodes: list | None = None) -> list[Segment
             deleted += old[i1:i2] if tag != "insert" else ""
             inserted += new[j1:j2] if tag != "delete" else ""
     _flush(segments, deleted, inserted)
-    return segments
+    return _whole_numbers(segments)
+
+
+NUMBER_END = re.compile(r"[0-9][0-9.,]*$")
+NUMBER_START = re.compile(r"^[0-9.,]*[0-9]")
+
+
+def _whole_numbers(segments: list[Segment]) -> list[Segment]:
+    """An edit inside a number shows the whole number struck and the whole new one: 1200 →
+    1250 reads 「1200」「1250」, not 12「0」「5」0, which a reader could take for other figures."""
+    result: list[Segment] = []
+    index = 0
+    while index < len(segments):
+        if segments[index].op == "equal":
+            result.append(segments[index])
+            index += 1
+            continue
+        end = index
+        while end < len(segments) and segments[end].op != "equal":
+            end += 1
+        deleted = "".join(s.text for s in segments[index:end] if s.op == "delete")
+        inserted = "".join(s.text for s in segments[index:end] if s.op == "insert")
+        before = result[-1].text if result and result[-1].op == "equal" else ""
+        after = segments[end].text if end < len(segments) else ""
+        head = NUMBER_END.search(before) if (deleted or inserted)[:1].isdigit() else None
+        tail = NUMBER_START.search(after) if (deleted or inserted)[-1:].isdigit() else None
+        head_text = head.group() if head else ""
+        tail_text = tail.group() if tail else ""
+        if head_text:
+            result[-1] = Segment("equal", before[: -len(head_text)])
+            if not result[-1].text:
+                result.pop()
+        deleted = head_text + deleted + tail_text if deleted or head_text or tail_text else ""
+        inserted = head_text + inserted + tail_text if inserted or head_text or tail_text else ""
+        _flush(result, deleted, inserted)
+        if tail_text:
+            remainder = after[len(tail_text) :]
+            segments = [*segments[:end], Segment("equal", remainder), *segments[end + 1 :]]
+            if not remainder:
+                segments.pop(end)
+        index = end
+    return result
 
 
 def _flush(segments: list[Segment], deleted: str, inserted: str) -> None:

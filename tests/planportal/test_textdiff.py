@@ -371,3 +371,30 @@ def test_section_fate(plan):
     assert (status, number) == ("unchanged", "4.1")
     fates = section_fates(plan, revised)
     assert fates["3.3"].status == "removed" and fates["4.1"].number == "4.2"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "deleted", "inserted"),
+    [
+        ("永久基本农田不低于1200公顷。", "永久基本农田不低于1250公顷。", "1200", "1250"),
+        ("面积12.5公顷", "面积13.1公顷", "12.5", "13.1"),
+        ("共3处", "共12处", "3", "12"),
+        ("规模1200", "规模12000", "1200", "12000"),
+    ],
+)
+def test_an_edit_inside_a_number_shows_the_whole_numbers(old, new, deleted, inserted):
+    """1200 → 1250 reads as those two figures, not 12「0」「5」0."""
+    segments = inline_diff(old, new)
+    assert [s.text for s in segments if s.op == "delete"] == [deleted]
+    assert [s.text for s in segments if s.op == "insert"] == [inserted]
+    assert "".join(s.text for s in segments if s.op != "insert") == old
+    assert "".join(s.text for s in segments if s.op != "delete") == new
+
+
+def test_words_next_to_numbers_stay_character_edits():
+    segments = inline_diff("严守红线3条", "坚决守住红线3条")
+    assert [(s.op, s.text) for s in segments] == [
+        ("delete", "严守"),
+        ("insert", "坚决守住"),
+        ("equal", "红线3条"),
+    ]
