@@ -149,6 +149,19 @@ def test_the_planner_refreshes_and_explains_on_the_page(plan, draft, planner_cli
     assert AuditEvent.objects.filter(action="version.change.explain").exists()
 
 
+def test_a_drafts_page_and_its_change_list_lead_to_each_other(plan, draft, planner_client):
+    """A planner who has just edited the draft's text reaches its 修改说明 from the draft's page,
+    and goes back from there; version 1, made from nothing, has no change list to link."""
+    version_page = f"/staff/plans/{plan.slug}/versions/{draft.number}/"
+    page = planner_client.get(version_page).content.decode()
+    assert f'href="{page_url(plan, draft.number)}">修改说明</a>' in page
+    changes = planner_client.get(page_url(plan, draft.number)).content.decode()
+    assert f'href="{version_page}">返回版本</a>' in changes
+    assert f'href="/staff/plans/{plan.slug}/versions/">返回版本列表</a>' in changes
+    first = planner_client.get(f"/staff/plans/{plan.slug}/versions/1/").content.decode()
+    assert page_url(plan, 1) not in first
+
+
 def test_a_too_long_reason_is_refused_with_a_message_and_changes_nothing(
     plan, draft, planner_client
 ):
