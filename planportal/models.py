@@ -198,10 +198,13 @@ class PlanVersion(models.Model):
 
     @property
     def title(self) -> str:
-        """第 2 版（修改稿）: how pages name the version."""
+        """第 2 版（修改稿）, or with a label 第 2 版：修改稿（第二次公示）: how pages name the
+        version (a label in brackets of its own would read 第 2 版（修改稿（第二次公示））)."""
+        if self.label:
+            return _("Version %(number)s: %(label)s") % {"number": self.number, "label": self.label}
         return _("Version %(number)s (%(label)s)") % {
             "number": self.number,
-            "label": self.label or self.get_kind_display(),
+            "label": self.get_kind_display(),
         }
 
     @property

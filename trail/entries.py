@@ -254,7 +254,12 @@ def _subject(name: str, data: dict, names: "Names") -> str:
     if name == "plan":
         return _("Plan %(name)s") % {"name": data.get("name", "")}
     if name == "version":
-        label = data.get("label") or _choice_label(VersionKind, data.get("kind"))
+        if data.get("label"):  # named as PlanVersion.title names it
+            return _("Plan version %(number)s: %(label)s") % {
+                "number": data["number"],
+                "label": data["label"],
+            }
+        label = _choice_label(VersionKind, data.get("kind"))
         return _("Plan version %(number)s (%(label)s)") % {"number": data["number"], "label": label}
     if name == "phase":
         title = data.get("title") or _choice_label(PhaseKind, data.get("kind"))

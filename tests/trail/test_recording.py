@@ -262,8 +262,8 @@ def test_a_version_published_and_a_procedure_step_are_in_the_plans_trail(plan, o
     with translation.override("zh-hans"):
         entries = plan_trail(plan, kind="plan")
     subjects = {(e.subject, e.action) for e in entries}
-    assert ("规划第 2 版（修改稿（第二次公示））", "修改") in subjects
-    assert ("规划第 2 版（修改稿（第二次公示））", "创建") in subjects
+    assert ("规划第 2 版：修改稿（第二次公示）", "修改") in subjects
+    assert ("规划第 2 版：修改稿（第二次公示）", "创建") in subjects
     assert ("程序环节 规划听证会", "创建") in subjects
     state = next(e for e in entries if e.subject.startswith("规划第 2 版") and e.action == "修改")
     assert state.actor == official.username
