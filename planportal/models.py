@@ -200,12 +200,10 @@ class PlanVersion(models.Model):
     def title(self) -> str:
         """第 2 版（修改稿）, or with a label 第 2 版：修改稿（第二次公示）: how pages name the
         version (a label in brackets of its own would read 第 2 版（修改稿（第二次公示））)."""
-        if self.label:
+        kind = self.get_kind_display()
+        if self.label and self.label != kind:
             return _("Version %(number)s: %(label)s") % {"number": self.number, "label": self.label}
-        return _("Version %(number)s (%(label)s)") % {
-            "number": self.number,
-            "label": self.get_kind_display(),
-        }
+        return _("Version %(number)s (%(label)s)") % {"number": self.number, "label": kind}
 
     @property
     def is_published(self) -> bool:

@@ -254,13 +254,13 @@ def _subject(name: str, data: dict, names: "Names") -> str:
     if name == "plan":
         return _("Plan %(name)s") % {"name": data.get("name", "")}
     if name == "version":
-        if data.get("label"):  # named as PlanVersion.title names it
+        kind = _choice_label(VersionKind, data.get("kind"))
+        if data.get("label") and data["label"] != kind:  # named as PlanVersion.title names it
             return _("Plan version %(number)s: %(label)s") % {
                 "number": data["number"],
                 "label": data["label"],
             }
-        label = _choice_label(VersionKind, data.get("kind"))
-        return _("Plan version %(number)s (%(label)s)") % {"number": data["number"], "label": label}
+        return _("Plan version %(number)s (%(label)s)") % {"number": data["number"], "label": kind}
     if name == "phase":
         title = data.get("title") or _choice_label(PhaseKind, data.get("kind"))
         return _("Procedure step %(title)s") % {"title": title}

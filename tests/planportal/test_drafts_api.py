@@ -56,7 +56,7 @@ def test_a_draft_is_made_edited_and_published_with_a_token(client, plan, planner
         "number": 2,
         "kind": "revised",
         "label": "修改稿",
-        "title": "第 2 版：修改稿",
+        "title": "第 2 版（修改稿）",
         "state": "draft",
         "based_on": 1,
         "change_note": "",
