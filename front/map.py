@@ -26,6 +26,7 @@ TIANDITU_TEMPLATE = (
     "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%(key)s"
 )
 TIANDITU_APPROVAL = "GS(2024)0650号"
+VILLAGE_PLACEHOLDER = "000000000000"
 
 
 def plan_map(request, slug: str):
@@ -53,6 +54,9 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
             "layers": reverse("api-plan-layers", args=[plan.slug]),
             "report": reverse("api-point-report", args=[plan.slug]),
             "plan": reverse("plan-detail", args=[plan.slug]),
+            # A village's page: the popup of a village puts its code in place of the zeros.
+            "village_page": reverse("plan-village", args=[plan.slug, VILLAGE_PLACEHOLDER]),
+            "village_placeholder": VILLAGE_PLACEHOLDER,
             # Loaded only when a resident comments: the form module and Leaflet.draw (which
             # django-leaflet ships; it is fetched on the first drawing).
             "comment_form_module": static("js/comment-form.js"),
@@ -119,6 +123,8 @@ def _strings() -> dict[str, str]:
         "zoom_in": _("Zoom in"),
         "read_section": _("Read %(section)s in the plan text"),
         "read_text": _("Read the text"),
+        "village_page": _("This village's plan"),
+        "attribute_details": _("Detailed attributes"),
         "report_here": _("What the plan says here"),
         "report_loading": _("Looking up what the plan says here…"),
         "report_failed": _("The lookup failed. Please try again."),

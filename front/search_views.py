@@ -21,12 +21,13 @@ def place_search(request):
 class SearchHitSerializer(serializers.Serializer):
     name = serializers.CharField()
     code = serializers.CharField(help_text="12-digit 统计用区划代码, empty when unknown")
-    level = serializers.CharField(help_text="county, township or village")
+    level = serializers.CharField(help_text="county, township, village or feature")
     level_display = serializers.CharField()
     plan = serializers.SerializerMethodField(help_text="the plan that covers the place, if any")
     url = serializers.SerializerMethodField(help_text="where the hit leads: map, else region page")
     map = serializers.SerializerMethodField(help_text="the plan's map at the place, or null")
     region = serializers.SerializerMethodField(help_text="the region's page, or null")
+    village = serializers.SerializerMethodField(help_text="the village's page in its plan, or null")
     lon = serializers.FloatField(allow_null=True, help_text="EPSG:4326, where the point is public")
     lat = serializers.FloatField(allow_null=True)
 
@@ -58,6 +59,9 @@ class SearchHitSerializer(serializers.Serializer):
     def get_map(self, hit: Hit) -> str | None:
         return self._absolute(hit.map_url) if hit.map_url else None
 
+    def get_village(self, hit: Hit) -> str | None:
+        return self._absolute(hit.village_url) if hit.village_url else None
+
     def get_region(self, hit: Hit) -> str | None:
         return self._absolute(hit.region_url) if hit.region_url else None
 
@@ -71,7 +75,7 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class PlaceSearchView(AcceptLanguageMixin, APIView):
-    """Villages and 乡镇 across every published plan."""
+    """Villages and 乡镇 across every published plan, and named features of their layers."""
 
     authentication_classes = []
     permission_classes = []
@@ -81,8 +85,10 @@ class PlaceSearchView(AcceptLanguageMixin, APIView):
         summary="Find a village or township across all plans",
         description=(
             "By name (part of it) or 12-digit code (its beginning). Each hit names the plan "
-            "that covers the place and leads to that plan's map at the place; a place no "
-            "published plan covers leads to its region page. At most 30 hits."
+            "that covers the place and leads to the village's page, else that plan's map at "
+            "the place; a place no published plan covers leads to its region page. Named "
+            "features of the plans' public layers (facilities, roads, projects) are found by "
+            "name and lead to the map at the feature. At most 30 hits."
         ),
         parameters=[
             OpenApiParameter(

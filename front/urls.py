@@ -23,6 +23,7 @@ from front import (
     version_pages,
     version_staff,
     views,
+    village_views,
 )
 
 urlpatterns = [
@@ -31,6 +32,11 @@ urlpatterns = [
     path("search/", search_views.place_search, name="place-search"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    path(
+        "plans/<slug:slug>/villages/<str:code>/",
+        village_views.village_page,
+        name="plan-village",
+    ),
     path("plans/<slug:slug>/v/<int:number>/", version_pages.plan_version, name="plan-version"),
     path(
         "plans/<slug:slug>/v/<int:number>/changes/",

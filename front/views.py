@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from consultation.embed import plan_page_context
 from front.portal import attach_open_consultations, portal
 from front.version_context import version_context
+from front.village import plan_villages
 from layers.models import Layer
 from planportal.importing.saving import published_document
 from planportal.models import Plan, PlanVersion
@@ -40,6 +41,7 @@ def render_plan_page(request, plan: Plan, version: PlanVersion | None, *, banner
         "mapped_sections": {number for number in layer_sections if number is not None},
         "has_geopackage": Layer.objects.with_features().filter(plan=plan).exists(),
         "original_document": published_document(plan),
+        "villages": plan_villages(plan),
     }
     context.update(plan_page_context(plan))
     context.update(version_context(plan, shown, banner=banner))

@@ -26,7 +26,9 @@ def test_a_village_by_name_leads_to_its_plan_map_at_the_village(client, demo_pla
     assert first["map"].endswith(
         f"/plans/{demo_plan.slug}/map/?village=%E9%98%B3%E6%B3%89%E6%9B%B2%E6%9D%91"
     )
-    assert first["url"] == first["map"]
+    # The hit leads to the village's page, which links to the map.
+    assert first["village"].endswith(f"/plans/{demo_plan.slug}/villages/141181101200/")
+    assert first["url"] == first["village"]
     assert first["region"].endswith("/regions/141181101200/")
     # The point of the village layer (fixtures/yangquanqu/layers/xzc.geojson).
     assert (first["lon"], first["lat"]) != (None, None)
@@ -116,3 +118,26 @@ def test_the_search_page_leads_a_township_without_a_plan_to_its_page(client, dem
 def test_the_home_page_has_the_search_form(client, demo_plan):
     page = client.get("/").content.decode()
     assert 'action="/search/"' in page and 'name="q"' in page
+
+
+def test_facilities_roads_and_projects_are_found_by_name_and_lead_to_the_map(client, demo_plan):
+    found = hits(client, "柳湾变电站")
+    substation = next(hit for hit in found if hit["name"] == "110kV柳湾变电站")
+    assert substation["level"] == "feature"
+    assert substation["level_display"] == "市政公用设施（示意）"
+    assert f"/plans/{demo_plan.slug}/map/?layer=yangquanqu-szss&lon=" in substation["url"]
+    assert substation["lon"] is not None
+    roads = hits(client, "国道")
+    assert any(hit["level"] == "feature" and "道路" in hit["level_display"] for hit in roads)
+    projects = hits(client, "矿山生态修复")
+    assert any(hit["name"] == "矿山生态修复区域（河北村）" for hit in projects)
+
+
+def test_the_search_page_links_a_village_to_its_page(client, demo_plan):
+    page = client.get("/search/", {"q": "柳湾村"}).content.decode()
+    assert f'href="/plans/{demo_plan.slug}/villages/141181101203/"' in page
+
+
+def test_restricted_layers_are_not_searched_by_feature_name(client, demo_plan):
+    # 永久基本农田 is generalised: its parcels' names (地类名称) are not public.
+    assert not any(hit["level"] == "feature" for hit in hits(client, "旱地"))

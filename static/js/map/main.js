@@ -176,6 +176,7 @@ await Promise.all(
     .map((layer) => switchOn(layer.collection_id)),
 );
 if (asked) await focusSection(asked);
+await focusFeatureFromLocation();
 tree.updateZoom(map.getZoom());
 map.getContainer().dataset.ready = "true";
 
@@ -187,6 +188,28 @@ setUpVillageSearch({
   onChoose: showVillage,
 });
 
+// A village's page, for a feature of the villages layer with its 12-digit code (XZQDM).
+function villageUrlOf(layer, properties) {
+  if (layer.collection_id !== config.village_layer) return "";
+  const code = String(properties.XZQDM ?? "");
+  if (!/^\d{12}$/.test(code)) return "";
+  return config.urls.village_page.replace(config.urls.village_placeholder, code);
+}
+
+// `?layer=<collection id>&lon=&lat=` (the portal's search links a facility, road or project
+// so): that layer on, the map at the feature.
+async function focusFeatureFromLocation() {
+  const params = new URLSearchParams(window.location.search);
+  const id = params.get("layer");
+  if (!id || !catalogue.some((layer) => layer.collection_id === id)) return;
+  await switchOn(id);
+  const lon = Number.parseFloat(params.get("lon"));
+  const lat = Number.parseFloat(params.get("lat"));
+  if (Number.isFinite(lon) && Number.isFinite(lat)) {
+    map.setView([lat, lon], Math.max(map.getZoom(), VILLAGE_ZOOM), { animate: false });
+  }
+}
+
 async function switchOn(id) {
   tree.setChecked(id, true);
   await layers.setOn(id, true);
@@ -195,6 +218,7 @@ async function switchOn(id) {
 function openPopup(layer, properties, latlng, { focus = false, featureId = null } = {}) {
   const hasId = featureId !== null && featureId !== undefined;
   const content = popupContent(layer, properties, strings, {
+    villageUrl: villageUrlOf(layer, properties),
     onReport: () => {
       map.closePopup();
       report.at(latlng, { returnFocusTo: map.getContainer() });

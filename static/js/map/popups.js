@@ -1,6 +1,7 @@
 // The popup of a plan feature: its layer with its data mark, its name, its attributes (labels
-// from the layer's attribute schema) and a link to the plan section it belongs to. Built from
-// text nodes only.
+// from the layer's attribute schema; database codes such as 标识码 and 要素代码 folded under
+// "详细属性", so residents read names and plain words first), a link to the plan section it
+// belongs to and, for a village, to the village's page. Built from text nodes only.
 
 import { DATA_LANG, el, format } from "../lib/dom.js";
 import { categoryOf } from "./layers.js";
@@ -17,8 +18,23 @@ export function featureTitle(layer, properties) {
   );
 }
 
+// Fields that hold database codes rather than words: identifiers and codes (…DM, …BM).
+const CODE_FIELDS = new Set(["BSM", "YSDM"]);
+const CODE_LABEL = /代码|编码|标识码/;
+
+function isCodeField(field) {
+  const name = String(field.name || "").toUpperCase();
+  return (
+    CODE_FIELDS.has(name) ||
+    name.endsWith("DM") ||
+    name.endsWith("BM") ||
+    CODE_LABEL.test(field.label || "")
+  );
+}
+
 // comment: {label, onClick} while the consultation takes opinions ("Comment on this feature").
-export function popupContent(layer, properties, strings, { onReport, comment }) {
+// villageUrl: the village's page, for a feature of the villages layer.
+export function popupContent(layer, properties, strings, { onReport, comment, villageUrl }) {
   const category = categoryOf(layer, properties);
   const heading = el(
     "p",
@@ -28,6 +44,7 @@ export function popupContent(layer, properties, strings, { onReport, comment }) 
     boundaryLabel(layer, strings),
   );
   const rows = [];
+  const codeRows = [];
   for (const field of layer.attribute_schema || []) {
     if (!(field.name in properties)) continue; // tiles carry only the fields the style needs
     let value = textOf(properties[field.name]) || "—";
@@ -35,9 +52,13 @@ export function popupContent(layer, properties, strings, { onReport, comment }) 
       const label = legendLabel(layer, category);
       if (label && label !== value) value = `${value}（${label}）`;
     }
-    rows.push(el("dt", {}, field.label || field.name), el("dd", {}, value));
+    const row = [el("dt", {}, field.label || field.name), el("dd", {}, value)];
+    (isCodeField(field) ? codeRows : rows).push(...row);
   }
   const actions = el("div", { class: "popup-actions" });
+  if (villageUrl) {
+    actions.append(el("a", { href: villageUrl, class: "popup-village-link" }, strings.village_page));
+  }
   if (layer.section) {
     const section = `${layer.section.number} ${layer.section.title}`;
     actions.append(
@@ -58,6 +79,14 @@ export function popupContent(layer, properties, strings, { onReport, comment }) 
     heading,
     el("h3", { class: "popup-title", lang: DATA_LANG }, featureTitle(layer, properties)),
     rows.length ? el("dl", { class: "popup-attributes", lang: DATA_LANG }, rows) : null,
+    codeRows.length
+      ? el(
+          "details",
+          { class: "popup-details" },
+          el("summary", {}, strings.attribute_details),
+          el("dl", { class: "popup-attributes", lang: DATA_LANG }, codeRows),
+        )
+      : null,
     actions,
   );
 }
