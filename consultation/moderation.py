@@ -429,3 +429,38 @@ def masked_email(email: str) -> str:
         return "*" * len(email)
     local, domain = email.rsplit("@", 1)
     return f"{local[:1]}***@{domain}"
+
+
+@transaction.atomic
+def answer_group(
+    actor: AbstractBaseUser,
+    comments,
+    result: str,
+    reason: str,
+    publish: bool = False,
+) -> list[Reply]:
+    """One answer to opinions that say the same (a group the official confirmed): every later
+    opinion is grouped under the first received (``mark_duplicate``), and each gets the same
+    answer through ``answer``, so each opinion keeps its own reply and audit events and the
+    resident finds it by their own receipt code. All or nothing: one refusal changes none."""
+    comments = sorted(comments, key=lambda c: (c.created_at, c.pk))
+    if len(comments) < 2:
+        raise ModerationError(_("Choose at least two opinions to answer together."))
+    if len({c.consultation_id for c in comments}) != 1:
+        raise ModerationError(_("Both comments must belong to the same consultation."))
+    first, *others = comments
+    for comment in others:
+        if comment.duplicate_of_id != first.pk:
+            mark_duplicate(actor, comment, first)
+    replies = [
+        answer(actor, comment, result, reason, publish=publish) for comment in [first, *others]
+    ]
+    codes = [c.receipt_code for c in comments]
+    record(
+        actor,
+        "comment.group_answer",
+        first,
+        summary=f"{Result(result).label}: {'、'.join(codes)}",
+        after={"comments": [c.pk for c in comments], "result": result},
+    )
+    return replies

@@ -189,6 +189,15 @@ class Report:
     def opinions(self) -> int:
         return sum(len(row.comments) for row in self.rows)
 
+    @property
+    def groups(self) -> list[ReportRow]:
+        """Entries that stand for several opinions (a 联名意见, the same text sent by many)."""
+        return [row for row in self.rows if row.duplicates]
+
+    @property
+    def grouped_opinions(self) -> int:
+        return sum(len(row.comments) for row in self.groups)
+
     def count(self, result: str | None) -> int:
         """Opinions (grouped ones included) with this result; None counts the unanswered."""
         return sum(len(row.comments) for row in self.rows if row.result == result)
@@ -202,6 +211,7 @@ class Report:
         return {
             "opinions": self.opinions,
             "rows": len(self.rows),
+            "groups": len(self.groups),
             "hidden": self.hidden,
             "by_result": counts_by_result(self.count),
         }

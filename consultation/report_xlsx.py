@@ -48,6 +48,9 @@ def _write_cover(sheet: Worksheet, report: Report) -> None:
         (_("Ways of the notice"), cover.methods or _("Not recorded")),
         (_("Places of the notice"), cover.places or _("Not recorded")),
         (_("Opinions received"), report.opinions),
+        (_("Entries in the table"), len(report.rows)),
+        (_("Groups of opinions that say the same"), len(report.groups)),
+        (_("Opinions in those groups"), report.grouped_opinions),
         (_("Comments hidden (listed apart)"), report.hidden),
     ]
     write_pairs(sheet, lines)

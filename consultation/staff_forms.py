@@ -167,6 +167,25 @@ class DuplicateForm(OwnIdsForm):
         return original
 
 
+class GroupAnswerForm(OwnIdsForm):
+    """One answer for a group of similar opinions (consultation/similar.py); each opinion of
+    the group gets it as its own reply. Several of these share the queue page: each group's
+    form is made with its own ``auto_id``."""
+
+    comments = forms.ModelMultipleChoiceField(
+        Comment.objects.none(), label=_("Comments"), widget=forms.MultipleHiddenInput
+    )
+    result = forms.ChoiceField(label=_("Result"), choices=Result.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    publish = forms.BooleanField(label=_("Publish these comments and the answer"), required=False)
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comments"].queryset = Comment.objects.filter(consultation=consultation)
+
+
 class BatchForm(OwnIdsForm):
     id_prefix = "batch"
 

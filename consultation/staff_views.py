@@ -21,17 +21,21 @@ from django.views.decorators.http import require_GET, require_POST
 from consultation import moderation
 from consultation.change_links import change_label, explanation_url
 from consultation.models import Comment, CommentState, Consultation, Reply
+from consultation.similar import consultation_groups, group_of
 from consultation.staff_forms import (
     AnswerForm,
     BatchForm,
     DuplicateForm,
     EnterCommentForm,
+    GroupAnswerForm,
     HideForm,
     PublishForm,
     QueueFilterForm,
     SubmitterForm,
 )
 from consultation.staff_queue import filter_queue, map_features, queue_comments
+from layers.models import Layer, geometry_label
+from layers.packages.catalogue import STANDARD_LAYERS
 from planportal.models import AuditEvent
 from planportal.roles import moderated_plans, official_required, require_moderation_right
 
@@ -97,6 +101,7 @@ def queue(request):
         "kept_query": kept.urlencode(),
         "batch_form": BatchForm(consultation=consultation) if consultation else None,
         "counts": _counts(consultation),
+        "groups": _group_forms(consultation, comments),
     }
     if consultation is not None:
         context["map_config"] = {
@@ -113,6 +118,24 @@ def queue(request):
             },
         }
     return render(request, "consultation/staff/queue.html", context)
+
+
+def _group_forms(consultation: Consultation | None, selection) -> list[tuple]:
+    """The groups of similar opinions among the comments the filters select, each with its
+    own answer form (ids of its own)."""
+    if consultation is None:
+        return []
+    return [
+        (
+            group,
+            GroupAnswerForm(
+                consultation=consultation,
+                auto_id=f"group{number}-%s",
+                initial={"comments": [c.pk for c in group.comments]},
+            ),
+        )
+        for number, group in enumerate(consultation_groups(consultation, selection), start=1)
+    ]
 
 
 def _counts(consultation: Consultation | None) -> dict:
@@ -144,6 +167,32 @@ def linked_changes(reply: Reply | None) -> list[dict]:
         }
         for change in changes
     ]
+
+
+def place_map(comment: Comment) -> dict | None:
+    """What the comment page's small map draws: the plan's outline and the place the opinion
+    points at (drawn, or the feature as the queue map shows it); None without a place."""
+    if comment.drawn is None and comment.feature_id is None:
+        return None
+    plan = comment.consultation.plan
+    shapes = map_features(Comment.objects.filter(pk=comment.pk), detail_url)
+    return {
+        "place": shapes,
+        "extent": list(plan.extent.extent) if plan.extent else None,
+        "outline": json.loads(plan.extent.geojson) if plan.extent else None,
+        "strings": {"map_label": _("The place this opinion points at")},
+    }
+
+
+def control_line_names(comment: Comment) -> list[str]:
+    """The control lines the place touches, by their layers' titles (the comment keeps the
+    layer codes, e.g. YJJBNT, as the submission found them)."""
+    codes = [code.upper() for code in comment.control_lines]
+    titles = {standard.code: standard.name for standard in STANDARD_LAYERS}
+    layers = Layer.objects.filter(plan_id=comment.consultation.plan_id).exclude(code="")
+    for layer in layers.order_by("-position", "-pk").only("code", "title"):
+        titles[layer.code.upper()] = layer.title
+    return [titles.get(code, code) for code in codes]
 
 
 def _detail(request, comment: Comment, *, status: int = 200, contact=None, **forms):
@@ -181,6 +230,10 @@ def _detail(request, comment: Comment, *, status: int = 200, contact=None, **for
             }
         ),
         "duplicates": comment.duplicates.order_by("created_at"),
+        "similar": group_of(comment),
+        "place_map": place_map(comment),
+        "drawn_kind": geometry_label(comment.drawn.geom_type) if comment.drawn else "",
+        "control_line_names": control_line_names(comment),
         "events": AuditEvent.objects.filter(
             object_type=Comment._meta.label_lower, object_id=str(comment.pk)
         ).order_by("at", "id"),
@@ -321,6 +374,35 @@ def batch(request):
     messages.success(request, _("%(count)s comments done.") % {"count": outcome.done})
     for code, why in outcome.refused:
         messages.warning(request, f"{code}: {why}")
+    return redirect(back)
+
+
+@require_POST
+@official_required
+def group_answer(request, consultation_pk: int):
+    """One answer given to a group of similar opinions, each answered and audited."""
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("plan"), pk=consultation_pk
+    )
+    require_moderation_right(request.user, consultation.plan)
+    form = GroupAnswerForm(request.POST, consultation=consultation)
+    back = reverse("staff-queue") + f"?consultation={consultation.pk}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        replies = moderation.answer_group(
+            request.user, data["comments"], data["result"], data["reason"], data["publish"]
+        )
+    except moderation.ModerationError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    messages.success(
+        request, _("%(count)s similar opinions answered together.") % {"count": len(replies)}
+    )
     return redirect(back)
 
 

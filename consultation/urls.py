@@ -47,6 +47,11 @@ urlpatterns = [
         name="staff-submitter",
     ),
     path(
+        "staff/consultations/<int:consultation_pk>/group-answer/",
+        staff_views.group_answer,
+        name="staff-group-answer",
+    ),
+    path(
         "staff/consultations/<int:consultation_pk>/enter/",
         staff_views.enter_comment,
         name="staff-enter",

@@ -30,6 +30,17 @@ class GeometryType(models.TextChoices):
     POLYGON = "Polygon", _("Polygon")
 
 
+def geometry_label(geom_type: str) -> str:
+    """A geometry type in words (点 / 线 / 面) for staff pages: "Polygon" and "MultiPolygon" alike
+    are 面; a type without words (a collection) says so rather than show its English name."""
+    if not geom_type:
+        return str(_("No geometry"))
+    family = geom_type.removeprefix("3D ").removeprefix("Multi")
+    if family in GeometryType.values:
+        return str(GeometryType(family).label)
+    return str(_("Mixed geometry"))
+
+
 class PublicPolicy(models.TextChoices):
     FEATURES = "features", _("Features and tiles")
     TILES_ONLY = "tiles-only", _("Tiles only (no coordinates for download)")

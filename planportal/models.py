@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from planportal.audit_actions import action_label
 from planportal.region_codes import enclosing_regions, region_prefix  # noqa: F401 (re-exported)
 
 region_code_validator = RegexValidator(
@@ -373,6 +374,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words, as staff pages show it (planportal/audit_actions.py)."""
+        return action_label(self.action)
 
 
 class RegionLevel(models.TextChoices):

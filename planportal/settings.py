@@ -259,6 +259,9 @@ POW_MAX_AGE_SECONDS = env_int("POW_MAX_AGE_SECONDS", 600)
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 COMMENT_PHOTO_MAX_BYTES = env_int("COMMENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 COMMENT_PHOTO_MAX_PIXELS = env_int("COMMENT_PHOTO_MAX_PIXELS", 40_000_000)
+# Opinions whose words (jieba) overlap at least this much (Jaccard, percent) are offered to
+# officials as one group of similar opinions (consultation/similar.py).
+SIMILAR_OPINION_THRESHOLD = env_int("SIMILAR_OPINION_THRESHOLD_PERCENT", 60) / 100
 COMMENT_PHOTO_MAX_SIDE = env_int("COMMENT_PHOTO_MAX_SIDE", 2048)
 CONSULTATION_CACHE_SECONDS = env_int("CONSULTATION_CACHE_SECONDS", 10)
 # Names, phones and emails are deleted this many days after a consultation closes.

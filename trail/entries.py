@@ -32,6 +32,7 @@ from pghistory.models import Events
 
 from consultation.models import Consultation
 from layers.models import Layer
+from planportal.audit_actions import AUDIT_ACTIONS
 from planportal.models import AuditEvent, Chapter, PhaseKind, Plan, VersionKind, region_prefix
 from trail import models as trail
 from trail.values import Change, changes_between
@@ -67,56 +68,6 @@ ROW_ACTIONS = {
     trail.GROUP_REMOVE: pgettext_lazy("trail", "removed from group"),
 }
 
-AUDIT_ACTIONS = {
-    "comment.publish": gettext_lazy("comment published"),
-    "comment.hide": gettext_lazy("comment hidden"),
-    "comment.answer": gettext_lazy("comment answered"),
-    "comment.enter": gettext_lazy("opinion entered by staff"),
-    "comment.mark_duplicate": gettext_lazy("comment grouped as duplicate"),
-    "comment.show_contact": gettext_lazy("contact details shown"),
-    "consultation.export_csv": gettext_lazy("comments exported (CSV)"),
-    "consultation.export_xlsx": gettext_lazy("comments exported (XLSX)"),
-    "consultation.purge_contacts": gettext_lazy("contact details purged after retention"),
-    "layer.publish": gettext_lazy("layer revision published"),
-    "plan.create": gettext_lazy("plan created"),
-    "plan.publish": gettext_lazy("plan shown on the portal"),
-    "plan.unpublish": gettext_lazy("plan taken off the portal"),
-    "version.create": gettext_lazy("plan version created"),
-    "version.publish": gettext_lazy("plan version published"),
-    "layer.rollback": gettext_lazy("layer rolled back"),
-    "upload.created": gettext_lazy("upload received"),
-    "upload.queued": gettext_lazy("upload queued"),
-    "upload.done": gettext_lazy("upload written as a revision"),
-    "upload.failed": gettext_lazy("upload failed"),
-    "upload.rejected": gettext_lazy("upload rejected"),
-    "upload.cancelled": gettext_lazy("upload cancelled"),
-    "upload.interrupted": gettext_lazy("upload interrupted"),
-    "upload.expired": gettext_lazy("upload expired"),
-    "package.created": gettext_lazy("database package received"),
-    "package.queued": gettext_lazy("database package queued"),
-    "package.checked": gettext_lazy("database package checked"),
-    "package.publish": gettext_lazy("database package published"),
-    "package.interrupted": gettext_lazy("database package interrupted"),
-    "package.expired": gettext_lazy("database package expired"),
-    "login.succeeded": gettext_lazy("logged in"),
-    "login.locked_out": gettext_lazy("login locked after failures"),
-    "report.freeze": gettext_lazy("report frozen"),
-    "reply.link_changes": gettext_lazy("answer linked to changes"),
-    "version.changes.refresh": gettext_lazy("list of changes refreshed"),
-    "version.change.add": gettext_lazy("change listed"),
-    "version.change.explain": gettext_lazy("reason for a change written"),
-    "version.change_note": gettext_lazy("foreword of the changes written"),
-    "account.create": gettext_lazy("staff account created"),
-    "account.deactivate": gettext_lazy("staff account deactivated"),
-    "account.reactivate": gettext_lazy("staff account reactivated"),
-    "grant.add": gettext_lazy("right granted"),
-    "grant.revoke": gettext_lazy("right revoked"),
-    "figure.add": gettext_lazy("figure uploaded"),
-    "figure.edit": gettext_lazy("figure changed"),
-    "figure.delete": gettext_lazy("figure deleted"),
-    "trail.export_csv": gettext_lazy("trail exported (CSV)"),
-    "trail.export_xlsx": gettext_lazy("trail exported (XLSX)"),
-}
 
 # How an audited object reaches its plan, tried in this order.
 PLAN_PATHS = ("plan", "consultation__plan", "layer__plan", "comment__consultation__plan")

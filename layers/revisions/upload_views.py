@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from layers.ingest import RejectedFile
 from layers.ingest.pipeline import DEFAULT_KEY_FIELD
-from layers.models import Layer, LayerRevision, UploadJob, UploadState
+from layers.models import Layer, LayerRevision, UploadJob, UploadState, geometry_label
 from layers.revisions import uploads
 from layers.revisions.gate import missing_settings
 from layers.revisions.status import job_status, rendered_problems, revision_page_url
@@ -242,6 +242,14 @@ def upload_job(request, pk: int):
     return render(request, "layers/staff/job.html", context)
 
 
+def _found_layers(layers: list[dict]) -> list[dict]:
+    """The file's layers with their geometry type in words (面, not "MultiPolygon")."""
+    return [
+        {**found, "geometry_label": geometry_label(found.get("geometry_type") or "")}
+        for found in layers
+    ]
+
+
 def _choices(request, job: UploadJob):
     layers = job.inspection.get("layers", [])
     names = [found["name"] for found in layers]
@@ -249,12 +257,13 @@ def _choices(request, job: UploadJob):
     if len(names) == 1:
         chosen = names[0]
     if chosen not in names:
-        return render(request, "layers/staff/upload_pick_layer.html", {"job": job})
+        context = {"job": job, "found_layers": _found_layers(layers)}
+        return render(request, "layers/staff/upload_pick_layer.html", context)
     try:
         described = uploads.layer_fields(job, chosen)
     except RejectedFile as rejected:
         problems = rendered_problems([p.as_dict() for p in rejected.problems])
-        context = {"job": job, "problems": problems}
+        context = {"job": job, "problems": problems, "found_layers": _found_layers(layers)}
         return render(request, "layers/staff/upload_pick_layer.html", context, status=400)
     fields = described["fields"]
     automatic = uploads.automatic_mapping([f["name"] for f in fields], job.layer)

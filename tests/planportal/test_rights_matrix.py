@@ -466,6 +466,15 @@ ENDPOINTS = [
         302,
     ),
     (
+        "group answer",
+        OFFICIAL,
+        lambda c, o: c.post(
+            reverse("staff-group-answer", args=[o.consultation.pk]),
+            {"comments": [o.comment.pk], "result": "adopted", "reason": "采纳"},
+        ),
+        302,
+    ),
+    (
         "comment page",
         OFFICIAL,
         lambda c, o: c.get(reverse("staff-comment", args=[o.comment.pk])),

@@ -1,0 +1,80 @@
+"""The words for the actions of ``AuditEvent`` (planportal.audit.record): staff pages and the
+plan's trail name a step in words, never by its code (``comment.publish``). A new action gets
+its words here."""
+
+from django.utils.translation import gettext_lazy
+
+AUDIT_ACTIONS = {
+    "comment.publish": gettext_lazy("comment published"),
+    "comment.hide": gettext_lazy("comment hidden"),
+    "comment.answer": gettext_lazy("comment answered"),
+    "comment.enter": gettext_lazy("opinion entered by staff"),
+    "comment.mark_duplicate": gettext_lazy("comment grouped as duplicate"),
+    "comment.show_contact": gettext_lazy("contact details shown"),
+    "consultation.export_csv": gettext_lazy("comments exported (CSV)"),
+    "consultation.export_xlsx": gettext_lazy("comments exported (XLSX)"),
+    "consultation.purge_contacts": gettext_lazy("contact details purged after retention"),
+    "layer.publish": gettext_lazy("layer revision published"),
+    "plan.create": gettext_lazy("plan created"),
+    "plan.publish": gettext_lazy("plan shown on the portal"),
+    "plan.unpublish": gettext_lazy("plan taken off the portal"),
+    "version.create": gettext_lazy("plan version created"),
+    "version.publish": gettext_lazy("plan version published"),
+    "layer.rollback": gettext_lazy("layer rolled back"),
+    "upload.created": gettext_lazy("upload received"),
+    "upload.queued": gettext_lazy("upload queued"),
+    "upload.done": gettext_lazy("upload written as a revision"),
+    "upload.failed": gettext_lazy("upload failed"),
+    "upload.rejected": gettext_lazy("upload rejected"),
+    "upload.cancelled": gettext_lazy("upload cancelled"),
+    "upload.interrupted": gettext_lazy("upload interrupted"),
+    "upload.expired": gettext_lazy("upload expired"),
+    "package.created": gettext_lazy("database package received"),
+    "package.queued": gettext_lazy("database package queued"),
+    "package.checked": gettext_lazy("database package checked"),
+    "package.publish": gettext_lazy("database package published"),
+    "package.interrupted": gettext_lazy("database package interrupted"),
+    "package.expired": gettext_lazy("database package expired"),
+    "login.succeeded": gettext_lazy("logged in"),
+    "login.locked_out": gettext_lazy("login locked after failures"),
+    "report.freeze": gettext_lazy("report frozen"),
+    "reply.link_changes": gettext_lazy("answer linked to changes"),
+    "version.changes.refresh": gettext_lazy("list of changes refreshed"),
+    "version.change.add": gettext_lazy("change listed"),
+    "version.change.explain": gettext_lazy("reason for a change written"),
+    "version.change_note": gettext_lazy("foreword of the changes written"),
+    "account.create": gettext_lazy("staff account created"),
+    "account.deactivate": gettext_lazy("staff account deactivated"),
+    "account.reactivate": gettext_lazy("staff account reactivated"),
+    "grant.add": gettext_lazy("right granted"),
+    "grant.revoke": gettext_lazy("right revoked"),
+    "figure.add": gettext_lazy("figure uploaded"),
+    "figure.edit": gettext_lazy("figure changed"),
+    "figure.delete": gettext_lazy("figure deleted"),
+    "trail.export_csv": gettext_lazy("trail exported (CSV)"),
+    "trail.export_xlsx": gettext_lazy("trail exported (XLSX)"),
+    "comment.set_submitter": gettext_lazy("who gave the opinion changed"),
+    "comment.group_answer": gettext_lazy("one answer given to a group of similar opinions"),
+    "consultation.extend_to_lawful_close": gettext_lazy(
+        "consultation extended to its lawful close"
+    ),
+    "phase.add": gettext_lazy("procedure step added"),
+    "phase.edit": gettext_lazy("procedure step changed"),
+    "phase.delete": gettext_lazy("procedure step deleted"),
+    "phase.record_add": gettext_lazy("procedure record added"),
+    "phase.record_delete": gettext_lazy("procedure record deleted"),
+    "plan.text_imported": gettext_lazy("plan text imported"),
+    "version.edit": gettext_lazy("plan version changed"),
+    "version.delete": gettext_lazy("plan version deleted"),
+    "version.chapter": gettext_lazy("chapter of a draft changed"),
+    "version.section": gettext_lazy("section of a draft changed"),
+    "version.section_add": gettext_lazy("section added to a draft"),
+    "version.section_delete": gettext_lazy("section deleted from a draft"),
+    "version.indicators": gettext_lazy("indicators of a draft changed"),
+    "version.change.drop": gettext_lazy("change taken off the list"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words; an action without words yet keeps its code rather than vanish."""
+    return str(AUDIT_ACTIONS.get(action, action))
