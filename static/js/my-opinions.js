@@ -20,9 +20,14 @@ async function receipt(code) {
   return fetchJson(apiUrl(code), { headers: { "Accept-Language": config.language } });
 }
 
+// ABCDE-FGHJK, as the receipt page shows a code (consultation/receipts.py display_code).
+function shown(code) {
+  return code.length === 10 ? `${code.slice(0, 5)}-${code.slice(5)}` : code;
+}
+
 function removeButton(code, item) {
   const button = el("button", { type: "button", class: "my-opinion-remove" }, strings.remove);
-  button.setAttribute("aria-label", format(strings.remove_code, { code }));
+  button.setAttribute("aria-label", format(strings.remove_code, { code: shown(code) }));
   button.addEventListener("click", () => {
     forgetCode(code);
     item.remove();
@@ -42,7 +47,7 @@ function describe(item, code, data) {
       )
     : el("p", { class: "my-opinion-answer my-opinion-waiting" }, strings.no_answer);
   item.replaceChildren(
-    el("p", { class: "my-opinion-code" }, el("a", { href: data.page }, code)),
+    el("p", { class: "my-opinion-code" }, el("a", { href: data.page }, shown(code))),
     el("p", { class: "my-opinion-title", lang: "zh-Hans" }, data.consultation.title),
     el("p", { class: "my-opinion-about" }, data.target.label),
     el(
@@ -57,7 +62,7 @@ function describe(item, code, data) {
 
 function problem(item, code, text) {
   item.replaceChildren(
-    el("p", { class: "my-opinion-code" }, code),
+    el("p", { class: "my-opinion-code" }, shown(code)),
     el("p", { class: "my-opinion-problem", role: "alert" }, text),
     removeButton(code, item),
   );
