@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from consultation.models import Consultation
+from consultation.my_opinions import keep_strings
 from consultation.published import comments_by_section
 from planportal.models import Plan
 
@@ -60,6 +61,7 @@ def comment_form_config(consultation: Consultation) -> dict:
             "published": reverse("api-consultation-published", args=[pk]),
             "receipt_page": reverse("receipt-page", args=[RECEIPT_PLACEHOLDER]),
             "receipt_placeholder": RECEIPT_PLACEHOLDER,
+            "my_opinions": reverse("my-opinions"),
             "css": static("css/consultation.css"),
             "pow": static("js/pow.js"),
         },
@@ -75,5 +77,6 @@ def comment_form_config(consultation: Consultation) -> dict:
             "receipt_code": _("Your receipt code"),
             "keep_code": _("Keep this code: with it you can look up the answer later."),
             "look_up": _("Look up the answer"),
+            **keep_strings(),
         },
     }

@@ -428,3 +428,54 @@ class FrozenReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation or self.plan} v{self.number}"
+
+
+class NoticeChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class NoticeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    # The contact details were purged (retention) before the notice could go out.
+    SKIPPED = "skipped", _("Not sent")
+
+
+class Notice(models.Model):
+    """One message telling a resident that the answer to their opinion is published
+    (consultation/notices/). ``to`` is personal data: shown masked, emptied with the
+    comment's contact details when the retention period ends."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
+    channel = models.CharField(_("channel"), max_length=10, choices=NoticeChannel.choices)
+    to = models.CharField(_("sent to"), max_length=254, blank=True)
+    # The result the notice told (a notice is sent once per channel and result).
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.QUEUED
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer notice")
+        verbose_name_plural = _("answer notices")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.comment.receipt_code} {self.channel} {self.status}"
+
+    @property
+    def masked_to(self) -> str:
+        """w***@example.cn or 138****5678: enough to recognise, not to write to."""
+        if not self.to:
+            return "—"
+        if self.channel == NoticeChannel.EMAIL:
+            local, _at, domain = self.to.rpartition("@")
+            return f"{local[:1]}***@{domain}" if local else "***"
+        if len(self.to) < 7:
+            return "*" * len(self.to)
+        return f"{self.to[:3]}****{self.to[-4:]}"

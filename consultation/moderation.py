@@ -25,6 +25,7 @@ from consultation.models import (
     Result,
     SubmitterKind,
 )
+from consultation.notices.queue import queue_answer_notices
 from consultation.periods import china_date, last_day_open
 from planportal.audit import record
 
@@ -90,6 +91,7 @@ def publish(actor: AbstractBaseUser, comment: Comment, reason: str = "") -> Comm
     if reply is not None and not reply.is_published:
         reply.is_published = True
         reply.save(update_fields=["is_published"])
+        queue_answer_notices(locked, reply)
     after = snapshot(locked, reply)
     if after != before:
         record(actor, "comment.publish", locked, summary=reason, before=before, after=after)
@@ -136,6 +138,7 @@ def answer(
             _("This comment is hidden: publish the comment before publishing its answer.")
         )
     before = snapshot(locked, reply)
+    was_public = reply is not None and reply.is_published
     if reply is None:
         reply = Reply(comment=locked)
     reply.result = result
@@ -149,6 +152,9 @@ def answer(
         record(actor, "comment.answer", locked, summary=summary, before=before, after=after)
     if publish and locked.state != CommentState.PUBLISHED:
         _publish_state(actor, locked, reply)
+    if publish and not (was_public and before["reply"]["result"] == result):
+        # Just published, or its result changed: the resident is told (once per result).
+        queue_answer_notices(locked, reply)
     if changes is None and result not in ADOPTING and reply.changes.exists():
         changes = []  # an answer that adopts nothing led to no change
     if changes is not None:

@@ -13,6 +13,7 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.utils.translation import gettext as _
 
 from consultation.models import Comment, Consultation
+from consultation.periods import china_date
 from consultation.privacy import mask_contacts
 from layers.models import PublicPolicy
 
@@ -41,6 +42,8 @@ def published_reply(comment: Comment) -> dict | None:
         "result_label": reply.get_result_display(),
         "reason": reply.reason,
         "answered_at": reply.answered_at.isoformat(),
+        # The day in China the answer was last saved: what the receipt calls its date.
+        "answered_on": china_date(reply.answered_at).isoformat(),
     }
 
 

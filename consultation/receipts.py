@@ -64,6 +64,8 @@ def receipt_payload(comment: Comment) -> dict:
         "stance": comment.stance,
         "stance_label": comment.get_stance_display(),
         "target": target_summary(comment),
+        # The villages the opinion is about (tagged from its place): names, nothing personal.
+        "villages": list(comment.villages),
         "answer": published_reply(comment),
         "page": reverse("receipt-page", args=[comment.receipt_code]),
     }

@@ -1,10 +1,11 @@
 """Residents' contact details are deleted once they are no longer needed (PIPL Art. 19).
 
-A comment's name, phone, e-mail, guardian's name and client key are emptied when its
-consultation closed more than ``CONTACT_RETENTION_DAYS`` days ago (setting, default 180); the
-opinion's text, its place and its answer stay, because the 意见采纳情况及理由 report must keep
-them. Each purge sets ``contact_purged_at`` and writes one audit event per consultation (the
-purged comments' ids, never the purged values). Running it again purges nothing twice.
+A comment's name, phone, e-mail, guardian's name and client key (and the addresses its answer
+notices went to) are emptied when its consultation closed more than ``CONTACT_RETENTION_DAYS``
+days ago (setting, default 180); the opinion's text, its place and its answer stay, because
+the 意见采纳情况及理由 report must keep them. Each purge sets ``contact_purged_at`` and writes
+one audit event per consultation (the purged comments' ids, never the purged values). Running it
+again purges nothing twice.
 
 The job worker runs ``purge_due_contacts`` every night (consultation/tasks.py);
 ``manage.py purge_contacts`` runs it by hand and can report without changing anything.
@@ -15,7 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from consultation.models import Comment, Consultation
+from consultation.models import Comment, Consultation, Notice
 from consultation.privacy import retention_days
 from planportal.audit import record
 
@@ -41,6 +42,8 @@ def purge_consultation(consultation: Consultation, now) -> int:
     Comment.objects.filter(pk__in=ids).update(
         name="", phone="", email="", guardian_name="", client_key="", contact_purged_at=now
     )
+    # The addresses the answer notices went to are the same details.
+    Notice.objects.filter(comment_id__in=ids).update(to="")
     record(
         None,
         "consultation.purge_contacts",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consultation import moderation
 from consultation.change_links import change_label, explanation_url
-from consultation.models import Comment, CommentState, Consultation, Reply
+from consultation.models import Channel, Comment, CommentState, Consultation, Reply
 from consultation.similar import consultation_groups, group_of
 from consultation.staff_forms import (
     AnswerForm,
@@ -234,6 +234,10 @@ def _detail(request, comment: Comment, *, status: int = 200, contact=None, **for
         "place_map": place_map(comment),
         "drawn_kind": geometry_label(comment.drawn.geom_type) if comment.drawn else "",
         "control_line_names": control_line_names(comment),
+        # The answer notices sent to the resident (addresses shown masked).
+        "notices": comment.notices.all(),
+        "may_print_letter": comment.channel == Channel.LETTER
+        and bool(reply and reply.is_published),
         "events": AuditEvent.objects.filter(
             object_type=Comment._meta.label_lower, object_id=str(comment.pk)
         ).order_by("at", "id"),

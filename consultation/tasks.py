@@ -5,6 +5,8 @@ import logging
 
 from procrastinate.contrib.django import app
 
+from consultation.notices.delivery import deliver
+from consultation.notices.queue import NOTICE_QUEUE, NOTICE_TASK
 from consultation.retention import purge_due_contacts
 
 logger = logging.getLogger(__name__)
@@ -20,3 +22,10 @@ def purge_contacts(timestamp: int) -> None:
     purged = purge_due_contacts()
     if purged:
         logger.warning("purged the contact details of %s comments", purged)
+
+
+@app.task(name=NOTICE_TASK, queue=NOTICE_QUEUE)
+def send_notice(notice_id: int) -> None:
+    """One e-mail or text message telling a resident that their opinion is answered
+    (consultation/notices/delivery.py); its outcome is recorded on the notice."""
+    deliver(notice_id)

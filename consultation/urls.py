@@ -6,8 +6,10 @@ from django.urls import path
 
 from consultation import (
     exports,
+    my_opinions,
     opinion_views,
     public_views,
+    reply_letter,
     report_views,
     rounds_report_views,
     staff_views,
@@ -28,6 +30,7 @@ urlpatterns = [
     path("comments/<int:pk>/", opinion_views.public_comment_page, name="public-comment"),
     path("receipts/", public_views.receipt_lookup, name="receipt-lookup"),
     path("receipts/<str:code>/", public_views.receipt_page, name="receipt-page"),
+    path("my-opinions/", my_opinions.my_opinions, name="my-opinions"),
     path("staff/comments/", staff_views.queue, name="staff-queue"),
     path("staff/comments/map/", staff_views.queue_map, name="staff-queue-map"),
     path("staff/comments/batch/", staff_views.batch, name="staff-batch"),
@@ -41,6 +44,7 @@ urlpatterns = [
         name="staff-duplicate",
     ),
     path("staff/comments/<int:pk>/contact/", staff_views.comment_contact, name="staff-contact"),
+    path("staff/comments/<int:pk>/letter/", reply_letter.reply_letter, name="staff-reply-letter"),
     path(
         "staff/comments/<int:pk>/submitter/",
         staff_views.comment_submitter,

@@ -267,6 +267,26 @@ CONSULTATION_CACHE_SECONDS = env_int("CONSULTATION_CACHE_SECONDS", 10)
 # Names, phones and emails are deleted this many days after a consultation closes.
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 180)
 
+# Telling residents that their opinion is answered (consultation/notices/). Without an SMTP
+# host, mails are written to the console (the job worker's log); set EMAIL_HOST for real mail.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# A class with send(phone, text) (consultation/notices/sms.py); the default only logs.
+SMS_BACKEND = env_str("SMS_BACKEND", "consultation.notices.sms.ConsoleSmsBackend")
+
 # The plan's 图集 (planportal/figures.py): a sheet is a PNG/JPEG image or a PDF. An A0 map at
 # 300 dpi is about 140 million pixels; its thumbnail is at most THUMBNAIL_SIDE pixels a side.
 FIGURE_MAX_BYTES = env_int("FIGURE_MAX_BYTES", 100 * 1024 * 1024)

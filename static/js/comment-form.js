@@ -17,6 +17,7 @@
 
 import { el } from "./lib/dom.js";
 import { fetchJson, fetchText, postJson } from "./lib/http.js";
+import { keepOffer } from "./keep-receipt.js";
 
 const PHOTO_SIDE = 2048; // the server keeps at most this many pixels per side anyway
 const PHOTO_QUALITY = 0.85;
@@ -242,6 +243,7 @@ function showReceipt(form, config, container, body, onSubmitted) {
     el("p", { class: "comment-receipt-code" }, `${strings.receipt_code}: `, code),
     paragraph("", strings.keep_code),
     el("a", { href: page }, strings.look_up),
+    keepOffer(body.receipt_code, strings, config.urls.my_opinions),
   );
   form.replaceWith(box);
   box.focus();

@@ -516,6 +516,13 @@ ENDPOINTS = [
         200,
     ),
     (
+        # A web comment without an answer: the page says no letter is printed for it.
+        "reply letter",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-reply-letter", args=[o.comment.pk])),
+        409,
+    ),
+    (
         "submitter",
         OFFICIAL,
         lambda c, o: c.post(
