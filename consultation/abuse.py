@@ -81,7 +81,14 @@ def check_form_token(token: str, consultation_id: int, now: float | None = None)
     unverified = Rejected(
         400,
         {
-            "form_token": [_("The form could not be verified. Please reload it.")],
+            # The form page (and comment-form.js) renews the token and keeps the text, so the
+            # resident only sends again; reloading the page would lose what they wrote.
+            "form_token": [
+                _(
+                    "The form could not be checked and has been renewed. What you wrote is "
+                    "kept: please press “Send my opinion” again."
+                )
+            ],
             "code": "form_invalid",
         },
     )
@@ -90,7 +97,15 @@ def check_form_token(token: str, consultation_id: int, now: float | None = None)
     except signing.SignatureExpired:
         raise Rejected(
             400,
-            {"form_token": [_("The form has expired. Please reload it.")], "code": "form_expired"},
+            {
+                "form_token": [
+                    _(
+                        "The form had expired and has been renewed. What you wrote is kept: "
+                        "please press “Send my opinion” again."
+                    )
+                ],
+                "code": "form_expired",
+            },
         ) from None
     except signing.BadSignature:
         raise unverified from None

@@ -34,4 +34,9 @@ urlpatterns = [
         staff_api.SubmitterView.as_view(),
         name="api-comment-submitter",
     ),
+    path(
+        "comments/<int:pk>/villages/",
+        staff_api.VillagesView.as_view(),
+        name="api-comment-villages",
+    ),
 ]

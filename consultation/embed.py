@@ -78,5 +78,9 @@ def comment_form_config(consultation: Consultation) -> dict:
             "keep_code": _("Keep this code: with it you can look up the answer later."),
             "look_up": _("Look up the answer"),
             **keep_strings(),
+            # {n} is filled in by comment-form.js as the resident types.
+            "chars_left": _("You can write {n} more characters."),
+            "chars_near": _("Only {n} characters left."),
+            "chars_over": _("{n} characters too many: please shorten your opinion."),
         },
     }

@@ -144,6 +144,8 @@ class Stance(models.TextChoices):
     SUPPORT = "support", _("Support")
     OPPOSE = "oppose", _("Oppose")
     SUGGEST = "suggest", _("Suggestion")
+    # 咨询: a resident asking what the plan means for them rather than judging it.
+    QUESTION = "question", _("Question")
 
 
 class CommentState(models.TextChoices):

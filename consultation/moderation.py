@@ -1,5 +1,5 @@
 """What officials do to comments: publish, hide, answer, batch, enter on a resident's behalf,
-mark duplicates and look at contact details.
+mark duplicates, correct the villages and look at contact details.
 
 Every function is one named state change inside ``transaction.atomic()`` that locks the comment
 row and writes its AuditEvent in the same transaction, so a change and its record land or fail
@@ -412,6 +412,32 @@ def mark_duplicate(actor: AbstractBaseUser, comment: Comment, original: Comment 
     if after != {**before, "regrouped": []}:
         record(actor, "comment.mark_duplicate", locked, before=before, after=after)
     return _refresh(comment, locked)
+
+
+@transaction.atomic
+def set_villages(actor: AbstractBaseUser, comment: Comment, villages: list[str]) -> Comment:
+    """Corrects the villages an opinion is about. The submission tags them from the place the
+    resident drew or chose (consultation/touches.py), which misses a comment on the plan as a
+    whole that names a village, or tags a neighbour a line only grazes; the statistics and the
+    report count by these names. ``villages`` are names the caller has checked against the
+    plan's villages; they are kept in the plan's order without repeats."""
+    chosen = list(dict.fromkeys(name.strip() for name in villages if name.strip()))
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    before = {"villages": list(locked.villages)}
+    after = {"villages": chosen}
+    if after != before:
+        locked.villages = chosen
+        locked.save(update_fields=["villages"])
+        record(
+            actor,
+            "comment.set_villages",
+            locked,
+            summary="、".join(chosen) or _("No village"),
+            before=before,
+            after=after,
+        )
+    comment.villages = chosen
+    return comment
 
 
 @transaction.atomic

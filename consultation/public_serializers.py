@@ -10,6 +10,7 @@ The serializer also resolves what the opinion points at, one of:
 - nothing: the plan as a whole.
 """
 
+import copy
 import json
 import math
 import re
@@ -19,6 +20,12 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import (
+    EmailValidator,
+    MaxLengthValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -174,10 +181,83 @@ class PhotoField(serializers.Field):
         return None
 
 
+def normalise_body(text: str) -> str:
+    """The opinion as stored and counted: a browser posts a textarea's line breaks as CR LF,
+    which would count twice against COMMENT_MAX_CHARS while the counter on the page (and a
+    JSON client) count one."""
+    return text.replace("\r\n", "\n")
+
+
+def _stance_choices_text() -> str:
+    return "、".join(str(label) for label in Stance.labels)
+
+
+def field_messages() -> dict[str, dict[str, str]]:
+    """DRF's default messages ("This field is required.") do not say which box is meant on a
+    long form: each refusal names the field as the form labels it and says what to do. Built
+    per request, in its language."""
+    body = _("Please write your opinion in the box “Opinion”.")
+    stance = _("Under “Your view”, choose one: %(choices)s.") % {"choices": _stance_choices_text()}
+    feature = _("Choose the map feature again.")
+    return {
+        "body": {"required": body, "blank": body, "null": body, "invalid": body},
+        "stance": {"required": stance, "invalid_choice": stance, "null": stance},
+        "name": {
+            "max_length": _("“Name” may have at most %(max)s characters.") % {"max": 100},
+            "invalid": _("“Name” could not be read. Please type it again."),
+        },
+        "phone": {"max_length": phone_message(), "invalid": phone_message()},
+        "email": {
+            "invalid": _(
+                "“Email” is not an e-mail address. Write it like name@example.com, or leave "
+                "the box empty."
+            ),
+            "max_length": _("“Email” may have at most %(max)s characters.") % {"max": 254},
+        },
+        "guardian_name": {
+            "max_length": _("“Guardian's name” may have at most %(max)s characters.") % {"max": 100}
+        },
+        "collection_id": {"invalid": feature, "max_length": feature},
+        "feature_id": {"invalid": feature, "min_value": feature, "max_string_length": feature},
+        "section": {"max_length": _("Choose the section of the plan again.")},
+    }
+
+
+def phone_message() -> str:
+    return _(
+        "Enter a mobile number (11 digits starting with 1) or a landline number "
+        "with its area code, e.g. 0358-1234567."
+    )
+
+
+# DRF builds a field's validators with its messages when the field is made; the validators
+# of these kinds are made again with the messages of field_messages().
+_VALIDATOR_MESSAGES = (
+    (EmailValidator, "invalid"),
+    (RegexValidator, "invalid"),
+    (MaxLengthValidator, "max_length"),
+    (MinValueValidator, "min_value"),
+)
+
+
+def _use_messages(field: serializers.Field, messages: dict[str, str]) -> None:
+    field.error_messages.update(messages)
+    validators = []
+    for validator in field.validators:
+        for kind, key in _VALIDATOR_MESSAGES:
+            if isinstance(validator, kind) and key in messages:
+                validator = copy.copy(validator)
+                validator.message = messages[key]
+                break
+        validators.append(validator)
+    field.validators = validators
+
+
 class CommentSubmissionSerializer(serializers.Serializer):
     body = StrictCharField(help_text="The opinion; required, at most COMMENT_MAX_CHARS.")
     stance = serializers.ChoiceField(
-        choices=Stance.choices, help_text="support (支持), oppose (反对) or suggest (建议)"
+        choices=Stance.choices,
+        help_text="support (支持), oppose (反对), suggest (建议) or question (咨询)",
     )
     section = serializers.CharField(
         required=False, allow_blank=True, max_length=20, help_text='plan section number, "3.2"'
@@ -194,7 +274,7 @@ class CommentSubmissionSerializer(serializers.Serializer):
     phone = serializers.CharField(
         required=False, allow_blank=True, max_length=30, help_text="mobile or landline"
     )
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     consent_privacy = serializers.BooleanField(
         required=False, default=False, help_text="must be true: agreed to the privacy notice"
     )
@@ -223,11 +303,22 @@ class CommentSubmissionSerializer(serializers.Serializer):
     )
     challenge_solution = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, messages in field_messages().items():
+            _use_messages(self.fields[name], messages)
+
     def validate_body(self, value: str) -> str:
+        value = normalise_body(value)
         if len(value) > max_chars():
+            # Refused, never cut: the form shows the text again for the resident to shorten.
             raise serializers.ValidationError(
-                _("Please keep your opinion within %(max)s characters (it has %(n)s).")
-                % {"max": max_chars(), "n": len(value)}
+                _(
+                    "“Opinion” may have at most %(max)s characters; yours has %(n)s, %(over)s "
+                    "too many. Please shorten it and send it again: what you wrote is kept in "
+                    "the box."
+                )
+                % {"max": max_chars(), "n": len(value), "over": len(value) - max_chars()}
             )
         return value
 
@@ -237,12 +328,7 @@ class CommentSubmissionSerializer(serializers.Serializer):
         try:
             return normalise_phone(value)
         except ValueError:
-            raise serializers.ValidationError(
-                _(
-                    "Enter a mobile number (11 digits starting with 1) or a landline number "
-                    "with its area code, e.g. 0358-1234567."
-                )
-            ) from None
+            raise serializers.ValidationError(phone_message()) from None
 
     def validate_consent_privacy(self, value: bool) -> bool:
         if not value:

@@ -86,6 +86,10 @@ def form_context(request, consultation: Consultation, target: dict, values=None,
         for message in (messages if isinstance(messages, list) else [messages])
         if isinstance(message, str)
     ]
+    if any(key in FORM_FIELDS for key in errors):
+        # Without JavaScript the page comes back from the top: say first that nothing was sent
+        # and where to look, the messages by the fields say what to change.
+        general.insert(0, not_sent_message())
     limits = form_limits()
     return {
         "consultation": consultation,
@@ -101,6 +105,13 @@ def form_context(request, consultation: Consultation, target: dict, values=None,
         "limits": {**limits, "photo_max_mb": limits["photo_max_bytes"] // (1024 * 1024)},
         "privacy": privacy_notice(consultation),
     }
+
+
+def not_sent_message() -> str:
+    return _(
+        "Your opinion has not been sent yet. Please change what is marked in red below and "
+        "press “Send my opinion” again; what you wrote is kept."
+    )
 
 
 def _form_token(consultation: Consultation, values: dict) -> str:

@@ -171,6 +171,8 @@ class Cover:
     by_chapter: list[tuple[str, int]]
     by_village: list[tuple[str, int]]
     villages_without: list[str]
+    # 支持 / 反对 / 建议 / 咨询: a question (咨询) is answered like any opinion, usually 说明解释.
+    by_stance: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -264,6 +266,7 @@ def build_cover(consultation: Consultation) -> Cover:
         by_chapter=stats.by_chapter,
         by_village=[(name, n) for name, n in stats.by_village if n],
         villages_without=stats.villages_without,
+        by_stance=stats.by_stance,
     )
 
 

@@ -56,6 +56,7 @@ def _write_cover(sheet: Worksheet, report: Report) -> None:
     write_pairs(sheet, lines)
     write_section(sheet, _("Opinions by handling"), report.totals)
     write_section(sheet, _("Opinions by chapter"), cover.by_chapter)
+    write_section(sheet, _("Opinions by stance"), cover.by_stance)
     write_section(sheet, _("Opinions by village"), cover.by_village or [(_("None"), "")])
     if cover.villages_without:
         write_pairs(sheet, [(_("Villages without an opinion"), "、".join(cover.villages_without))])

@@ -1,12 +1,14 @@
-"""The staff API: officials (or their tools) answer a comment and say who gave it.
+"""The staff API: officials (or their tools) answer a comment, say who gave it and correct the
+villages it is about.
 
 ``POST /api/comments/{id}/answer/`` with ``result`` (adopted / partly / rejected / explained),
 ``reason`` and ``publish``; ``POST /api/comments/{id}/submitter/`` with ``submitter_kind``
-(person / organisation / department / expert) and ``organisation``. Authentication by token
-(``Authorization: Token …``, DRF authtoken) or by the staff session (then with the CSRF token,
-as DRF's SessionAuthentication requires); only the group ``officials`` and superusers may call
-them. The steps are consultation.moderation.answer and set_submitter, so they write their audit
-events like the staff page does.
+(person / organisation / department / expert) and ``organisation``;
+``POST /api/comments/{id}/villages/`` with ``villages`` (names of the plan's villages).
+Authentication by token (``Authorization: Token …``, DRF authtoken) or by the staff session
+(then with the CSRF token, as DRF's SessionAuthentication requires); only the group
+``officials`` and superusers may call them. The steps are consultation.moderation.answer,
+set_submitter and set_villages, so they write their audit events like the staff page does.
 """
 
 from django.shortcuts import get_object_or_404
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 
 from consultation import moderation
 from consultation.models import Comment, CommentState, Result, SubmitterKind
-from consultation.staff_forms import ANSWER_MAX
+from consultation.staff_forms import ANSWER_MAX, village_choices
 from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.api_fields import (
@@ -256,3 +258,75 @@ class SubmitterView(StaffAPIView):
         except moderation.ModerationError as refusal:
             return Response({"organisation": [str(refusal)]}, status=400)
         return Response(SubmittedCommentSerializer(comment).data)
+
+
+class NameListField(serializers.ListField):
+    """A list of names whose refusal is one list of messages, as the API's errors are
+    documented (a field: a list of strings), not DRF's per-index dictionary."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as refused:
+            if not isinstance(refused.detail, dict):
+                raise
+            messages = {str(m) for listed in refused.detail.values() for m in listed}
+            raise serializers.ValidationError(sorted(messages)) from None
+
+
+class VillagesSerializer(serializers.Serializer):
+    villages = NameListField(
+        child=StrictCharField(max_length=100),
+        max_length=500,
+        allow_empty=True,
+        help_text=(
+            "The names of the plan's villages the opinion is about (as the plan's village "
+            "layer names them); an empty list for none. Replaces the automatic tag."
+        ),
+    )
+
+    def validate_villages(self, names: list[str]) -> list[str]:
+        known = set(village_choices(self.context["comment"]))
+        unknown = [name for name in dict.fromkeys(names) if name not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not a village of this plan: %(names)s") % {"names": "、".join(unknown)}
+            )
+        return names
+
+
+class VillagesCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    receipt_code = serializers.CharField()
+    villages = serializers.ListField(child=serializers.CharField())
+
+
+class VillagesView(StaffAPIView):
+    permission_classes = [IsOfficial]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="comment_villages",
+        summary="Correct the villages of a comment (officials)",
+        description=(
+            "Replaces the villages the opinion is tagged with (set automatically from the place "
+            "it points at), which the statistics and the report count by. Names must be "
+            "villages of the comment's plan. Token or session authentication; officials of "
+            "the plan only. Writes an audit event with the names before and after."
+        ),
+        request=VillagesSerializer,
+        responses={
+            200: VillagesCommentSerializer,
+            400: invalid("A name is not a village of the plan, or the list is missing."),
+            **staff_refusals("an official", "No such comment."),
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
+        tags=["staff"],
+    )
+    def post(self, request, pk: int):
+        comment = get_object_or_404(Comment.objects.select_related("consultation__plan"), pk=pk)
+        require_moderation_right(request.user, comment.consultation.plan)
+        serializer = VillagesSerializer(data=request.data, context={"comment": comment})
+        serializer.is_valid(raise_exception=True)
+        moderation.set_villages(request.user, comment, serializer.validated_data["villages"])
+        return Response(VillagesCommentSerializer(comment).data)

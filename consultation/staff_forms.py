@@ -142,6 +142,36 @@ class SubmitterForm(OwnIdsForm):
     )
 
 
+def village_choices(comment: Comment) -> list[str]:
+    """The names an official may tag an opinion with: the plan's villages, and any name it
+    already has that the village layer no longer holds (so saving does not drop it unasked)."""
+    names = plan_villages(comment.consultation.plan)
+    return names + [name for name in comment.villages if name not in names]
+
+
+class VillagesForm(OwnIdsForm):
+    """The villages an opinion is about, as the statistics and the report count them."""
+
+    id_prefix = "villages"
+
+    villages = forms.MultipleChoiceField(
+        label=_("Villages it is about"),
+        help_text=_(
+            "Set from the place the resident drew or chose. Tick the villages the opinion is "
+            "really about; none for an opinion on the whole town."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a village of this plan. Tick from the list.")
+        },
+    )
+
+    def __init__(self, *args, comment: Comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].choices = [(name, name) for name in village_choices(comment)]
+
+
 class DuplicateForm(OwnIdsForm):
     id_prefix = "duplicate"
 
@@ -265,6 +295,9 @@ class EnterCommentForm(forms.Form):
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, **kwargs)
+        # No maxlength in the page: a browser cuts a pasted letter silently; the form refuses
+        # a longer one with Django's message and shows it again.
+        self.fields["body"].widget.attrs.pop("maxlength", None)
         plan = consultation.plan
         self.fields["section"].queryset = Section.objects.filter(
             chapter__version=consultation.shown_version

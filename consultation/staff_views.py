@@ -32,6 +32,7 @@ from consultation.staff_forms import (
     PublishForm,
     QueueFilterForm,
     SubmitterForm,
+    VillagesForm,
 )
 from consultation.staff_queue import filter_queue, map_features, queue_comments
 from layers.models import Layer, geometry_label
@@ -229,6 +230,8 @@ def _detail(request, comment: Comment, *, status: int = 200, contact=None, **for
                 "organisation": comment.organisation,
             }
         ),
+        "villages_form": forms.get("villages_form")
+        or VillagesForm(comment=comment, initial={"villages": list(comment.villages)}),
         "duplicates": comment.duplicates.order_by("created_at"),
         "similar": group_of(comment),
         "place_map": place_map(comment),
@@ -336,6 +339,19 @@ def comment_submitter(request, pk: int):
         messages.success(request, _("Who gave the opinion is saved."))
 
     return _act(request, comment, "submitter_form", SubmitterForm(request.POST), step)
+
+
+@require_POST
+@official_required
+def comment_villages(request, pk: int):
+    comment = staff_comment(request.user, pk)
+
+    def step(data):
+        moderation.set_villages(request.user, comment, data["villages"])
+        messages.success(request, _("The villages of this opinion are saved."))
+
+    form = VillagesForm(request.POST, comment=comment)
+    return _act(request, comment, "villages_form", form, step)
 
 
 @require_POST

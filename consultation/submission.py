@@ -27,7 +27,11 @@ from django.utils.translation import gettext as _
 
 from consultation import abuse
 from consultation.models import Channel, Comment, Consultation
-from consultation.public_serializers import CommentSubmissionSerializer, Target
+from consultation.public_serializers import (
+    CommentSubmissionSerializer,
+    Target,
+    normalise_body,
+)
 from consultation.touches import Touches, TouchLayers, touch_layers, touches
 from planportal.models import PlanVersion, Section
 
@@ -234,7 +238,7 @@ def _earlier(consultation: Consultation, key: str) -> Comment | None:
 
 def _replay(earlier: Comment, data) -> Submitted:
     """The answer to a repeated request: the same receipt, as long as it is the same opinion."""
-    body = _text(data, "body").strip()
+    body = normalise_body(_text(data, "body")).strip()
     stance = _text(data, "stance")
     if body != earlier.body or stance != earlier.stance:
         raise abuse.Rejected(

@@ -43,6 +43,11 @@ urlpatterns = [
         staff_views.comment_duplicate,
         name="staff-duplicate",
     ),
+    path(
+        "staff/comments/<int:pk>/villages/",
+        staff_views.comment_villages,
+        name="staff-villages",
+    ),
     path("staff/comments/<int:pk>/contact/", staff_views.comment_contact, name="staff-contact"),
     path("staff/comments/<int:pk>/letter/", reply_letter.reply_letter, name="staff-reply-letter"),
     path(

@@ -10,6 +10,7 @@ AUDIT_ACTIONS = {
     "comment.answer": gettext_lazy("comment answered"),
     "comment.enter": gettext_lazy("opinion entered by staff"),
     "comment.mark_duplicate": gettext_lazy("comment grouped as duplicate"),
+    "comment.set_villages": gettext_lazy("villages of a comment corrected"),
     "comment.show_contact": gettext_lazy("contact details shown"),
     "consultation.export_csv": gettext_lazy("comments exported (CSV)"),
     "consultation.export_xlsx": gettext_lazy("comments exported (XLSX)"),

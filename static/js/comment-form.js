@@ -65,6 +65,7 @@ export async function openCommentForm({ target = null, container, config, onSubm
 export function enhanceCommentForm(form, config, { container = form.parentElement, onSubmitted } = {}) {
   let challenge = null; // { token, solution } once solved
   showGuardianWhenUnder14(form);
+  countCharacters(form, config);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
@@ -137,6 +138,43 @@ function showGuardianWhenUnder14(form) {
   };
   under14.addEventListener("change", update);
   update();
+}
+
+// How many characters are left of COMMENT_MAX_CHARS, said before the limit is reached; the
+// textarea has no maxlength (it would cut a pasted text silently): a longer text stays in the
+// box and the server refuses it with a message. Screen readers hear the count once typing
+// pauses, not at every key.
+const NEAR_LIMIT_SHARE = 0.1; // the last tenth of the limit is "near"
+const NEAR_LIMIT_MIN = 50;
+const SPEAK_AFTER_MS = 1000;
+
+function countCharacters(form, config) {
+  const body = form.elements.body;
+  const shown = form.querySelector("[data-body-count]");
+  const spoken = form.querySelector("[data-body-count-spoken]");
+  const max = Number(body?.dataset.maxChars);
+  if (!body || !shown || !max) return;
+  const near = Math.max(NEAR_LIMIT_MIN, Math.round(max * NEAR_LIMIT_SHARE));
+  const strings = config.strings;
+  let timer = null;
+  const update = ({ speak = true } = {}) => {
+    // Counted as the server counts: characters (code points), not UTF-16 units.
+    const left = max - [...body.value].length;
+    const text =
+      left < 0
+        ? strings.chars_over.replace("{n}", String(-left))
+        : (left <= near ? strings.chars_near : strings.chars_left).replace("{n}", String(left));
+    shown.textContent = text;
+    shown.classList.toggle("comment-count-near", left >= 0 && left <= near);
+    shown.classList.toggle("comment-count-over", left < 0);
+    clearTimeout(timer);
+    if (!speak || !spoken) return;
+    timer = setTimeout(() => {
+      spoken.textContent = text;
+    }, SPEAK_AFTER_MS);
+  };
+  body.addEventListener("input", () => update());
+  update({ speak: false });
 }
 
 async function send(form, config, payload) {

@@ -10,7 +10,7 @@ const config = JSON.parse(document.getElementById("queue-map-config").textConten
 const strings = config.strings;
 const status = document.getElementById("queue-map-status");
 
-const STANCE_COLOURS = { support: "#15803d", oppose: "#b91c1c", suggest: "#1d4ed8" };
+const STANCE_COLOURS = { support: "#15803d", oppose: "#b91c1c", suggest: "#1d4ed8", question: "#7c3aed" };
 
 const map = planOutlineMap("queue-map", config, { maxZoom: 18, fallback: [37.1, 111.6] });
 

@@ -99,7 +99,7 @@ def test_the_form_endpoint_issues_a_token_the_submission_accepts(client, consult
     form = client.get(f"/api/consultations/{consultation.pk}/form/").json()
     assert form["is_open"] is True and form["challenge"] is None
     assert form["limits"]["body_max_chars"] > 0
-    assert [s["code"] for s in form["stances"]] == ["support", "oppose", "suggest"]
+    assert [s["code"] for s in form["stances"]] == ["support", "oppose", "suggest", "question"]
     assert form["privacy"]["paragraphs"]
     data = payload(consultation, form_token=form["form_token"])
     assert post_comment(client, consultation, data).status_code == 201

@@ -41,7 +41,13 @@ def scene(consultation, official, demo_plan):
 def test_counts_leave_hidden_comments_out(consultation, scene):
     stats = consultation_stats(consultation)
     assert (stats.total, stats.hidden) == (3, 1)
-    assert dict(stats.by_stance) == {str(label): 1 for label in Stance.labels}
+    # one of each of the scene's three opinions; no question (咨询) among them
+    assert dict(stats.by_stance) == {
+        str(Stance.SUPPORT.label): 1,
+        str(Stance.OPPOSE.label): 1,
+        str(Stance.SUGGEST.label): 1,
+        str(Stance.QUESTION.label): 0,
+    }
     assert [count for _label, count in stats.by_result] == [1, 0, 1, 0, 1]  # … explained, none
 
 

@@ -75,7 +75,7 @@ def test_bad_input_gets_a_message_per_field_in_chinese(client, consultation):
 def test_english_messages_are_given_to_a_client_that_asks_for_english(client, consultation):
     headers = {"Accept-Language": "en"}
     response = post_comment(client, consultation, payload(consultation, body=""), **headers)
-    assert response.json()["body"] == ["This field may not be blank."]
+    assert response.json()["body"] == ["Please write your opinion in the box “Opinion”."]
 
 
 def test_a_body_that_is_not_json_is_a_400(client, consultation):

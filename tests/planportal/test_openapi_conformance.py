@@ -195,6 +195,8 @@ SEMANTIC_REFUSALS = {
     "POST /api/plans/{slug}/text-imports/{id}/save/": {400, 401, 403, 404, 409},
     # An answer's changes must exist and be changes of later versions of the comment's plan.
     "POST /api/comments/{id}/answer/": {400, 401, 403, 404},
+    # A comment's villages must be villages of its plan (names of its village layer).
+    "POST /api/comments/{id}/villages/": {400, 401, 403, 404},
     # A procedure step follows the rules of its kind (a meeting needs a place, an approval its
     # authority and number, a 批后公布 at least 30 days) and names a version of its plan.
     "POST /api/plans/{slug}/phases/": {400, 401, 403, 404},

@@ -532,6 +532,12 @@ ENDPOINTS = [
         302,
     ),
     (
+        "villages",
+        OFFICIAL,
+        lambda c, o: c.post(reverse("staff-villages", args=[o.comment.pk]), {"villages": []}),
+        302,
+    ),
+    (
         "enter on behalf",
         OFFICIAL,
         lambda c, o: c.get(reverse("staff-enter", args=[o.consultation.pk])),
@@ -633,6 +639,14 @@ ENDPOINTS = [
             "post",
             reverse("api-comment-submitter", args=[o.comment.pk]),
             {"submitter_kind": SubmitterKind.PERSON},
+        ),
+        200,
+    ),
+    (
+        "villages API",
+        OFFICIAL,
+        lambda c, o: _json(
+            c, "post", reverse("api-comment-villages", args=[o.comment.pk]), {"villages": []}
         ),
         200,
     ),

@@ -6,7 +6,7 @@
 import { el, format } from "../lib/dom.js";
 import { fetchJson } from "../lib/http.js";
 
-const STANCE_COLOURS = { support: "#1a7f37", oppose: "#b42318", suggest: "#b07d00" };
+const STANCE_COLOURS = { support: "#1a7f37", oppose: "#b42318", suggest: "#b07d00", question: "#1d4ed8" };
 const SHAPE = {
   color: "#5f3dc4",
   weight: 3,
