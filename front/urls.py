@@ -7,6 +7,7 @@ from django.urls import path, reverse_lazy
 
 from front import (
     accounts,
+    care,
     downloads,
     explanation,
     figures,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("regions/<str:code>/", portal.region_detail, name="region-detail"),
     path("search/", search_views.place_search, name="place-search"),
+    path("care/", care.switch, name="care-mode"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
     path(
