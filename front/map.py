@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from consultation.embed import comment_form_config, current_consultation
 from consultation.models import Consultation
-from layers.models import Layer
+from layers.models import Layer, LayerRoles
 from planportal.models import Plan
 
 # 天地图 Web Mercator tiles (vec_w: streets, cva_w: Chinese labels), CGCS2000, no GCJ-02 offset.
@@ -69,6 +69,8 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
         "village_layer": next(
             (layer.collection_id for layer in layers if layer.is_village_points), None
         ),
+        "labels": _labelled_layers(layers),
+        "background_layers": _background_layers(layers),
         "strings": _strings(),
         "comments": comment_form_config(consultation) if consultation else None,
         "shows_published_comments": bool(consultation and consultation.show_published_comments),
@@ -92,6 +94,47 @@ def _extent(plan: Plan, layers: list[Layer]) -> list[float] | None:
         min(box[1] for box in boxes),
         max(box[2] for box in boxes),
         max(box[3] for box in boxes),
+    ]
+
+
+# Which layers the map writes names of, and as what (static/js/map/labels.js decides from
+# which zoom each kind shows and which wins when names collide).
+LABEL_KINDS = (
+    ("seat", LayerRoles.SEAT),
+    ("river", LayerRoles.RIVERS),
+    ("road", LayerRoles.ROADS),
+)
+
+
+def _label_kind(layer: Layer) -> str:
+    if layer.is_village_points:
+        return "village"
+    return next((kind for kind, role in LABEL_KINDS if role.matches(layer)), "")
+
+
+def _labelled_layers(layers: list[Layer]) -> dict[str, dict]:
+    """{collection id: {kind, field}} of the layers whose names are written on the map. Only
+    layers whose features the public may download: a tiled layer's names stay in its popups."""
+    return {
+        layer.collection_id: {"kind": kind, "field": layer.name_field}
+        for layer in layers
+        if layer.name_field and layer.allows_features and (kind := _label_kind(layer))
+    }
+
+
+def _background_layers(layers: list[Layer]) -> list[str]:
+    """Layers drawn as a light background when there is no basemap: the official township
+    outline (an approximate one would read as the legal boundary), the rivers and the roads.
+    Their names come with the labels."""
+    return [
+        layer.collection_id
+        for layer in layers
+        if layer.allows_features
+        and (
+            layer.is_official_boundary
+            or LayerRoles.RIVERS.matches(layer)
+            or LayerRoles.ROADS.matches(layer)
+        )
     ]
 
 
@@ -141,6 +184,36 @@ def _strings() -> dict[str, str]:
         "close": _("Close"),
         "zoom_out": _("Zoom out"),
         "map_label": _("Plan map"),
+        "legend": _("Legend"),
+        "legend_empty": _("No layer is switched on."),
+        "north": _("North"),
+        "locate": _("Show where I am"),
+        "locate_failed": _("Your position could not be found. Is location allowed?"),
+        "located": _("You are here (within about %(metres)s m)"),
+        "opacity": _("Opacity of %(layer)s"),
+        "measure": _("Measure"),
+        "measure_distance": _("Measure a distance"),
+        "measure_area": _("Measure an area"),
+        "measure_hint_distance": _("Tap the map at each point of the line."),
+        "measure_hint_area": _("Tap the map at each corner of the area."),
+        "measure_metres": _("%(value)s m"),
+        "measure_kilometres": _("%(value)s km"),
+        "measure_hectares": _("%(value)s hectares (about %(mu)s mu)"),
+        "measure_square_metres": _("%(value)s square metres (about %(mu)s mu)"),
+        "measure_distance_result": _("Distance: %(value)s"),
+        "measure_area_result": _("Area: %(value)s"),
+        "measure_undo": _("Undo the last point"),
+        "measure_close": _("End measuring"),
+        "compare": _("Compare two layers"),
+        "compare_first": _("First layer (e.g. current state)"),
+        "compare_second": _("Second layer (e.g. plan)"),
+        "compare_paired": _("%(first)s and %(second)s"),
+        "compare_show": _("Showing: %(layer)s. Tap to switch."),
+        "compare_same": _("Choose two different layers."),
+        "no_basemap": _(
+            "No basemap: the light background is drawn from the plan's own layers. "
+            "The site's administrator can add the Tianditu basemap (TIANDITU_KEY, see the README)."
+        ),
     }
 
 

@@ -131,6 +131,11 @@ class LayerRoles:
     # and not demonstration data, is the legal boundary of the plan (layers/boundary.py);
     # any other is an approximation, drawn only when asked for and labelled as one.
     TOWNSHIP_BOUNDARY = LayerRole(("XZQ",), ("-xzq",), GeometryType.POLYGON)
+    # What the map writes names of, so that people find their way without a basemap: the
+    # town seat (镇政府驻地), the rivers (河流) and the roads (道路); villages are VILLAGE_POINTS.
+    SEAT = LayerRole(("ZFZD",), ("-seat",), GeometryType.POINT)
+    RIVERS = LayerRole(("HL",), ("-river",), GeometryType.LINE)
+    ROADS = LayerRole(("DL",), ("-roads",), GeometryType.LINE)
 
 
 # Words in a layer's title that make it restricted when its code does not say (see

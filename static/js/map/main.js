@@ -4,9 +4,16 @@
 
 import { el, format } from "../lib/dom.js";
 import { fetchJson } from "../lib/http.js";
+import { drawBackground } from "./background.js";
 import { createComments } from "./comments.js";
 import { patchVectorGrid } from "./compat.js";
+import { createCompare } from "./compare.js";
+import { addLocateButton, addNorthArrow } from "./controls.js";
+import { createLabels } from "./labels.js";
 import { createPanes, PlanLayers } from "./layers.js";
+import { createLegend } from "./legend.js";
+import { createMeasure } from "./measure.js";
+import { createOpacity } from "./opacity.js";
 import { createPanels } from "./panels.js";
 import { featureTitle, popupContent } from "./popups.js";
 import { createReport } from "./report.js";
@@ -48,8 +55,20 @@ L.control
   })
   .addTo(map);
 L.control.scale({ position: "bottomright", imperial: false }).addTo(map);
+addNorthArrow(L, map, strings);
 createPanes(map);
 map.createPane("report-marker").style.zIndex = "640";
+const canvas = document.querySelector(".map-canvas");
+addLocateButton(L, map, strings, { showMessage });
+const measure = createMeasure(L, map, strings, {
+  canvas,
+  onStart: () => {
+    map.closePopup();
+    panels.hideReport();
+    panels.hideLayersOnPhone();
+    comments?.hide({ returnFocus: false });
+  },
+});
 showWholePlan();
 if (config.basemap) addBasemap(config.basemap);
 
@@ -75,6 +94,7 @@ if (config.comments && (config.comments.is_open || config.shows_published_commen
     canvas: document.querySelector(".map-canvas"),
     layerPanel: document.getElementById("layer-panel"),
     onOpen: () => {
+      measure.stop();
       panels.hideReport();
       panels.hideLayersOnPhone();
     },
@@ -126,13 +146,45 @@ const layers = new PlanLayers(L, map, catalogue, {
   onError: (layer) =>
     tree.setFailed(layer.collection_id, format(strings.layer_failed, { layer: layer.title })),
 });
+const opacity = createOpacity();
 const tree = buildTree(treeContainer, catalogue, strings, {
   onToggle: async (id, on) => {
     await layers.setOn(id, on);
     tree.updateZoom(map.getZoom());
+    overlaysChanged();
   },
   onZoomTo: (zoom) => map.setZoom(zoom),
+  onOpacity: (id, value) => opacity.set(id, value),
 });
+const legend = createLegend(document.getElementById("map-legend"), catalogue, strings, {
+  isOn: (id) => layers.isOn(id),
+  note: config.basemap ? "" : strings.no_basemap,
+});
+// Names: of the layers that are on; without a basemap, always, as part of the background.
+const labels = createLabels(L, map, {
+  labelled: config.labels || {},
+  features: (id) => layers.features(id),
+  isShown: (id) => !config.basemap || layers.isOn(id),
+});
+createCompare(document.getElementById("compare-tool"), catalogue, strings, {
+  setOn: async (id, on) => {
+    tree.setChecked(id, on);
+    await layers.setOn(id, on);
+    overlaysChanged();
+  },
+});
+if (!config.basemap) {
+  const drawable = new Set(catalogue.filter((l) => l.links?.items).map((l) => l.collection_id));
+  drawBackground(
+    L,
+    map,
+    (config.background_layers || []).filter((id) => drawable.has(id)),
+    {
+      features: (id) => layers.features(id),
+      isRiver: (id) => config.labels?.[id]?.kind === "river",
+    },
+  );
+}
 
 // A tap that only closes an open popup (a feature's or a published opinion's) is not also a
 // question about that place.
@@ -146,7 +198,9 @@ map.on("preclick", () => {
 });
 map.on("click", (event) => {
   // While a place is drawn, taps are its points.
-  if (!tapClosesPopup && !comments?.drawingActive()) report.at(event.latlng);
+  if (!tapClosesPopup && !comments?.drawingActive() && !measure.active()) {
+    report.at(event.latlng);
+  }
   tapClosesPopup = false;
 });
 map.on("zoomend", () => tree.updateZoom(map.getZoom()));
@@ -178,6 +232,8 @@ await Promise.all(
 if (asked) await focusSection(asked);
 await focusFeatureFromLocation();
 tree.updateZoom(map.getZoom());
+overlaysChanged();
+await labels.refresh();
 map.getContainer().dataset.ready = "true";
 
 setUpVillageSearch({
@@ -213,6 +269,23 @@ async function focusFeatureFromLocation() {
 async function switchOn(id) {
   tree.setChecked(id, true);
   await layers.setOn(id, true);
+  overlaysChanged();
+}
+
+// The legend and the names follow the layers that are on.
+function overlaysChanged() {
+  legend.update();
+  labels.refresh();
+}
+
+// A short message over the map (e.g. the position could not be found).
+function showMessage(text) {
+  const message = document.createElement("p");
+  message.className = "map-toast";
+  message.setAttribute("role", "alert");
+  message.textContent = text;
+  canvas.append(message);
+  setTimeout(() => message.remove(), 6000);
 }
 
 function openPopup(layer, properties, latlng, { focus = false, featureId = null } = {}) {
@@ -301,7 +374,9 @@ function onEscape(event) {
   if (event.key !== "Escape") return;
   const results = document.getElementById("village-search-results");
   if (!results.hidden) return; // the search closes its own list first
-  if (comments?.drawingActive()) {
+  if (measure.active()) {
+    measure.stop();
+  } else if (comments?.drawingActive()) {
     comments.onEscape();
   } else if (popupIsOpen) {
     map.closePopup();

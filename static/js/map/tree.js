@@ -6,14 +6,14 @@ import { DATA_LANG, el, format } from "../lib/dom.js";
 import { boundaryLabel, markBadge } from "./marks.js";
 import { featureStyle, swatch } from "./styles.js";
 
-export function buildTree(container, catalogue, strings, { onToggle, onZoomTo }) {
+export function buildTree(container, catalogue, strings, { onToggle, onZoomTo, onOpacity }) {
   const items = new Map();
   container.replaceChildren();
   for (const group of groupByChapter(catalogue, strings)) {
     const headingId = `layer-group-${group.key}`;
     const list = el("ul", { class: "layer-list" });
     for (const layer of group.layers) {
-      const item = layerItem(layer, strings, { onToggle, onZoomTo });
+      const item = layerItem(layer, strings, { onToggle, onZoomTo, onOpacity });
       items.set(layer.collection_id, item);
       list.append(item.node);
     }
@@ -29,7 +29,9 @@ export function buildTree(container, catalogue, strings, { onToggle, onZoomTo })
   return {
     setChecked(id, checked) {
       const item = items.get(id);
-      if (item) item.checkbox.checked = checked;
+      if (!item) return;
+      item.checkbox.checked = checked;
+      item.syncOpacity();
     },
     setFailed(id, message) {
       items.get(id)?.node.append(el("p", { class: "layer-hint panel-error" }, message));
@@ -63,10 +65,29 @@ function orderOf(key) {
   return key === "other" ? Number.MAX_SAFE_INTEGER : Number(key);
 }
 
-function layerItem(layer, strings, { onToggle, onZoomTo }) {
+function layerItem(layer, strings, { onToggle, onZoomTo, onOpacity }) {
   const id = layer.collection_id;
   const checkbox = el("input", { type: "checkbox", "data-layer": id, id: `layer-${id}` });
-  checkbox.addEventListener("change", () => onToggle(id, checkbox.checked));
+  // A layer's opacity, shown while it is on: to see what lies under a filled area.
+  const slider = el("input", {
+    type: "range",
+    class: "layer-opacity",
+    min: 10,
+    max: 100,
+    step: 10,
+    value: 100,
+    "data-opacity-for": id, // not data-layer: that names the layer's checkbox
+    "aria-label": format(strings.opacity, { layer: layer.title }),
+  });
+  slider.addEventListener("input", () => onOpacity(id, Number(slider.value) / 100));
+  const opacityRow = el("p", { class: "layer-opacity-row", hidden: true }, slider);
+  const syncOpacity = () => {
+    opacityRow.hidden = !checkbox.checked;
+  };
+  checkbox.addEventListener("change", () => {
+    syncOpacity();
+    onToggle(id, checkbox.checked);
+  });
   const legend = layer.legend || [];
   const node = el(
     "li",
@@ -130,10 +151,11 @@ function layerItem(layer, strings, { onToggle, onZoomTo }) {
     " ",
     zoomButton,
   );
-  node.append(hint);
+  node.append(hint, opacityRow);
   return {
     node,
     checkbox,
+    syncOpacity,
     updateZoom(zoom) {
       hint.hidden = !(checkbox.checked && layer.min_zoom && zoom < layer.min_zoom);
     },
