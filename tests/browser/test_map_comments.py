@@ -159,7 +159,7 @@ def receipt_of(page):
     receipt = page.locator("#comment-panel .comment-receipt [data-receipt-code]")
     receipt.wait_for(timeout=15_000)
     code = receipt.get_attribute("data-receipt-code")
-    link = page.locator("#comment-panel .comment-receipt a[href^=\"/receipts/\"]")
+    link = page.locator('#comment-panel .comment-receipt a[href^="/receipts/"]')
     assert link.get_attribute("href").endswith(f"/receipts/{code}/")
     return Comment.objects.get(receipt_code=code)
 
