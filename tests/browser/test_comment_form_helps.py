@@ -83,7 +83,7 @@ def test_a_too_long_opinion_without_javascript_comes_back_whole_with_the_reason(
         page.locator('input[name="stance"][value="question"]').check()
         page.locator('input[name="consent_privacy"]').check()
         time.sleep(max(0.0, MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)))
-        page.locator('button[type="submit"]').tap()
+        page.locator("button.comment-submit").tap()
         page.wait_for_load_state()
         assert page.locator('textarea[name="body"]').input_value() == text
         error = page.locator('[data-error-for="body"]').inner_text()
@@ -114,7 +114,7 @@ def test_a_question_can_be_asked_on_the_phone(phone, live_url, consultation):
     save_screenshot(phone, "comment-form-question-stance")
     phone.locator('input[name="consent_privacy"]').check()
     time.sleep(max(0.0, MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)))
-    phone.locator('button[type="submit"]').tap()
+    phone.locator("button.comment-submit").tap()
     receipt = phone.locator(".comment-receipt [data-receipt-code]")
     receipt.wait_for(timeout=15_000)
     comment = Comment.objects.get(receipt_code=receipt.get_attribute("data-receipt-code"))
