@@ -26,6 +26,7 @@ from planportal.api import StaffAPIView
 from planportal.api_errors import UNSUPPORTED_MEDIA_TYPE, invalid, staff_refusals
 from planportal.api_fields import (
     NOT_BLANK_PATTERN,
+    FlatListField,
     IdListField,
     StrictBooleanField,
     StrictCharField,
@@ -260,22 +261,8 @@ class SubmitterView(StaffAPIView):
         return Response(SubmittedCommentSerializer(comment).data)
 
 
-class NameListField(serializers.ListField):
-    """A list of names whose refusal is one list of messages, as the API's errors are
-    documented (a field: a list of strings), not DRF's per-index dictionary."""
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as refused:
-            if not isinstance(refused.detail, dict):
-                raise
-            messages = {str(m) for listed in refused.detail.values() for m in listed}
-            raise serializers.ValidationError(sorted(messages)) from None
-
-
 class VillagesSerializer(serializers.Serializer):
-    villages = NameListField(
+    villages = FlatListField(
         child=StrictCharField(max_length=100),
         max_length=500,
         allow_empty=True,

@@ -35,12 +35,9 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class IdListField(serializers.ListField):
-    """A list of ids (strict integers) whose refusal is one list of messages, as the API's
-    errors are documented (a field: a list of strings), not DRF's per-index dictionary."""
-
-    def __init__(self, **kwargs):
-        super().__init__(child=StrictIntegerField(min_value=1), **kwargs)
+class FlatListField(serializers.ListField):
+    """A list whose refusal is one list of messages, as the API's errors are documented (a
+    field: a list of strings), not DRF's per-index dictionary."""
 
     def to_internal_value(self, data):
         try:
@@ -50,6 +47,13 @@ class IdListField(serializers.ListField):
                 raise
             messages = {str(m) for listed in refused.detail.values() for m in listed}
             raise serializers.ValidationError(sorted(messages)) from None
+
+
+class IdListField(FlatListField):
+    """A list of ids (strict integers)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictIntegerField(min_value=1), **kwargs)
 
 
 class StrictCharFieldSchema(OpenApiSerializerFieldExtension):

@@ -46,24 +46,7 @@ class PhaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanPhase
-        fields = [
-            "id",
-            "kind",
-            "kind_label",
-            "title",
-            "starts_at",
-            "ends_at",
-            "place",
-            "how_to_take_part",
-            "outcome",
-            "authority",
-            "document_number",
-            "version",
-            "is_public",
-            "records",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *phases.PHASE_FIELDS, "kind_label", "records", "created_at", "updated_at"]
 
 
 class PhaseWriteSerializer(serializers.Serializer):
