@@ -83,8 +83,10 @@ def test_a_too_long_opinion_without_javascript_comes_back_whole_with_the_reason(
         page.locator('input[name="stance"][value="question"]').check()
         page.locator('input[name="consent_privacy"]').check()
         time.sleep(max(0.0, MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)))
-        page.locator("button.comment-submit").tap()
-        page.wait_for_load_state()
+        # Wait for the answer page itself: wait_for_load_state() right after the tap can
+        # return for the page still shown, whose error line is empty (one CI run saw that).
+        with page.expect_navigation():
+            page.locator("button.comment-submit").tap()
         assert page.locator('textarea[name="body"]').input_value() == text
         error = page.locator('[data-error-for="body"]').inner_text()
         n = len(text)
