@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages the portal needs, and only those that are missing, so that
 # a machine that is already set up pays a single dpkg query.
 #   scripts/install-system.sh            runtime packages (database, GDAL, gettext)
-#   scripts/install-system.sh --test     also the browser and CJK fonts for browser tests
+#   scripts/install-system.sh --test     also the browser for browser tests
 #   scripts/install-system.sh --bench    also wrk, the HTTP load generator of bench/tiles.py
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,10 +15,13 @@ packages=(
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   gdal-bin libgeos-c1v5 libproj25
   gettext python3-venv
+  # WeasyPrint (printable sheets and posters as PDF) lays text out with Pango; the PDFs need
+  # a font with Chinese glyphs on every machine that serves them, not only on test machines.
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 )
 case "${1:-}" in
   # libatomic1: the Node.js that the playwright wheel runs its driver with links against it.
-  --test) packages+=(chromium fonts-noto-cjk libatomic1) ;;
+  --test) packages+=(chromium libatomic1) ;;
   --bench) packages+=(wrk) ;;
 esac
 
