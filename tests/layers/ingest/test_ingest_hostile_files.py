@@ -338,9 +338,7 @@ HOSTILE_REFERENCES = {
 
 
 @pytest.mark.parametrize("kind", HOSTILE_REFERENCES)
-def test_the_whole_pipeline_never_follows_a_link_in_an_upload(
-    kind, tmp_path, listener, demo_plan
-):
+def test_the_whole_pipeline_never_follows_a_link_in_an_upload(kind, tmp_path, listener, demo_plan):
     """Every way a file can name an address (a CRS, a .prj, a grid, a database view),
     through reading, CRS recognition and checks: a canary listener sees no connection,
     whatever the pipeline decides about the file."""
