@@ -7,34 +7,76 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
 
 from _server import free_port, start_gunicorn, stop  # noqa: E402
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
+
 PYTHON = str(REPO / ".venv/bin/python")
+
+# Production settings (DEBUG off: hashed, compressed static files in a folder of the drill's),
+# as deploy/planportal.env gives them, with the drill's own address handling.
+SETTINGS_OVERLAY = """
+from planportal.settings import *  # noqa: F403
+
+# nginx appends the client's address to what the drill's residents send in X-Forwarded-For:
+# two hops make each resident count as its own address.
+TRUSTED_PROXY_HOPS = 2
+COMMENT_MIN_FILL_SECONDS = 0
+STATIC_ROOT = {static!r}
+"""
+
+
+def production_environment(folder: Path) -> dict[str, str]:
+    """The environment of the drill's servers: production settings with the overlay above,
+    and the static files collected for them."""
+    (folder / "drill_settings.py").write_text(
+        SETTINGS_OVERLAY.format(static=str(folder / "static"))
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "drill_settings",
+        "PYTHONPATH": os.pathsep.join([str(folder), str(REPO)]),
+        "DEBUG": "0",
+        "SECRET_KEY": "drill-" + os.urandom(16).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,drill",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "GUNICORN_ACCESS_LOG": "",
+    }
+    collect_static(env)
+    return env
+
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 DATABASE_HOST = os.environ.get("PGHOST", "127.0.0.1")
 
 
-def database_url(name: str) -> str:
-    return f"postgis://planportal@{DATABASE_HOST}:5432/{name}"
+def database_url(name: str, port: int = 5432) -> str:
+    return f"postgis://planportal@{DATABASE_HOST}:{port}/{name}"
 
 
 @contextmanager
-def demo_database(name: str):
-    """A database of its own, from the template the tests use, migrated and with the demo
-    plan loaded; dropped afterwards. Nothing a drill writes reaches the portal's database."""
-    base = ["-h", DATABASE_HOST, "-U", "planportal"]
+def demo_database(name: str, port: int = 5432):
+    """A database of its own on the server at ``port`` (the local cluster, or a drill's own:
+    drills/_cluster.py), from the template the tests use, migrated and with the demo plan
+    loaded; dropped afterwards. Nothing a drill writes reaches the portal's database."""
+    base = ["-h", DATABASE_HOST, "-p", str(port), "-U", "planportal"]
     subprocess.run(["dropdb", *base, "--if-exists", name], check=True)
     subprocess.run(["createdb", *base, "-T", "template_postgis", name], check=True)
     try:
-        env = {**os.environ, "DATABASE_URL": database_url(name)}
+        env = {**os.environ, "DATABASE_URL": database_url(name, port)}
         for command in (["migrate", "--noinput", "-v", "0"], ["load_demo_plan"]):
             subprocess.run(
                 [PYTHON, "manage.py", *command],
@@ -43,7 +85,7 @@ def demo_database(name: str):
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-        yield database_url(name)
+        yield database_url(name, port)
     finally:
         subprocess.run(["dropdb", *base, "--if-exists", "--force", name], check=False)
 
@@ -57,6 +99,66 @@ def collect_static(env: dict) -> None:
         env={**os.environ, **env},
         check=True,
     )
+
+
+class JobWorker:
+    """The job worker as scripts/serve.sh runs it: started again 2 s after it stops (as
+    systemd's Restart=always does in production), until the drill ends. ``restarts`` counts
+    how often that was needed."""
+
+    def __init__(self, env: dict, log: Path):
+        self.env, self.log = env, log
+        self.restarts = 0
+        self.running = True
+        self.process = self._start()
+        self.thread = threading.Thread(target=self._supervise, daemon=True)
+        self.thread.start()
+
+    def _start(self) -> subprocess.Popen:
+        with self.log.open("ab") as output:
+            return subprocess.Popen(
+                [PYTHON, "manage.py", "procrastinate", "worker"],
+                cwd=REPO,
+                env={**os.environ, **self.env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _supervise(self) -> None:
+        while self.running:
+            if self.process.poll() is not None and self.running:
+                time.sleep(2)
+                self.restarts += 1
+                self.process = self._start()
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join(timeout=5)
+        stop(self.process)
+
+
+@contextmanager
+def job_worker(env: dict, log: Path):
+    worker = JobWorker(env, log)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def manage(env: dict, *arguments: str) -> str:
+    """Output of a manage.py command run with the drill's environment."""
+    done = subprocess.run(
+        [PYTHON, "manage.py", *arguments],
+        cwd=REPO,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
 
 
 @contextmanager
@@ -132,3 +234,14 @@ def wait_for(url: str, seconds: float = 20) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def open_consultation(database: str) -> int:
+    with psycopg.connect(database.replace("postgis://", "postgresql://")) as connection:
+        row = connection.execute(
+            "SELECT id FROM consultation_consultation "
+            "WHERE opens_at <= now() AND closes_at > now() ORDER BY id LIMIT 1"
+        ).fetchone()
+    if row is None:
+        sys.exit("The demo database has no open consultation.")
+    return row[0]

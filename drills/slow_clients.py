@@ -19,7 +19,6 @@ connections nginx refused (429) or held. It passes when every kind answers with 
 """
 
 import argparse
-import json
 import math
 import os
 import socket
@@ -27,26 +26,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from _stack import REPO, collect_static, demo_database, gunicorn, nginx
+from _clients import SLUG, post_comment, request
+from _stack import demo_database, gunicorn, nginx, open_consultation, production_environment
 
-SLUG = "yangquanqu-2021-2035"
 ATTACKER = "127.0.0.2"
 TRICKLE_SECONDS = 4
 GOAL_P95_SECONDS = 1.0
-
-# Production settings (DEBUG off: hashed, compressed static files in a folder of the drill's).
-SETTINGS_OVERLAY = """
-from planportal.settings import *  # noqa: F403
-
-# nginx appends the client's address to what the drill's residents send in X-Forwarded-For:
-# two hops make each resident count as its own address.
-TRUSTED_PROXY_HOPS = 2
-COMMENT_MIN_FILL_SECONDS = 0
-"""
 
 
 class Attack:
@@ -125,63 +112,20 @@ class Residents:
         started = time.perf_counter()
         try:
             if kind == "healthz":
-                status = self.get("/healthz", address)
+                status = request(self.base, "/healthz", address=address)[0]
             elif kind == "map":
-                status = self.get(f"/plans/{SLUG}/map/", address)
+                status = request(self.base, f"/plans/{SLUG}/map/", address=address)[0]
             else:
-                status = self.comment(address)
-        except (OSError, urllib.error.URLError) as error:
+                text = "演练：慢速连接期间提交的意见。"
+                status = post_comment(self.base, self.consultation, address, text)[0]
+        except OSError as error:
             status = type(error).__name__
         self.samples[kind].append((time.perf_counter() - started, str(status)))
-
-    def get(self, path: str, address: str, data=None, headers=None):
-        request = urllib.request.Request(
-            self.base + path,
-            data=data,
-            headers={"X-Forwarded-For": address, **(headers or {})},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
-                self.last = answer.read()
-                return answer.status
-        except urllib.error.HTTPError as error:
-            self.last = error.read()
-            return error.code
-
-    def comment(self, address: str):
-        """A form token, then the comment: one resident's whole submission, timed as one."""
-        self.get(f"/api/consultations/{self.consultation}/form/", address)
-        token = json.loads(self.last)["form_token"]
-        body = {
-            "body": "演练：慢速连接期间提交的意见。",
-            "stance": "suggest",
-            "consent_privacy": True,
-            "form_token": token,
-        }
-        return self.get(
-            f"/api/consultations/{self.consultation}/comments/",
-            address,
-            data=json.dumps(body, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json"},
-        )
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)] if ordered else 0.0
-
-
-def open_consultation(database: str) -> int:
-    import psycopg
-
-    with psycopg.connect(database.replace("postgis://", "postgresql://")) as connection:
-        row = connection.execute(
-            "SELECT id FROM consultation_consultation "
-            "WHERE opens_at <= now() AND closes_at > now() ORDER BY id LIMIT 1"
-        ).fetchone()
-    if row is None:
-        sys.exit("The demo database has no open consultation.")
-    return row[0]
 
 
 def report(residents: Residents, attack: Attack, seconds: float) -> bool:
@@ -221,21 +165,7 @@ def main() -> int:
     options = parser.parse_args()
     seconds = min(options.seconds, 600)
 
-    folder = Path(tempfile.mkdtemp(prefix="drill-settings-"))
-    overlay = SETTINGS_OVERLAY + f"STATIC_ROOT = {str(folder / 'static')!r}\n"
-    (folder / "drill_settings.py").write_text(overlay)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "drill_settings",
-        "PYTHONPATH": os.pathsep.join([str(folder), str(REPO)]),
-        "DEBUG": "0",
-        "SECRET_KEY": "drill-" + os.urandom(16).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,drill",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "GUNICORN_ACCESS_LOG": "",
-    }
-    collect_static(env)
+    env = production_environment(Path(tempfile.mkdtemp(prefix="drill-settings-")))
     with demo_database(f"drill_slow_{os.getpid()}") as database:
         consultation = open_consultation(database)
         with gunicorn({**env, "DATABASE_URL": database}) as upstream, nginx(upstream) as port:

@@ -9,7 +9,11 @@ The OpenAPI description of these answers is shared by the API views: ``NOT_FOUND
 others below, each a response with the ``ApiError`` body.
 """
 
-from django.http import JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
@@ -47,9 +51,34 @@ def not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    # Django calls this handler inside its except block: the exception is still at hand.
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return database_unavailable(request)
     if _is_api(request):
         return api_error(500, _("A server error occurred."))
     return defaults.server_error(request, template_name)
+
+
+# The database went away (a restart, a failover, a full disk): the request did nothing, and
+# the same request will work again within seconds. 503 with Retry-After says exactly that to
+# browsers, the API's clients and nginx, where a 500 would say the portal is broken.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable(request) -> HttpResponse:
+    message = _(
+        "The portal cannot reach its database for a moment, so your request was not "
+        "completed. Please try again in a minute."
+    )
+    if _is_api(request):
+        response = api_error(503, message)
+    else:
+        # Rendered without the site's template: its context needs the database.
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # -- schema ---------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused for too many failures into the login page with status 429.
     "axes.middleware.AxesMiddleware",
+    # A database gone away: 503 with Retry-After, not a 500 (planportal/api_errors.py).
+    "planportal.middleware.database_unavailable_answers",
 ]
 
 ROOT_URLCONF = "planportal.urls"

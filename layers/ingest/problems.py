@@ -63,8 +63,9 @@ MESSAGES: dict[str, str] = {
         "geometry, and upload it again."
     ),
     "ingest_crashed": gettext_noop(
-        "The program reading the file stopped unexpectedly. Nothing was written. Check that "
-        "the file opens in a GIS program, and upload it again."
+        "Reading the file stopped unexpectedly: the file may be damaged, or the server was "
+        "interrupted. Nothing was written. Check that the file opens in a GIS program, and "
+        "upload it again."
     ),
     "no_dataset": gettext_noop(
         "No map data was found in the upload (expected .shp, .gdb, .gpkg, .geojson or .kml)."
