@@ -6,6 +6,14 @@ profiles, comments and anything hidden after the image data are gone.
 JPEG is decoded at a reduced scale when it is larger than needed (Pillow's draft mode), so a
 big phone photo costs little memory; an image that claims more pixels than the cap is refused
 from its header, before decoding, which also defuses decompression bombs.
+
+The work is in two steps, so that the expensive one comes after every cheap refusal:
+``PhotoUpload.from_bytes`` reads the size, the type and the pixel count from the header only
+(Pillow's ``Image.open`` does not decode pixels), and is what the form's field check does;
+``PhotoUpload.clean`` decodes and re-encodes, and consultation/submission.py calls it only once
+the form token, the rate limits and every other field have passed. At most
+``COMMENT_PHOTO_DECODES_PER_PROCESS`` photos are decoded at once per process, so twelve
+uploads arriving together cost a few decodes' memory, not twelve.
 """
 
 import base64
@@ -13,6 +21,7 @@ import binascii
 import io
 import re
 import secrets
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -31,6 +40,28 @@ class PhotoError(ValueError):
 
 
 @dataclass(frozen=True)
+class PhotoHeader:
+    format: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    """A photo whose header passed: not decoded yet."""
+
+    data: bytes
+    header: PhotoHeader
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "PhotoUpload":
+        return cls(data, read_header(data))
+
+    def clean(self) -> "CleanPhoto":
+        return clean_photo(self.data)
+
+
+@dataclass(frozen=True)
 class CleanPhoto:
     content: bytes
     extension: str  # "jpg" or "png"
@@ -44,6 +75,12 @@ class CleanPhoto:
 
 def max_bytes() -> int:
     return int(settings.COMMENT_PHOTO_MAX_BYTES)
+
+
+def max_request_bytes() -> int:
+    """The largest comment request: the photo as base64 JSON (larger than as multipart) plus
+    room for the text fields. planportal.middleware refuses a larger one before reading it."""
+    return (max_bytes() + 2) // 3 * 4 + 64 * 1024
 
 
 def max_pixels() -> int:
@@ -75,37 +112,68 @@ def decode_data_url(text: str) -> bytes:
         ) from None
 
 
-def clean_photo(data: bytes) -> CleanPhoto:
+def _not_a_photo() -> PhotoError:
+    return PhotoError(_("This file is not a photo. Please choose a JPEG or PNG picture."))
+
+
+def _too_many_pixels() -> PhotoError:
+    return PhotoError(
+        _("The photo has too many pixels (at most %(mp)s million).")
+        % {"mp": max_pixels() // 1_000_000}
+    )
+
+
+# What Pillow raises on a file it cannot read; any bomb warning is a refusal as well.
+_UNREADABLE = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+)
+
+
+def _open(data: bytes) -> Image.Image:
+    """The image with its header read and its pixels not decoded; PhotoError when the bytes
+    are not an allowed format or claim more pixels than the cap."""
     if len(data) > max_bytes():
         raise PhotoError(too_large_message())
-    not_a_photo = PhotoError(_("This file is not a photo. Please choose a JPEG or PNG picture."))
+    try:
+        image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except _UNREADABLE:
+        raise _not_a_photo() from None
+    width, height = image.size
+    if width * height > max_pixels() or width < 1 or height < 1:
+        raise _too_many_pixels()
+    return image
+
+
+def read_header(data: bytes) -> PhotoHeader:
+    """Size, type and pixel count, from the header alone: cheap enough to run before the rate
+    limits are counted."""
     with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open(data)
+        return PhotoHeader(image.format, *image.size)
+
+
+_decoding = threading.BoundedSemaphore(max(1, int(settings.COMMENT_PHOTO_DECODES_PER_PROCESS)))
+
+
+def clean_photo(data: bytes) -> CleanPhoto:
+    with warnings.catch_warnings(), _decoding:
         # Pillow only warns below twice its own limit; here any bomb warning is a refusal.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open(data)
         try:
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            width, height = image.size
-            if width * height > max_pixels() or width < 1 or height < 1:
-                raise PhotoError(
-                    _("The photo has too many pixels (at most %(mp)s million).")
-                    % {"mp": max_pixels() // 1_000_000}
-                )
             if image.format == "JPEG":
                 image.draft("RGB", (max_side(), max_side()))
             image.load()
             return _re_encode(image)
-        except PhotoError:
-            raise
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-            OSError,
-            SyntaxError,
-            ValueError,
-            EOFError,
-        ):
-            raise not_a_photo from None
+        except _UNREADABLE:
+            raise _not_a_photo() from None
 
 
 def _re_encode(image: Image.Image) -> CleanPhoto:

@@ -14,6 +14,11 @@ earlier comment is found by the counting statement, or, when the repeat would no
 (form token expired, consultation closed, limit reached), before refusing it; two racing
 requests are settled by the unique constraint on (consultation, idempotency_key): only one
 INSERT goes through and the other answers with its receipt.
+
+Cheap refusals come before expensive work: the honeypot, the form token and the challenge are
+checked first, the fields next (a photo only by its header), and a photo is decoded only after
+the rate limits were counted for it (one more statement, for comments with a photo only), so a
+client that is refused anyway never makes the server decode an image.
 """
 
 import re
@@ -27,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from consultation import abuse
 from consultation.models import Channel, Comment, Consultation
+from consultation.photos import CleanPhoto, PhotoError, PhotoUpload
 from consultation.public_serializers import (
     CommentSubmissionSerializer,
     Target,
@@ -198,7 +204,9 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         idempotency_key=key,
         challenge_nonce=solved_nonce or "",
     )
-    photo = values.get("photo")
+    photo = _decoded_photo(
+        values.get("photo"), consultation, client, comment.phone, key, solved_nonce
+    )
     try:
         with transaction.atomic():
             usage = abuse.count_usage(
@@ -225,6 +233,24 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         _forget_photo(comment)
         raise
     return Submitted(comment)
+
+
+def _decoded_photo(
+    photo: PhotoUpload | None, consultation, client, phone, key, solved_nonce
+) -> CleanPhoto | None:
+    """The photo decoded and re-encoded, once the limits allow the comment (counted without
+    locks here; the transaction counts again under its locks). A repeat of a stored comment
+    is not decoded: the transaction answers it with the earlier receipt."""
+    if photo is None:
+        return None
+    usage = abuse.count_usage(client, phone, lock=False, consultation_id=consultation.pk, key=key)
+    if usage.earlier_id is not None:
+        return None  # the transaction finds the earlier comment and answers with it
+    abuse.enforce_limits(usage, client, phone, solved_nonce)
+    try:
+        return photo.clean()
+    except PhotoError as error:
+        raise abuse.Rejected(400, {"photo": [str(error)]}) from None
 
 
 def _text(data, name: str) -> str:

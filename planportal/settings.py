@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which would read (and spool) a multipart body to find its token.
+    "planportal.middleware.RefuseLargeBodies",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: who is acting, for the history triggers (trail/middleware.py).
@@ -258,7 +260,20 @@ POW_MAX_AGE_SECONDS = env_int("POW_MAX_AGE_SECONDS", 600)
 # Proxies in front of gunicorn whose X-Forwarded-For entries are trusted (0: none).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 COMMENT_PHOTO_MAX_BYTES = env_int("COMMENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
-COMMENT_PHOTO_MAX_PIXELS = env_int("COMMENT_PHOTO_MAX_PIXELS", 40_000_000)
+# Phones save 12 MP by default (12.2 MP on iPhones, 12.5 MP binned from 50 MP sensors);
+# 24 MP leaves room for 24 MP modes and for cameras. The cap bounds what one decode costs: a
+# PNG or WebP at the cap is 96 MB of RGBA before it is shrunk to COMMENT_PHOTO_MAX_SIDE (a JPEG
+# is decoded at a reduced scale), where 40 MP was 160 MB. Photos are kept at 2048 px anyway.
+COMMENT_PHOTO_MAX_PIXELS = env_int("COMMENT_PHOTO_MAX_PIXELS", 24_000_000)
+# Photos decoded at the same time per web process; others wait their turn (memory is bounded
+# by workers x this x one decode, whatever arrives at once).
+COMMENT_PHOTO_DECODES_PER_PROCESS = env_int("COMMENT_PHOTO_DECODES_PER_PROCESS", 1)
+# A comment's photo stays in memory, never in a temporary file (Django spools a request to
+# disk when its body is larger than this); layer uploads, much larger, go to disk. A larger
+# comment is refused before it is read (consultation.photos.max_request_bytes).
+FILE_UPLOAD_MAX_MEMORY_SIZE = (COMMENT_PHOTO_MAX_BYTES + 2) // 3 * 4 + 64 * 1024
+# Form fields other than files (Django's default, written here as the pair of the above).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Opinions whose words (jieba) overlap at least this much (Jaccard, percent) are offered to
 # officials as one group of similar opinions (consultation/similar.py).
 SIMILAR_OPINION_THRESHOLD = env_int("SIMILAR_OPINION_THRESHOLD_PERCENT", 60) / 100
