@@ -83,8 +83,12 @@ def max_request_bytes() -> int:
     return (max_bytes() + 2) // 3 * 4 + 64 * 1024
 
 
-def max_pixels() -> int:
-    return int(settings.COMMENT_PHOTO_MAX_PIXELS)
+def max_pixels(format: str = "JPEG") -> int:
+    """The pixel cap of a photo in ``format``: a JPEG is decoded at a reduced scale (draft),
+    a PNG or WebP at full size, so theirs is lower."""
+    if format == "JPEG":
+        return int(settings.COMMENT_PHOTO_MAX_PIXELS)
+    return int(settings.COMMENT_PHOTO_MAX_PIXELS_FULL_DECODE)
 
 
 def max_side() -> int:
@@ -116,10 +120,10 @@ def _not_a_photo() -> PhotoError:
     return PhotoError(_("This file is not a photo. Please choose a JPEG or PNG picture."))
 
 
-def _too_many_pixels() -> PhotoError:
+def _too_many_pixels(format: str) -> PhotoError:
     return PhotoError(
         _("The photo has too many pixels (at most %(mp)s million).")
-        % {"mp": max_pixels() // 1_000_000}
+        % {"mp": max_pixels(format) // 1_000_000}
     )
 
 
@@ -145,8 +149,8 @@ def _open(data: bytes) -> Image.Image:
     except _UNREADABLE:
         raise _not_a_photo() from None
     width, height = image.size
-    if width * height > max_pixels() or width < 1 or height < 1:
-        raise _too_many_pixels()
+    if width * height > max_pixels(image.format) or width < 1 or height < 1:
+        raise _too_many_pixels(image.format)
     return image
 
 
@@ -169,21 +173,50 @@ def clean_photo(data: bytes) -> CleanPhoto:
         image = _open(data)
         try:
             if image.format == "JPEG":
-                image.draft("RGB", (max_side(), max_side()))
+                image.draft("RGB", _shrunk_size(image.size))
             image.load()
+            # The full-size picture is let go as soon as a smaller one exists.
+            image = _reduced(image)
             return _re_encode(image)
         except _UNREADABLE:
             raise _not_a_photo() from None
 
 
+def _shrunk_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size the picture is kept at. JPEG's draft mode scales by 1/2, 1/4 or 1/8 while both
+    sides stay at least this size: asked for a square max_side x max_side, a 6000 x 4000
+    photo would not be scaled at all (4000 < 2 x 2048)."""
+    scale = min(1.0, max_side() / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """A picture at least 1.5 times larger than kept, reduced by an integer factor (averaging
+    blocks of pixels, cheap), so that the resampling afterwards works on a few megapixels:
+    resampling RGBA first makes a premultiplied copy of the whole picture. The result may be
+    a little under max_side (a 4000 px PNG becomes 2000 px)."""
+    factor = round(max(image.size) / max_side())
+    return image.reduce(factor) if factor >= 2 else image
+
+
+# Modes that shrink well as they are; others (palette, CMYK, 16-bit) are converted first.
+SHRINK_AS_IS = ("RGB", "RGBA", "L", "LA")
+
+
 def _re_encode(image: Image.Image) -> CleanPhoto:
-    # Turn the picture upright as the camera meant it, before its EXIF is dropped.
-    image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
-    image = image.convert("RGBA" if has_alpha else "RGB")
+    mode = "RGBA" if has_alpha else "RGB"
+    if image.mode not in SHRINK_AS_IS:
+        image = image.convert(mode)
+    # Shrunk first, in place, so that turning and converting work on the small picture: a
+    # full-size copy would double what one decode costs (96 MB for a 24 MP PNG).
     image.thumbnail((max_side(), max_side()), Image.Resampling.LANCZOS)
+    # Turn the picture upright as the camera meant it, before its EXIF is dropped.
+    image = ImageOps.exif_transpose(image)
+    if image.mode != mode:
+        image = image.convert(mode)
     # A new image from the pixels alone: no info dict, so no EXIF, ICC profile or text chunks
     # can travel along into the saved file.
     clean = Image.frombytes(image.mode, image.size, image.tobytes())

@@ -94,7 +94,7 @@ def form_context(request, consultation: Consultation, target: dict, values=None,
     return {
         "consultation": consultation,
         "action": reverse("consultation-comment", args=[consultation.pk]),
-        "token": _form_token(consultation, values or {}),
+        "token": _form_token(consultation, values or {}, used=errors.get("code") == "form_used"),
         "idempotency_key": (values or {}).get("idempotency_key") or uuid.uuid4().hex,
         "prefix": "comment-" + secrets.token_hex(4),
         "target": target,
@@ -114,10 +114,12 @@ def not_sent_message() -> str:
     )
 
 
-def _form_token(consultation: Consultation, values: dict) -> str:
+def _form_token(consultation: Consultation, values: dict, *, used: bool = False) -> str:
     """A form shown again with its errors keeps its token, so the time already spent on it
-    counts towards the minimum fill time; a stale or foreign token is replaced."""
+    counts towards the minimum fill time; a stale, foreign or used token is replaced."""
     posted = values.get("form_token", "")
+    if used:
+        return abuse.issue_form_token(consultation.pk)
     try:
         abuse.check_form_token(posted, consultation.pk)
     except abuse.TooQuick:

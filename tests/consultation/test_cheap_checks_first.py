@@ -58,7 +58,7 @@ def data_url(data: bytes) -> str:
 
 def test_a_photo_that_cannot_be_decoded_is_refused_when_it_is_decoded(client, consultation):
     """The control for the tests below: this photo gets its own error once it is decoded."""
-    photo = data_url(png_header_only(4000, 3000))
+    photo = data_url(png_header_only(3000, 2000))
     answer = post_comment(client, consultation, payload(consultation, photo=photo), **ENGLISH)
     assert answer.status_code == 400
     assert list(answer.json()) == ["photo"]
@@ -70,7 +70,7 @@ def test_a_client_over_its_limit_gets_429_before_its_photo_is_decoded(
 ):
     for _ in range(2):
         assert post_comment(client, consultation, ip="198.51.100.7").status_code == 201
-    photo = data_url(png_header_only(4000, 3000))
+    photo = data_url(png_header_only(3000, 2000))
     refused = post_comment(
         client, consultation, payload(consultation, photo=photo), ip="198.51.100.7"
     )
@@ -85,7 +85,7 @@ def test_a_client_asked_for_a_challenge_gets_428_before_its_photo_is_decoded(
 ):
     limits.COMMENT_POW_AFTER = 1
     assert post_comment(client, consultation).status_code == 201
-    photo = data_url(png_header_only(4000, 3000))
+    photo = data_url(png_header_only(3000, 2000))
     asked = post_comment(client, consultation, payload(consultation, photo=photo))
     assert asked.status_code == 428 and asked.json()["code"] == "challenge_required"
 
@@ -102,15 +102,18 @@ def test_a_refused_form_token_is_answered_before_a_bomb_sized_photo_is_looked_at
 
 
 def test_a_photo_over_the_pixel_cap_is_refused_from_its_header(client, consultation):
-    too_many = data_url(png_header_only(6000, 5000))  # 30 MP
+    too_many = data_url(png_header_only(4000, 2500))  # 10 MP, over the 8 MP of a PNG
     answer = post_comment(client, consultation, payload(consultation, photo=too_many), **ENGLISH)
     assert answer.status_code == 400
     assert "too many pixels" in answer.json()["photo"][0]
 
 
-def test_the_pixel_cap_is_what_a_phone_photo_needs(settings):
-    """24 MP: twice a phone's usual 12 MP, well under the 40 MP a single decode was allowed."""
+def test_the_pixel_caps_are_what_a_phone_photo_needs(settings):
+    """24 MP for a JPEG (twice a phone's usual 12 MP, decoded at a reduced scale), 8 MP for a
+    PNG or WebP (decoded at full size; from a phone, a screenshot), where any photo of up to
+    40 MP used to be decoded."""
     assert settings.COMMENT_PHOTO_MAX_PIXELS == 24_000_000
+    assert settings.COMMENT_PHOTO_MAX_PIXELS_FULL_DECODE == 8_000_000
 
 
 def test_the_html_form_refuses_an_oversized_body_before_the_csrf_check_reads_it(
@@ -143,3 +146,20 @@ def test_the_json_api_refuses_an_oversized_body_from_its_content_length(client, 
         CONTENT_LENGTH=str(2 * 1024**3),
     )
     assert answer.status_code == 413
+
+
+def test_a_20_megapixel_phone_jpeg_is_taken_and_kept_at_2048_px(client, consultation, media):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (6000, 3400), (90, 140, 60)).save(out, "JPEG")
+    data = payload(
+        consultation, photo="data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+    )
+    answer = post_comment(client, consultation, data)
+    assert answer.status_code == 201
+    comment = Comment.objects.get(pk=answer.json()["id"])
+    with comment.photo.open("rb") as file:
+        assert Image.open(file).size == (2048, 1161)
