@@ -5,11 +5,21 @@
   and are never read, so a forged header cannot change who the client is. Only a keyed hash
   (HMAC) of the address is stored, never the address.
 - A signed form token, issued when a form is shown, proves the form came from us and how long
-  the person took to fill it in (COMMENT_MIN_FILL_SECONDS).
+  the person took to fill it in (COMMENT_MIN_FILL_SECONDS). A digest of it is stored with the
+  comment under a unique constraint, so one form carries one comment: a script pays the fill
+  time per comment, not once.
 - Rate limits per client and per phone number, counted from the comments themselves in one
   statement, under an advisory lock per client so parallel requests cannot overshoot.
-- A proof-of-work challenge once a client nears its limit: a signed, expiring challenge; its
-  nonce is stored with the comment it paid for under a unique constraint, so it works once.
+- A proof-of-work challenge for every comment beyond COMMENT_POW_AFTER in the hour: a signed,
+  expiring challenge; its nonce is stored with the comment it paid for under a unique
+  constraint, so it works once.
+
+Carrier NAT: a village's WeChat group answering a push may reach the portal from one mobile
+carrier address. So the per-address cap is sized for a crowd (COMMENT_RATE_PER_IP, 400 an
+hour), and what stops a script behind one address is the cost per comment beyond the first
+COMMENT_POW_AFTER (a challenge each, a fresh form each, the fill time each) and a ceiling per
+minute (COMMENT_BURST_PER_IP, 30): two hundred residents over ten minutes or more get in, a
+script sending 100 a minute is refused with 429 after 30.
 """
 
 import hashlib
@@ -45,6 +55,11 @@ def rate_per_phone() -> tuple[int, int]:
     return tuple(settings.COMMENT_RATE_PER_PHONE)
 
 
+def burst_per_ip() -> tuple[int, int]:
+    """(comments, window seconds) one client address may send in a short window."""
+    return tuple(settings.COMMENT_BURST_PER_IP)
+
+
 def challenge_after() -> int:
     """A client that sent this many comments within the per-IP window must solve a challenge
     for the next one (by default half its limit, see settings)."""
@@ -65,7 +80,10 @@ class Rejected(Exception):
 
 
 def issue_form_token(consultation_id: int) -> str:
-    return signing.dumps({"c": consultation_id, "t": round(time.time(), 3)}, salt=FORM_TOKEN_SALT)
+    # The nonce keeps two forms shown in the same millisecond (a crowd behind one address)
+    # apart: a token carries one comment.
+    payload = {"c": consultation_id, "t": round(time.time(), 3), "n": secrets.token_hex(8)}
+    return signing.dumps(payload, salt=FORM_TOKEN_SALT)
 
 
 class TooQuick(Rejected):
@@ -122,6 +140,27 @@ def check_form_token(token: str, consultation_id: int, now: float | None = None)
                 "code": "too_quick",
             },
         )
+
+
+def form_token_digest(token: str) -> str:
+    """What the comment stores of its form token (unique per comment)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def form_used() -> Rejected:
+    """The form token already carried a comment; a client fetches a new one (code)."""
+    return Rejected(
+        400,
+        {
+            "form_token": [
+                _(
+                    "This form was already used for an opinion and has been renewed. What you "
+                    "wrote is kept: please press “Send my opinion” again."
+                )
+            ],
+            "code": "form_used",
+        },
+    )
 
 
 def check_honeypot(value: str) -> None:
@@ -187,20 +226,25 @@ def challenge_required(client: Client) -> Rejected:
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
 # One statement counts both limits (each branch of the OR matches one of the indexes
 # comment_client_recent_idx and comment_phone_recent_idx) and, in the same breath, finds an
-# earlier comment with the request's Idempotency-Key.
+# earlier comment with the request's Idempotency-Key and whether its form token was used
+# (the unique index comment_form_token_used_once).
 _COUNT_SQL = """
     SELECT count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(client_since)s),
            min(created_at) FILTER (WHERE client_key = %(client)s
                                    AND created_at >= %(client_since)s),
+           count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(burst_since)s),
+           min(created_at) FILTER (WHERE client_key = %(client)s
+                                   AND created_at >= %(burst_since)s),
            count(*) FILTER (WHERE phone = %(phone)s AND phone <> ''
                             AND created_at >= %(phone_since)s),
            min(created_at) FILTER (WHERE phone = %(phone)s AND phone <> ''
                                    AND created_at >= %(phone_since)s),
            (SELECT id FROM consultation_comment
             WHERE consultation_id = %(consultation)s AND idempotency_key = %(key)s
-              AND idempotency_key <> '')
+              AND idempotency_key <> ''),
+           EXISTS (SELECT 1 FROM consultation_comment WHERE form_token_digest = %(form)s)
     FROM consultation_comment
-    WHERE (client_key = %(client)s AND created_at >= %(client_since)s)
+    WHERE (client_key = %(client)s AND created_at >= LEAST(%(client_since)s, %(burst_since)s))
        OR (phone = %(phone)s AND phone <> '' AND created_at >= %(phone_since)s)
 """
 
@@ -209,13 +253,22 @@ _COUNT_SQL = """
 class Usage:
     by_client: int
     client_oldest: datetime | None
+    by_client_burst: int
+    burst_oldest: datetime | None
     by_phone: int
     phone_oldest: datetime | None
     earlier_id: int | None = None  # the comment already made with this Idempotency-Key
+    form_used: bool = False  # a comment was already sent with this form token
 
 
 def count_usage(
-    client: Client, phone: str, *, lock: bool, consultation_id: int | None = None, key: str = ""
+    client: Client,
+    phone: str,
+    *,
+    lock: bool,
+    consultation_id: int | None = None,
+    key: str = "",
+    form_digest: str = "",
 ) -> Usage:
     """The client's and the phone's comments in their windows, and the comment already made
     in the consultation with the Idempotency-Key ``key``, if any. With ``lock`` (inside the
@@ -234,9 +287,11 @@ def count_usage(
         "client": client.key,
         "phone": phone or None,
         "client_since": now - timedelta(seconds=rate_per_ip()[1]),
+        "burst_since": now - timedelta(seconds=burst_per_ip()[1]),
         "phone_since": now - timedelta(seconds=rate_per_phone()[1]),
         "consultation": consultation_id,
         "key": key or None,
+        "form": form_digest or None,
     }
     with connection.cursor() as cursor:
         # One round trip: the statements go together; the count is the last result.
@@ -252,32 +307,33 @@ def _retry_after(oldest: datetime | None, window: int) -> int:
     return max(1, int((oldest + timedelta(seconds=window) - timezone.now()).total_seconds()) + 1)
 
 
+def _too_many(field: str, message, oldest: datetime | None, window: int) -> Rejected:
+    """429 with Retry-After: when the oldest counted comment leaves the window."""
+    seconds = _retry_after(oldest, window)
+    text = str(message)
+    payload = {field: [text] if field != "detail" else text, "retry_after": seconds}
+    return Rejected(429, payload, {"Retry-After": str(seconds)})
+
+
 def enforce_limits(usage: Usage, client: Client, phone: str, solved_nonce: str | None) -> None:
-    """Raises Rejected: 429 over a limit, 428 with a challenge when one is due."""
+    """Raises Rejected: 400 when the form token was used, 429 over a limit, 428 with a
+    challenge when one is due."""
+    if usage.form_used:
+        raise form_used()
     ip_count, ip_window = rate_per_ip()
     if usage.by_client >= ip_count:
-        seconds = _retry_after(usage.client_oldest, ip_window)
-        raise Rejected(
-            429,
-            {
-                "detail": _(
-                    "Too many opinions were sent from your network. Please try again later."
-                ),
-                "retry_after": seconds,
-            },
-            {"Retry-After": str(seconds)},
+        message = _("Too many opinions were sent from your network. Please try again later.")
+        raise _too_many("detail", message, usage.client_oldest, ip_window)
+    burst_count, burst_window = burst_per_ip()
+    if usage.by_client_burst >= burst_count:
+        message = _(
+            "Too many opinions were sent from your network just now. Please try again in a minute."
         )
+        raise _too_many("detail", message, usage.burst_oldest, burst_window)
     phone_count, phone_window = rate_per_phone()
     if phone and usage.by_phone >= phone_count:
-        seconds = _retry_after(usage.phone_oldest, phone_window)
-        raise Rejected(
-            429,
-            {
-                "phone": [_("Too many opinions were sent with this phone number today.")],
-                "retry_after": seconds,
-            },
-            {"Retry-After": str(seconds)},
-        )
+        message = _("Too many opinions were sent with this phone number today.")
+        raise _too_many("phone", message, usage.phone_oldest, phone_window)
     if usage.by_client >= challenge_after() and solved_nonce is None:
         raise challenge_required(client)
 

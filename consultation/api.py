@@ -34,7 +34,7 @@ from consultation import abuse
 from consultation.change_links import public_changes_of, reply_of
 from consultation.comment_context import comment_context
 from consultation.models import Consultation, Stance
-from consultation.photos import max_bytes
+from consultation.photos import max_bytes, max_request_bytes
 from consultation.privacy import privacy_notice
 from consultation.public_serializers import (
     CommentSubmissionSerializer,
@@ -227,6 +227,8 @@ class PrivacyNoticeView(PublicAPIView):
 
 class CommentSubmitView(PublicAPIView):
     parser_classes = [CommentJSONParser]
+    # Refused from its Content-Length before the parser reads anything (planportal.middleware).
+    max_body_bytes = staticmethod(max_request_bytes)
 
     @extend_schema(
         request=CommentSubmissionSerializer,

@@ -273,6 +273,9 @@ class Comment(models.Model):
     # The nonce of the proof-of-work challenge this comment solved; unique, so a solved
     # challenge pays for one comment only.
     challenge_nonce = models.CharField(_("challenge nonce"), max_length=32, blank=True)
+    # A digest of the form token the comment was sent with; unique, so one shown form carries
+    # one comment and the minimum fill time is paid per comment (consultation/abuse.py).
+    form_token_digest = models.CharField(_("form token digest"), max_length=32, blank=True)
     state = models.CharField(
         _("state"),
         max_length=10,
@@ -311,6 +314,11 @@ class Comment(models.Model):
                 fields=["challenge_nonce"],
                 condition=~Q(challenge_nonce=""),
                 name="comment_challenge_used_once",
+            ),
+            models.UniqueConstraint(
+                fields=["form_token_digest"],
+                condition=~Q(form_token_digest=""),
+                name="comment_form_token_used_once",
             ),
         ]
         indexes = [

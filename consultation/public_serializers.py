@@ -33,9 +33,8 @@ from rest_framework import serializers
 
 from consultation.models import Consultation, Stance
 from consultation.photos import (
-    CleanPhoto,
     PhotoError,
-    clean_photo,
+    PhotoUpload,
     decode_data_url,
     max_bytes,
     max_pixels,
@@ -161,18 +160,19 @@ def _positions(coordinates, depth: int = 0):
     }
 )
 class PhotoField(serializers.Field):
-    """A data URL in JSON, or an uploaded file from the HTML form; cleaned into CleanPhoto."""
+    """A data URL in JSON, or an uploaded file from the HTML form. Only its header is read here
+    (type, pixel count); the submission decodes it after the rate limits (PhotoUpload.clean)."""
 
-    def to_internal_value(self, data) -> CleanPhoto | None:
+    def to_internal_value(self, data) -> PhotoUpload | None:
         try:
             if isinstance(data, UploadedFile):
                 if data.size == 0:
                     return None
                 if data.size > max_bytes():
                     raise PhotoError(_("The photo is too large."))
-                return clean_photo(data.read())
+                return PhotoUpload.from_bytes(data.read())
             if isinstance(data, str):
-                return clean_photo(decode_data_url(data)) if data else None
+                return PhotoUpload.from_bytes(decode_data_url(data)) if data else None
         except PhotoError as error:
             raise serializers.ValidationError(str(error)) from None
         raise serializers.ValidationError(_("The photo could not be read."))

@@ -22,16 +22,16 @@ from consultation.change_links import public_changes_of, reply_of
 from consultation.comment_context import comment_context
 from consultation.embed import comment_form_config
 from consultation.models import Consultation, Stance
-from consultation.photos import max_bytes, too_large_message
+from consultation.photos import max_request_bytes
 from consultation.privacy import privacy_notice
 from consultation.public_serializers import form_limits
 from consultation.receipts import display_code, find_receipt, normalise_code, receipt_payload
 from consultation.submission import submit
 from layers.models import Layer
 from planportal.clients import client_from_meta
+from planportal.middleware import max_body_bytes
 from planportal.versions import section_of
 
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 FORM_FIELDS = (
     "body",
     "stance",
@@ -94,7 +94,7 @@ def form_context(request, consultation: Consultation, target: dict, values=None,
     return {
         "consultation": consultation,
         "action": reverse("consultation-comment", args=[consultation.pk]),
-        "token": _form_token(consultation, values or {}),
+        "token": _form_token(consultation, values or {}, used=errors.get("code") == "form_used"),
         "idempotency_key": (values or {}).get("idempotency_key") or uuid.uuid4().hex,
         "prefix": "comment-" + secrets.token_hex(4),
         "target": target,
@@ -114,10 +114,12 @@ def not_sent_message() -> str:
     )
 
 
-def _form_token(consultation: Consultation, values: dict) -> str:
+def _form_token(consultation: Consultation, values: dict, *, used: bool = False) -> str:
     """A form shown again with its errors keeps its token, so the time already spent on it
-    counts towards the minimum fill time; a stale or foreign token is replaced."""
+    counts towards the minimum fill time; a stale, foreign or used token is replaced."""
     posted = values.get("form_token", "")
+    if used:
+        return abuse.issue_form_token(consultation.pk)
     try:
         abuse.check_form_token(posted, consultation.pk)
     except abuse.TooQuick:
@@ -145,13 +147,13 @@ def comment_form_fragment(request, pk: int):
     )
 
 
+@max_body_bytes(max_request_bytes)
 def comment_page(request, pk: int):
-    """The comment form as a page of its own; without JavaScript it is posted here."""
+    """The comment form as a page of its own; without JavaScript it is posted here. A body
+    larger than a comment with its photo is refused before anything reads it, the CSRF check
+    included (planportal.middleware.RefuseLargeBodies)."""
     consultation = get_object_or_404(Consultation.objects.public(), pk=pk)
     if request.method == "POST":
-        # Refused before Django parses (and spools to disk) a multipart body of any size.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + MULTIPART_OVERHEAD_BYTES:
-            return HttpResponse(too_large_message(), status=413, content_type="text/plain")
         data = request.POST.copy()
         if request.FILES.get("photo"):
             data["photo"] = request.FILES["photo"]

@@ -14,6 +14,11 @@ earlier comment is found by the counting statement, or, when the repeat would no
 (form token expired, consultation closed, limit reached), before refusing it; two racing
 requests are settled by the unique constraint on (consultation, idempotency_key): only one
 INSERT goes through and the other answers with its receipt.
+
+Cheap refusals come before expensive work: the honeypot, the form token and the challenge are
+checked first, the fields next (a photo only by its header), and a photo is decoded only after
+the rate limits were counted for it (one more statement, for comments with a photo only), so a
+client that is refused anyway never makes the server decode an image.
 """
 
 import re
@@ -27,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from consultation import abuse
 from consultation.models import Channel, Comment, Consultation
+from consultation.photos import CleanPhoto, PhotoError, PhotoUpload
 from consultation.public_serializers import (
     CommentSubmissionSerializer,
     Target,
@@ -149,8 +155,9 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         raise abuse.Rejected(403, {"detail": _("This consultation is not open for opinions.")})
     abuse.check_honeypot(_text(data, "website"))
     too_quick = None
+    form_token = _text(data, "form_token")
     try:
-        abuse.check_form_token(_text(data, "form_token"), consultation.pk)
+        abuse.check_form_token(form_token, consultation.pk)
     except abuse.TooQuick as rejected:
         too_quick = rejected
     challenge_token = _text(data, "challenge")
@@ -197,13 +204,12 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         client_key=client.key,
         idempotency_key=key,
         challenge_nonce=solved_nonce or "",
+        form_token_digest=abuse.form_token_digest(form_token),
     )
-    photo = values.get("photo")
+    photo = _decoded_photo(values.get("photo"), client, comment, key, solved_nonce)
     try:
         with transaction.atomic():
-            usage = abuse.count_usage(
-                client, comment.phone, lock=True, consultation_id=consultation.pk, key=key
-            )
+            usage = _usage(comment, client, key, lock=True)
             if usage.earlier_id is not None:
                 return _replay(Comment.objects.get(pk=usage.earlier_id), data)
             abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
@@ -220,11 +226,42 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
             raise abuse.Rejected(
                 400, {"challenge": [_("The check failed. Please send the form again.")]}
             ) from None
+        if Comment.objects.filter(form_token_digest=comment.form_token_digest).exists():
+            raise abuse.form_used() from None
         raise
     except abuse.Rejected:
         _forget_photo(comment)
         raise
     return Submitted(comment)
+
+
+def _usage(comment: Comment, client: abuse.Client, key: str, *, lock: bool) -> abuse.Usage:
+    return abuse.count_usage(
+        client,
+        comment.phone,
+        lock=lock,
+        consultation_id=comment.consultation_id,
+        key=key,
+        form_digest=comment.form_token_digest,
+    )
+
+
+def _decoded_photo(
+    photo: PhotoUpload | None, client, comment: Comment, key: str, solved_nonce: str | None
+) -> CleanPhoto | None:
+    """The photo decoded and re-encoded, once the limits allow the comment (counted without
+    locks here; the transaction counts again under its locks). A repeat of a stored comment
+    is not decoded: the transaction answers it with the earlier receipt."""
+    if photo is None:
+        return None
+    usage = _usage(comment, client, key, lock=False)
+    if usage.earlier_id is not None:
+        return None  # the transaction finds the earlier comment and answers with it
+    abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
+    try:
+        return photo.clean()
+    except PhotoError as error:
+        raise abuse.Rejected(400, {"photo": [str(error)]}) from None
 
 
 def _text(data, name: str) -> str:

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which would read (and spool) a multipart body to find its token.
+    "planportal.middleware.RefuseLargeBodies",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: who is acting, for the history triggers (trail/middleware.py).
@@ -183,7 +185,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 
 # Staff logins (/staff/login/ and the admin's): django-axes counts failures in the database and
 # refuses a login after LOGIN_FAILURE_LIMIT failures of one username from one client address,
-# or LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one address whatever the username, until
+# or after one failure of a username from an address that already has
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS failures whatever the username (never the whole address), until
 # LOGIN_LOCKOUT_MINUTES have passed since the last counted failure. planportal/staff_login.py
 # holds the parts that are the portal's own (address, two limits, audit, the 429 page).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -251,16 +254,38 @@ COMMENT_MAX_CHARS = env_int("COMMENT_MAX_CHARS", 2000)
 COMMENT_MAX_VERTICES = env_int("COMMENT_MAX_VERTICES", 500)
 COMMENT_MIN_FILL_SECONDS = env_int("COMMENT_MIN_FILL_SECONDS", 5)
 COMMENT_FORM_MAX_AGE_SECONDS = env_int("COMMENT_FORM_MAX_AGE_SECONDS", 86_400)
-COMMENT_RATE_PER_IP = env_rate("COMMENT_RATE_PER_IP", (20, 3600))
+# Comments one client address may send per hour, and per minute. Sized for carrier NAT (a
+# village answering a WeChat push from one mobile address): the hourly cap is a crowd's, the
+# minute's stops a script; beyond COMMENT_POW_AFTER each comment costs a solved challenge.
+COMMENT_RATE_PER_IP = env_rate("COMMENT_RATE_PER_IP", (400, 3600))
+COMMENT_BURST_PER_IP = env_rate("COMMENT_BURST_PER_IP", (30, 60))
 COMMENT_RATE_PER_PHONE = env_rate("COMMENT_RATE_PER_PHONE", (5, 86_400))
-# Comments in the window after which a client must solve a proof-of-work challenge.
-COMMENT_POW_AFTER = env_int("COMMENT_POW_AFTER", max(1, COMMENT_RATE_PER_IP[0] // 2))
+# Comments in the hour after which every further comment of a client needs a solved
+# proof-of-work challenge.
+COMMENT_POW_AFTER = env_int("COMMENT_POW_AFTER", 10)
 POW_DIFFICULTY = env_int("POW_DIFFICULTY", 16)
 POW_MAX_AGE_SECONDS = env_int("POW_MAX_AGE_SECONDS", 600)
 # Proxies in front of gunicorn whose X-Forwarded-For entries are trusted (0: none).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 COMMENT_PHOTO_MAX_BYTES = env_int("COMMENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
-COMMENT_PHOTO_MAX_PIXELS = env_int("COMMENT_PHOTO_MAX_PIXELS", 40_000_000)
+# Phones save JPEG at 12 MP by default (12.2 MP on iPhones, 12.5 MP binned from 50 MP
+# sensors); 24 MP leaves room for 24 MP modes and for cameras, and photos are kept at 2048 px
+# anyway. A JPEG is decoded at a reduced scale (1/2 at 24 MP: 18 MB). PNG and WebP are decoded
+# at full size, 4 bytes a pixel with alpha, so their cap is lower: from a phone they are
+# screenshots (3-4 MP), and comment-form.js sends every picture as a JPEG. The caps bound what
+# one decode costs (measured peak): about 70 MB for an 8 MP PNG, 50 MB for a 24 MP JPEG, where
+# a 40 MP PNG took several hundred (bench/photo_flood.py).
+COMMENT_PHOTO_MAX_PIXELS = env_int("COMMENT_PHOTO_MAX_PIXELS", 24_000_000)
+COMMENT_PHOTO_MAX_PIXELS_FULL_DECODE = env_int("COMMENT_PHOTO_MAX_PIXELS_FULL_DECODE", 8_000_000)
+# Photos decoded at the same time per web process; others wait their turn (memory is bounded
+# by workers x this x one decode, whatever arrives at once).
+COMMENT_PHOTO_DECODES_PER_PROCESS = env_int("COMMENT_PHOTO_DECODES_PER_PROCESS", 1)
+# A comment's photo stays in memory, never in a temporary file (Django spools a request to
+# disk when its body is larger than this); layer uploads, much larger, go to disk. A larger
+# comment is refused before it is read (consultation.photos.max_request_bytes).
+FILE_UPLOAD_MAX_MEMORY_SIZE = (COMMENT_PHOTO_MAX_BYTES + 2) // 3 * 4 + 64 * 1024
+# Form fields other than files (Django's default, written here as the pair of the above).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Opinions whose words (jieba) overlap at least this much (Jaccard, percent) are offered to
 # officials as one group of similar opinions (consultation/similar.py).
 SIMILAR_OPINION_THRESHOLD = env_int("SIMILAR_OPINION_THRESHOLD_PERCENT", 60) / 100

@@ -10,7 +10,12 @@ checked. This module adds what the portal needs beyond the stock database handle
   ignored), an IPv6 client counted as its /64 as ``clients.limit_address`` does;
 - two limits: ``LOGIN_FAILURE_LIMIT`` failures of one username from one address, and
   ``LOGIN_FAILURE_LIMIT_PER_ADDRESS`` failures from one address whatever the username (axes
-  compares one limit with the largest of its counts, so the handler folds the second in);
+  compares one limit with the largest of its counts, so the handler folds the second in).
+  The address limit never locks the whole address: once it is reached, a username that has
+  failed from that address is locked, and one that has not may still sign in. Someone
+  guessing names or passwords from the town hall's network (or from anywhere, with
+  ``TRUSTED_PROXY_HOPS`` wrong) gets one more try per username, while the official at the
+  next desk, who has typed nothing wrong, signs in as usual;
 - a successful login clears that username's failures from that address only (axes would
   delete every row that matches any lockout parameter, so one valid account could wipe the
   failures an address made against other usernames);
@@ -100,11 +105,13 @@ class StaffLoginHandler(AxesDatabaseHandler):
 
     def get_failures(self, request, credentials: dict | None = None) -> int:
         """What axes compares with ``AXES_FAILURE_LIMIT``: the username's failures from this
-        address, or at least that limit once the address itself is over its own limit."""
+        address, or at least that limit once the address itself is over its own limit and
+        this username has failed from it (a username without failures there is not locked
+        by what other usernames did)."""
         failures = count_failures(request, credentials)
         request.login_failures = failures
         limit = get_failure_limit(request, credentials)
-        if failures.by_address >= per_address_limit():
+        if failures.by_address >= per_address_limit() and failures.by_username > 0:
             return max(failures.by_username, limit)
         return failures.by_username
 

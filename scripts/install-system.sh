@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages the portal needs, and only those that are missing, so that
 # a machine that is already set up pays a single dpkg query.
 #   scripts/install-system.sh            runtime packages (database, GDAL, gettext)
-#   scripts/install-system.sh --test     also the browser for browser tests
+#   scripts/install-system.sh --test     also the browser for browser tests, and nginx
 #   scripts/install-system.sh --bench    also wrk, the HTTP load generator of bench/tiles.py
 #   scripts/install-system.sh --drill    also nginx, which the drills put in front of gunicorn
 set -euo pipefail
@@ -22,7 +22,8 @@ packages=(
 )
 case "${1:-}" in
   # libatomic1: the Node.js that the playwright wheel runs its driver with links against it.
-  --test) packages+=(chromium libatomic1) ;;
+  # nginx: tests/planportal/test_nginx_rules.py loads the shipped rules.
+  --test) packages+=(chromium libatomic1 nginx) ;;
   --bench) packages+=(wrk) ;;
   # nginx for the drills, which test the shipped rules (deploy/nginx-planportal-server.conf).
   --drill) packages+=(nginx) ;;

@@ -48,19 +48,26 @@ def dominant_geometry_type(geometries: np.ndarray) -> str:
 
 
 def check_geometries(
-    geometries: np.ndarray, geometry_type: str, keys: list[str | None]
+    geometries: np.ndarray,
+    geometry_type: str,
+    keys: list[str | None],
+    *,
+    refused: np.ndarray | None = None,
 ) -> GeometryCheck:
+    """``refused``: features already refused (coordinates.check_coordinates), with their
+    geometry set to None; they are not reported again as empty."""
     found: list[Problem] = []
     fixed = geometries.copy()
-    missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
+    present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    missing = ~present if refused is None else ~present & ~refused
     type_ids = shapely.get_type_id(geometries)
-    wrong_type = ~missing & ~np.isin(type_ids, TYPE_IDS_OF_FAMILY[geometry_type])
+    wrong_type = present & ~np.isin(type_ids, TYPE_IDS_OF_FAMILY[geometry_type])
     vertices = shapely.get_num_coordinates(geometries)
     max_vertices = limit("UPLOAD_MAX_VERTICES_PER_FEATURE")
-    too_many = ~missing & (vertices > max_vertices)
-    invalid = ~missing & ~wrong_type & ~too_many & ~shapely.is_valid(geometries)
+    too_many = present & (vertices > max_vertices)
+    invalid = present & ~wrong_type & ~too_many & ~shapely.is_valid(geometries)
     for index in np.flatnonzero(missing | wrong_type | too_many | invalid):
-        where = _feature(index, keys)
+        where = feature_where(index, keys)
         if missing[index]:
             found.append(problems.error("geometry_empty", **where))
             fixed[index] = None
@@ -125,11 +132,11 @@ def check_extent(
     outside = present & ~shapely.intersects(area, geometries_4326)
     if official:
         return [
-            problems.error("geometry_outside", **_feature(index, keys))
+            problems.error("geometry_outside", **feature_where(index, keys))
             for index in np.flatnonzero(outside)
         ]
     return [
-        problems.warning("geometry_outside_approximate", **_feature(index, keys))
+        problems.warning("geometry_outside_approximate", **feature_where(index, keys))
         for index in np.flatnonzero(outside)
     ]
 
@@ -150,7 +157,7 @@ def check_required_fields(
             found.append(problems.error("field_missing", field=name))
             continue
         for index in np.flatnonzero(_blank(attributes[name])):
-            found.append(problems.error("field_empty", field=name, **_feature(index, keys)))
+            found.append(problems.error("field_empty", field=name, **feature_where(index, keys)))
     return found
 
 
@@ -168,7 +175,7 @@ def check_landuse_codes(attributes: pd.DataFrame, keys: list[str | None]) -> lis
                     "landuse_code_unknown",
                     field=name,
                     value=str(values.iat[index]),
-                    **_feature(index, keys),
+                    **feature_where(index, keys),
                 )
             )
     return found
@@ -226,7 +233,7 @@ def _blank(values: pd.Series) -> np.ndarray:
     return missing
 
 
-def _feature(index: int, keys: list[str | None]) -> dict:
+def feature_where(index: int, keys: list[str | None]) -> dict:
     where = {"feature": int(index) + 1}
     if keys[index] is not None:
         where["key"] = keys[index]

@@ -21,6 +21,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from . import problems
+from .coordinates import format_coordinate
 
 CGCS2000_GEOGRAPHIC = 4490
 GK3_PREFIXED_FIRST = 4513  # zone 25 (75°E) ... 4533 zone 45 (135°E)
@@ -223,6 +224,6 @@ def _to_lonlat(source: int | str) -> Transformer:
 
 def _rounded(bounds: tuple[float, float, float, float]) -> dict[str, str]:
     return {
-        name: f"{value:.6g}" if abs(value) < 1000 else f"{value:.0f}"
+        name: format_coordinate(value)
         for name, value in zip(("xmin", "ymin", "xmax", "ymax"), bounds, strict=True)
     }

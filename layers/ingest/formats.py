@@ -28,7 +28,9 @@ from enum import StrEnum
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import pyogrio.raw
 
 from . import gdal, problems
 from .archive import unpack_zip
@@ -122,6 +124,9 @@ class RawLayer:
     prj_text: str | None
     encoding: str | None
     problems: list[Problem] = field(default_factory=list)
+    # Rows whose geometry the reader could not build (e.g. a ring starting with NaN), with
+    # their WKB: refused by number in coordinates.check_coordinates, never taken as empty.
+    unreadable: dict[int, bytes] = field(default_factory=dict)
 
 
 def open_source(
@@ -225,8 +230,10 @@ def read_layer(source: Source, layer_name: str | None = None) -> RawLayer:
         with gdal.opened(dataset.path, DRIVERS[dataset.format], open_options) as handle:
             crs_wkt = gdal.layer_crs_wkt(handle, layer.gdal_name)
             gdal.copy_layer(handle, layer.gdal_name, copy)
-        # Our own FlatGeobuf copy: the only file pyogrio ever opens.
-        frame = pyogrio.read_dataframe(copy)
+        # Our own FlatGeobuf copy: the only file pyogrio ever opens. A geometry shapely
+        # cannot build comes back as None, and its WKB is kept to say why.
+        frame = pyogrio.read_dataframe(copy, on_invalid="ignore")
+        unreadable = _unreadable_geometries(copy, frame)
     except gdal.GdalError as exc:
         raise problems.RejectedFile(
             problems.error("unreadable", name=dataset.label, reason=str(exc))
@@ -236,7 +243,17 @@ def read_layer(source: Source, layer_name: str | None = None) -> RawLayer:
     frame = frame.set_crs(None, allow_override=True)
     if len(frame) == 0:
         found.append(problems.warning("no_features"))
-    return RawLayer(layer, frame, crs_wkt, prj_text, encoding, found)
+    return RawLayer(layer, frame, crs_wkt, prj_text, encoding, found, unreadable)
+
+
+def _unreadable_geometries(copy: Path, frame: gpd.GeoDataFrame) -> dict[int, bytes]:
+    """Rows that have a geometry in the file but none in ``frame``, with their WKB. The file
+    is read a second time, geometry only, and only when some geometry is missing."""
+    absent = np.flatnonzero(frame.geometry.isna().to_numpy())
+    if not len(absent):
+        return {}
+    _, _, wkbs, _ = pyogrio.raw.read(copy, columns=[])
+    return {int(row): bytes(wkbs[row]) for row in absent if wkbs[row] is not None}
 
 
 def _datasets(path: Path, name: str, workdir: Path) -> list[Dataset]:
@@ -253,7 +270,7 @@ def _datasets(path: Path, name: str, workdir: Path) -> list[Dataset]:
             raise _mismatch(name, expected)
         # GDAL goes by content and extension (and names a GeoJSON layer after its file): give
         # it our own copy under the planner's name, made safe.
-        local = workdir / f"{_safe_stem(name)}{extension}"
+        local = workdir / f"{_safe_stem(name, extension)}{extension}"
         _link_or_copy(path, local)
         datasets = [Dataset(local, expected, name)]
     else:
@@ -347,8 +364,18 @@ def _sibling(path: Path, suffix: str) -> Path | None:
     return None
 
 
-def _safe_stem(name: str) -> str:
-    stem = re.sub(r"[^\w.-]", "_", Path(name).stem).strip("._")[:100]
+# A file name may have 255 bytes (ext4, XFS), not 255 characters: 85 Chinese characters fill
+# it. The stem keeps room for the extension and for what GDAL may add beside a file
+# ("-journal", "-wal", ".aux.xml").
+NAME_MAX_BYTES = 255
+NAME_SUFFIX_ROOM = 16
+
+
+def _safe_stem(name: str, extension: str = "") -> str:
+    stem = re.sub(r"[^\w.-]", "_", Path(name).stem).strip("._")
+    budget = NAME_MAX_BYTES - NAME_SUFFIX_ROOM - len(extension.encode())
+    # Cut on a character boundary: the bytes of a character cut in half are dropped.
+    stem = stem.encode()[:budget].decode("utf-8", "ignore").rstrip("._")
     return stem or "upload"
 
 

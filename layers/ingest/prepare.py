@@ -24,6 +24,7 @@ from layers.boundary import PlanArea, plan_area
 from layers.models import Layer
 
 from . import checks, problems
+from .coordinates import check_coordinates
 from .crs import RecognisedCrs, recognise_crs
 from .fields import FieldMapping, map_fields
 from .formats import RawLayer, Source, read_layer
@@ -106,25 +107,34 @@ def prepare_raw_layer(
     report("checking", 0, total)
     area = _plan_area(layer)
     plan_extent = _to_shapely(area.geometry)
-    try:
-        recognised = recognise_crs(raw.crs_wkt, _bounds(geometries), plan_extent, raw.prj_text)
-    except problems.RejectedFile as rejected:  # keep what was found before (e.g. encoding)
-        raise problems.RejectedFile([*log.problems, *rejected.problems]) from None
-    if recognised.problem:
-        log.add(recognised.problem)
 
     mapping = map_fields(
         [c for c in raw.frame.columns if c != raw.frame.geometry.name],
         layer.attribute_schema or [],
         field_mapping,
     )
-    log.extend(mapping.problems)
     attributes = _mapped_attributes(raw.frame, mapping, log)
     key_field = layer.key_field or ""
     keys = checks.key_values(attributes, key_field)
+    # Before anything computes with them (the bounds that recognise the coordinate system,
+    # the repair that would drop a NaN vertex): features with unusable coordinates are
+    # refused and left out of the rest.
+    refused, coordinate_problems = check_coordinates(geometries, raw.unreadable, keys)
+    geometries = np.where(refused, None, geometries)
+
+    try:
+        recognised = recognise_crs(raw.crs_wkt, _bounds(geometries), plan_extent, raw.prj_text)
+    except problems.RejectedFile as rejected:  # keep what was found before (e.g. encoding)
+        raise problems.RejectedFile(
+            [*log.problems, *coordinate_problems, *rejected.problems]
+        ) from None
+    if recognised.problem:
+        log.add(recognised.problem)
+    log.extend(mapping.problems)
+    log.extend(coordinate_problems)
 
     kind = geometry_type or layer.geometry_type
-    geometry_check = checks.check_geometries(geometries, kind, keys)
+    geometry_check = checks.check_geometries(geometries, kind, keys, refused=refused)
     log.extend(geometry_check.problems)
     in_4326 = _to_4326(geometry_check.geometries, recognised)
     log.extend(checks.check_extent(in_4326, plan_extent, keys, official=area.official))

@@ -135,6 +135,18 @@ MESSAGES: dict[str, str] = {
     ),
     # Geometry, per feature
     "geometry_empty": gettext_noop("Feature %(feature)s has no geometry."),
+    "coordinate_not_finite": gettext_noop(
+        "Feature %(feature)s: coordinate %(vertex)s is not a number (NaN or infinity); "
+        "correct it in the source data."
+    ),
+    "coordinate_out_of_range": gettext_noop(
+        "Feature %(feature)s: coordinate %(vertex)s (%(value)s) is far beyond the range of any "
+        "coordinate system; correct it in the source data."
+    ),
+    "geometry_unreadable": gettext_noop(
+        "Feature %(feature)s has a geometry that cannot be read (for example a ring that does "
+        "not close)."
+    ),
     "geometry_wrong_type": gettext_noop(
         "Feature %(feature)s is a %(found)s but the layer holds only %(expected)s features."
     ),

@@ -88,7 +88,7 @@ export function enhanceCommentForm(form, config, { container = form.parentElemen
         return;
       }
       // A stale or broken token is replaced; "too quick" keeps its token (and its clock).
-      if (["form_expired", "form_invalid"].includes(answer.body?.code)) {
+      if (["form_expired", "form_invalid", "form_used"].includes(answer.body?.code)) {
         await refreshToken(form, config);
       }
       showErrors(form, config, answer.body, answer.status);

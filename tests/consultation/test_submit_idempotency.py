@@ -35,9 +35,9 @@ def test_a_replay_is_answered_even_after_the_form_token_expired(client, consulta
 
 
 def test_another_key_makes_another_comment(client, consultation):
-    data = payload(consultation)
-    a = post_comment(client, consultation, data, key="first-opinion-key")
-    b = post_comment(client, consultation, data, key="second-opinion-key")
+    # The same opinion from a second form (a form token carries one comment).
+    a = post_comment(client, consultation, payload(consultation), key="first-opinion-key")
+    b = post_comment(client, consultation, payload(consultation), key="second-opinion-key")
     assert a.json()["receipt_code"] != b.json()["receipt_code"]
 
 

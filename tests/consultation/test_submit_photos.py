@@ -120,7 +120,8 @@ def test_a_photo_over_the_size_cap_is_refused_before_decoding(client, consultati
 
 
 def test_a_photo_over_the_pixel_cap_is_refused(client, consultation, settings):
-    settings.COMMENT_PHOTO_MAX_PIXELS = 1_000_000
+    settings.COMMENT_PHOTO_MAX_PIXELS = 1_000_000  # a JPEG's cap
+    settings.COMMENT_PHOTO_MAX_PIXELS_FULL_DECODE = 1_000_000  # a PNG's
     out = io.BytesIO()
     Image.new("1", (2000, 1000)).save(out, "PNG")  # tiny file, two million pixels
     response = post_comment(

@@ -206,3 +206,17 @@ def test_a_new_layers_policy_follows_its_code(tmp_path, demo_plan, collection_id
     run(DEMO_SLUG, collection_id, archive, *(["--code", code] if code else []))
     layer = Layer.objects.get(collection_id=collection_id)
     assert (layer.public_policy, layer.code) == (policy, code)
+
+
+def test_nan_and_infinite_coordinates_are_refused_by_feature_number(tmp_path, demo_plan):
+    from tests.layers.ingest.broken_coordinates import broken_polygons
+
+    path = broken_polygons(tmp_path / "坐标有误.geojson")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_layer", DEMO_SLUG, "ingest-command-nan", str(path), stdout=out)
+    assert not Layer.objects.filter(collection_id="ingest-command-nan").exists()
+    printed = out.getvalue()
+    for number in range(2, 10):
+        assert f"第 {number} 个要素：第 " in printed
+    assert "（1e+308）" in printed and "GEOSException" not in printed

@@ -121,17 +121,44 @@ def test_another_address_can_still_log_in_as_that_user(official):
     assert office.is_logged_in()
 
 
-def test_an_address_is_locked_after_its_own_limit_whatever_the_username(official):
+def test_failures_from_one_address_never_lock_out_an_official_who_typed_nothing_wrong(official):
+    """25 failed logins with invented names from the town hall's address (over its limit of
+    20): the official at the next desk still signs in from that address."""
+    guesser = Visitor(OFFICE)
+    assert PER_ADDRESS < 25
+    statuses = [guesser.fail(f"ghost{n}", 1)[0] for n in range(25)]
+    # From the address's limit on, each name's failure locks that name (its page says so).
+    assert statuses == [200] * (PER_ADDRESS - 1) + [429] * (26 - PER_ADDRESS)
+    colleague = Visitor(OFFICE)
+    assert colleague.log_in(official.username, PASSWORD).status_code == 302
+    assert colleague.is_logged_in()
+
+
+def test_over_its_limit_an_address_gets_one_try_per_username(official, planner):
     guesser = Visitor(OFFICE)
     for n in range(PER_ADDRESS - 1):  # one failure per name: no name reaches its own limit
         assert guesser.fail(f"guess.{n}", 1) == [200]
-    # One failure below the address's limit a right password still works from there...
-    colleague = Visitor(OFFICE)
-    assert colleague.log_in(official.username, PASSWORD).status_code == 302
-    colleague.client.logout()
-    # ...and did not clear the address's failures: the next one locks the whole address.
-    assert guesser.fail("guess.last", 1) == [429]
-    assert Visitor(OFFICE).log_in(official.username, PASSWORD).status_code == 429
+    assert guesser.fail("guess.last", 1) == [429]  # the address reaches its limit
+    # A name that failed from here is locked now; a new name gets a single try, which locks
+    # it when it fails.
+    assert guesser.fail("guess.0", 1) == [429]
+    assert guesser.fail("guess.new", 1) == [429]
+    assert AccessAttempt.objects.get(username="guess.new").failures_since_start == 1
+    # An official who mistypes now is locked from here (and only from here)...
+    typo = Visitor(OFFICE)
+    assert typo.fail(official.username, 1) == [429]
+    assert typo.log_in(official.username, PASSWORD).status_code == 429
+    assert Visitor(HOME).log_in(official.username, PASSWORD).status_code == 302
+    # ...while a colleague without a failure signs in from the same address.
+    assert Visitor(OFFICE).log_in(planner.username, PASSWORD).status_code == 302
+
+
+def test_a_username_under_attack_is_still_throttled_during_a_spray(official):
+    attacker = Visitor(OFFICE)
+    for n in range(5):
+        attacker.fail(f"spray.{n}", 1)
+    assert attacker.fail(official.username, LIMIT) == [200] * (LIMIT - 1) + [429]
+    assert attacker.log_in(official.username, PASSWORD).status_code == 429
     assert Visitor(HOME).log_in(official.username, PASSWORD).status_code == 302
 
 
@@ -241,6 +268,7 @@ def test_the_unlock_commands_lift_a_lockout(official):
     guesser = Visitor(OFFICE)
     for n in range(PER_ADDRESS):
         guesser.fail(f"guess.{n}", 1)
+    guesser.fail(official.username, 1)  # over the address's limit: one failure locks the name
     assert Visitor(OFFICE).log_in(official.username, PASSWORD).status_code == 429
     call_command("axes_reset_ip", OFFICE, stdout=StringIO())
     assert Visitor(OFFICE).log_in(official.username, PASSWORD).status_code == 302

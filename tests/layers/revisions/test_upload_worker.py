@@ -1,6 +1,9 @@
 """Uploads through the API, run by a real job worker (``manage.py procrastinate worker``) on
 the test database behind the live gunicorn server: the job's result, its progress while the
-revision is still being written, cancellation, a rejected file, and the audit trail."""
+revision is still being written, cancellation, a rejected file, and the audit trail; NaN and
+infinite coordinates refused by feature number and long Chinese file names (issue 14)."""
+
+import io
 
 import pyogrio
 import pytest
@@ -8,6 +11,8 @@ from django.conf import settings
 
 from layers.models import Feature, Layer, LayerRevision, UploadJob
 from tests.factories import audit_baseline
+from tests.layers.ingest.broken_coordinates import X, Y, broken_polygons, feature, polygon, ring
+from tests.layers.ingest.broken_coordinates import write as write_geojson
 from tests.layers.ingest.samples import parcels
 from tests.layers.revisions.upload_helpers import (
     BAD_CODE_ERROR,
@@ -38,6 +43,8 @@ def scene(django_db_setup, django_db_blocker, live_url, tmp_path_factory):
         scene.existing = scene.layer("existing")
         scene.rejected = scene.layer("rejected")
         scene.watched = scene.layer("watched")
+        scene.broken = scene.layer("broken")
+        scene.named = scene.layer("named")
         worker = start_worker(log)
     scene.log = log
     yield scene
@@ -224,3 +231,37 @@ def test_a_file_with_several_layers_fails_until_the_layer_is_named(scene, live_u
     )
     assert wait_for_job(body["id"]).state == "done", log_tail(scene.log)
     assert Layer.objects.get(pk=scene.existing.pk).key_field == ""
+
+
+def test_nan_and_infinite_coordinates_fail_the_job_with_the_feature_numbers(
+    scene, live_url, tmp_path
+):
+    path = broken_polygons(tmp_path / "坐标有误.geojson")
+    status, _, body = post_upload(live_url, scene, scene.broken.collection_id, path)
+    assert status == 202, body
+    job = wait_for_job(body["id"])
+    assert job.state == "failed", log_tail(scene.log)
+    assert "GEOSException" not in job.error and "Traceback" not in job.error
+    refused = sorted(p["feature"] for p in job.problems if p["code"].startswith("coordinate_"))
+    assert refused == [2, 3, 4, 5, 6, 7, 8, 9]
+    messages = [p["message"] for p in job.problems]
+    assert "第 2 个要素：第 1 个坐标不是有效数值（NaN 或无穷大），请在源数据中改正。" in messages
+    assert any("（1e+308）" in message for message in messages)
+    assert max(len(message) for message in messages) < 200
+    assert not LayerRevision.objects.filter(layer=scene.broken).exists()
+
+
+@pytest.mark.parametrize("characters", [82, 120])
+def test_a_long_chinese_file_name_loads(scene, live_url, tmp_path, characters):
+    """82 characters are 246 bytes, 254 with ".geojson": as long as a file system allows.
+    120 characters (368 bytes) only exist in the upload's form, never as a file of ours."""
+    name = "长" * characters + ".geojson"
+    source = write_geojson(tmp_path / "parcels.geojson", [feature(1, polygon(ring(X, Y)))])
+    sent = io.BytesIO(source.read_bytes())
+    sent.name = name
+    status, _, body = post_upload(live_url, scene, scene.named.collection_id, sent)
+    assert status == 202, body
+    job = wait_for_job(body["id"])
+    assert job.state == "done", (job.error, log_tail(scene.log))
+    assert job.original_name == name
+    assert LayerRevision.objects.get(pk=job.revision_id).source_name == name

@@ -161,8 +161,11 @@ def http(method: str, url: str, *, token: str | None = None, fields=None, files=
     body = None
     if fields is not None or files:
         with ExitStack() as stack:
+            # A path, or an open file whose .name is the file name to send.
             handles = {
                 name: stack.enter_context(Path(path).open("rb"))
+                if isinstance(path, str | Path)
+                else path
                 for name, path in (files or {}).items()
             }
             body = encode_multipart(BOUNDARY, {**(fields or {}), **handles})
