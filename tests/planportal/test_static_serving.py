@@ -16,10 +16,9 @@ from layers.models import Layer
 from tests.conftest import (
     DEMO_SLUG,
     REPO,
-    free_port,
+    gunicorn_serving,
     server_database_url,
     server_environment,
-    wait_until_serving,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,21 +47,8 @@ def served(django_db_setup):
         env=env,
         check=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "planportal.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=REPO,
-        env={**env, "WEB_CONCURRENCY": "1", "GUNICORN_ACCESS_LOG": ""},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(f"{base}/healthz", server)
+    with gunicorn_serving({**env, "WEB_CONCURRENCY": "1", "GUNICORN_ACCESS_LOG": ""}) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def get(url: str, encoding: str = "gzip, deflate, br"):
