@@ -9,7 +9,7 @@ STAMPS := .make
 
 export DJANGO_SETTINGS_MODULE := planportal.settings
 
-.PHONY: run test lint bench setup system system-test system-bench database venv messages migrate demo serve
+.PHONY: run test lint bench drills setup system system-test system-bench system-drill database venv messages migrate demo serve
 
 run: setup migrate demo serve
 
@@ -25,6 +25,11 @@ lint: venv
 bench: system-bench setup migrate demo
 	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done
 
+# Drills (drills/): attacks and failures against the shipped nginx and gunicorn, each on a
+# throwaway database of its own, bounded, printing its figures.
+drills: system-drill setup
+	@for d in drills/[!_]*.py; do $(PY) $$d || exit 1; done
+
 setup: system venv database messages
 
 system:
@@ -35,6 +40,9 @@ system-test:
 
 system-bench:
 	@bash scripts/install-system.sh --bench
+
+system-drill:
+	@bash scripts/install-system.sh --drill
 
 database: system
 	@bash scripts/ensure-database.sh

@@ -8,11 +8,17 @@ from procrastinate.contrib.django import app
 
 from layers import geopackage
 from layers.models import PackageJob, UploadJob
-from layers.packages.service import PACKAGE_QUEUE, PACKAGE_TASK, run_package_job
+from layers.packages.service import (
+    PACKAGE_QUEUE,
+    PACKAGE_TASK,
+    fail_stopped_package,
+    run_package_job,
+)
 from layers.packages.upkeep import expire_package_drafts, fail_interrupted_packages
+from layers.revisions.confined import PACKAGE, UPLOAD, run_in_child
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
-from layers.revisions.worker import run_upload_job
+from layers.revisions.worker import fail_stopped_job, run_upload_job
 from planportal.audit import history_context
 
 logger = logging.getLogger(__name__)
@@ -22,18 +28,31 @@ UPKEEP_QUEUE = "upkeep"
 
 @app.task(name=INGEST_TASK, queue=INGEST_QUEUE)
 def ingest_upload(job_id: int) -> None:
-    # A layer the upload creates is on the record as the uploader's, made by this job.
-    job = UploadJob.objects.select_related("created_by").filter(pk=job_id).first()
-    with history_context(job.created_by if job else None, command=INGEST_TASK):
-        run_upload_job(job_id)
+    """An upload, read in a confined child process (layers/revisions/confined.py)."""
+    outcome = run_in_child(UPLOAD, job_id)
+    if not outcome.finished:
+        fail_stopped_job(job_id, outcome.limit())
 
 
 @app.task(name=PACKAGE_TASK, queue=PACKAGE_QUEUE)
 def ingest_package(job_id: int) -> None:
-    """A 汇交 database: every layer through the pipeline, then the checks across layers."""
-    job = PackageJob.objects.select_related("created_by").filter(pk=job_id).first()
-    with history_context(job.created_by if job else None, command=PACKAGE_TASK):
-        run_package_job(job_id)
+    """A 汇交 database: every layer through the pipeline, then the checks across layers, in a
+    confined child process."""
+    outcome = run_in_child(PACKAGE, job_id)
+    if not outcome.finished:
+        fail_stopped_package(job_id, outcome.limit())
+
+
+def run_ingest_job(kind: str, job_id: int) -> None:
+    """The body of the child process (``manage.py run_ingest_job``), already confined."""
+    model, command, run = {
+        UPLOAD: (UploadJob, INGEST_TASK, run_upload_job),
+        PACKAGE: (PackageJob, PACKAGE_TASK, run_package_job),
+    }[kind]
+    # A layer the upload creates is on the record as the uploader's, made by this job.
+    job = model.objects.select_related("created_by").filter(pk=job_id).first()
+    with history_context(job.created_by if job else None, command=command):
+        run(job_id)
 
 
 # Every 5 minutes: a planner waits at most that long to learn that a job was interrupted. The

@@ -11,6 +11,12 @@ import importlib.util
 import os
 from pathlib import Path
 
+# PROJ may download transformation grids from its CDN when PROJ_NETWORK=ON; an uploaded
+# .prj naming a grid must never make the server reach out, so the portal's processes (the
+# web tier, the job worker and the ingest children it starts) keep it off whatever the
+# environment says. Every grid the portal needs is in proj_data.
+os.environ["PROJ_NETWORK"] = "OFF"
+
 
 def bundled_gdal_library() -> str | None:
     """Path of pyogrio's bundled libgdal, after pointing PROJ and GDAL at its data files;

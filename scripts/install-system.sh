@@ -4,6 +4,7 @@
 #   scripts/install-system.sh            runtime packages (database, GDAL, gettext)
 #   scripts/install-system.sh --test     also the browser for browser tests
 #   scripts/install-system.sh --bench    also wrk, the HTTP load generator of bench/tiles.py
+#   scripts/install-system.sh --drill    also nginx, which the drills put in front of gunicorn
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -23,6 +24,8 @@ case "${1:-}" in
   # libatomic1: the Node.js that the playwright wheel runs its driver with links against it.
   --test) packages+=(chromium libatomic1) ;;
   --bench) packages+=(wrk) ;;
+  # nginx for the drills, which test the shipped rules (deploy/nginx-planportal-server.conf).
+  --drill) packages+=(nginx) ;;
 esac
 
 missing=()

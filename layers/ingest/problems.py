@@ -51,6 +51,21 @@ MESSAGES: dict[str, str] = {
     ),
     "archive_too_large": gettext_noop("Unpacked, the archive would exceed %(limit)s."),
     "archive_corrupt": gettext_noop("The archive cannot be read (%(reason)s)."),
+    # The job's own limits (layers/revisions/confined.py)
+    "ingest_cpu_limit": gettext_noop(
+        "Reading and checking the file took more than %(seconds)s seconds of processing time, "
+        "the limit for one upload. Nothing was written. Split the file into smaller layers or "
+        "simplify its geometry, and upload it again."
+    ),
+    "ingest_memory_limit": gettext_noop(
+        "Reading and checking the file needed more than %(limit)s of memory, the limit for one "
+        "upload. Nothing was written. Split the file into smaller layers or simplify its "
+        "geometry, and upload it again."
+    ),
+    "ingest_crashed": gettext_noop(
+        "The program reading the file stopped unexpectedly. Nothing was written. Check that "
+        "the file opens in a GIS program, and upload it again."
+    ),
     "no_dataset": gettext_noop(
         "No map data was found in the upload (expected .shp, .gdb, .gpkg, .geojson or .kml)."
     ),

@@ -32,6 +32,7 @@ from layers.ingest import problems as ingest_problems
 from layers.ingest.diff import diff_revisions
 from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Feature, Layer, LayerRevision, PackageJob, PackageState
+from layers.revisions.confined import ResourceLimit, limit_reached
 from layers.revisions.gate import missing_message, missing_settings, update_settings
 from layers.revisions.publishing import PublishError, publish_revision
 from layers.revisions.uploads import store_upload, stored_path
@@ -262,8 +263,12 @@ def run_package_job(job_id: int) -> None:
         refused = [e for e in job.entries if e["state"] == "failed"]
         job.state = PackageState.FAILED if refused else PackageState.DONE
     except Exception as exc:
-        logger.exception("package job %s failed", job.pk)
-        job.state, job.error = PackageState.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
+        if limit := limit_reached(exc):
+            logger.warning("package job %s stopped on a limit: %r", job.pk, exc)
+            job.state, job.error = PackageState.FAILED, limit.message()
+        else:
+            logger.exception("package job %s failed", job.pk)
+            job.state, job.error = PackageState.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
     finally:
         writer.close()
         # Every layer is written (or refused) by now: the stored file is not needed again.
@@ -282,6 +287,26 @@ def run_package_job(job_id: int) -> None:
                 "warnings": (job.crosscheck or {}).get("warnings", 0),
             },
         )
+
+
+def fail_stopped_package(job_id: int, limit: ResourceLimit) -> None:
+    """Fails a package whose child process was killed before it could say why
+    (layers/revisions/confined.py). Layers it had finished stay written, as after a refusal:
+    the package cannot be published, and the planner sees which layers went through."""
+    with transaction.atomic():
+        job = PackageJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state != PackageState.RUNNING:
+            return
+        job.state, job.error, job.finished_at = PackageState.FAILED, limit.message(), timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        audit.record(
+            job.created_by,
+            "package.checked",
+            job,
+            summary=f"{job.plan.slug}: {job.original_name} ({job.state})",
+            after={"state": job.state, "error": limit.code},
+        )
+    stored_path(job).unlink(missing_ok=True)
 
 
 def _ingest_entry(job: PackageJob, entry: dict, writer: "EntryProgress") -> dict:

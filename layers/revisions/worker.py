@@ -26,6 +26,7 @@ from django.utils import timezone
 from layers.ingest import RejectedFile
 from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Layer, LayerRevision, UploadJob, UploadState
+from layers.revisions.confined import ResourceLimit, limit_reached
 from layers.revisions.uploads import NO_KEY, remove_stored_file, stored_path
 from planportal.audit import record
 
@@ -54,6 +55,10 @@ def run_upload_job(job_id: int) -> None:
     except RejectedFile as rejected:
         _fail(job, problems=[problem.as_dict() for problem in rejected.problems])
     except Exception as exc:
+        if limit := limit_reached(exc):
+            logger.warning("upload job %s stopped on a limit: %r", job.pk, exc)
+            _fail(job, problems=[limit.problem()])
+            return
         logger.exception("upload job %s failed", job.pk)
         _fail(job, error=f"{type(exc).__name__}: {exc}"[:1000])
         raise
@@ -181,10 +186,25 @@ def _finish(job: UploadJob, layer: Layer, revision: LayerRevision) -> None:
     )
 
 
-def _fail(job: UploadJob, *, problems: list[dict] | None = None, error: str = "") -> None:
+def fail_stopped_job(job_id: int, limit: ResourceLimit) -> None:
+    """Fails a job whose child process was killed before it could say why (the job worker's
+    side of layers/revisions/confined.py); a job the child finished is left as it is."""
+    job = UploadJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is not None:
+        # Queued too: a child that died while it started never claimed the job.
+        _fail(job, problems=[limit.problem()], states=[UploadState.QUEUED, UploadState.RUNNING])
+
+
+def _fail(
+    job: UploadJob,
+    *,
+    problems: list[dict] | None = None,
+    error: str = "",
+    states=(UploadState.RUNNING,),
+) -> None:
     with transaction.atomic():
         changes = {"error": error} if problems is None else {"error": error, "problems": problems}
-        locked = job.locked_transition([UploadState.RUNNING], UploadState.FAILED, **changes)
+        locked = job.locked_transition(list(states), UploadState.FAILED, **changes)
         if locked is None:
             return  # cancelled meanwhile: that is what the planner asked for
         errors = [p["code"] for p in locked.problems if p.get("severity") == "error"]

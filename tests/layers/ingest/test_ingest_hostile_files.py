@@ -1,7 +1,10 @@
 """Hostile uploads are refused before GDAL parses them, leave nothing behind, and GDAL never
 opens an upload with any driver but its format's, nor reaches the network."""
 
+import contextlib
+import json
 import socket
+import sqlite3
 import threading
 import zipfile
 from pathlib import Path
@@ -11,6 +14,7 @@ import pytest
 
 from layers.ingest import RejectedFile, list_layers, open_source, read_layer
 from layers.ingest.gdal import GdalError, opened
+from layers.ingest.pipeline import Target, ingest_file
 from tests.layers.ingest.samples import parcels, zipped_shapefile
 
 
@@ -265,4 +269,81 @@ def test_gdal_does_not_reach_the_network_for_links_in_an_upload(
         list_layers(source)
         raw = read_layer(source)
     assert len(raw.frame) >= 1
+    assert connections == []
+
+
+def square_feature_collection(**members) -> dict:
+    lon, lat = 111.535, 37.07
+    ring = [[lon, lat], [lon + 0.002, lat], [lon + 0.002, lat + 0.002], [lon, lat + 0.002]]
+    feature = {
+        "type": "Feature",
+        "properties": {"BSM": "1"},
+        "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+    }
+    return {"type": "FeatureCollection", **members, "features": [feature]}
+
+
+def geojson_naming_a_crs(folder: Path, url: str, kind: str) -> Path:
+    crs = {
+        "name": {"type": "name", "properties": {"name": f"{url}/crs"}},
+        "link": {"type": "link", "properties": {"href": f"{url}/crs", "type": "proj4"}},
+        "vsicurl": {"type": "name", "properties": {"name": f"/vsicurl/{url}/crs"}},
+    }[kind]
+    path = folder / f"crs-{kind}.geojson"
+    path.write_text(json.dumps(square_feature_collection(crs=crs)))
+    return path
+
+
+def shapefile_with_prj(folder: Path, prj: str) -> Path:
+    shapefile = zipped_shapefile(parcels(2, crs=4326), folder, "parcels")
+    rebuilt = folder / "prj.zip"
+    with zipfile.ZipFile(shapefile) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, prj.encode() if name.endswith(".prj") else source.read(name))
+    return rebuilt
+
+
+def geopackage_view_reading_a_url(folder: Path, url: str) -> Path:
+    """A GeoPackage whose layer is a view calling GDAL's SQL function on a /vsicurl/ path."""
+    path = folder / "view.gpkg"
+    pyogrio.write_dataframe(parcels(2, crs=4326), path, layer="parcels", driver="GPKG")
+    with sqlite3.connect(path) as database:
+        for statement in (
+            "DELETE FROM gpkg_contents WHERE table_name = 'parcels'",
+            "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcels'",
+            "DELETE FROM gpkg_ogr_contents WHERE table_name = 'parcels'",
+            "CREATE VIEW leak AS SELECT fid, geom, BSM, gdal_get_pixel_value("
+            f"'/vsicurl/{url}/view.tif', 1, 'raw', 0, 0) AS remote FROM parcels",
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+            "VALUES ('leak', 'features', 'leak', 4326)",
+            "INSERT INTO gpkg_geometry_columns VALUES ('leak', 'geom', 'POLYGON', 4326, 0, 0)",
+        ):
+            database.execute(statement)
+    return path
+
+
+HOSTILE_REFERENCES = {
+    "geojson crs name": lambda folder, url: geojson_naming_a_crs(folder, url, "name"),
+    "geojson crs link": lambda folder, url: geojson_naming_a_crs(folder, url, "link"),
+    "geojson crs vsicurl": lambda folder, url: geojson_naming_a_crs(folder, url, "vsicurl"),
+    "prj url": lambda folder, url: shapefile_with_prj(folder, f"{url}/prj"),
+    "prj grid": lambda folder, url: shapefile_with_prj(
+        folder, f"+proj=longlat +ellps=GRS80 +nadgrids=@{url}/grid.tif +no_defs"
+    ),
+    "prj projjson": lambda folder, url: shapefile_with_prj(
+        folder, json.dumps({"$schema": f"{url}/projjson.schema.json", "type": "GeographicCRS"})
+    ),
+    "gpkg view": geopackage_view_reading_a_url,
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE_REFERENCES)
+def test_the_whole_pipeline_never_follows_a_link_in_an_upload(kind, tmp_path, listener, demo_plan):
+    """Every way a file can name an address (a CRS, a .prj, a grid, a database view),
+    through reading, CRS recognition and checks: a canary listener sees no connection,
+    whatever the pipeline decides about the file."""
+    port, connections = listener
+    path = HOSTILE_REFERENCES[kind](tmp_path, f"http://127.0.0.1:{port}")
+    with contextlib.suppress(RejectedFile):
+        ingest_file(path, Target(demo_plan, f"canary-{kind.replace(' ', '-')}", key_field=""))
     assert connections == []

@@ -73,15 +73,17 @@ def assert_test_database() -> None:
     assert name.startswith("test_"), f"refusing to commit test data into {name}"
 
 
-def start_worker(log: Path) -> subprocess.Popen:
+def start_worker(log: Path, **settings: str) -> subprocess.Popen:
     """``manage.py procrastinate worker`` on the test database, as scripts/serve.sh starts it
-    beside gunicorn (same MEDIA_ROOT as the live server). Its output goes to ``log``: a pipe
-    nobody reads could stall it."""
+    beside gunicorn (same MEDIA_ROOT as the live server), with ``settings`` in its
+    environment. Its output goes to ``log``: a pipe nobody reads could stall it."""
     with log.open("wb") as output:
         return subprocess.Popen(
             [sys.executable, "manage.py", "procrastinate", "worker", "--name", "test-uploads"],
             cwd=REPO,
-            env=server_environment(DATABASE_URL=server_database_url(), DATABASE_CONN_MAX_AGE="0"),
+            env=server_environment(
+                DATABASE_URL=server_database_url(), DATABASE_CONN_MAX_AGE="0", **settings
+            ),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
