@@ -69,6 +69,6 @@ migrate: venv database
 demo: migrate
 	$(PY) manage.py load_demo_plan
 
+# scripts/serve.sh collects the static files itself, with the settings it serves with.
 serve:
-	$(PY) manage.py collectstatic --noinput -v 0
 	PORT=$(PORT) bash scripts/serve.sh

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from consultation.embed import comment_form_config, current_consultation
 from consultation.models import Consultation
 from layers.models import Layer, LayerRoles
+from layers.serializers import LayerSerializer
 from planportal.models import Plan
 
 # 天地图 Web Mercator tiles (vec_w: streets, cva_w: Chinese labels), CGCS2000, no GCJ-02 offset.
@@ -31,7 +32,11 @@ VILLAGE_PLACEHOLDER = "000000000000"
 
 def plan_map(request, slug: str):
     plan = get_object_or_404(Plan.objects.public(), slug=slug)
-    layers = list(Layer.objects.public().filter(plan=plan).select_related("published_revision"))
+    layers = list(
+        Layer.objects.public()
+        .filter(plan=plan)
+        .select_related("plan", "chapter", "section", "published_revision")
+    )
     config = map_config(plan, layers, current_consultation(plan))
     return render(
         request,
@@ -39,6 +44,9 @@ def plan_map(request, slug: str):
         {
             "plan": plan,
             "config": config,
+            # The layer catalogue, as GET config.urls.layers answers it: on a slow line its
+            # own request cost a round trip after the scripts, before any layer could load.
+            "catalogue": LayerSerializer(layers, many=True, context={"request": request}).data,
             "has_demo_layers": any(layer.is_demo for layer in layers),
             "has_geopackage": any(layer.allows_features for layer in layers),
             "basemap_approval": TIANDITU_APPROVAL if config["basemap"] else "",
@@ -62,6 +70,10 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
             "comment_form_module": static("js/comment-form.js"),
             "draw_script": static("leaflet/draw/leaflet.draw.js"),
             "draw_css": static("leaflet/draw/leaflet.draw.css"),
+            # Loaded with the first tiled layer drawn (static/js/map/layers.js).
+            "vector_grid_script": static(
+                "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
+            ),
         },
         "extent": _extent(plan, layers),
         "basemap": _basemap(),
@@ -175,6 +187,9 @@ def _strings() -> dict[str, str]:
         "report_sections": _("Related sections"),
         "layer_failed": _("%(layer)s could not be loaded."),
         "layers_failed": _("The map layers could not be loaded. Please try again later."),
+        # The sign over the map until its first shapes are drawn (static/js/map/loading.js).
+        "loading_slow": _("The network is slow; still loading…"),
+        "loading_failed": _("Loading failed. Tap here to try again."),
         # A result's name is its visible text (WCAG 2.5.3); this says what choosing one does.
         "search_found": _("%(count)s villages found. Choose one to show it on the map."),
         "search_none": _("No village found with that name."),

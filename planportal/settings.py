@@ -63,7 +63,10 @@ MIDDLEWARE = [
     # First: a still-valid tile is answered 304 before anything else runs.
     "layers.tiles.fastpath.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files, answered here; hashed ones cached for a year (planportal/storage.py).
+    "planportal.storage.StaticFilesMiddleware",
+    # Pages and JSON gzipped; below the static files, which collectstatic compressed already.
+    "planportal.middleware.CompressedResponsesMiddleware",
     # Listed before LocaleMiddleware so that it sees the response after it.
     "planportal.middleware.language_neutral_responses",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -170,23 +171,21 @@ def server_database_url() -> str:
 @pytest.fixture(scope="session")
 def live_url(django_db_setup) -> str:
     """A gunicorn server on the session's test database, which holds the demo plan."""
-    url = server_database_url()
+    env = server_environment(DATABASE_URL=server_database_url(), DATABASE_CONN_MAX_AGE="0")
+    with gunicorn_serving(env, "--workers", "2", "--threads", "4") as base:
+        yield base
+
+
+@contextmanager
+def gunicorn_serving(env: dict[str, str], *arguments: str):
+    """gunicorn with ``env`` (and gunicorn.conf.py) on a free loopback port: yields its base
+    URL once /healthz answers, and stops it at the end."""
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "planportal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-        ],
+        [sys.executable, "-m", "gunicorn", "planportal.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + list(arguments),
         cwd=REPO,
-        env=server_environment(DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0"),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -196,7 +195,7 @@ def live_url(django_db_setup) -> str:
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=15)
 
 
 class ReducedMotionBrowser:

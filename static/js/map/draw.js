@@ -13,6 +13,7 @@
 // with the arrow keys) as the next point.
 
 import { el, format } from "../lib/dom.js";
+import { loadScript } from "../lib/script.js";
 
 const MIN_POINTS = { point: 1, line: 2, polygon: 3 };
 const SHAPE = {
@@ -23,24 +24,12 @@ const SHAPE = {
   fillOpacity: 0.25,
 };
 
-let loading = null;
-
 export function loadLeafletDraw(urls) {
   if (window.L.Draw?.Polyline) return Promise.resolve();
-  loading ??= new Promise((resolve, reject) => {
-    if (!document.querySelector(`link[href="${CSS.escape(urls.draw_css)}"]`)) {
-      document.head.append(el("link", { rel: "stylesheet", href: urls.draw_css }));
-    }
-    const script = el("script", { src: urls.draw_script });
-    script.addEventListener("load", () => resolve());
-    script.addEventListener("error", () => {
-      loading = null;
-      script.remove();
-      reject(new Error("Leaflet.draw could not be loaded."));
-    });
-    document.head.append(script);
-  });
-  return loading;
+  if (!document.querySelector(`link[href="${CSS.escape(urls.draw_css)}"]`)) {
+    document.head.append(el("link", { rel: "stylesheet", href: urls.draw_css }));
+  }
+  return loadScript(urls.draw_script);
 }
 
 // onDone({kind, geometry}) with a GeoJSON geometry; onCancel() when the resident gives up.

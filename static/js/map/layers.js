@@ -2,6 +2,8 @@
 // layers as vector tiles. Each Leaflet layer is made the first time it is switched on.
 
 import { fetchJson } from "../lib/http.js";
+import { loadScript } from "../lib/script.js";
+import { patchVectorGrid } from "./compat.js";
 import { featureStyle } from "./styles.js";
 
 const PANES = { Polygon: "plan-polygons", LineString: "plan-lines", Point: "plan-points" };
@@ -15,7 +17,8 @@ export function createPanes(map) {
 }
 
 export class PlanLayers {
-  constructor(L, map, catalogue, { onFeatureClick, onError }) {
+  // vectorGridScript: Leaflet.VectorGrid's address, loaded with the first tiled layer.
+  constructor(L, map, catalogue, { onFeatureClick, onError, vectorGridScript }) {
     this.L = L;
     this.map = map;
     this.catalogue = catalogue;
@@ -25,6 +28,7 @@ export class PlanLayers {
     this.featureLayers = new Map(); // collection id -> Map(feature id -> Leaflet layer)
     this.onFeatureClick = onFeatureClick;
     this.onError = onError;
+    this.vectorGridScript = vectorGridScript;
   }
 
   get(id) {
@@ -60,7 +64,7 @@ export class PlanLayers {
       instance =
         layer.delivery === "geojson" && layer.links.items
           ? this.geojsonLayer(layer, await this.features(layer.collection_id))
-          : this.tileLayer(layer, await tileSource(layer));
+          : this.tileLayer(layer, await this.tileSource(layer));
       this.instances.set(layer.collection_id, instance);
     }
     return instance;
@@ -70,7 +74,12 @@ export class PlanLayers {
   features(id) {
     if (!this.downloads.has(id)) {
       const layer = this.byId.get(id);
-      this.downloads.set(id, downloadFeatures(layer.links.items));
+      // A failed download is forgotten, so that switching the layer on again retries it.
+      const download = downloadFeatures(layer.links.items).catch((error) => {
+        this.downloads.delete(id);
+        throw error;
+      });
+      this.downloads.set(id, download);
     }
     return this.downloads.get(id);
   }
@@ -93,6 +102,17 @@ export class PlanLayers {
         });
       },
     });
+  }
+
+  // TileJSON, with VectorGrid loaded meanwhile (most plans open with no tiled layer on).
+  async tileSource(layer) {
+    const [source] = await Promise.all([tileSource(layer), this.loadVectorGrid()]);
+    return source;
+  }
+
+  async loadVectorGrid() {
+    if (!this.L.vectorGrid) await loadScript(this.vectorGridScript);
+    patchVectorGrid(this.L);
   }
 
   tileLayer(layer, source) {

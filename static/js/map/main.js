@@ -6,12 +6,12 @@ import { el, format } from "../lib/dom.js";
 import { fetchJson } from "../lib/http.js";
 import { drawBackground } from "./background.js";
 import { createComments } from "./comments.js";
-import { patchVectorGrid } from "./compat.js";
 import { createCompare } from "./compare.js";
 import { addLocateButton, addNorthArrow } from "./controls.js";
 import { createLabels } from "./labels.js";
 import { createPanes, PlanLayers } from "./layers.js";
 import { createLegend } from "./legend.js";
+import { createLoadingSign } from "./loading.js";
 import { createMeasure } from "./measure.js";
 import { createOpacity } from "./opacity.js";
 import { createPanels } from "./panels.js";
@@ -25,8 +25,7 @@ const L = window.L;
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const strings = config.strings;
 const VILLAGE_ZOOM = 15;
-
-patchVectorGrid(L);
+const loading = createLoadingSign(document.getElementById("map-loading"), strings);
 
 // With "reduce motion" asked for, the map zooms, pans, shows popups and stops a drag at once.
 const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -105,13 +104,16 @@ const commenting = Boolean(comments?.isOpen);
 const treeContainer = document.getElementById("layer-tree");
 let catalogue;
 try {
-  catalogue = await fetchJson(config.urls.layers, {
-    headers: { "Accept-Language": config.language },
-  });
+  // In the page (front/map.py); fetched only where a page does not carry it.
+  const inline = document.getElementById("map-catalogue");
+  catalogue = inline
+    ? JSON.parse(inline.textContent)
+    : await fetchJson(config.urls.layers, { headers: { "Accept-Language": config.language } });
 } catch {
   treeContainer.replaceChildren(
     el("p", { class: "panel-error", role: "alert" }, strings.layers_failed),
   );
+  loading.failed(() => window.location.reload());
   throw new Error("The layer catalogue could not be loaded.");
 }
 
@@ -145,6 +147,7 @@ const layers = new PlanLayers(L, map, catalogue, {
     openPopup(layer, properties, latlng, { featureId }),
   onError: (layer) =>
     tree.setFailed(layer.collection_id, format(strings.layer_failed, { layer: layer.title })),
+  vectorGridScript: config.urls.vector_grid_script,
 });
 const opacity = createOpacity();
 const tree = buildTree(treeContainer, catalogue, strings, {
@@ -224,11 +227,7 @@ document.querySelector(".section-banner-close").addEventListener("click", closeS
 const asked = sectionFromLocation(window.location);
 const firstOn = new Set(config.default_layers);
 if (asked) layersOfSection(catalogue, asked).forEach((layer) => firstOn.add(layer.collection_id));
-await Promise.all(
-  catalogue
-    .filter((layer) => firstOn.has(layer.collection_id))
-    .map((layer) => switchOn(layer.collection_id)),
-);
+await drawFirstLayers();
 if (asked) await focusSection(asked);
 await focusFeatureFromLocation();
 tree.updateZoom(map.getZoom());
@@ -269,7 +268,20 @@ async function focusFeatureFromLocation() {
 async function switchOn(id) {
   tree.setChecked(id, true);
   await layers.setOn(id, true);
+  if (layers.isOn(id)) loading.done();
   overlaysChanged();
+}
+
+// The loading sign goes with the first layer drawn; if none of them could be, it offers to
+// try again.
+async function drawFirstLayers() {
+  const first = catalogue.filter((layer) => firstOn.has(layer.collection_id));
+  await Promise.all(first.map((layer) => switchOn(layer.collection_id)));
+  if (first.length && !first.some((layer) => layers.isOn(layer.collection_id))) {
+    loading.failed(drawFirstLayers);
+  } else {
+    loading.done();
+  }
 }
 
 // The legend and the names follow the layers that are on.
