@@ -9,6 +9,7 @@ The OpenAPI description of these answers is shared by the API views: ``NOT_FOUND
 others below, each a response with the ``ApiError`` body.
 """
 
+import errno
 import sys
 
 from django.db import InterfaceError, OperationalError
@@ -52,8 +53,9 @@ def not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     # Django calls this handler inside its except block: the exception is still at hand.
-    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
-        return database_unavailable(request)
+    answer = resource_failure_answer(request, sys.exc_info()[1])
+    if answer is not None:
+        return answer
     if _is_api(request):
         return api_error(500, _("A server error occurred."))
     return defaults.server_error(request, template_name)
@@ -66,17 +68,45 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
 
 
+# The disk under MEDIA_ROOT or the temporary folder is full: an upload or a photo could not
+# be written (and what was written of it is removed by its writer). 507 names the cause.
+STORAGE_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+
+def resource_failure_answer(request, error) -> HttpResponse | None:
+    """The answer to a request that failed because the server lacks a resource, or None."""
+    if isinstance(error, DATABASE_DOWN):
+        return database_unavailable(request)
+    if isinstance(error, OSError) and error.errno in STORAGE_FULL_ERRNOS:
+        return storage_full(request)
+    return None
+
+
+def storage_full(request) -> HttpResponse:
+    message = _(
+        "The server has no room left to store what you sent, so your request was not "
+        "completed and nothing was kept. Please try again later; if it fails again, tell the "
+        "portal's administrator."
+    )
+    return _unavailable(request, 507, message)
+
+
 def database_unavailable(request) -> HttpResponse:
     message = _(
         "The portal cannot reach its database for a moment, so your request was not "
         "completed. Please try again in a minute."
     )
+    response = _unavailable(request, 503, message)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _unavailable(request, status: int, message: str) -> HttpResponse:
     if _is_api(request):
-        response = api_error(503, message)
+        response = api_error(status, message)
     else:
         # Rendered without the site's template: its context needs the database.
-        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=status)
     response["Cache-Control"] = "no-store"
     return response
 

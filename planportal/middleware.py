@@ -30,18 +30,17 @@ def language_neutral_responses(get_response):
     return middleware
 
 
-def database_unavailable_answers(get_response):
+def resource_failures_answered(get_response):
     """A view that met a database gone away (a restart, a failover) answers 503 with
-    Retry-After (planportal/api_errors.py), in development too; what fails outside a view
-    reaches the same answer through the 500 handler when DEBUG is off."""
+    Retry-After, one that met a full disk 507, each with a plain message
+    (planportal/api_errors.py), in development too; what fails outside a view reaches the
+    same answers through the 500 handler when DEBUG is off."""
 
     def middleware(request):
         return get_response(request)
 
     def process_exception(request, exception):
-        if isinstance(exception, api_errors.DATABASE_DOWN):
-            return api_errors.database_unavailable(request)
-        return None
+        return api_errors.resource_failure_answer(request, exception)
 
     middleware.process_exception = process_exception
     return middleware

@@ -82,8 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused for too many failures into the login page with status 429.
     "axes.middleware.AxesMiddleware",
-    # A database gone away: 503 with Retry-After, not a 500 (planportal/api_errors.py).
-    "planportal.middleware.database_unavailable_answers",
+    # A database gone away (503) or a full disk (507), not a 500 (planportal/api_errors.py).
+    "planportal.middleware.resource_failures_answered",
 ]
 
 ROOT_URLCONF = "planportal.urls"
@@ -289,6 +289,12 @@ COMMENT_PHOTO_DECODES_PER_PROCESS = env_int("COMMENT_PHOTO_DECODES_PER_PROCESS",
 FILE_UPLOAD_MAX_MEMORY_SIZE = (COMMENT_PHOTO_MAX_BYTES + 2) // 3 * 4 + 64 * 1024
 # Form fields other than files (Django's default, written here as the pair of the above).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Django's own handlers, but a file spooled to disk is removed at once when the disk fills up
+# (planportal/upload_handlers.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "planportal.upload_handlers.RemovedOnFailureTemporaryFileUploadHandler",
+]
 # Opinions whose words (jieba) overlap at least this much (Jaccard, percent) are offered to
 # officials as one group of similar opinions (consultation/similar.py).
 SIMILAR_OPINION_THRESHOLD = env_int("SIMILAR_OPINION_THRESHOLD_PERCENT", 60) / 100

@@ -62,6 +62,10 @@ MESSAGES: dict[str, str] = {
         "upload. Nothing was written. Split the file into smaller layers or simplify its "
         "geometry, and upload it again."
     ),
+    "ingest_disk_full": gettext_noop(
+        "The server ran out of room to unpack and check the file. Nothing was written. Try "
+        "again later; if it fails again, tell the portal's administrator."
+    ),
     "ingest_crashed": gettext_noop(
         "Reading the file stopped unexpectedly: the file may be damaged, or the server was "
         "interrupted. Nothing was written. Check that the file opens in a GIS program, and "

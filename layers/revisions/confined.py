@@ -17,6 +17,7 @@ costs about a second of start-up per upload, which a planner does not notice.
 """
 
 import ctypes
+import errno
 import os
 import resource
 import signal
@@ -105,12 +106,15 @@ OUT_OF_MEMORY_WORDS = ("bad_alloc", "out of memory", "cannot allocate memory")
 
 
 def limit_reached(error: BaseException) -> ResourceLimit | None:
-    """The limit behind ``error``, when it is one: ResourceLimit itself (CPU time), or a
-    failed allocation under the data limit (MemoryError in Python, or in a native library)."""
+    """The limit behind ``error``, when it is one: ResourceLimit itself (CPU time), a failed
+    allocation under the data limit (MemoryError in Python, or in a native library), or a
+    full disk under the scratch folder or MEDIA_ROOT."""
     if isinstance(error, ResourceLimit):
         return error
     if isinstance(error, MemoryError):
         return memory_limit()
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ResourceLimit("ingest_disk_full")
     text = str(error).lower()
     if any(words in text for words in OUT_OF_MEMORY_WORDS):
         return memory_limit()
@@ -121,6 +125,7 @@ def limit_reached(error: BaseException) -> ResourceLimit | None:
 class ChildOutcome:
     returncode: int
     cpu_seconds: float
+    peak_bytes: int  # the child's largest resident size
 
     @property
     def finished(self) -> bool:
@@ -132,31 +137,32 @@ class ChildOutcome:
     def limit(self) -> ResourceLimit:
         """What stopped a child that did not end its job, in the planner's words: the hard
         CPU limit (SIGXCPU unanswered in native code, then SIGKILL) when it had used its CPU
-        time; SIGKILL otherwise is the kernel's out-of-memory killer; anything else a crash
-        (a signal from native code, or an error before the job was claimed)."""
+        time; memory when it was killed by the kernel's out-of-memory killer or died (a
+        native library aborting on a failed allocation, an error while it started) near its
+        data limit; else a crash."""
         if self.cpu_seconds >= cpu_seconds():
             return cpu_limit()
-        if self.returncode == -signal.SIGKILL:
+        if self.returncode == -signal.SIGKILL or self.peak_bytes >= NEAR_LIMIT * memory_bytes():
             return memory_limit()
         return ResourceLimit("ingest_crashed")
 
 
+# A child that died with this share of its data limit resident had run out of memory (its
+# resident size also counts the shared libraries, which the data limit does not).
+NEAR_LIMIT = 0.75
+
+
 def run_in_child(kind: str, job_id: int) -> ChildOutcome:
     """Runs job ``job_id`` of ``kind`` (UPLOAD or PACKAGE) in a confined child process
-    with this process's environment, and waits for it."""
-    before = _children_cpu_seconds()
-    completed = subprocess.run(  # noqa: S603 (our own interpreter and manage.py, no shell)
+    with this process's environment, and waits for it (wait4: the child's own usage)."""
+    child = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py, no shell)
         [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_ingest_job", kind, str(job_id)],
         cwd=settings.BASE_DIR,
         env={**os.environ, PARENT_VARIABLE: str(os.getpid())},
-        check=False,
     )
-    return ChildOutcome(completed.returncode, _children_cpu_seconds() - before)
-
-
-def _children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return ChildOutcome(child.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
 
 
 def _gigabytes(count: int) -> str:
