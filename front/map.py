@@ -69,7 +69,7 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
         "village_layer": next(
             (layer.collection_id for layer in layers if layer.is_village_points), None
         ),
-        "labels": _labelled_layers(layers),
+        "labels": labelled_layers(layers),
         "background_layers": _background_layers(layers),
         "strings": _strings(),
         "comments": comment_form_config(consultation) if consultation else None,
@@ -112,7 +112,7 @@ def _label_kind(layer: Layer) -> str:
     return next((kind for kind, role in LABEL_KINDS if role.matches(layer)), "")
 
 
-def _labelled_layers(layers: list[Layer]) -> dict[str, dict]:
+def labelled_layers(layers: list[Layer]) -> dict[str, dict]:
     """{collection id: {kind, field}} of the layers whose names are written on the map. Only
     layers whose features the public may download: a tiled layer's names stay in its popups."""
     return {

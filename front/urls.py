@@ -26,6 +26,9 @@ from front import (
     views,
     village_views,
 )
+from front.sheets import poster as sheet_posters
+from front.sheets import text_views as text_sheets
+from front.sheets import views as sheets
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
@@ -33,7 +36,43 @@ urlpatterns = [
     path("search/", search_views.place_search, name="place-search"),
     path("care/", care.switch, name="care-mode"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    path("plans/<slug:slug>/print/", text_sheets.text_sheet, name="plan-text-print"),
+    path(
+        "plans/<slug:slug>/print.pdf",
+        text_sheets.text_sheet,
+        {"as_pdf": True},
+        name="plan-text-print-pdf",
+    ),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    path("plans/<slug:slug>/map/print/", sheets.map_sheet, name="plan-map-print"),
+    path(
+        "plans/<slug:slug>/map/print.pdf",
+        sheets.map_sheet,
+        {"as_pdf": True},
+        name="plan-map-print-pdf",
+    ),
+    path(
+        "plans/<slug:slug>/villages/<str:code>/print/",
+        sheets.village_sheet,
+        name="plan-village-print",
+    ),
+    path(
+        "plans/<slug:slug>/villages/<str:code>/poster/",
+        sheet_posters.village_poster,
+        name="plan-village-poster",
+    ),
+    path(
+        "plans/<slug:slug>/villages/<str:code>/poster.pdf",
+        sheet_posters.village_poster,
+        {"as_pdf": True},
+        name="plan-village-poster-pdf",
+    ),
+    path(
+        "plans/<slug:slug>/villages/<str:code>/print.pdf",
+        sheets.village_sheet,
+        {"as_pdf": True},
+        name="plan-village-print-pdf",
+    ),
     path(
         "plans/<slug:slug>/villages/<str:code>/",
         village_views.village_page,
