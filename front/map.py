@@ -57,6 +57,8 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
             # A village's page: the popup of a village puts its code in place of the zeros.
             "village_page": reverse("plan-village", args=[plan.slug, VILLAGE_PLACEHOLDER]),
             "village_placeholder": VILLAGE_PLACEHOLDER,
+            # The printable sheet of the current view (front/sheets/, static/js/map/print.js).
+            "print": reverse("plan-map-print", args=[plan.slug]),
             # Loaded only when a resident comments: the form module and Leaflet.draw (which
             # django-leaflet ships; it is fetched on the first drawing).
             "comment_form_module": static("js/comment-form.js"),

@@ -74,9 +74,10 @@ class SheetMap:
         return [drawn.layer for drawn in self.layers]
 
 
-def draw_map(frame: Frame, layers: list[Layer], *, outline_feature_id=None) -> SheetMap:
-    """The SVG of ``layers`` (public layers of one plan) in ``frame``; the feature
-    ``outline_feature_id`` (the village's area) gets a bold outline on top."""
+def draw_map(frame: Frame, layers: list[Layer], *, label: str, outline_feature_id=None) -> SheetMap:
+    """The SVG of ``layers`` (public layers of one plan) in ``frame``, named ``label`` for
+    screen readers; the feature ``outline_feature_id`` (the village's area) gets a bold
+    outline on top."""
     layers = sorted(layers, key=lambda layer: (DRAW_ORDER.get(layer.geometry_type, 0),))
     parts, drawn, outline, total = [], [], "", 0
     with public_reads().cursor() as cursor:
@@ -100,8 +101,9 @@ def draw_map(frame: Frame, layers: list[Layer], *, outline_feature_id=None) -> S
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sheet-map-svg" '
         f'viewBox="0 0 {width:.1f} {height:.1f}" width="{width:.1f}mm" height="{height:.1f}mm" '
-        f'role="img"><defs><clipPath id="sheet-frame"><rect width="{width:.1f}" '
-        f'height="{height:.1f}"/></clipPath></defs><g clip-path="url(#sheet-frame)">'
+        f'role="img" aria-label="{escape(label)}"><defs><clipPath id="sheet-frame">'
+        f'<rect width="{width:.1f}" height="{height:.1f}"/></clipPath></defs>'
+        '<g clip-path="url(#sheet-frame)">'
         f'<rect width="{width:.1f}" height="{height:.1f}" fill="#fff"/>'
         + "".join(parts)
         + labels

@@ -30,7 +30,12 @@ def village_poster(request, slug: str, code: str, as_pdf: bool = False):
     width = paper.map_size(share=0.3)[0]
     frame = Frame.around(village_bbox(village), width * 0.66, width * 0.5, pad=0.12)
     area_id = village.area.pk if village.area is not None else None
-    sheet_map = draw_map(frame, layers, outline_feature_id=area_id)
+    sheet_map = draw_map(
+        frame,
+        layers,
+        label=_("Map of %(village)s") % {"village": village.name},
+        outline_feature_id=area_id,
+    )
     page = reverse("plan-village", args=[plan.slug, village.code])
     context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
     consultation = current_consultation(plan)

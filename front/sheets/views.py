@@ -36,7 +36,12 @@ def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
     width, height = paper.map_size(share=0.5)
     frame = Frame.around(village_bbox(village), width, height, pad=0.12)
     area_id = village.area.pk if village.area is not None else None
-    sheet_map = draw_map(frame, layers, outline_feature_id=area_id)
+    sheet_map = draw_map(
+        frame,
+        layers,
+        label=_("Map of %(village)s") % {"village": village.name},
+        outline_feature_id=area_id,
+    )
     page = reverse("plan-village", args=[plan.slug, village.code])
     context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
     context.update(
@@ -67,7 +72,7 @@ def map_sheet(request, slug: str, as_pdf: bool = False):
         bbox = parse_bbox(request.GET.get("bbox", ""))
         width, height = paper.map_size(share=0.62)
         frame = Frame.around(bbox, width, height)
-        sheet_map = draw_map(frame, layers)
+        sheet_map = draw_map(frame, layers, label=_("Plan map"))
     except BadSheetRequest as error:
         return bad_request(error)
     except SheetTooLarge:
