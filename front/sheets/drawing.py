@@ -39,6 +39,9 @@ LABEL_GAP_MM = 1.0
 # SVG text does not always inherit the page's font: name the Chinese one, or a Japanese
 # face of the same family may be picked for the names.
 LABEL_FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"
+LABEL_COLOURS = {"river": "#1d5f8a"}
+LABEL_WEIGHT = {"seat": ' font-weight="bold"'}
+_HALO = 'fill="#fff" stroke="#fff" stroke-width="0.6" stroke-linejoin="round"'
 
 
 class SheetTooLarge(Exception):
@@ -269,9 +272,11 @@ def _labels(cursor, frame: Frame, layers: list[Layer]) -> str:
         if not inside or any(_overlaps(box, other) for other in taken):
             continue
         taken.append(box)
+        # A white halo first, then the name: paint-order is not known to every renderer.
+        place = f'x="{left:.1f}" y="{y:.1f}" font-size="{size}"{LABEL_WEIGHT.get(kind, "")}'
+        texts.append(f"<text {place} {_HALO}>{escape(name)}</text>")
         texts.append(
-            f'<text class="sheet-label sheet-label-{kind}" x="{left:.1f}" y="{y:.1f}" '
-            f'font-size="{size}">{escape(name)}</text>'
+            f'<text {place} fill="{LABEL_COLOURS.get(kind, "#111")}">{escape(name)}</text>'
         )
     return f'<g class="sheet-labels" font-family="{LABEL_FONT}">{"".join(texts)}</g>'
 
