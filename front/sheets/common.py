@@ -57,15 +57,18 @@ def sheet_context(*, page_path: str, paper: Paper, layers=(), sheet_map=None) ->
     }
 
 
-def answer(request, template: str, context: dict, *, as_pdf: bool, etag_parts, filename: str):
-    """The sheet as its HTML page, or as a PDF download named ``filename``."""
+def answer(request, template: str, build_context, *, as_pdf, paper, etag_parts, filename):
+    """The sheet as its HTML page, or as a PDF download named ``filename``. The context is
+    built (the map drawn) only when needed: a PDF the browser or the cache already holds,
+    known by its ETag, costs no drawing."""
     if not as_pdf:
-        return render(request, template, context)
-    paper = context["paper"]
-    etag = sheet_etag(*etag_parts, paper.size, paper.orientation, context["printed_on"])
+        return render(request, template, build_context())
+    etag = sheet_etag(*etag_parts, paper.size, paper.orientation, timezone.localdate())
     return pdf_response(
         request,
         etag=etag,
         filename=filename,
-        render_html=lambda: render_to_string(template, context | {"for_pdf": True}, request),
+        render_html=lambda: render_to_string(
+            template, build_context() | {"for_pdf": True}, request
+        ),
     )

@@ -9,17 +9,25 @@ asked twice is rendered once, and a browser that has it gets 304.
 """
 
 import hashlib
+import threading
 
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 SHEET_CSS = "css/sheet.css"
 PDF_CACHE_SECONDS = 3600
 # Browsers and proxies may keep a sheet this long, revalidating by ETag after it.
 PDF_MAX_AGE = 300
+# A PDF costs about a second of CPU (bench/sheets.py): a process renders at most this many at
+# once, and a request that waited RENDER_WAIT_SECONDS for its turn is told to come back, so a
+# flood of distinct map views cannot take every worker thread.
+RENDERS_AT_ONCE = 2
+RENDER_WAIT_SECONDS = 10
+_renders = threading.BoundedSemaphore(RENDERS_AT_ONCE)
 
 
 def sheet_stylesheet():
@@ -51,10 +59,25 @@ def pdf_response(request, *, etag: str, filename: str, render_html) -> HttpRespo
         key = f"sheet-pdf:{etag}"
         pdf = cache.get(key)
         if pdf is None:
-            pdf = html_to_pdf(render_html())
+            if not _renders.acquire(timeout=RENDER_WAIT_SECONDS):
+                return _busy()
+            try:
+                pdf = html_to_pdf(render_html())
+            finally:
+                _renders.release()
             cache.set(key, pdf, PDF_CACHE_SECONDS)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(True, filename)
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={PDF_MAX_AGE}"
+    return response
+
+
+def _busy() -> HttpResponse:
+    response = HttpResponse(
+        _("Many sheets are being printed right now. Please try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "30"
     return response

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from consultation.embed import current_consultation
 from front.sheets.common import BadSheetRequest, answer, bad_request, paper_of, sheet_context
-from front.sheets.drawing import draw_map
 from front.sheets.frame import Frame, Paper, scale_bar
-from front.sheets.views import plan_revisions, village_bbox, village_layers
+from front.sheets.views import draw_village_map, plan_revisions, village_bbox, village_layers
 from front.village import find_village
 from planportal.models import Plan
 
@@ -27,20 +26,15 @@ def village_poster(request, slug: str, code: str, as_pdf: bool = False):
     except BadSheetRequest as error:
         return bad_request(error)
     layers = village_layers(plan, village)
-    width = paper.map_size(share=0.3)[0]
-    frame = Frame.around(village_bbox(village), width * 0.66, width * 0.5, pad=0.12)
-    area_id = village.area.pk if village.area is not None else None
-    sheet_map = draw_map(
-        frame,
-        layers,
-        label=_("Map of %(village)s") % {"village": village.name},
-        outline_feature_id=area_id,
-    )
-    page = reverse("plan-village", args=[plan.slug, village.code])
-    context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
     consultation = current_consultation(plan)
-    context.update(
-        {
+
+    def build_context():
+        width = paper.map_size(share=0.3)[0]
+        frame = Frame.around(village_bbox(village), width * 0.66, width * 0.5, pad=0.12)
+        sheet_map = draw_village_map(frame, layers, village)
+        page = reverse("plan-village", args=[plan.slug, village.code])
+        context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
+        return context | {
             "plan": plan,
             "village": village,
             "consultation": consultation,
@@ -50,7 +44,7 @@ def village_poster(request, slug: str, code: str, as_pdf: bool = False):
             "pdf_url": reverse("plan-village-poster-pdf", args=[plan.slug, village.code])
             + (f"?{request.GET.urlencode()}" if request.GET else ""),
         }
-    )
+
     when = ["none"]
     if consultation is not None:
         when = [consultation.pk, consultation.opens_at, consultation.closes_at]
@@ -58,8 +52,9 @@ def village_poster(request, slug: str, code: str, as_pdf: bool = False):
     return answer(
         request,
         "front/sheets/poster.html",
-        context,
+        build_context,
         as_pdf=as_pdf,
+        paper=paper,
         etag_parts=plan_revisions(plan, layers) + [village.code, "poster", *when],
         filename=_("%(village)s notice board poster.pdf") % {"village": village.name},
     )

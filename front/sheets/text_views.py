@@ -19,10 +19,10 @@ def text_sheet(request, slug: str, as_pdf: bool = False):
     except BadSheetRequest as error:
         return bad_request(error)
     anchor = section.anchor if section else chapter.anchor
-    page = f"{reverse('plan-detail', args=[plan.slug])}#{anchor}"
-    context = sheet_context(page_path=page, paper=paper)
-    context.update(
-        {
+
+    def build_context():
+        page = f"{reverse('plan-detail', args=[plan.slug])}#{anchor}"
+        return sheet_context(page_path=page, paper=paper) | {
             "plan": plan,
             "version": plan.current_version,
             "chapter": chapter,
@@ -31,13 +31,14 @@ def text_sheet(request, slug: str, as_pdf: bool = False):
             "pdf_url": f"{reverse('plan-text-print-pdf', args=[plan.slug])}?"
             + request.GET.urlencode(),
         }
-    )
+
     part = section.number if section else str(chapter.number)
     return answer(
         request,
         "front/sheets/text.html",
-        context,
+        build_context,
         as_pdf=as_pdf,
+        paper=paper,
         etag_parts=[plan.pk, plan.updated_at.isoformat(), plan.current_version.pk, part],
         filename=_("%(plan)s %(part)s.pdf") % {"plan": plan.name, "part": part},
     )

@@ -33,19 +33,14 @@ def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
     except BadSheetRequest as error:
         return bad_request(error)
     layers = village_layers(plan, village)
-    width, height = paper.map_size(share=0.5)
-    frame = Frame.around(village_bbox(village), width, height, pad=0.12)
-    area_id = village.area.pk if village.area is not None else None
-    sheet_map = draw_map(
-        frame,
-        layers,
-        label=_("Map of %(village)s") % {"village": village.name},
-        outline_feature_id=area_id,
-    )
-    page = reverse("plan-village", args=[plan.slug, village.code])
-    context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
-    context.update(
-        {
+
+    def build_context():
+        width, height = paper.map_size(share=0.5)
+        frame = Frame.around(village_bbox(village), width, height, pad=0.12)
+        sheet_map = draw_village_map(frame, layers, village)
+        page = reverse("plan-village", args=[plan.slug, village.code])
+        context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
+        return context | {
             "plan": plan,
             "village": village,
             "report": village_report(plan, village),
@@ -53,14 +48,25 @@ def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
             "scale": scale_bar(frame),
             "pdf_url": _pdf_url(request, "plan-village-print-pdf", plan.slug, village.code),
         }
-    )
+
     return answer(
         request,
         "front/sheets/village.html",
-        context,
+        build_context,
         as_pdf=as_pdf,
+        paper=paper,
         etag_parts=plan_revisions(plan, layers) + [village.code],
         filename=_("%(plan)s %(village)s.pdf") % {"plan": plan.name, "village": village.name},
+    )
+
+
+def draw_village_map(frame: Frame, layers: list[Layer], village):
+    """The village's map, its area outlined (the village sheet and the poster)."""
+    return draw_map(
+        frame,
+        layers,
+        label=_("Map of %(village)s") % {"village": village.name},
+        outline_feature_id=village.area.pk if village.area is not None else None,
     )
 
 
@@ -70,34 +76,44 @@ def map_sheet(request, slug: str, as_pdf: bool = False):
         paper = paper_of(request, default_orientation="landscape")
         layers = _chosen_layers(plan, request.GET.get("layers", ""))
         bbox = parse_bbox(request.GET.get("bbox", ""))
+    except BadSheetRequest as error:
+        return bad_request(error)
+
+    def build_context():
         width, height = paper.map_size(share=0.62)
         frame = Frame.around(bbox, width, height)
         sheet_map = draw_map(frame, layers, label=_("Plan map"))
-    except BadSheetRequest as error:
-        return bad_request(error)
-    except SheetTooLarge:
-        return bad_request(BadSheetRequest(_("Too much to draw: zoom in or switch layers off.")))
-    lon, lat = frame.centre_lonlat
-    view = {"layer": ",".join(layer.collection_id for layer in layers)}
-    view.update({"lon": f"{lon:.5f}", "lat": f"{lat:.5f}"})
-    page = f"{reverse('plan-map', args=[plan.slug])}?{urlencode(view)}"
-    context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
-    context.update(
-        {
+        page = _map_address(plan, layers, frame)
+        context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
+        return context | {
             "plan": plan,
             "frame": frame,
             "scale": scale_bar(frame),
             "pdf_url": _pdf_url(request, "plan-map-print-pdf", plan.slug),
         }
-    )
-    return answer(
-        request,
-        "front/sheets/map.html",
-        context,
-        as_pdf=as_pdf,
-        etag_parts=plan_revisions(plan, layers) + [request.GET.get("bbox", "")],
-        filename=_("%(plan)s map.pdf") % {"plan": plan.name},
-    )
+
+    try:
+        return answer(
+            request,
+            "front/sheets/map.html",
+            build_context,
+            as_pdf=as_pdf,
+            paper=paper,
+            etag_parts=plan_revisions(plan, layers) + [",".join(map(str, bbox))],
+            filename=_("%(plan)s map.pdf") % {"plan": plan.name},
+        )
+    except SheetTooLarge:
+        return bad_request(BadSheetRequest(_("Too much to draw: zoom in or switch layers off.")))
+
+
+def _map_address(plan: Plan, layers: list[Layer], frame: Frame) -> str:
+    """The map at the sheet's centre with one of its layers on, as the map page's address
+    understands it today (?layer=&lon=&lat=, static/js/map/main.js): the first layer that a
+    first visit does not show already."""
+    shown = next((layer for layer in layers if not layer.is_on_by_default), layers[0])
+    lon, lat = frame.centre_lonlat
+    view = {"layer": shown.collection_id, "lon": f"{lon:.5f}", "lat": f"{lat:.5f}"}
+    return f"{reverse('plan-map', args=[plan.slug])}?{urlencode(view)}"
 
 
 def _pdf_url(request, name: str, *args) -> str:

@@ -8,10 +8,12 @@ import re
 import unicodedata
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from front.sheets import pdf as sheet_pdf
 from front.sheets.frame import Frame, Paper
 from layers.models import Feature, Layer
 from layers.tiles.sql import generalised_cell_size
@@ -118,7 +120,7 @@ def test_the_map_sheet_of_a_view(client, demo_plan):
         assert f'data-layer="{layer}"' in html
     assert "村庄分类" in html and "图例" in html
     # The QR code leads back to the map at that view.
-    assert f"/plans/{demo_plan.slug}/map/?layer=yangquanqu-czfl%2Cyangquanqu-xzc" in html
+    assert f"/plans/{demo_plan.slug}/map/?layer=yangquanqu-czfl&amp;lon=111.56" in html
     pdf = client.get(map_url(demo_plan, pdf=True), LIUWAN_VIEW)
     assert pdf["Content-Type"] == "application/pdf"
     reader, text = pdf_text(pdf)
@@ -184,3 +186,20 @@ def test_a_restricted_layer_is_drawn_as_cells_never_as_parcels(client, demo_plan
     assert "概略范围" in html
     for entry in layer.legend:
         assert entry["label"] not in html
+
+
+def test_pdfs_render_a_few_at_a_time_and_a_request_that_waits_too_long_is_told_so(
+    client, demo_plan, monkeypatch
+):
+    monkeypatch.setattr(sheet_pdf, "RENDER_WAIT_SECONDS", 0.05)
+    cache.clear()
+    held = [sheet_pdf._renders.acquire(timeout=1) for _ in range(sheet_pdf.RENDERS_AT_ONCE)]
+    try:
+        assert all(held)  # every render slot taken, as by long renders in other threads
+        response = client.get(village_url(demo_plan, "plan-village-print-pdf"))
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30" and "请一分钟后再试" in response.content.decode()
+    finally:
+        for _ in held:
+            sheet_pdf._renders.release()
+    assert client.get(village_url(demo_plan, "plan-village-print-pdf")).status_code == 200
