@@ -30,48 +30,31 @@ from front.sheets import poster as sheet_posters
 from front.sheets import text_views as text_sheets
 from front.sheets import views as sheets
 
+
+def sheet_paths(route: str, view, name: str) -> list:
+    """A printable sheet's page (``route/``) and its PDF (``route.pdf``, named ``name-pdf``)."""
+    return [
+        path(f"{route}/", view, name=name),
+        path(f"{route}.pdf", view, {"as_pdf": True}, name=f"{name}-pdf"),
+    ]
+
+
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("regions/<str:code>/", portal.region_detail, name="region-detail"),
     path("search/", search_views.place_search, name="place-search"),
     path("care/", care.switch, name="care-mode"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
-    path("plans/<slug:slug>/print/", text_sheets.text_sheet, name="plan-text-print"),
-    path(
-        "plans/<slug:slug>/print.pdf",
-        text_sheets.text_sheet,
-        {"as_pdf": True},
-        name="plan-text-print-pdf",
-    ),
+    *sheet_paths("plans/<slug:slug>/print", text_sheets.text_sheet, "plan-text-print"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
-    path("plans/<slug:slug>/map/print/", sheets.map_sheet, name="plan-map-print"),
-    path(
-        "plans/<slug:slug>/map/print.pdf",
-        sheets.map_sheet,
-        {"as_pdf": True},
-        name="plan-map-print-pdf",
+    *sheet_paths("plans/<slug:slug>/map/print", sheets.map_sheet, "plan-map-print"),
+    *sheet_paths(
+        "plans/<slug:slug>/villages/<str:code>/print", sheets.village_sheet, "plan-village-print"
     ),
-    path(
-        "plans/<slug:slug>/villages/<str:code>/print/",
-        sheets.village_sheet,
-        name="plan-village-print",
-    ),
-    path(
-        "plans/<slug:slug>/villages/<str:code>/poster/",
+    *sheet_paths(
+        "plans/<slug:slug>/villages/<str:code>/poster",
         sheet_posters.village_poster,
-        name="plan-village-poster",
-    ),
-    path(
-        "plans/<slug:slug>/villages/<str:code>/poster.pdf",
-        sheet_posters.village_poster,
-        {"as_pdf": True},
-        name="plan-village-poster-pdf",
-    ),
-    path(
-        "plans/<slug:slug>/villages/<str:code>/print.pdf",
-        sheets.village_sheet,
-        {"as_pdf": True},
-        name="plan-village-print-pdf",
+        "plan-village-poster",
     ),
     path(
         "plans/<slug:slug>/villages/<str:code>/",

@@ -274,10 +274,9 @@ def _labels(cursor, frame: Frame, layers: list[Layer]) -> str:
         taken.append(box)
         # A white halo first, then the name: paint-order is not known to every renderer.
         place = f'x="{left:.1f}" y="{y:.1f}" font-size="{size}"{LABEL_WEIGHT.get(kind, "")}'
-        texts.append(f"<text {place} {_HALO}>{escape(name)}</text>")
-        texts.append(
-            f'<text {place} fill="{LABEL_COLOURS.get(kind, "#111")}">{escape(name)}</text>'
-        )
+        colour = LABEL_COLOURS.get(kind, "#111")
+        texts.append(f'<text class="sheet-halo" {place} {_HALO}>{escape(name)}</text>')
+        texts.append(f'<text class="sheet-label" {place} fill="{colour}">{escape(name)}</text>')
     return f'<g class="sheet-labels" font-family="{LABEL_FONT}">{"".join(texts)}</g>'
 
 

@@ -23,11 +23,17 @@ MAX_SPAN_DEGREES = 0.5
 MAX_LAYERS = 30
 
 
-def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
+def public_village(slug: str, code: str):
+    """The public plan ``slug`` and its village ``code``, or 404."""
     plan = get_object_or_404(Plan.objects.public(), slug=slug)
     village = find_village(plan, code)
     if village is None:
         raise Http404("No village of this plan has that code.")
+    return plan, village
+
+
+def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
+    plan, village = public_village(slug, code)
     try:
         paper = paper_of(request)
     except BadSheetRequest as error:
@@ -35,17 +41,9 @@ def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
     layers = village_layers(plan, village)
 
     def build_context():
-        width, height = paper.map_size(share=0.5)
-        frame = Frame.around(village_bbox(village), width, height, pad=0.12)
-        sheet_map = draw_village_map(frame, layers, village)
-        page = reverse("plan-village", args=[plan.slug, village.code])
-        context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
+        context = village_map_context(plan, village, layers, paper, paper.map_size(share=0.5))
         return context | {
-            "plan": plan,
-            "village": village,
             "report": village_report(plan, village),
-            "frame": frame,
-            "scale": scale_bar(frame),
             "pdf_url": _pdf_url(request, "plan-village-print-pdf", plan.slug, village.code),
         }
 
@@ -60,14 +58,24 @@ def village_sheet(request, slug: str, code: str, as_pdf: bool = False):
     )
 
 
-def draw_village_map(frame: Frame, layers: list[Layer], village):
-    """The village's map, its area outlined (the village sheet and the poster)."""
-    return draw_map(
+def village_map_context(plan: Plan, village, layers, paper, size, *, bar_share=0.3) -> dict:
+    """What the village sheet and the poster share: the village's map of ``size`` (mm), its
+    area outlined, with its scale, and the sheet's common parts for the village's page."""
+    frame = Frame.around(village_bbox(village), *size, pad=0.12)
+    sheet_map = draw_map(
         frame,
         layers,
         label=_("Map of %(village)s") % {"village": village.name},
         outline_feature_id=village.area.pk if village.area is not None else None,
     )
+    page = reverse("plan-village", args=[plan.slug, village.code])
+    context = sheet_context(page_path=page, paper=paper, layers=layers, sheet_map=sheet_map)
+    return context | {
+        "plan": plan,
+        "village": village,
+        "frame": frame,
+        "scale": scale_bar(frame, longest_share=bar_share),
+    }
 
 
 def map_sheet(request, slug: str, as_pdf: bool = False):

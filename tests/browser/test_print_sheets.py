@@ -92,7 +92,7 @@ def test_print_the_current_map_view(screen, live_url, demo_plan):
     assert screen.get_by_role("heading", level=1).inner_text() == "规划地图"
     legend = screen.locator(".sheet-legend")
     assert legend.get_by_text("行政村/社区（示意）").first.is_visible()
-    assert screen.locator(".sheet-map-svg text", has_text="柳湾村").count() == 1
+    assert screen.locator(".sheet-map-svg .sheet-label", has_text="柳湾村").count() == 1
     save_screenshot(screen, f"print-map-sheet-{screen.kind}")
     pages = pdf_pages(download_pdf(screen))
     assert len(pages) == 1
