@@ -65,6 +65,9 @@ class SheetMap:
     svg: SafeString
     layers: list[DrawnLayer]
     feature_count: int
+    # Layers not drawn because the sheet shows less detail than their min_zoom: their tiles
+    # are not served at this scale either (layers/tiles/views.py).
+    too_detailed: list[Layer] = field(default_factory=list)
     # No basemap is drawn on the server (no network): the background is the plan's layers.
     has_basemap: bool = False
 
@@ -83,6 +86,8 @@ def draw_map(frame: Frame, layers: list[Layer], *, label: str, outline_feature_i
     outline on top."""
     layers = sorted(layers, key=lambda layer: (DRAW_ORDER.get(layer.geometry_type, 0),))
     parts, drawn, outline, total = [], [], "", 0
+    too_detailed = [layer for layer in layers if int(frame.web_zoom) < layer.min_zoom]
+    layers = [layer for layer in layers if layer not in too_detailed]
     with public_reads().cursor() as cursor:
         for layer in layers:
             if layer.is_generalised:
@@ -112,7 +117,7 @@ def draw_map(frame: Frame, layers: list[Layer], *, label: str, outline_feature_i
         + labels
         + "</g></svg>"
     )
-    return SheetMap(mark_safe(svg), drawn, total)  # noqa: S308 (escaped piece by piece)
+    return SheetMap(mark_safe(svg), drawn, total, too_detailed)  # noqa: S308 (escaped piece by piece)
 
 
 _OUTLINE_PAINT = 'fill="none" stroke="#111" stroke-width="0.8" stroke-linejoin="round"'

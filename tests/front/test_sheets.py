@@ -203,3 +203,14 @@ def test_pdfs_render_a_few_at_a_time_and_a_request_that_waits_too_long_is_told_s
         for _ in held:
             sheet_pdf._renders.release()
     assert client.get(village_url(demo_plan, "plan-village-print-pdf")).status_code == 200
+
+
+def test_a_layer_is_not_drawn_below_its_min_zoom_as_its_tiles_are_not_served(client, demo_plan):
+    Layer.objects.filter(collection_id="yangquanqu-dl").update(min_zoom=16)
+    view = {"layers": "yangquanqu-dl,yangquanqu-xzc", "bbox": "111.47,37.00,111.59,37.12"}
+    html = client.get(map_url(demo_plan), view).content.decode()
+    assert 'data-layer="yangquanqu-dl"' not in html and 'data-layer="yangquanqu-xzc"' in html
+    assert re.search(r"以下图层需放大后显示：\s*道路（示意）", html)
+    zoomed = {**view, "bbox": "111.560,37.045,111.563,37.047"}  # about 260 m across
+    html = client.get(map_url(demo_plan), zoomed).content.decode()
+    assert 'data-layer="yangquanqu-dl"' in html

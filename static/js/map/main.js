@@ -237,7 +237,7 @@ overlaysChanged();
 await labels.refresh();
 map.getContainer().dataset.ready = "true";
 
-setUpPrint(document.getElementById("print-map-button"), {
+setUpPrint(document.querySelectorAll("[data-print-map]"), {
   url: config.urls.print,
   map,
   catalogue,

@@ -2,12 +2,15 @@
 // layers that are on and the view's bounds. The server draws the sheet and its PDF, so the
 // result is the same on every phone; Leaflet itself is never printed.
 
-export function setUpPrint(button, { url, map, catalogue, isOn }) {
-  if (!button || !url) return;
-  button.hidden = false;
-  button.addEventListener("click", () => {
-    window.location.assign(printUrl(url, map, catalogue, isOn));
-  });
+// buttons: the page's print buttons (one beside the legend, one in the layer panel).
+export function setUpPrint(buttons, { url, map, catalogue, isOn }) {
+  if (!url) return;
+  for (const button of buttons) {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      window.location.assign(printUrl(url, map, catalogue, isOn));
+    });
+  }
 }
 
 export function printUrl(url, map, catalogue, isOn) {
