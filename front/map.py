@@ -65,6 +65,8 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
             # A village's page: the popup of a village puts its code in place of the zeros.
             "village_page": reverse("plan-village", args=[plan.slug, VILLAGE_PLACEHOLDER]),
             "village_placeholder": VILLAGE_PLACEHOLDER,
+            # The printable sheet of the current view (front/sheets/, static/js/map/print.js).
+            "print": reverse("plan-map-print", args=[plan.slug]),
             # Loaded only when a resident comments: the form module and Leaflet.draw (which
             # django-leaflet ships; it is fetched on the first drawing).
             "comment_form_module": static("js/comment-form.js"),
@@ -81,7 +83,7 @@ def map_config(plan: Plan, layers: list[Layer], consultation: Consultation | Non
         "village_layer": next(
             (layer.collection_id for layer in layers if layer.is_village_points), None
         ),
-        "labels": _labelled_layers(layers),
+        "labels": labelled_layers(layers),
         "background_layers": _background_layers(layers),
         "strings": _strings(),
         "comments": comment_form_config(consultation) if consultation else None,
@@ -124,7 +126,7 @@ def _label_kind(layer: Layer) -> str:
     return next((kind for kind, role in LABEL_KINDS if role.matches(layer)), "")
 
 
-def _labelled_layers(layers: list[Layer]) -> dict[str, dict]:
+def labelled_layers(layers: list[Layer]) -> dict[str, dict]:
     """{collection id: {kind, field}} of the layers whose names are written on the map. Only
     layers whose features the public may download: a tiled layer's names stay in its popups."""
     return {

@@ -26,6 +26,18 @@ from front import (
     views,
     village_views,
 )
+from front.sheets import poster as sheet_posters
+from front.sheets import text_views as text_sheets
+from front.sheets import views as sheets
+
+
+def sheet_paths(route: str, view, name: str) -> list:
+    """A printable sheet's page (``route/``) and its PDF (``route.pdf``, named ``name-pdf``)."""
+    return [
+        path(f"{route}/", view, name=name),
+        path(f"{route}.pdf", view, {"as_pdf": True}, name=f"{name}-pdf"),
+    ]
+
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
@@ -33,7 +45,17 @@ urlpatterns = [
     path("search/", search_views.place_search, name="place-search"),
     path("care/", care.switch, name="care-mode"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    *sheet_paths("plans/<slug:slug>/print", text_sheets.text_sheet, "plan-text-print"),
     path("plans/<slug:slug>/map/", map.plan_map, name="plan-map"),
+    *sheet_paths("plans/<slug:slug>/map/print", sheets.map_sheet, "plan-map-print"),
+    *sheet_paths(
+        "plans/<slug:slug>/villages/<str:code>/print", sheets.village_sheet, "plan-village-print"
+    ),
+    *sheet_paths(
+        "plans/<slug:slug>/villages/<str:code>/poster",
+        sheet_posters.village_poster,
+        "plan-village-poster",
+    ),
     path(
         "plans/<slug:slug>/villages/<str:code>/",
         village_views.village_page,

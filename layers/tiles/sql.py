@@ -159,6 +159,27 @@ def tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
     return _tile_sql(len(source.attribute_names), tolerance > 0), params
 
 
+def generalised_cells(envelope: str) -> str:
+    """The grid cells (i, j) of side %(cell)s whose centre lies in a parcel of revision
+    %(revision)s and inside ``envelope`` (an SQL expression of EPSG:3857 of module constants
+    and placeholders only). The one home of the generalisation: the generalised tile below
+    and the printed sheets (front/sheets/) draw the same cells."""
+    return f"""
+        SELECT DISTINCT cell.i, cell.j
+        FROM layers_feature f,
+             LATERAL ST_SquareGrid(%(cell)s, f.geom_3857) AS cell
+        WHERE f.revision_id = %(revision)s
+          AND f.geom_3857 && {envelope}
+          AND ST_Intersects(ST_Centroid(cell.geom), {envelope})
+          AND ST_Intersects(f.geom_3857, ST_Centroid(cell.geom))
+    """  # noqa: S608
+
+
+def generalised_cell_size(z: int) -> float:
+    """The side in metres of a generalised cell at zoom z (GENERALISED_CELLS per tile side)."""
+    return WEB_MERCATOR_WIDTH_M / 2**z / GENERALISED_CELLS
+
+
 # The generalised tile: one attribute-free (multi)polygon, the union of the grid cells of the
 # tile whose centre lies in a parcel. The cells are found per parcel (ST_SquareGrid over the
 # parcel, so the work grows with the parcels in the tile like the plain tile's, not with the
@@ -179,15 +200,7 @@ _GENERALISED_SQL = f"""
                    ),
                    ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {TILE_EXTENT}, 0, true
                ) AS geom
-        FROM (
-            SELECT DISTINCT cell.i, cell.j
-            FROM layers_feature f,
-                 LATERAL ST_SquareGrid(%(cell)s, f.geom_3857) AS cell
-            WHERE f.revision_id = %(revision)s
-              AND f.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s)
-              AND ST_Intersects(ST_Centroid(cell.geom), ST_TileEnvelope(%(z)s, %(x)s, %(y)s))
-              AND ST_Intersects(f.geom_3857, ST_Centroid(cell.geom))
-        ) AS cells
+        FROM ({generalised_cells("ST_TileEnvelope(%(z)s, %(x)s, %(y)s)")}) AS cells
         HAVING count(*) > 0
     ) AS tile
     WHERE tile.geom IS NOT NULL
@@ -197,7 +210,7 @@ _GENERALISED_SQL = f"""
 def generalised_tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
     """The SQL and parameters of one generalised tile (also run by bench/generalised_tiles.py);
     only for z <= GENERALISED_MAX_ZOOM."""
-    cell = WEB_MERCATOR_WIDTH_M / 2**z / GENERALISED_CELLS
+    cell = generalised_cell_size(z)
     params = {
         "layer": source.collection_id,
         "revision": source.revision_id,

@@ -16,6 +16,7 @@ import { createMeasure } from "./measure.js";
 import { createOpacity } from "./opacity.js";
 import { createPanels } from "./panels.js";
 import { featureTitle, popupContent } from "./popups.js";
+import { setUpPrint } from "./print.js";
 import { createReport } from "./report.js";
 import { setUpVillageSearch } from "./search.js";
 import { anchorOf, layersOfSection, sectionFromLocation, sectionTitle } from "./section.js";
@@ -234,6 +235,13 @@ tree.updateZoom(map.getZoom());
 overlaysChanged();
 await labels.refresh();
 map.getContainer().dataset.ready = "true";
+
+setUpPrint(document.querySelectorAll("[data-print-map]"), {
+  url: config.urls.print,
+  map,
+  catalogue,
+  isOn: (id) => layers.isOn(id),
+});
 
 setUpVillageSearch({
   form: document.querySelector(".village-search"),
