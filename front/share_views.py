@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from front.qr import ForeignAddress, qr_png, qr_svg
+from front.qr import ForeignAddress, qr_png, qr_svg, qr_svg_document
 from front.share_card import render_card
 from front.share_links import ShareTarget, share_target
 from front.share_meta import card_content
@@ -58,7 +58,7 @@ def qr_code_svg(request):
     if target is None:
         return _refused()
     response = HttpResponse(
-        qr_svg(target.address, scale=5, title=_("QR code of this page")),
+        qr_svg_document(target.address, title=_("QR code of this page")),
         content_type="image/svg+xml; charset=utf-8",
     )
     response["Cache-Control"] = QR_CACHE

@@ -39,6 +39,7 @@ def test_a_local_page_is_answered(client, demo_plan, kind):
     elif kind == "share-qr-svg":
         assert response["Content-Type"].startswith("image/svg+xml")
         assert response.content.startswith(b"<svg")
+        assert b'xmlns="http://www.w3.org/2000/svg"' in response.content  # an <img> shows it
 
 
 @pytest.mark.parametrize("kind", ["share-qr-svg", "share-qr-png", "share-page"])
