@@ -10,20 +10,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.browser.test_map_reading import SCREENS  # the same phone and desktop
 from tests.conftest import DEMO_SLUG, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 READY = "document.getElementById('map').dataset.viewRestored === 'true'"
-SCREENS = {
-    "phone": {
-        "viewport": {"width": 360, "height": 740},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-    },
-    "desktop": {"viewport": {"width": 1280, "height": 800}},
-}
 
 
 @pytest.fixture(params=sorted(SCREENS))
@@ -32,7 +24,6 @@ def screen(request, browser, live_url):
         **SCREENS[request.param],
         permissions=["clipboard-read", "clipboard-write"],
     )
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_url)
     yield watched(context.new_page(), request.param)
     context.close()
 
@@ -205,3 +196,18 @@ def test_without_javascript_the_share_control_opens_the_share_page(browser, live
     assert "141181101203" in page.locator("#share-page-link").input_value()
     save_screenshot(page, "share-page-no-javascript-phone")
     context.close()
+
+
+def test_the_address_keeps_the_section_until_its_banner_is_closed(phone, live_url):
+    open_map(phone, f"{live_url}/plans/{DEMO_SLUG}/map/?section=3.3")
+    phone.wait_for_function("new URLSearchParams(location.search).has('zoom')")
+    params = address_params(phone)
+    assert params["section"] == "3.3"
+    on = set(params["layers"].split(","))
+    assert on and on == set(view_of(phone)["on"])
+    length = phone.evaluate("history.length")
+    phone.locator(".section-banner-close").tap()
+    phone.wait_for_function("!new URLSearchParams(location.search).has('section')")
+    # The view is replaced, never pushed: the back button leaves the map.
+    assert phone.evaluate("history.length") == length
+    assert phone.console_errors == []

@@ -12,7 +12,10 @@ from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
+from consultation.embed import current_consultation
+from consultation.models import CommentState
 from front.share_card import SIZE
+from tests.factories import make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +190,14 @@ def test_the_pages_have_share_controls_that_work_without_javascript(client, demo
     # Every section of the plan page has its own.
     page = client.get(PLAN).content.decode()
     assert page.count('class="share-button section-share"') == page.count('class="section"')
+
+
+def test_a_published_opinion_can_be_shared(client, demo_plan):
+    consultation = current_consultation(demo_plan)
+    opinion = make_comment(consultation, state=CommentState.PUBLISHED)
+    path = reverse("public-comment", args=[opinion.pk])
+    page = client.get(path).content.decode()
+    link = unescape(re.search(r'class="share-button[^"]*" href="([^"]+)"', page).group(1))
+    assert share(client, "share-page", path).status_code == 200
+    assert client.get(link).status_code == 200
+    assert 'id="share-panel"' in page
