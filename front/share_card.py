@@ -90,7 +90,13 @@ def font_file() -> tuple[str, int]:
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
     path, index = font_file()
-    return ImageFont.truetype(path, size, index=index)
+    try:
+        return ImageFont.truetype(path, size, index=index)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"The share card's font {path} (face {index}) cannot be read: install "
+            "fonts-noto-cjk or set SHARE_CARD_FONT to a font file."
+        ) from error
 
 
 def render_card(content: CardContent) -> bytes:

@@ -8,13 +8,15 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
 from consultation.embed import current_consultation
 from consultation.models import CommentState
-from front.share_card import SIZE
+from front.share_card import SIZE, font_file, render_card
+from front.share_meta import card_content
 from tests.factories import make_comment
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +203,24 @@ def test_a_published_opinion_can_be_shared(client, demo_plan):
     assert share(client, "share-page", path).status_code == 200
     assert client.get(link).status_code == 200
     assert 'id="share-panel"' in page
+
+
+@override_settings(SITE_URL=SITE)
+def test_english_pages_and_published_versions_can_be_shared(client, demo_plan):
+    english = share(client, "share-page", f"/en/plans/{SLUG}/villages/{LIUWAN}/")
+    assert english.status_code == 200
+    assert f'value="{SITE}/en/plans/{SLUG}/villages/{LIUWAN}/"' in english.content.decode()
+    published = demo_plan.versions.filter(state="published").first()
+    assert share(client, "share-qr-png", f"/plans/{SLUG}/v/{published.number}/").status_code == 200
+    draft = demo_plan.versions.create(number=published.number + 1, kind="revised")
+    assert share(client, "share-qr-png", f"/plans/{SLUG}/v/{draft.number}/").status_code == 400
+
+
+def test_a_missing_font_is_said_plainly(settings, demo_plan):
+    settings.SHARE_CARD_FONT = "/nonexistent/no-such-font.ttc:2"
+    font_file.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="SHARE_CARD_FONT"):
+            render_card(card_content(demo_plan))
+    finally:
+        font_file.cache_clear()
