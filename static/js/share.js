@@ -43,7 +43,7 @@ if (panel && typeof panel.showModal === "function") {
       ? window.location.pathname + window.location.search
       : trigger.dataset.sharePath;
     const address = new URL(path, window.location.origin).href;
-    shared = { title: trigger.dataset.shareTitle || document.title, url: address };
+    shared = { title: titleOf(trigger), url: address };
     opener = trigger;
     panel.querySelector(".share-panel-page").textContent = shared.title;
     linkField.value = address;
@@ -54,6 +54,14 @@ if (panel && typeof panel.showModal === "function") {
     nativeButton.hidden = typeof navigator.share !== "function";
     panel.showModal();
     shareNatively();
+  }
+
+  // The map at a village names the village first ("柳湾村 · 规划地图 · …").
+  function titleOf(trigger) {
+    const title = trigger.dataset.shareTitle || document.title;
+    if (!trigger.hasAttribute("data-share-current")) return title;
+    const village = new URLSearchParams(window.location.search).get("village");
+    return village && !title.startsWith(village) ? `${village} · ${title}` : title;
   }
 
   function shareNatively() {

@@ -211,3 +211,20 @@ def test_the_address_keeps_the_section_until_its_banner_is_closed(phone, live_ur
     # The view is replaced, never pushed: the back button leaves the map.
     assert phone.evaluate("history.length") == length
     assert phone.console_errors == []
+
+
+def test_a_phone_with_a_share_sheet_is_offered_it(phone, live_url):
+    """Chromium on Linux has no navigator.share; a phone's is stood in for by a function that
+    records what it was given, as Android's share sheet would receive it."""
+    phone.add_init_script(
+        "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); };"
+    )
+    open_map(phone, f"{live_url}/plans/{DEMO_SLUG}/map/?village=柳湾村")
+    phone.locator(".leaflet-popup .popup-title").wait_for()
+    phone.locator(".map-bar .share-button").tap()
+    shared = phone.wait_for_function("window.__shared").json_value()
+    assert shared["url"] == phone.url and "village=" in shared["url"]
+    assert shared["title"].startswith("柳湾村 · ")
+    # The panel is there as well, with a button to open the share sheet again.
+    assert phone.locator("#share-panel .share-panel-native").is_visible()
+    assert phone.console_errors == []
