@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from consultation.embed import comment_form_config, current_consultation
 from consultation.models import Consultation
+from front.share_meta import map_share
 from layers.models import Layer, LayerRoles
 from layers.serializers import LayerSerializer
 from planportal.models import Plan
@@ -50,6 +51,7 @@ def plan_map(request, slug: str):
             "has_demo_layers": any(layer.is_demo for layer in layers),
             "has_geopackage": any(layer.allows_features for layer in layers),
             "basemap_approval": TIANDITU_APPROVAL if config["basemap"] else "",
+            "share": map_share(request, plan),
         },
     )
 

@@ -33,6 +33,23 @@ def qr_svg(address, *, scale=4, title=None):
     return code.svg_inline(scale=scale, border=2, title=title, dark="#000", light="#fff")
 
 
+def qr_svg_document(address, *, scale=5, title=None):
+    """A standalone SVG file of ``address`` (with its namespace, so an ``<img>`` shows it)."""
+    buffer = io.BytesIO()
+    segno.make(address, error="m", micro=False).save(
+        buffer,
+        kind="svg",
+        scale=scale,
+        border=2,
+        title=title,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgclass=None,
+    )
+    return buffer.getvalue()
+
+
 def qr_png(address, *, scale=8):
     """PNG bytes of ``address`` (for saving the code to a phone's photos)."""
     buffer = io.BytesIO()

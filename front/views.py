@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from consultation.embed import plan_page_context
 from front.portal import attach_open_consultations, portal
+from front.share_meta import plan_share
 from front.version_context import version_context
 from front.village import plan_villages
 from layers.models import Layer
@@ -42,6 +43,11 @@ def render_plan_page(request, plan: Plan, version: PlanVersion | None, *, banner
         "has_geopackage": Layer.objects.with_features().filter(plan=plan).exists(),
         "original_document": published_document(plan),
         "villages": plan_villages(plan),
+        "share": plan_share(
+            request,
+            plan,
+            [section for chapter in plan.chapters.all() for section in chapter.sections.all()],
+        ),
     }
     context.update(plan_page_context(plan))
     context.update(version_context(plan, shown, banner=banner))

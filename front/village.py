@@ -134,7 +134,7 @@ def text_mentions(plan: Plan, name: str) -> list[TextMention]:
     )
     mentions = []
     for section in sections:
-        for text in _texts(section.blocks):
+        for text in block_texts(section.blocks):
             for sentence in SENTENCE_END.split(_BOLD.sub(r"\1", text)):
                 sentence = sentence.strip()
                 if sentence and names_village(sentence, name):
@@ -155,7 +155,7 @@ def names_village(sentence: str, name: str) -> bool:
     return False
 
 
-def _texts(blocks: list) -> list[str]:
+def block_texts(blocks: list) -> list[str]:
     texts = []
     for block in blocks or []:
         if block.get("type") == "list":

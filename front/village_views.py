@@ -12,6 +12,7 @@ from consultation.embed import current_consultation
 from consultation.models import Comment
 from consultation.published import public_comment
 from front.map import _basemap
+from front.share_meta import village_share
 from front.village import find_village, village_report
 from planportal.models import Plan
 
@@ -46,6 +47,7 @@ def village_page(request, slug: str, code: str):
             "comment_url": _comment_url(consultation, village),
             "map_url": _map_url(plan, village),
             "map_config": _small_map_config(report) if report.map_data else None,
+            "share": village_share(request, plan, village),
         },
     )
 

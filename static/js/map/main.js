@@ -21,6 +21,7 @@ import { createReport } from "./report.js";
 import { setUpVillageSearch } from "./search.js";
 import { anchorOf, layersOfSection, sectionFromLocation, sectionTitle } from "./section.js";
 import { buildTree } from "./tree.js";
+import { createViewState } from "./viewstate.js";
 
 const L = window.L;
 const config = JSON.parse(document.getElementById("map-config").textContent);
@@ -160,6 +161,14 @@ const tree = buildTree(treeContainer, catalogue, strings, {
   onZoomTo: (zoom) => map.setZoom(zoom),
   onOpacity: (id, value) => opacity.set(id, value),
 });
+// The address keeps the view (village, section, layers, centre and zoom) for sharing.
+const viewState = createViewState({
+  map,
+  catalogue,
+  villageLayer: config.village_layer,
+  isOn: (id) => layers.isOn(id),
+  setOn: setLayerOn,
+});
 const legend = createLegend(document.getElementById("map-legend"), catalogue, strings, {
   isOn: (id) => layers.isOn(id),
   note: config.basemap ? "" : strings.no_basemap,
@@ -226,7 +235,7 @@ document.querySelector(".section-banner-close").addEventListener("click", closeS
 
 // First drawing: the default layers, plus those of the section the visitor came from.
 const asked = sectionFromLocation(window.location);
-const firstOn = new Set(config.default_layers);
+const firstOn = viewState.firstLayers(config.default_layers);
 if (asked) layersOfSection(catalogue, asked).forEach((layer) => firstOn.add(layer.collection_id));
 await drawFirstLayers();
 if (asked) await focusSection(asked);
@@ -243,13 +252,14 @@ setUpPrint(document.querySelectorAll("[data-print-map]"), {
   isOn: (id) => layers.isOn(id),
 });
 
-setUpVillageSearch({
+await setUpVillageSearch({
   form: document.querySelector(".village-search"),
   layers,
   layerId: config.village_layer,
   strings,
   onChoose: showVillage,
 });
+await viewState.restore();
 
 // A village's page, for a feature of the villages layer with its 12-digit code (XZQDM).
 function villageUrlOf(layer, properties) {
@@ -274,9 +284,13 @@ async function focusFeatureFromLocation() {
 }
 
 async function switchOn(id) {
-  tree.setChecked(id, true);
-  await layers.setOn(id, true);
+  await setLayerOn(id, true);
   if (layers.isOn(id)) loading.done();
+}
+
+async function setLayerOn(id, on) {
+  tree.setChecked(id, on);
+  await layers.setOn(id, on);
   overlaysChanged();
 }
 
@@ -296,6 +310,7 @@ async function drawFirstLayers() {
 function overlaysChanged() {
   legend.update();
   labels.refresh();
+  viewState.changed();
 }
 
 // A short message over the map (e.g. the position could not be found).
@@ -330,6 +345,7 @@ function openPopup(layer, properties, latlng, { focus = false, featureId = null 
         : null,
   });
   popup.setLatLng(latlng).setContent(content).openOn(map);
+  viewState.popupOpened(layer, properties);
   if (focus) {
     const title = content.querySelector(".popup-title");
     title.tabIndex = -1;
@@ -353,6 +369,7 @@ async function focusSection(number) {
   const ids = focused.map((layer) => layer.collection_id);
   await Promise.all(ids.map(switchOn));
   tree.markFocus(ids);
+  viewState.setSection(number);
   const title = sectionTitle(catalogue, number);
   const label = `${number} ${title}`.trim();
   let text = format(strings.section_focus, { section: label });
@@ -386,6 +403,7 @@ function showSectionBanner(text, anchor) {
 function closeSectionBanner() {
   document.getElementById("section-banner").hidden = true;
   tree.markFocus([]);
+  viewState.setSection(null);
   map.invalidateSize();
   map.getContainer().focus();
 }
