@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The keyed hash of the client's address on every audit event of the request.
+    "planportal.audit.client_recorded",
     # After authentication: who is acting, for the history triggers (trail/middleware.py).
     "trail.middleware.TrailContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -124,6 +126,29 @@ DATABASES["default"]["TEST"] = {
     # Lets two test runs on one server keep apart (e.g. TEST_DATABASE_NAME=test_planportal_b).
     "NAME": env_str("TEST_DATABASE_NAME") or None,
 }
+
+# The role that owns the tables and runs `manage.py migrate` (planportal/db_roles.py), so the
+# application's own role holds no ownership: it may add to the audit trail but neither change
+# it nor switch its triggers off. Only its user, password, host and port are used; the
+# database is DATABASE_URL's (or the test database). Locally, scripts/ensure-database.sh
+# provisions the default; with DATABASE_URL set and this unset, migrations run as the
+# application's role and `migrate` warns that the trail is not protected from it.
+_LOCAL_MIGRATION_DATABASE_URL = (
+    "postgis://planportal_owner:planportal_owner@127.0.0.1:5432/planportal"
+)
+_migration_url = env_secret(
+    "MIGRATION_DATABASE_URL",
+    "" if env_secret("DATABASE_URL") else _LOCAL_MIGRATION_DATABASE_URL,
+)
+DATABASE_OWNER = (
+    {
+        key: value
+        for key, value in dj_database_url.parse(_migration_url).items()
+        if key in ("USER", "PASSWORD", "HOST", "PORT")
+    }
+    if _migration_url
+    else None
+)
 
 GDAL_LIBRARY_PATH = env_str("GDAL_LIBRARY_PATH") or bundled_gdal_library()
 

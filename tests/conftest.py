@@ -27,6 +27,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
+from planportal.db_roles import log_in_again, log_in_as_owner
 from planportal.models import AuditEvent, Plan
 from tests.factories import (
     audit_baseline,
@@ -54,7 +55,18 @@ def _run_media_root_removed():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> dict:
+    """The test database is created, migrated and finally dropped by the owner role, as
+    `make run`'s is (planportal/db_roles.py); the tests themselves run as the application's
+    role (``django_db_setup`` below). Returns the application's log-in."""
+    return log_in_as_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker, django_db_modify_db_settings):
+    log_in_again("default", django_db_modify_db_settings)
+    # pytest-django drops the database at the end; only its owner may.
+    request.addfinalizer(log_in_as_owner)
     with django_db_blocker.unblock():
         # pytest-django sets up a test database only when a collected test uses the database;
         # without one, this and every live-server test would run on the real database.
