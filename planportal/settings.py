@@ -60,7 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a still-valid tile is answered 304 before anything else runs.
+    # Outermost, so that every answer carries it, a tile's 304 included.
+    "planportal.middleware.permissions_policy",
+    # Next: a still-valid tile is answered 304 before anything else runs.
     "layers.tiles.fastpath.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,7 +88,10 @@ WSGI_APPLICATION = "planportal.wsgi.application"
 # Callables that wrap the WSGI application in planportal/wsgi.py, outermost first: a still-valid
 # tile revalidation is answered before Django builds a request (gunicorn only; the middleware
 # of the same name covers runserver and the test client).
-WSGI_WRAPPERS = ["layers.tiles.fastpath.tile_revalidation_app"]
+WSGI_WRAPPERS = [
+    "planportal.middleware.permissions_policy_app",
+    "layers.tiles.fastpath.tile_revalidation_app",
+]
 
 TEMPLATES = [
     {
