@@ -194,6 +194,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Residents' photos reach officials through the portal only (consultation/photo_views.py).
+# On: nginx sends the file from its internal /protected-media/ location (X-Accel-Redirect,
+# deploy/nginx-planportal.conf); off (`make run`, the tests): Django sends it.
+MEDIA_X_ACCEL_REDIRECT = env_bool("MEDIA_X_ACCEL_REDIRECT", False)
 
 # Security. Secure by default once DEBUG is off; each can be overridden for a special set-up.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
