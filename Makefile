@@ -9,7 +9,7 @@ STAMPS := .make
 
 export DJANGO_SETTINGS_MODULE := planportal.settings
 
-.PHONY: run test lint bench setup system system-test system-bench database venv messages migrate demo serve
+.PHONY: run test lint audit bench setup system system-test system-bench database venv messages migrate demo serve
 
 run: setup migrate demo serve
 
@@ -21,6 +21,12 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# The pinned packages against the known advisories (pip-audit, needs PyPI's JSON API): refreshes
+# security/dependency-audit.json, which the tests check offline; fails on an advisory or on
+# packages it could not check.
+audit: venv
+	$(PY) scripts/audit_dependencies.py
 
 bench: system-bench setup migrate demo
 	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done

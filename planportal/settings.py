@@ -199,6 +199,12 @@ MEDIA_URL = "media/"
 # deploy/nginx-planportal.conf); off (`make run`, the tests): Django sends it.
 MEDIA_X_ACCEL_REDIRECT = env_bool("MEDIA_X_ACCEL_REDIRECT", False)
 
+# Where to report a vulnerability privately (/.well-known/security.txt, SECURITY.md): a
+# mailto: or https: URI the operator sets; none by default, so no address is made up.
+SECURITY_CONTACT = env_str("SECURITY_CONTACT")
+if SECURITY_CONTACT and not SECURITY_CONTACT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("SECURITY_CONTACT must be a mailto: or https:// URI.")
+
 # Security. Secure by default once DEBUG is off; each can be overridden for a special set-up.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
