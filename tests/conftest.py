@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import translation
 
@@ -73,6 +73,25 @@ def django_db_setup(request, django_db_setup, django_db_blocker, django_db_modif
         if not connection.settings_dict["NAME"].startswith("test_"):
             pytest.fail("no test database: mark live-server tests with django_db")
         call_command("load_demo_plan", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def as_database_owner(db):
+    """For a test that replays a migration's step and changes the schema, as only the owner
+    may (planportal/db_roles.py): inside the test the ORM talks to a connection of the owner,
+    in a transaction rolled back at the end. It does not see what the test's own connection
+    wrote before (its fixtures' rows): make the rows inside the test."""
+    application = connections["default"]
+    owner = application.copy()
+    owner.settings_dict.update(settings.DATABASE_OWNER or {})
+    connections["default"] = owner
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        owner.close()
+        connections["default"] = application
 
 
 @pytest.fixture(autouse=True)
