@@ -5,12 +5,10 @@ the full-size photo one tap away; each look is in the audit trail. The data is c
 looked is deactivated, as the trail points at it."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from consultation.models import Comment
 from planportal.models import AuditEvent, Plan
-from planportal.roles import OFFICIALS
+from tests.browser.staff_accounts import log_in, make_official_account, retire_account
 from tests.conftest import DEMO_SLUG, save_screenshot
 from tests.factories import add_photo, audit_baseline, make_comment, make_consultation
 
@@ -23,13 +21,7 @@ PASSWORD = "Look-At-The-Broken-Bridge-2035"
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        official, _ = get_user_model().objects.get_or_create(
-            username=USERNAME, defaults={"is_staff": True}
-        )
-        official.is_active = True
-        official.set_password(PASSWORD)
-        official.save()
-        official.groups.add(Group.objects.get(name=OFFICIALS))
+        official = make_official_account(USERNAME, PASSWORD)
         consultation = make_consultation(
             Plan.objects.get(slug=DEMO_SLUG), title="浏览器测试：随意见照片"
         )
@@ -40,18 +32,7 @@ def scene(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         Comment.objects.filter(consultation=consultation).delete()
         consultation.delete()
-        official.is_active = False
-        official.set_unusable_password()
-        official.save()
-
-
-def log_in(page, live_url, path):
-    page.goto(f"{live_url}{path}")
-    page.wait_for_url("**/staff/login/**")
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.login-form button[type=submit]").click()
-    page.wait_for_url(f"**{path}")
+        retire_account(official)
 
 
 def shown_photo(page) -> dict:
@@ -72,7 +53,7 @@ def test_the_official_sees_the_photo_on_the_comment_page(browser, phone, live_ur
     else:
         page, width = browser.new_context(viewport={"width": 1280, "height": 900}).new_page(), 1280
     before = audit_baseline()
-    log_in(page, live_url, f"/staff/comments/{comment.pk}/")
+    log_in(page, live_url, f"/staff/comments/{comment.pk}/", USERNAME, PASSWORD)
     photo = shown_photo(page)
     assert photo["natural"] == 1600  # the stored photo itself, shrunk on the page only
     assert 0 < photo["width"] <= min(width, 320) and photo["height"] <= 240
