@@ -32,6 +32,7 @@ WARNING: the audit trail is not protected from the application's own role.
 The migrations ran as {role!r}, the role the portal logs in as, which therefore owns the
 audit tables and may switch their append-only triggers off. Set MIGRATION_DATABASE_URL to a
 role that owns the database (and is not {role!r}), or have the database administrator run:
+  ALTER DATABASE <the database> OWNER TO <another role>;  -- else {role!r} owns its schema
   ALTER TABLE <each audit table> OWNER TO <another role>;  -- tables: {tables}
   ALTER FUNCTION {function}() OWNER TO <another role>;
   GRANT SELECT, INSERT ON <each audit table> TO {role};
