@@ -9,7 +9,7 @@ STAMPS := .make
 
 export DJANGO_SETTINGS_MODULE := planportal.settings
 
-.PHONY: run test lint bench drills setup system system-test system-bench system-drill database venv messages migrate demo serve
+.PHONY: run test lint audit bench drills setup system system-test system-bench system-drill database venv messages migrate demo serve
 
 run: setup migrate demo serve
 
@@ -21,6 +21,11 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# The pinned packages against the known advisories (pip-audit, needs PyPI's JSON API): refreshes
+# security/dependency-audit.json; fails on an advisory or on packages it could not check.
+audit: venv
+	$(PY) scripts/audit_dependencies.py
 
 bench: system-bench setup migrate demo
 	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done

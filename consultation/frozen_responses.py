@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from consultation.exports import XLSX_TYPE, attachment, local_time
 from consultation.models import FrozenReport
 from consultation.report_storage import read_checked
+from planportal.audit import record
 
 HTML_TYPE = "text/html; charset=utf-8"
 KINDS = ("xlsx", "html")
@@ -18,6 +19,28 @@ def require_kind(kind: str) -> None:
     """404 for a file kind a frozen version does not have."""
     if kind not in KINDS:
         raise Http404
+
+
+def audit_reading(request, subject, *, kind: str = "", frozen: FrozenReport | None = None):
+    """Records that the report of ``subject`` (a consultation, or a plan for the report
+    across rounds) was read: its page (no ``kind``), or a download of its live XLSX or of a
+    frozen version's file."""
+    if not kind:
+        record(request.user, "report.view", subject, summary=_("Report page"))
+        return
+    version = frozen.number if frozen is not None else None
+    summary = (
+        _("Frozen version %(number)s (%(kind)s)") % {"number": version, "kind": kind}
+        if frozen is not None
+        else _("Live report (%(kind)s)") % {"kind": kind}
+    )
+    record(
+        request.user,
+        "report.download",
+        subject,
+        summary=summary,
+        after={"format": kind, "frozen_version": version},
+    )
 
 
 def announce_frozen(request, frozen: FrozenReport) -> None:

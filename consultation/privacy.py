@@ -42,7 +42,8 @@ def privacy_notice(consultation: Consultation) -> dict:
             "What: your opinion, what it points at (a section, a map feature or a place you "
             "draw) and an optional photo; optionally your name, phone number and email "
             "address. To limit abuse we keep a keyed hash of your network address, never the "
-            "address itself. Photos are stored without their location and camera data."
+            "address itself. Photos are stored without their location and camera data, are "
+            "seen only by the officials who handle the consultation and are never published."
         ),
         _(
             "Why: to handle and answer your opinion and to report to the approving authority "
@@ -50,8 +51,9 @@ def privacy_notice(consultation: Consultation) -> dict:
             "number and email address are used only to contact you about your opinion."
         ),
         _(
-            "How long: your name, phone number and email address are deleted %(days)s days "
-            "after the consultation closes; the opinion itself is kept with the plan's records."
+            "How long: your name, phone number, email address and photo are deleted %(days)s "
+            "days after the consultation closes; the opinion itself is kept with the plan's "
+            "records."
         )
         % {"days": days},
         _(

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from consultation.exports import XLSX_TYPE, attachment
-from consultation.frozen_responses import announce_frozen, frozen_file, require_kind
+from consultation.frozen_responses import announce_frozen, audit_reading, frozen_file, require_kind
 from consultation.rounds_report import build_rounds_report
 from consultation.rounds_report_files import (
     freeze_rounds,
@@ -29,6 +29,7 @@ def _plan(user, slug: str) -> Plan:
 @official_required
 def rounds_report_page(request, slug: str):
     plan = _plan(request.user, slug)
+    audit_reading(request, plan)
     context = rounds_context(build_rounds_report(plan)) | {
         "frozen_versions": list(frozen_of(plan).select_related("created_by"))
     }
@@ -40,6 +41,7 @@ def rounds_report_page(request, slug: str):
 def rounds_report_xlsx(request, slug: str):
     plan = _plan(request.user, slug)
     content = write_rounds_xlsx(build_rounds_report(plan))
+    audit_reading(request, plan, kind="xlsx")
     return attachment(content, XLSX_TYPE, f"plan-{plan.slug}-rounds-report.xlsx")
 
 
@@ -55,4 +57,6 @@ def rounds_report_freeze(request, slug: str):
 def rounds_frozen_download(request, slug: str, number: int, kind: str):
     require_kind(kind)
     plan = _plan(request.user, slug)
-    return frozen_file(get_object_or_404(frozen_of(plan), number=number), kind)
+    frozen = get_object_or_404(frozen_of(plan), number=number)
+    audit_reading(request, plan, kind=kind, frozen=frozen)
+    return frozen_file(frozen, kind)

@@ -8,6 +8,7 @@ from consultation import (
     exports,
     my_opinions,
     opinion_views,
+    photo_views,
     public_views,
     reply_letter,
     report_views,
@@ -49,6 +50,7 @@ urlpatterns = [
         name="staff-villages",
     ),
     path("staff/comments/<int:pk>/contact/", staff_views.comment_contact, name="staff-contact"),
+    path("staff/comments/<int:pk>/photo/", photo_views.comment_photo, name="staff-comment-photo"),
     path("staff/comments/<int:pk>/letter/", reply_letter.reply_letter, name="staff-reply-letter"),
     path(
         "staff/comments/<int:pk>/submitter/",

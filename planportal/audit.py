@@ -1,13 +1,19 @@
 """Writing to the audit trail. Every state change of a staff action calls ``record`` inside
 the same transaction as the change, so a change and its record land or fail together."""
 
+import contextvars
 import getpass
 
 import pghistory
 from django.core.management.base import BaseCommand
 from django.db import models
 
+from planportal.clients import client_ip, client_key
 from planportal.models import AuditEvent
+
+# The keyed hash of the address of the request being served, for every event it records
+# (set by ``client_recorded``); blank in commands and jobs.
+_current_client_key = contextvars.ContextVar("audit_client_key", default="")
 
 
 def record(
@@ -29,7 +35,29 @@ def record(
         summary=summary[:300],
         before=before,
         after=after,
+        client_key=_current_client_key.get(),
     )
+
+
+def request_client_key(request) -> str:
+    """The keyed hash of the request's client address (its /64 for IPv6), as the login
+    events and comment limits keep it."""
+    address = client_ip(request.META)
+    return client_key(address) if address else ""
+
+
+def client_recorded(get_response):
+    """Middleware: every audit event recorded while serving a request carries the keyed hash
+    of the client's address."""
+
+    def middleware(request):
+        token = _current_client_key.set(request_client_key(request))
+        try:
+            return get_response(request)
+        finally:
+            _current_client_key.reset(token)
+
+    return middleware
 
 
 # --- Who is acting, for the history triggers -----------------------------------------------

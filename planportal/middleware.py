@@ -1,4 +1,6 @@
-"""Response tweaks shared by the whole site, and the early refusal of oversized bodies."""
+"""Response tweaks shared by the whole site (language-neutral machine answers, the
+Permissions-Policy header, compressed pages), answers for a server without a resource, and
+the early refusal of oversized bodies."""
 
 import math
 
@@ -119,3 +121,50 @@ class CompressedResponsesMiddleware(GZipMiddleware):
         if content_type not in COMPRESSED_TYPES:
             return response
         return super().process_response(request, response)
+
+
+# Browser features no page of the portal uses are switched off for it and for anything it
+# might embed; geolocation stays on for the portal's own pages (the map's "locate me").
+# A photo is picked with a file input, which needs no camera permission.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "accelerometer=()",
+        "camera=()",
+        "display-capture=()",
+        "geolocation=(self)",
+        "gyroscope=()",
+        "magnetometer=()",
+        "microphone=()",
+        "midi=()",
+        "payment=()",
+        "serial=()",
+        "usb=()",
+    ]
+)
+PERMISSIONS_POLICY_HEADER = "Permissions-Policy"
+
+
+def permissions_policy(get_response):
+    """Middleware (first in MIDDLEWARE): the header on every response Django makes."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault(PERMISSIONS_POLICY_HEADER, PERMISSIONS_POLICY)
+        return response
+
+    return middleware
+
+
+def permissions_policy_app(application):
+    """WSGI wrapper (WSGI_WRAPPERS, outermost): the header on the answers made in front of
+    Django too (a tile revalidated by layers/tiles/fastpath.py)."""
+
+    def wrapped(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if not any(name.lower() == "permissions-policy" for name, _value in headers):
+                headers.append((PERMISSIONS_POLICY_HEADER, PERMISSIONS_POLICY))
+            return start_response(status, headers, exc_info)
+
+        return application(environ, start)
+
+    return wrapped

@@ -365,6 +365,12 @@ class AuditEvent(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # Keyed hash (HMAC with SECRET_KEY) of the client's address, as the comment limits and the
+    # login events keep it (planportal/clients.py): which events came from one place, without
+    # the address itself. Blank outside a web request (a command, a job).
+    client_key = models.CharField(
+        _("client (keyed hash of the address)"), max_length=64, blank=True
+    )
 
     class Meta:
         verbose_name = _("audit event")

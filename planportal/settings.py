@@ -60,7 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a still-valid tile is answered 304 before anything else runs.
+    # Outermost, so that every answer carries it, a tile's 304 included.
+    "planportal.middleware.permissions_policy",
+    # Next: a still-valid tile is answered 304 before anything else runs.
     "layers.tiles.fastpath.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
     # Static files, answered here; hashed ones cached for a year (planportal/storage.py).
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "planportal.middleware.RefuseLargeBodies",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The keyed hash of the client's address on every audit event of the request.
+    "planportal.audit.client_recorded",
     # After authentication: who is acting, for the history triggers (trail/middleware.py).
     "trail.middleware.TrailContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -91,7 +95,10 @@ WSGI_APPLICATION = "planportal.wsgi.application"
 # Callables that wrap the WSGI application in planportal/wsgi.py, outermost first: a still-valid
 # tile revalidation is answered before Django builds a request (gunicorn only; the middleware
 # of the same name covers runserver and the test client).
-WSGI_WRAPPERS = ["layers.tiles.fastpath.tile_revalidation_app"]
+WSGI_WRAPPERS = [
+    "planportal.middleware.permissions_policy_app",
+    "layers.tiles.fastpath.tile_revalidation_app",
+]
 
 TEMPLATES = [
     {
@@ -132,6 +139,29 @@ DATABASES["default"]["TEST"] = {
     "NAME": env_str("TEST_DATABASE_NAME") or None,
 }
 
+# The role that owns the tables and runs `manage.py migrate` (planportal/db_roles.py), so the
+# application's own role holds no ownership: it may add to the audit trail but neither change
+# it nor switch its triggers off. Only its user, password, host and port are used; the
+# database is DATABASE_URL's (or the test database). Locally, scripts/ensure-database.sh
+# provisions the default; with DATABASE_URL set and this unset, migrations run as the
+# application's role and `migrate` warns that the trail is not protected from it.
+_LOCAL_MIGRATION_DATABASE_URL = (
+    "postgis://planportal_owner:planportal_owner@127.0.0.1:5432/planportal"
+)
+_migration_url = env_secret(
+    "MIGRATION_DATABASE_URL",
+    "" if env_secret("DATABASE_URL") else _LOCAL_MIGRATION_DATABASE_URL,
+)
+DATABASE_OWNER = (
+    {
+        key: value
+        for key, value in dj_database_url.parse(_migration_url).items()
+        if key in ("USER", "PASSWORD", "HOST", "PORT")
+    }
+    if _migration_url
+    else None
+)
+
 GDAL_LIBRARY_PATH = env_str("GDAL_LIBRARY_PATH") or bundled_gdal_library()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -171,6 +201,16 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Residents' photos reach officials through the portal only (consultation/photo_views.py).
+# On: nginx sends the file from its internal /protected-media/ location (X-Accel-Redirect,
+# deploy/nginx-planportal.conf); off (`make run`, the tests): Django sends it.
+MEDIA_X_ACCEL_REDIRECT = env_bool("MEDIA_X_ACCEL_REDIRECT", False)
+
+# Where to report a vulnerability privately (/.well-known/security.txt, SECURITY.md): a
+# mailto: or https: URI the operator sets; none by default, so no address is made up.
+SECURITY_CONTACT = env_str("SECURITY_CONTACT")
+if SECURITY_CONTACT and not SECURITY_CONTACT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("SECURITY_CONTACT must be a mailto: or https:// URI.")
 
 # Security. Secure by default once DEBUG is off; each can be overridden for a special set-up.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -9,12 +9,14 @@ from rest_framework.routers import SimpleRouter
 
 from planportal import api, drafts_api, figures_api, phases_api, text_import_api
 from planportal.health import healthz
+from planportal.security_txt import security_txt
 
 router = SimpleRouter()
 router.register("plans", api.PlanViewSet, basename="api-plan")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
     path(

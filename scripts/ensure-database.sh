@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Provides the PostGIS database the portal talks to.
 # - DATABASE_URL set: use that server as it is; only check that it answers and has PostGIS.
+#   (The roles are then the administrator's business: see README, "Database roles".)
 # - otherwise: the local PostgreSQL 15 cluster "main" on 127.0.0.1:5432, started (and enabled
-#   at boot where systemd runs), with a role and database "planportal" (password "planportal",
-#   matching the default in planportal/settings.py) and a template database
-#   "template_postgis" that the test run copies, so the role needs no superuser rights.
+#   at boot where systemd runs), with two roles (passwords as their names, matching the
+#   defaults in planportal/settings.py): "planportal_owner", which owns the database
+#   "planportal" and runs the migrations, and "planportal", the role the portal logs in as,
+#   which owns nothing (so it cannot switch off the audit trail's triggers; see
+#   planportal/db_roles.py). A database made when the application's role owned everything
+#   is handed over to the owner. And a template database "template_postgis" that the test run
+#   copies, so the owner role needs no superuser rights.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -50,18 +55,28 @@ pg_isready -q -h 127.0.0.1 -p $port || { echo "PostgreSQL does not answer on 127
 
 sql() { as_postgres env PGOPTIONS="$PGOPTIONS" psql -p $port -v ON_ERROR_STOP=1 -Atq "$@"; }
 
-if [ "$(sql -c "SELECT 1 FROM pg_roles WHERE rolname = 'planportal'")" != "1" ]; then
-  say "creating database role planportal"
-  sql -c "CREATE ROLE planportal LOGIN CREATEDB PASSWORD 'planportal'"
-fi
+for role in planportal planportal_owner; do
+  if [ "$(sql -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'")" != "1" ]; then
+    say "creating database role $role"
+    sql -c "CREATE ROLE $role LOGIN CREATEDB PASSWORD '$role'"
+  fi
+done
 if [ "$(sql -c "SELECT 1 FROM pg_database WHERE datname = 'template_postgis'")" != "1" ]; then
   say "creating template database template_postgis"
   sql -c "CREATE DATABASE template_postgis"
   sql -d template_postgis -c "CREATE EXTENSION IF NOT EXISTS postgis"
   sql -c "ALTER DATABASE template_postgis WITH IS_TEMPLATE true"
 fi
-if [ "$(sql -c "SELECT 1 FROM pg_database WHERE datname = 'planportal'")" != "1" ]; then
-  say "creating database planportal"
-  sql -c "CREATE DATABASE planportal OWNER planportal TEMPLATE template_postgis"
+database=${PLANPORTAL_DATABASE_NAME:-planportal}  # another name only to try this script out
+if [ "$(sql -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" != "1" ]; then
+  say "creating database $database"
+  sql -c "CREATE DATABASE $database OWNER planportal_owner TEMPLATE template_postgis"
 fi
-sql -d planportal -c "CREATE EXTENSION IF NOT EXISTS postgis"
+sql -d "$database" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+if [ "$(sql -c "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$database'")" != planportal_owner ]; then
+  say "handing database $database over to planportal_owner"
+  sql -d "$database" -v database="$database" -f - <"$here/hand-over-database.sql"
+fi
+# The application's rights, as the owner grants them after each migration (idempotent).
+sql -d "$database" -c "SET planportal.app_role = 'planportal'" \
+  -f - <"$here/../planportal/sql/application_role.sql"

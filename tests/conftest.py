@@ -24,10 +24,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import translation
 
+from planportal.db_roles import log_in_again, log_in_as_owner
 from planportal.models import AuditEvent, Plan
 from tests.factories import (
     audit_baseline,
@@ -55,13 +56,43 @@ def _run_media_root_removed():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> dict:
+    """The test database is created, migrated and finally dropped by the owner role, as
+    `make run`'s is (planportal/db_roles.py); the tests themselves run as the application's
+    role (``django_db_setup`` below). Returns the application's log-in."""
+    return log_in_as_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker, django_db_modify_db_settings):
+    log_in_again("default", django_db_modify_db_settings)
+    # pytest-django drops the database at the end; only its owner may.
+    request.addfinalizer(log_in_as_owner)
     with django_db_blocker.unblock():
         # pytest-django sets up a test database only when a collected test uses the database;
         # without one, this and every live-server test would run on the real database.
         if not connection.settings_dict["NAME"].startswith("test_"):
             pytest.fail("no test database: mark live-server tests with django_db")
         call_command("load_demo_plan", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def as_database_owner(db):
+    """For a test that replays a migration's step and changes the schema, as only the owner
+    may (planportal/db_roles.py): inside the test the ORM talks to a connection of the owner,
+    in a transaction rolled back at the end. It does not see what the test's own connection
+    wrote before (its fixtures' rows): make the rows inside the test."""
+    application = connections["default"]
+    owner = application.copy()
+    owner.settings_dict.update(settings.DATABASE_OWNER or {})
+    connections["default"] = owner
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        owner.close()
+        connections["default"] = application
 
 
 @pytest.fixture(autouse=True)

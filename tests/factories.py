@@ -10,6 +10,7 @@ them; tests of the upload pipeline make a bare layer (no ``shapes``) and let the
 its revisions (``tests/layers/ingest/samples.py``).
 """
 
+import io
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -19,10 +20,12 @@ from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db.models import Max
 from django.utils import timezone
+from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from consultation.models import Comment, Consultation, Stance
 from consultation.periods import calendar_floor
+from consultation.photos import clean_photo
 from layers.models import (
     DataStatus,
     Feature,
@@ -295,6 +298,15 @@ def make_comment(consultation: Consultation, **fields) -> Comment:
         "email": EMAIL,
     }
     return Comment.objects.create(consultation=consultation, **{**values, **fields})
+
+
+def add_photo(comment: Comment, size=(320, 240), colour=(40, 120, 60)) -> Comment:
+    """The comment with a photo, stored as a resident's is (re-encoded, a random name)."""
+    raw = io.BytesIO()
+    Image.new("RGB", size, colour).save(raw, "JPEG")
+    upload = clean_photo(raw.getvalue()).as_file()
+    comment.photo.save(upload.name, upload, save=True)
+    return comment
 
 
 # --- The audit trail -------------------------------------------------------------------------

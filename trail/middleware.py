@@ -10,14 +10,15 @@ carrying the context into every one, savepoints included.
 django-pghistory's own HistoryMiddleware records the user's id only, and follows a change of
 ``request.user`` during the request (a login, DRF's token authentication) with the id alone.
 This one keeps the name as it was too (an account may be renamed or deleted later), through
-``planportal.audit.actor_metadata``, the same words a management command records.
+``planportal.audit.actor_metadata``, the same words a management command records, and the
+keyed hash of the client's address, as audit events carry it.
 """
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, resolve
 from pghistory import config
 
-from planportal.audit import history_context
+from planportal.audit import history_context, request_client_key
 
 LOGIN_VIEWS = {"staff-login", "admin:login"}
 
@@ -43,7 +44,11 @@ class TrailContextMiddleware:
     def __call__(self, request):
         if request.method not in config.middleware_methods() or not _staff(request):
             return self.get_response(request)
-        with history_context(getattr(request, "user", None), url=request.path[:500]):
+        with history_context(
+            getattr(request, "user", None),
+            url=request.path[:500],
+            client_key=request_client_key(request),
+        ):
             if type(request) is WSGIRequest:
                 request.__class__ = _TrailWSGIRequest
             return self.get_response(request)

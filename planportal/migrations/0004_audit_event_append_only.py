@@ -1,6 +1,7 @@
 """Makes the audit trail append-only in PostgreSQL itself: triggers refuse UPDATE, DELETE and
-TRUNCATE for every role, including the table's owner (the application's role). Only a
-superuser who drops the triggers could change history, and that is outside the app."""
+TRUNCATE for every role, including the table's owner. Only the owner (or a superuser) can
+switch the triggers off, so the application logs in as another role that owns nothing
+(planportal/db_roles.py, README "Database roles")."""
 
 from django.db import migrations
 

@@ -12,6 +12,7 @@ from django.contrib.gis.geos import Polygon
 from consultation.models import Comment, Reply
 from planportal.models import Plan
 from planportal.roles import OFFICIALS
+from tests.browser.staff_accounts import log_in as staff_log_in
 from tests.conftest import DEMO_SLUG, save_screenshot
 from tests.factories import make_comment, make_consultation
 
@@ -54,12 +55,7 @@ def scene(django_db_setup, django_db_blocker):
 
 
 def log_in(page, live_url, path):
-    page.goto(f"{live_url}{path}")
-    page.wait_for_url("**/staff/login/**")
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.login-form button[type=submit]").click()
-    page.wait_for_url(f"**{path}")
+    staff_log_in(page, live_url, path, USERNAME, PASSWORD)
 
 
 def test_the_official_maps_the_place_and_answers_the_group(browser, live_url, scene):

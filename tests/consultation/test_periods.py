@@ -23,6 +23,7 @@ from consultation.periods import (
     period_text,
     start_of_day,
 )
+from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,7 @@ def test_the_admin_shows_the_warning_for_a_year_the_calendar_does_not_know(admin
     assert "节假日日历" in response.content.decode() and "2027" in response.content.decode()
 
 
-def test_the_migration_extends_a_period_that_closed_too_early_and_records_it(plan):
+def test_the_migration_extends_a_period_that_closed_too_early_and_records_it(as_database_owner):
     """A consultation stored before the strict rule (30 x 24 h from the opening moment, as
     the demonstration had) is moved to the lawful close, never earlier, with an audit event."""
     from django.apps import apps
@@ -197,6 +198,7 @@ def test_the_migration_extends_a_period_that_closed_too_early_and_records_it(pla
     from planportal.models import AuditEvent
 
     migration = importlib.import_module("consultation.migrations.0004_strict_thirty_day_period")
+    plan = make_plan()  # on the owner's connection, which the test's fixtures did not write to
     opens = china(2025, 12, 2, 10, 9)
     with connection.cursor() as cursor:  # as before the migration (rolled back with the test)
         cursor.execute(

@@ -42,6 +42,7 @@ from planportal.versions import new_draft
 from tests.factories import (
     COUNTY_CODE,
     OTHER_TOWN_CODE,
+    add_photo,
     add_revision,
     audit_baseline,
     grant,
@@ -481,6 +482,12 @@ ENDPOINTS = [
         200,
     ),
     (
+        "comment photo",
+        OFFICIAL,
+        lambda c, o: c.get(reverse("staff-comment-photo", args=[o.comment.pk])),
+        200,
+    ),
+    (
         "publish comment",
         OFFICIAL,
         lambda c, o: c.post(
@@ -671,6 +678,8 @@ def test_each_staff_endpoint_serves_only_the_plans_of_the_grant(
     plans, name, role, call, allowed_status, kind
 ):
     target = plans["target"]
+    if name == "comment photo":  # a resident's photo to look at
+        add_photo(target.comment)
     if name == "frozen report":  # a frozen version to download, made by someone else
         freeze(make_user("freezer", is_superuser=True), target.consultation)
     if name == "frozen report across rounds":

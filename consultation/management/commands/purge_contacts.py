@@ -12,7 +12,7 @@ from consultation.retention import due_comments, due_consultations, purge_consul
 
 class Command(BaseCommand):
     help = (
-        "Purges name, phone and e-mail of comments whose consultation closed more than "
+        "Purges name, phone, e-mail and photo of comments whose consultation closed more than "
         "CONTACT_RETENTION_DAYS days ago; keeps the text; records the purge in the audit trail."
     )
 
