@@ -15,6 +15,7 @@ the staff page; the public reads the procedure at ``/api/plans/{slug}/procedure/
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -49,17 +50,33 @@ class PhaseSerializer(serializers.ModelSerializer):
         fields = ["id", *phases.PHASE_FIELDS, "kind_label", "records", "created_at", "updated_at"]
 
 
+# A step of a plan's procedure happens in the plan's own time: a year outside these is a typing
+# error (and a year before standard time zones would be written with a local mean time offset,
+# e.g. +08:05:43, that no ISO 8601 reader takes back).
+FIRST_YEAR, LAST_YEAR = 1980, 2100
+
+
+def within_plan_years(moment) -> None:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+
+
 class PhaseWriteSerializer(serializers.Serializer):
     """The fields of a step as sent; their checks together are planportal/phases.py's."""
 
     kind = serializers.ChoiceField(choices=PhaseKind.choices)
     title = StrictCharField(required=False, allow_blank=True, max_length=200)
     starts_at = serializers.DateTimeField(
-        help_text="The day of an approval, the time a meeting starts; ISO 8601 with its offset."
+        validators=[within_plan_years],
+        help_text="The day of an approval, the time a meeting starts; ISO 8601 with its offset.",
     )
     ends_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
+        validators=[within_plan_years],
         help_text="When the step ends; 批后公布 needs one at least 30 days after its start.",
     )
     place = StrictCharField(required=False, allow_blank=True, max_length=300)

@@ -17,6 +17,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from PIL import ImageFile
 
 SHEET_CSS = "css/sheet.css"
 PDF_CACHE_SECONDS = 3600
@@ -42,6 +43,10 @@ def _refuse_fetch(url, *args, **kwargs):
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which pages do not need
 
+    # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it is
+    # imported; the portal's own image checks (figures, residents' photos) must keep refusing
+    # a truncated file, and the sheets hold no raster image (maps and QR codes are SVG).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
 
 

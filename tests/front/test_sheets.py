@@ -214,3 +214,17 @@ def test_a_layer_is_not_drawn_below_its_min_zoom_as_its_tiles_are_not_served(cli
     zoomed = {**view, "bbox": "111.560,37.045,111.563,37.047"}  # about 260 m across
     html = client.get(map_url(demo_plan), zoomed).content.decode()
     assert 'data-layer="yangquanqu-dl"' in html
+
+
+def test_rendering_a_pdf_leaves_truncated_images_refused():
+    """WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on at import; a damaged 图集 sheet
+    (or photo) uploaded after a PDF was rendered in the same process must still be refused."""
+    from PIL import Image
+
+    from front.sheets.pdf import html_to_pdf
+    from tests.planportal import figure_files
+
+    assert html_to_pdf("<p>柳湾村</p>").startswith(b"%PDF")
+    truncated = Image.open(io.BytesIO(figure_files.png()[:120]))
+    with pytest.raises(OSError):
+        truncated.load()

@@ -9,9 +9,10 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
-from tests.conftest import DEMO_SLUG, server_database_url
+from tests.conftest import DEMO_SLUG
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +20,25 @@ pytestmark = pytest.mark.django_db
 @contextmanager
 def database_refusing_connections():
     """No new session for the application's role (CONNECTION LIMIT 0, which binds every
-    role but superusers) and its open ones ended: what gunicorn meets during a restart.
-    Through a connection of its own in autocommit: the test's own is inside a transaction
-    that nobody else sees."""
-    url = server_database_url().replace("postgis://", "postgresql://")
+    role but superusers) and its open ones, but the test's, ended: what gunicorn meets
+    during a restart. Through a connection of the owner's in autocommit: the test's own is
+    inside a transaction that nobody else sees."""
     name = connection.settings_dict["NAME"]
-    with psycopg.connect(url, autocommit=True) as admin:
+    owner = {**connection.settings_dict, **(settings.DATABASE_OWNER or {})}
+    # The owner of the database: only it may change the database's connection limit.
+    with psycopg.connect(
+        dbname=name,
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
+        host=owner["HOST"],
+        port=owner["PORT"],
+        autocommit=True,
+    ) as admin:
         admin.execute(f'ALTER DATABASE "{name}" CONNECTION LIMIT 0')
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid() AND usename = current_user "
-            "AND application_name NOT LIKE 'pytest%%' AND pid <> %s",
-            [name, connection.connection.info.backend_pid],
+            "WHERE datname = %s AND pid <> pg_backend_pid() AND usename = %s AND pid <> %s",
+            [name, connection.settings_dict["USER"], connection.connection.info.backend_pid],
         )
         try:
             yield

@@ -395,3 +395,17 @@ def test_the_api_refuses_a_short_announcement(client, plan):
     assert response.status_code == 400
     assert "最早可于北京时间 2025-10-09 24:00 结束" in response.json()["ends_at"][0]
     assert not PlanPhase.objects.exists()
+
+
+def test_the_api_refuses_a_date_outside_the_plans_years(client, plan):
+    """Year 780 was once accepted and written back as "+08:05:43" (Shanghai's local mean
+    time), which no ISO 8601 reader takes (found by the OpenAPI conformance test)."""
+    response = api(
+        client.post,
+        f"/api/plans/{plan.slug}/phases/",
+        {"kind": "congress", "starts_at": "0780-02-17T04:52:54-08:50"},
+        make_planner(),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"starts_at": ["请填写 1980 年至 2100 年之间的日期。"]}
+    assert not PlanPhase.objects.exists()
