@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "front",
     "django.contrib.postgres",
     "procrastinate.contrib.django",
+    "csp",
     # The history of plan text, indicators, consultations, layers and staff accounts, written
     # by database triggers (django-pghistory on django-pgtrigger); see trail/.
     "pgtrigger",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     # Next: a still-valid tile is answered 304 before anything else runs.
     "layers.tiles.fastpath.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) on every page.
+    "csp.middleware.CSPMiddleware",
     # Static files, answered here; hashed ones cached for a year (planportal/storage.py).
     "planportal.storage.StaticFilesMiddleware",
     # Pages and JSON gzipped; below the static files, which collectstatic compressed already.
@@ -115,6 +118,27 @@ TEMPLATES = [
         },
     },
 ]
+
+# Content-Security-Policy (django-csp). Scripts come from this site only: no inline script,
+# no eval; the pages' data travels in <script type="application/json"> blocks, which are not
+# run. Inline styles stay allowed: Leaflet positions the map's tiles and markers with style
+# attributes, and the printed sheets and reports carry their own <style> (their content is
+# the portal's, never a visitor's). The 天地图 basemap's tiles are images from its hosts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", "https://*.tianditu.gov.cn"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Database: PostGIS. The local default matches what scripts/ensure-database.sh provisions.
 _LOCAL_DATABASE_URL = "postgis://planportal:planportal@127.0.0.1:5432/planportal"

@@ -239,10 +239,15 @@ class ReducedMotionBrowser:
         self._browser = browser
 
     def new_context(self, **options):
-        return self._browser.new_context(**{"reduced_motion": "reduce", **options})
+        return self._browser.new_context(**{**self.DEFAULTS, **options})
 
     def new_page(self, **options):
-        return self._browser.new_page(**{"reduced_motion": "reduce", **options})
+        return self._browser.new_page(**{**self.DEFAULTS, **options})
+
+    # Playwright's waits on a JavaScript expression given as a string run it through eval,
+    # which the portal's Content-Security-Policy forbids: the tests' own pages let it pass.
+    # tests/browser/test_content_security_policy.py loads the pages under the real policy.
+    DEFAULTS = {"reduced_motion": "reduce", "bypass_csp": True}
 
     def __getattr__(self, name):
         return getattr(self._browser, name)

@@ -1,5 +1,5 @@
-// The print button of a printable sheet: shown only where JavaScript runs (the PDF link
-// works without it).
+// The print button of a printable sheet or reply letter: shown only where JavaScript runs
+// (the PDF link, or the browser's own print, works without it).
 const button = document.querySelector("[data-sheet-print]");
 if (button) {
   button.hidden = false;
