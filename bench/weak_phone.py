@@ -134,7 +134,9 @@ class Phone:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(url, wait_until="load", timeout=120_000)
         if map_page:
-            page.wait_for_function("window.__ready !== null", timeout=120_000)
+            # A function, not an expression: Playwright evaluates an expression with eval, which
+            # the page's Content-Security-Policy refuses.
+            page.wait_for_function("() => window.__ready !== null", timeout=120_000)
         page.wait_for_load_state("networkidle", timeout=120_000)
         timing = page.evaluate(
             """() => {

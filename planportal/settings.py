@@ -61,7 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that every answer carries it, a tile's 304 included.
+    # Permissions-Policy on every page.
     "planportal.middleware.permissions_policy",
     # Next: a still-valid tile is answered 304 before anything else runs.
     "layers.tiles.fastpath.tile_revalidation",
@@ -99,7 +99,6 @@ WSGI_APPLICATION = "planportal.wsgi.application"
 # tile revalidation is answered before Django builds a request (gunicorn only; the middleware
 # of the same name covers runserver and the test client).
 WSGI_WRAPPERS = [
-    "planportal.middleware.permissions_policy_app",
     "layers.tiles.fastpath.tile_revalidation_app",
 ]
 
@@ -137,7 +136,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
-    }
+    },
+    # A policy binds documents: static files and tiles (many per page, each paying the
+    # header's 400 bytes on a weak phone) go without it.
+    "EXCLUDE_URL_PREFIXES": ["/static/", "/tiles/"],
 }
 
 # Database: PostGIS. The local default matches what scripts/ensure-database.sh provisions.
