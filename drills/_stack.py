@@ -245,3 +245,10 @@ def open_consultation(database: str) -> int:
     if row is None:
         sys.exit("The demo database has no open consultation.")
     return row[0]
+
+
+def report_checks(checks: list[tuple[str, bool]]) -> int:
+    """Prints each check of a drill; the exit status: 0 when all passed, else 1."""
+    for name, ok in checks:
+        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+    return 0 if all(ok for _, ok in checks) else 1

@@ -38,6 +38,7 @@ from _stack import (
     gunicorn,
     open_consultation,
     production_environment,
+    report_checks,
 )
 
 ARCHIVE_SETTINGS = {
@@ -188,9 +189,7 @@ def main() -> int:
         ("the nightly dump holds what was there then", {c for c, _, _ in from_dump} == at_dump),
     ]
     shutil.rmtree(folder, ignore_errors=True)
-    for name, ok in checks:
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
-    return 0 if all(ok for _, ok in checks) else 1
+    return report_checks(checks)
 
 
 if __name__ == "__main__":

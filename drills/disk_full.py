@@ -35,7 +35,7 @@ from _scene import (
     upload_jobs,
     wait_for_state,
 )
-from _stack import demo_database, gunicorn, job_worker, nginx, production_environment
+from _stack import demo_database, gunicorn, job_worker, nginx, production_environment, report_checks
 
 
 @contextmanager
@@ -121,9 +121,7 @@ def main() -> int:
             ("the layer still served", served == 200),
         ]
     shutil.rmtree(folder, ignore_errors=True)
-    for name, ok in checks:
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
-    return 0 if all(ok for _, ok in checks) else 1
+    return report_checks(checks)
 
 
 if __name__ == "__main__":

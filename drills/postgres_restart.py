@@ -37,7 +37,14 @@ from _scene import (
     planner_with_a_published_layer,
     wait_for_state,
 )
-from _stack import demo_database, gunicorn, job_worker, open_consultation, production_environment
+from _stack import (
+    demo_database,
+    gunicorn,
+    job_worker,
+    open_consultation,
+    production_environment,
+    report_checks,
+)
 
 
 class Traffic:
@@ -165,9 +172,7 @@ def main() -> int:
         ("the portal recovered without a restart", traffic.health[-1][1] == "200"),
         ("the job worker recovered", second.get("state") == "done"),
     ]
-    for name, ok in checks:
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
-    return 0 if all(ok for _, ok in checks) else 1
+    return report_checks(checks)
 
 
 if __name__ == "__main__":

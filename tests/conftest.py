@@ -278,21 +278,29 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(browser):
-    """A 360 px wide phone screen with touch, that records console errors."""
+def new_phone(browser, **options):
+    """A page on a 360 px wide phone screen with touch, that records console errors; close
+    its ``context`` when done. ``options`` go to the browser context."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        **options,
     )
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return page
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360 px wide phone screen with touch, that records console errors."""
+    page = new_phone(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 def save_screenshot(page, name: str) -> Path:

@@ -5,7 +5,7 @@ console as "Refused to ..." and as a securitypolicyviolation event, both collect
 
 import pytest
 
-from tests.conftest import DEMO_SLUG, save_screenshot
+from tests.conftest import DEMO_SLUG, new_phone, save_screenshot
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +24,10 @@ document.addEventListener("securitypolicyviolation", (event) =>
 @pytest.fixture
 def strict_phone(browser):
     """A 360 px phone that obeys the page's Content-Security-Policy."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        bypass_csp=False,
-    )
-    context.add_init_script(COLLECT_VIOLATIONS)
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    page = new_phone(browser, bypass_csp=False)
+    page.context.add_init_script(COLLECT_VIOLATIONS)
     yield page
-    context.close()
+    page.context.close()
 
 
 def refusals(page) -> list[str]:
