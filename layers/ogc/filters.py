@@ -236,10 +236,10 @@ class _Translator:
 
 def _kind_name(kind: str) -> str:
     names = {
-        "string": _("text"),
-        "number": _("number"),
+        "string": _("text value"),
+        "number": _("numeric value"),
         "boolean": _("true/false value"),
-        "geometry": _("geometry"),
+        "geometry": _("geometry value"),
     }
     return names.get(kind, kind)
 
@@ -247,7 +247,13 @@ def _kind_name(kind: str) -> str:
 def _operator_name(node) -> str:
     op = getattr(node, "op", None)
     if op is not None:
-        return str(getattr(op, "value", op)).upper()
+        name = str(getattr(op, "value", op)).upper()
+        # CQL2 spells the spatial and temporal functions with a prefix: S_WITHIN, T_AFTER.
+        if isinstance(node, ast.SpatialComparisonPredicate):
+            return f"S_{name}"
+        if isinstance(node, ast.TemporalPredicate):
+            return f"T_{name}"
+        return name
     if isinstance(node, ast.Function):
         return f"{node.name}()"
     return type(node).__name__
