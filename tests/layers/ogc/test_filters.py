@@ -10,26 +10,9 @@ from django.contrib.gis.geos import MultiPolygon
 from layers.models import PublicPolicy
 from layers.revisions.publishing import publish_revision
 from tests.factories import add_revision, make_layer, square
-from tests.layers.ogc.ogc_helpers import CGCS2000, get_json, link
+from tests.layers.ogc.ogc_helpers import CGCS2000, get_json, link, parcel_shapes
 
 PARCELS = "ogc-test-parcels"
-# Six squares 0.01° apart along 37°N with what a farmland layer carries: a code, a name
-# (one missing, one null), an area and a flag.
-ROWS = [
-    {"BSM": "P1", "DLBM": "0101", "DLMC": "水田", "TBMJ": 120.5, "SFJZ": True},
-    {"BSM": "P2", "DLBM": "0102", "DLMC": "水浇地", "TBMJ": 800, "SFJZ": False},
-    {"BSM": "P3", "DLBM": "0103", "DLMC": "旱地", "TBMJ": 1500, "SFJZ": True},
-    {"BSM": "P4", "DLBM": "0103", "DLMC": None, "TBMJ": 40, "SFJZ": False},
-    {"BSM": "P5", "DLBM": "0101", "TBMJ": 2000, "SFJZ": True},
-    {"BSM": "P6", "DLBM": "0201", "DLMC": "果园", "TBMJ": 300, "SFJZ": False},
-]
-
-
-def shapes():
-    return [
-        {"geom": square(111.0 + index * 0.01, 37.0, 0.005), "properties": row}
-        for index, row in enumerate(ROWS)
-    ]
 
 
 @pytest.fixture
@@ -37,7 +20,7 @@ def parcels(demo_plan):
     return make_layer(
         demo_plan,
         PARCELS,
-        shapes=shapes(),
+        shapes=parcel_shapes(),
         attribute_schema=[{"name": "DLBM", "label": "地类编码"}, {"name": "TBMJ"}],
     )
 
@@ -219,7 +202,7 @@ def test_a_bad_filter_is_refused_with_the_reason(client, parcels, params, reason
 
 
 def test_a_tiles_only_layer_offers_neither_queryables_nor_filters(client, demo_plan):
-    make_layer(demo_plan, "ogc-test-hidden", shapes=shapes(), policy=PublicPolicy.TILES_ONLY)
+    make_layer(demo_plan, "ogc-test-hidden", shapes=parcel_shapes(), policy=PublicPolicy.TILES_ONLY)
     for path in ("queryables", "items?filter=DLBM%20%3D%20%270101%27"):
         response = client.get(f"/ogc/collections/ogc-test-hidden/{path}")
         assert response.status_code == 404
