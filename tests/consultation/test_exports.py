@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from consultation import moderation
@@ -110,13 +111,13 @@ def test_the_csv_says_who_gave_an_opinion_and_when_a_letter_was_received(
         channel="letter",
         submitter_kind="department",
         organisation="孝义市交通运输局",
-        received_on=consultation.opens_at.date(),
+        received_on=timezone.localdate(consultation.opens_at),
     )
     response = official_client.get(reverse("staff-export-csv", args=[consultation.pk]))
     header, row = read_csv(response)
     cells = dict(zip(header, row, strict=True))
     assert cells["回执码"] == letter.receipt_code
-    assert cells["收到（邮戳）日期"] == consultation.opens_at.date().isoformat()
+    assert cells["收到（邮戳）日期"] == timezone.localdate(consultation.opens_at).isoformat()
     assert (cells["意见人类型"], cells["单位名称"]) == ("部门", "孝义市交通运输局")
     assert cells["声明未满十四周岁"] == "否"
 

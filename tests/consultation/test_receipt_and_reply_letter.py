@@ -1,9 +1,8 @@
 """What the receipt says of the answer (its date, what the opinion was about), the 我的意见
 page, and the 回复函 officials print for opinions that came by letter."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from consultation import moderation
 from consultation.models import Channel, Result
@@ -16,7 +15,7 @@ REASON = "村口公交站已列入近期建设项目。"
 
 @pytest.fixture
 def letter(official, consultation):
-    received = consultation.opens_at.date()
+    received = timezone.localdate(consultation.opens_at)
     return moderation.enter_on_behalf(
         official,
         consultation,
@@ -72,7 +71,7 @@ def test_an_official_prints_the_reply_letter_of_a_letter(official, official_clie
     assert f"{received.year}年{received.month}月{received.day}日" in html
     assert f"{letter.receipt_code[:5]}-{letter.receipt_code[5:]}" in html
     assert PHONE not in html and "建议在村口增设公交站点" not in html
-    today = date.today()
+    today = timezone.localdate()
     assert f"{today.year}年" in html
     event = AuditEvent.objects.get(action="comment.print_reply_letter")
     assert event.actor == official and "李四" not in str(event.after)
