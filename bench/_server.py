@@ -57,3 +57,15 @@ def stop(server: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def serve_environment() -> dict[str, str]:
+    """What scripts/serve.sh adds to the environment of `make run` (scripts/serve.env, DEBUG
+    off among them), for each variable the environment does not set, as serve.sh does."""
+    env = {}
+    for line in (REPO / "scripts" / "serve.env").read_text().splitlines():
+        name, _, value = line.partition("=")
+        name = name.strip()
+        if name and not name.startswith("#") and name not in os.environ:
+            env[name] = value.strip()
+    return env

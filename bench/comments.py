@@ -1,31 +1,41 @@
 """Comment submission benchmark: POST /api/consultations/{id}/comments/ through gunicorn.
 
 Run after ``make run`` has loaded the demo plan (``make bench`` does):
-``.venv/bin/python bench/comments.py [--requests 3000] [--seconds 60] [--threads N] [--photos]``.
+``.venv/bin/python bench/comments.py [--requests 4000] [--seconds 60] [--floor 4000]
+[--workers N] [--threads N] [--photos]``.
 
 - Data: the local database (``DATABASE_URL``). A consultation of its own ("bench: comments")
   on the first published plan; it and every comment it gets are deleted at the end.
-- Server: gunicorn as ``make run`` starts it (gunicorn.conf.py: 3 threaded workers x 4
-  threads, access log; ``--workers``/``--threads`` override) on a loopback port,
-  with a settings module layered over planportal.settings through its environment
-  (DJANGO_SETTINGS_MODULE, PYTHONPATH) that opens the limits for the run: rate limits and the
-  challenge threshold out of reach, no minimum fill time, one trusted proxy hop so each client
-  speaks for an address of its own (X-Forwarded-For 10.77.0.N), as many residents would. The
-  checks themselves (counts, locks, tokens) still run for every comment.
+- Server: gunicorn as ``make run`` starts it: the environment scripts/serve.sh adds
+  (scripts/serve.env: DEBUG off), gunicorn.conf.py (3 threaded workers x 4 threads, access
+  log; ``--workers``/``--threads`` override), on a loopback port, with a settings module
+  layered over planportal.settings through its environment (DJANGO_SETTINGS_MODULE,
+  PYTHONPATH) that opens the limits for the run: rate limits and the challenge threshold out
+  of reach, no minimum fill time, one trusted proxy hop so each client speaks for an address
+  of its own (X-Forwarded-For 10.77.0.N), as many residents would. The checks themselves
+  (counts, locks, tokens, the digest's unique index) still run for every comment.
 - Clients: 8 threads, each with its own keep-alive HTTP/1.1 connection; each comment has a
   form token of its own (a token carries one comment). A seeded mix of comments:
   40% on a section, 25% a drawn point, 10% a drawn area, 15% a feature of a published layer
   (tiles-only farmland included), the rest on the whole plan; half with a phone number; 3% are
-  sent twice with the same Idempotency-Key. ``--photos`` adds an 800x600 JPEG to 10%.
+  sent twice with the same Idempotency-Key. ``--photos`` adds an 800x600 JPEG to 10%. Every
+  request body is built (and its token signed) before the clock starts, so the clients' CPU
+  is the HTTP exchange alone.
+- Floor, in the same run: the database alone storing comments (bench/_comment_floor.py: one
+  INSERT ... RETURNING + COMMIT per comment into the same table, 8 connections), before and
+  after the portal; the portal's rate is compared with their mean.
 - Measured after 100 unmeasured comments (imports, connections, PostGIS loaded in each
-  worker): new comments per second, latency percentiles of every request, statuses; then
-  the rows in the database are counted against the distinct receipts acknowledged with 201,
-  and every repeat must have had its first receipt. Goal: >= 200 comments/s, p99 < 250 ms.
+  worker): acknowledged (new, 201) comments per second, latency percentiles of every request,
+  statuses, the CPU each part used per comment (clients, gunicorn, its PostgreSQL backends,
+  the rest of the machine) and the load average; then the rows in the database are counted
+  against the distinct receipts acknowledged with 201, and every repeat must have had its
+  first receipt. Goal: >= 400 comments/s, p99 < 250 ms.
 - Bounded: at most --requests comments (<= 20000) and --seconds (<= 300) of sending.
   A slow run is reported (MISS); a lost or doubled comment makes the script exit with 1.
 
 The machine has two cores shared by gunicorn, PostgreSQL and the client threads, and by
-anything else running: repeat a run before trusting a difference.
+anything else running: read the ratio to the floor and the CPU per comment, and repeat a run
+before trusting a difference.
 """
 
 import argparse
@@ -36,6 +46,7 @@ import json
 import math
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -50,9 +61,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
+# The bench signs the form tokens its gunicorn checks: both use the run's own key.
+if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(40)
 
 import django  # noqa: E402
-from _server import free_port, start_gunicorn, stop  # noqa: E402
+from _comment_floor import FLOOR_CLIENT_KEY, floor  # noqa: E402
+from _cpu import CPUWatch, children  # noqa: E402
+from _server import free_port, serve_environment, start_gunicorn, stop  # noqa: E402
 
 django.setup()
 
@@ -62,18 +78,20 @@ from django.utils import timezone  # noqa: E402
 
 from consultation.models import Comment, Consultation  # noqa: E402
 from consultation.periods import lawful_close  # noqa: E402
-from layers.models import Layer  # noqa: E402
+from layers.models import Feature, Layer  # noqa: E402
 from planportal.models import Plan, Section  # noqa: E402
 from planportal.versions import current_version  # noqa: E402
 
 CLIENTS = 8
+LOCAL_DATABASE_URL = "postgis://planportal:planportal@127.0.0.1:5432/planportal"
 WORKERS = 3  # as `make run` serves
 WARM_UP = 100
 SEED = 20231126
-RATE_GOAL = 200.0  # comments per second
+RATE_GOAL = 400.0  # acknowledged comments per second
 P99_GOAL_MS = 250.0
 REPEAT_SHARE = 0.03  # requests sent twice with the same Idempotency-Key
 BENCH_TITLE = "bench: comments"
+APPLICATION_NAME = "bench-comments"  # marks the server's database sessions
 
 # The bench's gunicorn imports planportal.settings and then opens the limits; the proxy hop
 # lets each client thread speak for its own address, as thousands of residents would.
@@ -129,7 +147,9 @@ def remove_consultations() -> int:
             Comment.photo.field.storage.delete(name)
         removed += comments.delete()[0]
         consultation.delete()
-    vacuum(Comment, Consultation)
+    # The feature table too: feature comments and the touches statement read it, and other
+    # benchmarks' deleted layers leave dead rows there.
+    vacuum(Comment, Consultation, Feature)
     return removed
 
 
@@ -208,19 +228,38 @@ def comment_body(rng: random.Random, pool: dict, photo: str | None) -> dict:
 # -- the clients -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Job:
+    """One comment as it goes on the wire (its form token signed in), and whether it is sent
+    a second time with the same Idempotency-Key."""
+
+    data: bytes
+    key: str
+    repeat: bool
+
+
+def make_job(comment: dict, consultation_id: int, repeat: bool) -> Job:
+    """A form token carries one comment: each comment gets its own, as if its form had been
+    fetched before (signed here, with the server's key, to measure the POST alone)."""
+    from consultation.abuse import issue_form_token
+
+    token = issue_form_token(consultation_id)
+    data = json.dumps({**comment, "form_token": token}).encode()
+    return Job(data, uuid.uuid4().hex, repeat)
+
+
 class Client:
     """One resident's phone: a keep-alive HTTP/1.1 connection that reconnects by itself when
-    gunicorn's sync workers close it, and an address of its own (X-Forwarded-For)."""
+    the server closes it, and an address of its own (X-Forwarded-For)."""
 
     def __init__(self, port: int, consultation_id: int, number: int):
-        self.port = port
         self.path = f"/api/consultations/{consultation_id}/comments/"
         self.address = f"10.77.0.{number + 1}"
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.consultation_id = consultation_id
-        # The form endpoint answers, and its token is what this bench's process signs too.
-        token = self.request("GET", f"/api/consultations/{consultation_id}/form/")[1]
-        self.tokens = {"": json.loads(token)["form_token"]}
+        # The form endpoint answers (its tokens are what this bench's process signs too).
+        status, _ = self.request("GET", f"/api/consultations/{consultation_id}/form/")
+        if status != 200:
+            raise RuntimeError(f"the form endpoint answered {status}")
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
         headers = {"X-Forwarded-For": self.address, **(headers or {})}
@@ -235,21 +274,10 @@ class Client:
                     raise
         raise AssertionError("unreachable")
 
-    def form_token(self, key: str) -> str:
-        """A form token carries one comment: each comment gets its own, as if its form had
-        been fetched before (signed here, with the server's key, to measure the POST alone);
-        a repeat sends its first token again."""
-        from consultation.abuse import issue_form_token
-
-        if key not in self.tokens:
-            self.tokens[key] = self.tokens.pop("", None) or issue_form_token(self.consultation_id)
-        return self.tokens[key]
-
-    def post(self, comment: dict, key: str) -> Sample:
-        data = json.dumps({**comment, "form_token": self.form_token(key)}).encode()
-        headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+    def post(self, job: Job) -> Sample:
+        headers = {"Content-Type": "application/json", "Idempotency-Key": job.key}
         started = time.perf_counter()
-        status, body = self.request("POST", self.path, data, headers)
+        status, body = self.request("POST", self.path, job.data, headers)
         ms = (time.perf_counter() - started) * 1000
         receipt = json.loads(body).get("receipt_code", "") if status == 201 else ""
         return Sample(status, ms, receipt)
@@ -258,7 +286,7 @@ class Client:
         self.connection.close()
 
 
-def run(clients: list[Client], jobs: list[tuple[dict, str, bool]], seconds: float) -> Run:
+def run(clients: list[Client], jobs: list[Job], seconds: float) -> Run:
     """Each client takes the next job until none is left or time is up; a job marked as a
     repeat is sent a second time with the same key right after the first answer."""
     queue = list(reversed(jobs))
@@ -273,10 +301,10 @@ def run(clients: list[Client], jobs: list[tuple[dict, str, bool]], seconds: floa
             with lock:
                 if not queue:
                     return
-                comment, key, repeat = queue.pop()
-            samples = [client.post(comment, key)]
-            if repeat:
-                again = client.post(comment, key)
+                job = queue.pop()
+            samples = [client.post(job)]
+            if job.repeat:
+                again = client.post(job)
                 again.replay_of = samples[0].receipt
                 samples.append(again)
             with lock:
@@ -297,46 +325,104 @@ def run(clients: list[Client], jobs: list[tuple[dict, str, bool]], seconds: floa
 
 
 def start_server(port: int, workers, threads, folder: Path) -> subprocess.Popen:
-    """gunicorn as `make run` starts it, with the bench's settings overlay (limits opened);
-    ``workers`` and ``threads`` override gunicorn.conf.py's when given."""
+    """gunicorn as `make run` starts it (scripts/serve.env, gunicorn.conf.py), with the
+    bench's settings overlay (limits opened) and its database sessions named, so that their
+    CPU can be told apart; ``workers`` and ``threads`` override gunicorn.conf.py's."""
     (folder / "bench_comment_settings.py").write_text(SETTINGS_OVERLAY)
+    database = os.environ.get("DATABASE_URL", LOCAL_DATABASE_URL)
+    joiner = "&" if "?" in database else "?"
     env = {
+        **serve_environment(),
         "DJANGO_SETTINGS_MODULE": "bench_comment_settings",
         "PYTHONPATH": os.pathsep.join([str(folder), str(REPO)]),
+        "DATABASE_URL": f"{database}{joiner}application_name={APPLICATION_NAME}",
     }
     arguments = [f"--workers={workers}"] if workers else []
     arguments += [f"--threads={threads}"] if threads else []
     return start_gunicorn(port, *arguments, env=env)
 
 
+def server_processes(server: subprocess.Popen) -> dict[str, list[int]]:
+    """gunicorn (master and workers) and the PostgreSQL backends of its sessions."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APPLICATION_NAME]
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return {"gunicorn": [server.pid, *children(server.pid)], "database": backends}
+
+
 # -- the report --------------------------------------------------------------------------------
 
 
-def report(result: Run, consultation: Consultation, warm_receipts: set[str]) -> bool:
+@dataclass
+class Floor:
+    rates: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+
+    def measure(self, consultation: Consultation, comments: int, points: list) -> None:
+        rate, latencies = floor(consultation.pk, comments, CLIENTS, points)
+        self.rates.append(rate)
+        self.p50.append(latencies[len(latencies) // 2] if latencies else 0.0)
+        self.p99.append(latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))])
+        print(
+            f"  floor (INSERT ... RETURNING + COMMIT, {CLIENTS} connections): {rate:.0f}/s, "
+            f"p50 {self.p50[-1]:.1f} ms, p99 {self.p99[-1]:.1f} ms",
+            flush=True,
+        )
+
+
+def report(
+    result: Run,
+    consultation: Consultation,
+    warm_receipts: set[str],
+    floor_run: Floor,
+    cpu: dict[str, float],
+    loads: list[tuple[float, float, float]],
+) -> bool:
     statuses: dict[int, int] = {}
     for sample in result.samples:
         statuses[sample.status] = statuses.get(sample.status, 0) + 1
     firsts = [s for s in result.samples if not s.replay_of and s.status == 201]
     replays = [s for s in result.samples if s.replay_of]
     acknowledged = {s.receipt for s in result.samples if s.status == 201} | warm_receipts
-    rows = Comment.objects.filter(consultation=consultation).count()
-    stored_receipts = set(
-        Comment.objects.filter(consultation=consultation).values_list("receipt_code", flat=True)
+    portal_rows = Comment.objects.filter(consultation=consultation).exclude(
+        client_key__startswith=FLOOR_CLIENT_KEY
     )
+    rows = portal_rows.count()
+    stored_receipts = set(portal_rows.values_list("receipt_code", flat=True))
     rate = len(firsts) / result.seconds if result.seconds else 0.0
     p99 = result.percentile(0.99)
     same_receipt = all(s.receipt == s.replay_of for s in replays if s.status == 201)
+    floor_rate = statistics.fmean(floor_run.rates) if floor_run.rates else 0.0
     print(
         f"\n  requests {len(result.samples)} in {result.seconds:.1f} s "
         f"({len(firsts)} new comments, {len(replays)} repeated with the same key)"
     )
     print("  statuses: " + " ".join(f"{k}x{v}" for k, v in sorted(statuses.items())))
-    print(f"  comments/s {rate:.1f}   (goal >= {RATE_GOAL:.0f})")
+    print(
+        f"  acknowledged comments/s {rate:.1f}   (goal >= {RATE_GOAL:.0f}); floor "
+        f"{' / '.join(f'{r:.0f}' for r in floor_run.rates)}/s, portal / floor "
+        f"{rate / floor_rate if floor_rate else 0:.3f}"
+    )
     print(
         f"  latency ms: p50 {result.percentile(0.5):.1f}  p95 {result.percentile(0.95):.1f}  "
         f"p99 {p99:.1f}  max {max((s.ms for s in result.samples), default=0):.1f}  "
         f"mean {statistics.fmean(s.ms for s in result.samples) if result.samples else 0:.1f}"
         f"   (goal p99 < {P99_GOAL_MS:.0f})"
+    )
+    if result.samples:
+        per = {k: 1000 * v / len(result.samples) for k, v in cpu.items()}
+        share = cpu["machine"] / (result.seconds * (os.cpu_count() or 1)) * 100
+        print(
+            f"  CPU ms per request: gunicorn {per['gunicorn']:.2f}, its database sessions "
+            f"{per['database']:.2f}, clients {per['clients']:.2f}, rest of the machine "
+            f"{per['others']:.2f}; machine busy {share:.0f}%"
+        )
+    print(
+        "  load average (1, 5, 15 min): "
+        + " -> ".join(f"{one:.2f} {five:.2f} {fifteen:.2f}" for one, five, fifteen in loads)
     )
     print(
         f"  rows counted {rows}, acknowledged receipts {len(acknowledged)}, "
@@ -351,19 +437,23 @@ def report(result: Run, consultation: Consultation, warm_receipts: set[str]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000, help="comments to send (bounded)")
+    parser.add_argument("--requests", type=int, default=4000, help="comments to send (bounded)")
     parser.add_argument("--seconds", type=float, default=60, help="stop sending after this long")
+    parser.add_argument("--floor", type=int, default=4000, help="rows per floor pass (0: none)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py's)")
     parser.add_argument("--photos", action="store_true", help="a 800x600 JPEG with 10%%")
     options = parser.parse_args()
     options.requests = max(1, min(options.requests, 20_000))
+    options.floor = max(0, min(options.floor, 20_000))
     options.seconds = max(1.0, min(options.seconds, 300.0))
 
     rng = random.Random(SEED)
+    loads = [os.getloadavg()]
     consultation = make_consultation()
     server = None
     clients: list[Client] = []
+    stored_ok = False
     try:
         pool = targets(consultation.plan, rng)
         photo = small_photo() if options.photos else None
@@ -374,23 +464,38 @@ def main() -> None:
             f"(gunicorn.conf.py unless given), {CLIENTS} keep-alive "
             f"clients, {os.cpu_count()} CPUs, loopback; photos: {bool(photo)}"
         )
+
+        def jobs(count: int) -> list[Job]:
+            made = []
+            for _ in range(count):
+                comment = comment_body(rng, pool, photo)
+                made.append(make_job(comment, consultation.pk, rng.random() < REPEAT_SHARE))
+            return made
+
+        floor_run = Floor()
         with tempfile.TemporaryDirectory() as folder:
             port = free_port()
             server = start_server(port, options.workers, options.threads, Path(folder))
             clients = [Client(port, consultation.pk, n) for n in range(CLIENTS)]
-
-            def job():
-                return comment_body(rng, pool, photo), uuid.uuid4().hex, rng.random() < REPEAT_SHARE
-
             # Warm up, unmeasured: every worker imports, connects and loads PostGIS once.
-            warm = run(clients, [job() for _ in range(WARM_UP)], options.seconds)
+            warm = run(clients, jobs(WARM_UP), options.seconds)
             warm_receipts = {s.receipt for s in warm.samples if s.status == 201}
-            result = run(clients, [job() for _ in range(options.requests)], options.seconds)
+            measured = jobs(options.requests)
+            if options.floor:
+                floor_run.measure(consultation, options.floor, pool["points"])
+            loads.append(os.getloadavg())
+            watch = CPUWatch({"clients": [os.getpid()], **server_processes(server)})
+            watch.start()
+            result = run(clients, measured, options.seconds)
+            cpu = watch.stop({"clients": [os.getpid()], **server_processes(server)})
+            loads.append(os.getloadavg())
             for client in clients:
                 client.close()
             stop(server)
             server = None
-            stored_ok = report(result, consultation, warm_receipts)
+            if options.floor:
+                floor_run.measure(consultation, options.floor, pool["points"])
+            stored_ok = report(result, consultation, warm_receipts, floor_run, cpu, loads)
     finally:
         if server is not None:
             stop(server)

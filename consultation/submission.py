@@ -39,6 +39,7 @@ from consultation.public_serializers import (
     normalise_body,
 )
 from consultation.touches import Touches, TouchLayers, touch_layers, touches
+from planportal.db import insert_new
 from planportal.models import PlanVersion, Section
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
@@ -216,7 +217,7 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
             if photo is not None:
                 upload = photo.as_file()
                 comment.photo.save(upload.name, upload, save=False)
-            comment.save()
+            insert_new(comment)
     except IntegrityError:
         _forget_photo(comment)
         earlier = _earlier(consultation, key) if key else None

@@ -8,7 +8,7 @@ import pghistory
 from django.core.management.base import BaseCommand
 from django.db import models
 
-from planportal.clients import client_ip, client_key
+from planportal.clients import client_from_meta
 from planportal.models import AuditEvent
 
 # The keyed hash of the address of the request being served, for every event it records
@@ -42,8 +42,8 @@ def record(
 def request_client_key(request) -> str:
     """The keyed hash of the request's client address (its /64 for IPv6), as the login
     events and comment limits keep it."""
-    address = client_ip(request.META)
-    return client_key(address) if address else ""
+    client = client_from_meta(request.META)
+    return client.key if client.ip else ""
 
 
 def client_recorded(get_response):

@@ -53,6 +53,16 @@ def client_key(ip: str) -> str:
     return salted_hmac(CLIENT_KEY_SALT, limit_address(ip), algorithm="sha256").hexdigest()
 
 
+# Where a request's Client is kept once worked out: the audit middleware and the comment
+# view both need it, and the keyed hash is worth computing once.
+CLIENT_META_KEY = "planportal.client"
+
+
 def client_from_meta(meta: dict) -> Client:
+    known = meta.get(CLIENT_META_KEY)
+    if isinstance(known, Client):
+        return known
     ip = client_ip(meta)
-    return Client(ip=ip, key=client_key(ip))
+    client = Client(ip=ip, key=client_key(ip))
+    meta[CLIENT_META_KEY] = client
+    return client

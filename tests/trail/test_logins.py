@@ -4,8 +4,11 @@ tests); a login made without a page (Django's test client's force_login) is not.
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import PASSWORD, make_official
+from trail.middleware import LOGIN_PATH_END, LOGIN_VIEWS
 from trail.models import ACCOUNT_EVENT_MODELS
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +56,13 @@ def test_a_password_hash_upgraded_at_login_is_recorded_as_made_at_the_login_page
     event = ACCOUNT_EVENT_MODELS["user"].objects.filter(pgh_obj_id=official.pk).latest("pgh_id")
     assert event.pgh_label == "password.changed"
     assert event.pgh_context["url"] == "/staff/login/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_login_page_ends_as_the_trail_middleware_expects(language):
+    """The trail's middleware resolves only paths ending in LOGIN_PATH_END to find a login
+    page (a resident's POST is not resolved twice): a login page named otherwise would go
+    unrecorded."""
+    with translation.override(language):
+        for name in LOGIN_VIEWS:
+            assert reverse(name).endswith(LOGIN_PATH_END), name
