@@ -1,6 +1,8 @@
 """``GET /tiles/{collection}/{z}/{x}/{y}.mvt`` and ``GET /tiles/{collection}.json``: the tile
 answer with its caching headers (ETag keyed by the published revision, so a revalidation is
-answered before any tile SQL runs), 204 below the layer's min_zoom, and TileJSON 3.0."""
+answered before any tile SQL runs), 204 below the layer's min_zoom (its own, or the deeper one
+its bake chose from the data's extent), baked overview tiles read by key below the bake's
+detail zoom (layers/tiles/bake.py), and TileJSON 3.0."""
 
 import math
 
@@ -95,7 +97,7 @@ def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResp
     if revalidated is not None:
         return _with_headers(HttpResponseNotModified(), revalidated)
     headers = tile_cache_headers(source, tile_etag(source, z, x, y), version)
-    data = render_tile(source, z, x, y) if z >= source.min_zoom else b""
+    data = render_tile(source, z, x, y) if z >= source.effective_min_zoom else b""
     if not data:
         return _with_headers(HttpResponse(status=204), headers)
     return _with_headers(HttpResponse(data, content_type=MVT_CONTENT_TYPE), headers)
@@ -134,7 +136,7 @@ def tilejson_document(request, layer: Layer) -> dict:
     extent = layer.published_revision.extent
     bounds = list(extent.extent) if extent else [-180.0, -85.0511, 180.0, 85.0511]
     deepest = min(TILEJSON_MAX_ZOOM, max_zoom(source))
-    min_zoom = min(layer.min_zoom, deepest)
+    min_zoom = min(source.effective_min_zoom, deepest)
     return {
         "tilejson": "3.0.0",
         "name": layer.title,
