@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ django.setup()
 
 import mapbox_vector_tile  # noqa: E402
 import psycopg  # noqa: E402
+import tiles as tile_bench  # noqa: E402
 from _database import vacuum  # noqa: E402
 from _parcels import ATTRIBUTES, SCHEMA, generate  # noqa: E402
 from _server import free_port, start_gunicorn, stop  # noqa: E402
@@ -59,6 +61,8 @@ from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionS
 from layers.tiles.bake import TILE_BYTES_BUDGET, bake_revision  # noqa: E402
 from layers.tiles.lookup import tile_source  # noqa: E402
 from layers.tiles.overview import COUNT_FIELD  # noqa: E402
+from layers.tiles.sql import tile_query  # noqa: E402
+from planportal.db import select_last_result  # noqa: E402
 
 PREFIX = "bench-tipg-"
 TABLE_PREFIX = "bench_tipg_"
@@ -313,6 +317,76 @@ def intersecting(revision_id: int, tile) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+class VariantSql:
+    """One tile statement on a connection of its own, for the SQL variants below."""
+
+    def __init__(self, statement):
+        self.connection = psycopg.connect(**connection.get_connection_params())
+        self.connection.autocommit = True
+        self.statement = statement
+
+    def __call__(self, tile):
+        from tiles import Sample
+
+        sql, params = self.statement(*tile)
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            select_last_result(cursor)
+            row = cursor.fetchone()
+        size = len(row[0]) if row and row[0] is not None else 0
+        return Sample(tile, 200 if size else 204, (time.perf_counter() - started) * 1000, size)
+
+    def close(self):
+        self.connection.close()
+
+
+def sql_variants(layer: Layer, sets: dict, repeats: int) -> None:
+    """What each choice in the tile statement is worth, at z14 and z16 with CLIENTS
+    connections, alternating: the statement before (shared feature table, jsonb attributes built
+    per row, parallel plans allowed), the same without parallel plans, and the bake's tile rows.
+    Then the plan of each for one z16 tile, while the other large layer is in the same tables."""
+    from tiles import run_concurrently
+
+    source = tile_source(layer.collection_id)
+    plain = replace(source, bake_id=None, rows=False, detail_zoom=0, bake_min_zoom=0)
+    parallel = "SET LOCAL max_parallel_workers_per_gather = 0;"
+
+    def before(z, x, y):
+        sql, params = tile_query(plain, z, x, y)
+        return sql.replace(parallel, ""), params
+
+    variants = {
+        "before": before,
+        "no parallel": lambda z, x, y: tile_query(plain, z, x, y),
+        "tile rows": lambda z, x, y: tile_query(source, z, x, y),
+    }
+    print("  SQL variants, tiles/s with 8 connections (ratio to 'before'):")
+    for z in (14, 16):
+        rates = {name: [] for name in variants}
+        for _ in range(repeats):
+            for name, statement in variants.items():
+                fetchers = [VariantSql(statement) for _ in range(CLIENTS)]
+                try:
+                    rates[name].append(run_concurrently(sets[z], fetchers, PHASE_SECONDS).rate)
+                finally:
+                    for fetcher in fetchers:
+                        fetcher.close()
+        base = statistics.median(rates["before"])
+        cells = ", ".join(
+            f"{name} {statistics.median(r):.1f} ({statistics.median(r) / base:.2f}x)"
+            for name, r in rates.items()
+        )
+        print(f"    z{z}: {cells}")
+    z, x, y = sets[16][0]
+    for name in ("before", "tile rows"):
+        sql, params = variants[name](z, x, y)
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (COSTS OFF) {sql.split(';')[-1]}", params)
+            scans = [r[0].strip() for r in cursor.fetchall() if "Scan" in r[0] or "Index" in r[0]]
+        print(f"  plan, {name}: {' / '.join(scans)}")
+
+
 def median(runs: list[Run], what: str) -> float:
     return statistics.median(getattr(run, what) for run in runs)
 
@@ -370,6 +444,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="50000,200000")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     args = parser.parse_args()
+    tile_bench.RUN_DEADLINE = math.inf  # tiles.py's own 600 s bound is for its own run
     sizes = [int(size) for size in args.sizes.split(",")]
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (Debian package wrk; make bench installs it).")
@@ -404,6 +479,7 @@ def main() -> None:
             print(f"no tipg in {args.tipg}: the other side is the raw SQL of the shared table")
         for n in sizes:
             sets = compare(Path(folder.name), layers[n], n, ports, has_tipg, args.repeats)
+            sql_variants(layers[n], sets, args.repeats)
             print(f"completeness and size ({n:,} parcels):")
             for line in check_portal(ports["portal"], layers[n], sets):
                 print(line)

@@ -180,7 +180,8 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
 # A baked revision's tile (layers/tiles/bake.py): the same tile as _tile_sql's, from the
 # bake's TileRow rows, whose attributes are one ready jsonb (nothing built per row) and whose
 # GiST index leads with the bake id, so the scan reads this layer's rows only and no other
-# layer changes its plan.
+# layer changes its plan. The id is cast to the column's bigint: btree_gist's operator class
+# has no int8 = int4, and without the cast the index is searched by geometry alone.
 _ROWS_TILE_SQL = f"""
     {TILE_SETTINGS_SQL}
     SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom', 'fid')
@@ -193,7 +194,7 @@ _ROWS_TILE_SQL = f"""
                    {TILE_EXTENT}, {TILE_BUFFER}, true
                ) AS geom
         FROM layers_tilerow r
-        WHERE r.bake_id = %(bake)s
+        WHERE r.bake_id = %(bake)s::bigint
           AND r.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)
         OFFSET 0
     ) AS tile
