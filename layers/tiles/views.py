@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from layers.marks import keywords, with_notice
 from layers.models import DATA_MARK_FIELD, Layer
 from layers.tiles.lookup import fresh_tile_source, tile_source
+from layers.tiles.overview import COUNT_FIELD
 from layers.tiles.sql import (
     TileSource,
     max_zoom,
@@ -156,7 +157,7 @@ def tilejson_document(request, layer: Layer) -> dict:
                 "id": layer.collection_id,
                 "description": layer.title,
                 # A generalised tile has no attribute at all (layers/tiles/sql.py).
-                "fields": {} if source.generalised else _fields(layer),
+                "fields": {} if source.generalised else _fields(layer, source),
                 "minzoom": min_zoom,
                 "maxzoom": deepest,
             }
@@ -176,13 +177,16 @@ _NUMBER_TYPES = {"integer", "int", "number", "float", "double", "decimal", "real
 _BOOLEAN_TYPES = {"boolean", "bool"}
 
 
-def _fields(layer: Layer) -> dict[str, str]:
-    """Every MVT attribute with its type and label, e.g. ``"DLMC": "String: 地类名称"``."""
+def _fields(layer: Layer, source: TileSource) -> dict[str, str]:
+    """Every MVT attribute with its type and label, e.g. ``"DLMC": "String: 地类名称"``; with
+    overview tiles (layers/tiles/overview.py), also their groups' parcel count."""
     fields = {
         "id": f"Number: {_('feature id')}",
         "name": f"String: {_('name')}",
         "category": f"String: {_('category code')}",
     }
+    if source.detail_zoom:
+        fields[COUNT_FIELD] = f"Number: {_('parcels in the group')}"
     if layer.data_mark:
         fields[DATA_MARK_FIELD] = f"String: {_('data status')}"
     items = [item for item in layer.attribute_schema or [] if isinstance(item, dict)]

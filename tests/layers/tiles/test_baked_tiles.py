@@ -209,6 +209,8 @@ def test_tilejson_announces_the_min_zoom_the_bake_chose(client, dense):
     assert before["minzoom"] == 0
     assert after["minzoom"] == bake.min_zoom
     assert after["tiles"] != before["tiles"]  # the version names the bake
+    assert after["vector_layers"][0]["fields"][COUNT_FIELD] == "Number: 组内图斑数"
+    assert COUNT_FIELD not in before["vector_layers"][0]["fields"]
 
 
 def test_baking_again_changes_nothing(dense):
