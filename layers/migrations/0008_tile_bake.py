@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('layers', '0006_version_layers'),
+        ('layers', '0007_revision_summary'),
     ]
 
     operations = [
