@@ -3,7 +3,8 @@ valid polygons (10-40 vertices) clustered around the demo plan's village points 
 its township outline shrunk by 60 m, with BSM, DLBM, DLMC, XZQDM, ZLDWMC and TBMJ, as the
 audit's generator made them (shared/audits/2026-12/perf-scripts/gen_data.py). At 50,000 the
 area is log-uniform over 150-2,000 m²; above, it is scaled by 50,000/N, so the covered area
-stays the same and density grows. Deterministic (setseed, serial plan)."""
+stays the same and density grows. Deterministic (setseed, a serial plan, the villages in
+order of their position, not of their ids, which differ from one demo load to the next)."""
 
 ATTRIBUTES = ("BSM", "DLBM", "DLMC", "XZQDM", "ZLDWMC", "TBMJ")
 SCHEMA = [
@@ -20,7 +21,8 @@ SET LOCAL max_parallel_workers_per_gather = 0;
 SELECT setseed(0.2026);
 CREATE TABLE {table} AS
 WITH villages AS (
-    SELECT row_number() OVER (ORDER BY f.id) AS k, f.geom_3857 AS g, f.name AS name
+    SELECT row_number() OVER (ORDER BY ST_X(f.geom_3857), ST_Y(f.geom_3857)) AS k,
+           f.geom_3857 AS g, f.name AS name
     FROM layers_feature f JOIN layers_layer l ON l.published_revision_id = f.revision_id
     WHERE l.collection_id = 'yangquanqu-xzc'
 ), township AS (
