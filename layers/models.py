@@ -363,6 +363,63 @@ class Feature(models.Model):
         return self.name or f"#{self.pk}"
 
 
+class TileBake(models.Model):
+    """What layers/tiles/bake.py built for a published revision, so its tiles need less (or no)
+    SQL: the tile rows with their attributes ready (TileRow, ``has_rows``) and the overview
+    tiles below ``detail_zoom`` (BakedTile). ``settings_key`` names the tile
+    settings it was built with; a bake whose key no longer matches the layer is not used, and
+    is removed a while later (bake.prune_bakes), once no process can still be serving it."""
+
+    revision = models.ForeignKey(LayerRevision, on_delete=models.CASCADE, related_name="+")
+    settings_key = models.CharField(max_length=64)
+    min_zoom = models.PositiveSmallIntegerField()  # no tile below: the data is a speck there
+    detail_zoom = models.PositiveSmallIntegerField()  # overview tiles below, parcels from here
+    has_rows = models.BooleanField(default=False)  # TileRow rows were written
+    parcels = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "settings_key"], name="tile_bake_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} tiles z{self.min_zoom}-{self.detail_zoom}"
+
+
+class TileRow(models.Model):
+    """A feature of a baked revision as its tiles need it: the EPSG:3857 geometry and the tile
+    attributes as one compact jsonb (only the layer's tile fields, nulls stripped), so a tile
+    builds nothing per row. The GiST index leads with the bake (btree_gist), so a layer's tile
+    scan reads its own rows only, whatever other large layers hold; no other index, so the
+    planner has no other plan to switch to."""
+
+    bake = models.ForeignKey(TileBake, on_delete=models.CASCADE, db_index=False, related_name="+")
+    fid = models.BigIntegerField()  # Feature.id
+    geom = models.GeometryField(srid=3857, spatial_index=False)
+    name = models.TextField(null=True)
+    category = models.TextField(null=True)
+    attributes = models.JSONField(null=True)
+
+    class Meta:
+        indexes = [GistIndex(fields=["bake", "geom"], name="tilerow_bake_geom_gist")]
+
+
+class BakedTile(models.Model):
+    """One overview tile of a TileBake: MVT bytes, empty tiles are not stored."""
+
+    bake = models.ForeignKey(TileBake, on_delete=models.CASCADE, related_name="tiles")
+    z = models.PositiveSmallIntegerField()
+    x = models.PositiveIntegerField()
+    y = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bake", "z", "x", "y"], name="baked_tile_unique")
+        ]
+
+
 def public_reads():
     """The database connection public reads of features go through (tiles, OGC API, point
     report): the router's choice for Feature, so all of them move to a read replica together

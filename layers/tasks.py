@@ -19,6 +19,7 @@ from layers.revisions.confined import PACKAGE, UPLOAD, run_in_child
 from layers.revisions.upkeep import expire_drafts, fail_interrupted_jobs
 from layers.revisions.uploads import INGEST_QUEUE, INGEST_TASK
 from layers.revisions.worker import fail_stopped_job, run_upload_job
+from layers.tiles.bake import BAKE_QUEUE, BAKE_TASK, bake_revision, prune_bakes
 from planportal.audit import history_context
 
 logger = logging.getLogger(__name__)
@@ -73,3 +74,16 @@ def build_geopackage(plan_id: int) -> None:
     """The plan's GeoPackage of public layers, after a publish or a withdrawal
     (layers/geopackage.py)."""
     geopackage.build(plan_id)
+
+
+@app.task(name=BAKE_TASK, queue=BAKE_QUEUE)
+def bake_tiles(revision_id: int) -> None:
+    """The tiles of a just-published revision (layers/tiles/bake.py)."""
+    bake_revision(revision_id)
+
+
+@app.periodic(cron="17 * * * *", periodic_id="tile-bake-upkeep")
+@app.task(name="layers.prune_tile_bakes", queue=UPKEEP_QUEUE, queueing_lock="prune_tile_bakes")
+def prune_tile_bakes(timestamp: int) -> None:
+    """Hourly: the tile bakes no layer serves any more (layers/tiles/bake.py)."""
+    prune_bakes()

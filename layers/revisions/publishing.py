@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from layers.geopackage import queue_build
 from layers.models import Layer, LayerRevision, RevisionStatus
 from layers.revisions.gate import missing_message, missing_settings
+from layers.tiles.bake import queue_bake
 from planportal import audit
 from planportal.models import AuditEvent
 
@@ -167,8 +168,10 @@ def _switch(
         locked.published_revision = target
         # save() (not a queryset update) so the post_save signal clears the tile lookup.
         locked.save(update_fields=["published_revision"])
-        # The plan's GeoPackage of public layers is rebuilt once this publish is visible.
+        # The plan's GeoPackage of public layers is rebuilt once this publish is visible, and
+        # the revision's tiles baked (layers/tiles/bake.py; plain SQL serves them meanwhile).
         transaction.on_commit(partial(queue_build, locked.plan_id))
+        transaction.on_commit(partial(queue_bake, target.pk))
         event = audit.record(
             actor,
             action,

@@ -14,7 +14,12 @@ What measurement on this machine class showed (docs/architecture.md, "Tiles") sh
   transform), uses integer SRIDs only, runs with JIT off, and is parameterised.
 - Nothing is compressed here: the web server or CDN gzips tiles far more cheaply.
 
+- A publish bakes the revision (``bake``): overview tiles below a detail zoom chosen from the
+  data's density, groups of parcels with counts that cover every parcel (``overview``), read by
+  key; the tile rows with their attributes ready, under an index of the layer's own.
+
 Modules: ``sql`` builds one tile (TileSource, the statement, render_tile); ``lookup`` keeps the
 public layer behind a collection id in-process for a couple of seconds; ``views`` answers tiles
-and TileJSON; ``fastpath`` answers revalidations in front of Django; ``urls`` maps /tiles/.
+and TileJSON; ``fastpath`` answers revalidations in front of Django; ``bake`` and ``overview``
+make what a publish bakes; ``urls`` maps /tiles/.
 """

@@ -6,11 +6,12 @@ LAYER_LOOKUP_SECONDS, and at once for a request that names another version (?v=)
 reads the layer itself, so a map that has the new TileJSON never gets the old tiles."""
 
 import time
+from dataclasses import replace
 
 from django.db import transaction
 
-from layers.models import Layer, PublicPolicy, data_mark_of
-from layers.tiles.sql import TileSource, tile_attribute_names
+from layers.models import Layer, PublicPolicy, TileBake, data_mark_of
+from layers.tiles.sql import TileSource, bake_key, tile_attribute_names
 
 # A publish in another process is seen within this many seconds (in this process at once).
 LAYER_LOOKUP_SECONDS = 2.0
@@ -42,9 +43,29 @@ def tile_source(collection_id: str, version: str | None = None) -> TileSource | 
     except Layer.DoesNotExist:
         _lookups.pop(collection_id, None)
         return None
-    source = _source(collection_id, *row)
+    source = _with_bake(_source(collection_id, *row))
     _lookups[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
     return source
+
+
+def _with_bake(source: TileSource) -> TileSource:
+    """The source with what layers/tiles/bake.py built for its revision, when that was built
+    with the tile settings the layer has now (else the bake is ignored: plain SQL serves)."""
+    if source.generalised:
+        return source
+    fields = ("pk", "settings_key", "min_zoom", "detail_zoom", "has_rows")
+    bakes = TileBake.objects.filter(revision_id=source.revision_id, settings_key=bake_key(source))
+    row = bakes.values_list(*fields).first()
+    if row is None:
+        return source
+    bake_id, _key, min_zoom, detail_zoom, has_rows = row
+    return replace(
+        source,
+        bake_id=bake_id,
+        bake_min_zoom=min_zoom,
+        detail_zoom=detail_zoom,
+        rows=has_rows,
+    )
 
 
 def _source(
@@ -72,10 +93,9 @@ def kept_tile_source(collection_id: str, version: str | None = None) -> TileSour
     return cached[1] if version in (None, cached[1].version) else None
 
 
-def fresh_tile_source(layer: Layer) -> TileSource:
-    """The tile source of a public layer just read from the database, kept as the lookup:
-    TileJSON announces the version the database holds, never an older kept one."""
-    source = _source(
+def plain_tile_source(layer: Layer) -> TileSource:
+    """The tile source of a layer as its row says, without any bake."""
+    return _source(
         layer.collection_id,
         layer.published_revision_id,
         layer.min_zoom,
@@ -85,6 +105,12 @@ def fresh_tile_source(layer: Layer) -> TileSource:
         layer.data_status,
         layer.public_policy,
     )
+
+
+def fresh_tile_source(layer: Layer) -> TileSource:
+    """The tile source of a public layer just read from the database, kept as the lookup:
+    TileJSON announces the version the database holds, never an older kept one."""
+    source = _with_bake(plain_tile_source(layer))
     _lookups[layer.collection_id] = (time.monotonic() + LAYER_LOOKUP_SECONDS, source)
     return source
 

@@ -43,6 +43,23 @@ class TileSource:
     attribute_names: tuple[str, ...]
     data_mark: str = ""  # the SJZT value every feature of the tile carries; blank: none
     generalised: bool = False  # PublicPolicy.GENERALISED: generalised_tile_query, no attributes
+    # What layers/tiles/bake.py built for this revision with these settings (TileBake), if
+    # anything: no tile below bake_min_zoom, baked overview tiles below detail_zoom, and the
+    # parcels from the bake's TileRow rows (attributes ready, an index of their own).
+    bake_id: int | None = None
+    bake_min_zoom: int = 0
+    detail_zoom: int = 0
+    rows: bool = False
+
+    @property
+    def effective_min_zoom(self) -> int:
+        """The lowest zoom with tiles: the layer's setting, or deeper where the bake says the
+        layer is a speck below."""
+        return max(self.min_zoom, self.bake_min_zoom)
+
+    def is_baked(self, z: int) -> bool:
+        """Whether the tile at z is a baked overview tile (no tile SQL)."""
+        return self.bake_id is not None and self.effective_min_zoom <= z < self.detail_zoom
 
     @cached_property
     def version(self) -> str:
@@ -52,9 +69,23 @@ class TileSource:
         settings = [self.attribute_names, self.min_zoom, self.geometry_type, self.data_mark]
         if self.generalised:
             settings.append("generalised")
+        if self.bake_id is not None:
+            settings.append(["baked", self.bake_min_zoom, self.detail_zoom, self.rows])
         settings = json.dumps(settings, ensure_ascii=False)
         digest = hashlib.blake2b(settings.encode(), digest_size=4).hexdigest()
         return f"{self.revision_id}-{digest}"
+
+
+BAKE_FORMAT = 1  # raise when what layers/tiles/bake.py makes changes: every bake is redone
+
+
+def bake_key(source: TileSource) -> str:
+    """What a bake (layers/tiles/bake.py) depends on besides the revision: the tiles' layer
+    name, attributes, data mark and geometry type."""
+    settings = [BAKE_FORMAT, source.collection_id, source.attribute_names, source.data_mark]
+    settings.append(source.geometry_type)
+    text = json.dumps(settings, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def tile_attribute_names(attribute_schema: list) -> tuple[str, ...]:
@@ -91,6 +122,13 @@ def _tolerance(source: TileSource, z: int) -> float:
     return WEB_MERCATOR_WIDTH_M / (TILE_EXTENT * 2**z) / 2
 
 
+# Run before every tile statement, in the same simple-query message, so both hold for that
+# statement only (SET LOCAL, in the message's implicit transaction). JIT costs more than a tile
+# query; a parallel plan helped one client a little and cost a quarter of the throughput with
+# eight (docs/architecture.md, bench/README.md).
+TILE_SETTINGS_SQL = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;"
+
+
 @lru_cache(maxsize=64)
 def _tile_sql(attribute_count: int, simplify: bool) -> str:
     """The statement for a layer with ``attribute_count`` schema fields. Only the number of
@@ -115,12 +153,9 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
     pairs = ", ".join(f"%(k{i})s, f.properties -> %(k{i})s" for i in range(attribute_count))
     attributes = f"jsonb_strip_nulls(jsonb_build_object({pairs})) AS attributes," if pairs else ""
     geometry = "ST_Simplify(f.geom_3857, %(tolerance)s, true)" if simplify else "f.geom_3857"
-    # SET LOCAL in the same simple-query message runs in that message's implicit transaction,
-    # so JIT (slower than the query itself for tiles) is off for this statement only, in one
-    # round trip and without touching the connection's other queries. Only placeholders and
-    # module constants are interpolated below, never a value.
+    # Only placeholders and module constants are interpolated below, never a value.
     return f"""
-        SET LOCAL jit = off;
+        {TILE_SETTINGS_SQL}
         SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom', 'fid')
         FROM (
             SELECT f.id AS fid,
@@ -142,9 +177,43 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
     """  # noqa: S608
 
 
+# A baked revision's tile (layers/tiles/bake.py): the same tile as _tile_sql's, from the
+# bake's TileRow rows, whose attributes are one ready jsonb (nothing built per row) and whose
+# GiST index leads with the bake id, so the scan reads this layer's rows only and no other
+# layer changes its plan. The id is cast to the column's bigint: btree_gist's operator class
+# has no int8 = int4, and without the cast the index is searched by geometry alone.
+_ROWS_TILE_SQL = f"""
+    {TILE_SETTINGS_SQL}
+    SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom', 'fid')
+    FROM (
+        SELECT r.fid, r.fid AS id, r.name, r.category,
+               NULLIF(%(mark)s::text, '') AS "{DATA_MARK_FIELD}",
+               r.attributes,
+               ST_AsMVTGeom(
+                   {{geometry}}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
+                   {TILE_EXTENT}, {TILE_BUFFER}, true
+               ) AS geom
+        FROM layers_tilerow r
+        WHERE r.bake_id = %(bake)s::bigint
+          AND r.geom && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)
+        OFFSET 0
+    ) AS tile
+    WHERE tile.geom IS NOT NULL
+"""  # noqa: S608
+_ROWS_TILE_SQL_PLAIN = _ROWS_TILE_SQL.format(geometry="r.geom")
+_ROWS_TILE_SQL_SIMPLIFIED = _ROWS_TILE_SQL.format(
+    geometry="ST_Simplify(r.geom, %(tolerance)s, true)"
+)
+
+
 def tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[str, dict]:
     """The SQL and parameters of one tile (also run as-is by bench/tiles.py)."""
     tolerance = _tolerance(source, z)
+    if source.rows:
+        params = {"layer": source.collection_id, "bake": source.bake_id, "z": z, "x": x, "y": y}
+        params.update(margin=TILE_BUFFER / TILE_EXTENT, mark=source.data_mark, tolerance=tolerance)
+        sql = _ROWS_TILE_SQL_SIMPLIFIED if tolerance > 0 else _ROWS_TILE_SQL_PLAIN
+        return sql, params
     params = {
         "layer": source.collection_id,
         "revision": source.revision_id,
@@ -189,7 +258,7 @@ def generalised_cell_size(z: int) -> float:
 # category or property is selected (the layer-wide data mark SJZT, the same on every feature,
 # is the one attribute such a tile may carry).
 _GENERALISED_SQL = f"""
-    SET LOCAL jit = off;
+    {TILE_SETTINGS_SQL}
     SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom')
     FROM (
         SELECT NULLIF(%(mark)s::text, '') AS "{DATA_MARK_FIELD}",
@@ -226,7 +295,9 @@ def generalised_tile_query(source: TileSource, z: int, x: int, y: int) -> tuple[
 
 def render_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
     """The MVT bytes of one tile; empty when no feature touches it. A generalised layer's tile
-    comes from generalised_tile_query."""
+    comes from generalised_tile_query, a baked overview tile from its row."""
+    if source.is_baked(z):
+        return baked_tile(source, z, x, y)
     query = generalised_tile_query if source.generalised else tile_query
     sql, params = query(source, z, x, y)
     with public_reads().cursor() as cursor:
@@ -234,3 +305,15 @@ def render_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
         select_last_result(cursor)  # the SELECT after SET LOCAL
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def baked_tile(source: TileSource, z: int, x: int, y: int) -> bytes:
+    """A baked overview tile's bytes by its key, no tile SQL; empty when none was stored
+    (no group touches the tile)."""
+    with public_reads().cursor() as cursor:
+        cursor.execute(
+            "SELECT data FROM layers_bakedtile WHERE bake_id = %s AND z = %s AND x = %s AND y = %s",
+            [source.bake_id, z, x, y],
+        )
+        row = cursor.fetchone()
+    return bytes(row[0]) if row else b""

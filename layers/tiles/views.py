@@ -1,6 +1,8 @@
 """``GET /tiles/{collection}/{z}/{x}/{y}.mvt`` and ``GET /tiles/{collection}.json``: the tile
 answer with its caching headers (ETag keyed by the published revision, so a revalidation is
-answered before any tile SQL runs), 204 below the layer's min_zoom, and TileJSON 3.0."""
+answered before any tile SQL runs), 204 below the layer's min_zoom (its own, or the deeper one
+its bake chose from the data's extent), baked overview tiles read by key below the bake's
+detail zoom (layers/tiles/bake.py), and TileJSON 3.0."""
 
 import math
 
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_safe
 from layers.marks import keywords, with_notice
 from layers.models import DATA_MARK_FIELD, Layer
 from layers.tiles.lookup import fresh_tile_source, tile_source
+from layers.tiles.overview import COUNT_FIELD
 from layers.tiles.sql import (
     TileSource,
     max_zoom,
@@ -95,7 +98,7 @@ def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResp
     if revalidated is not None:
         return _with_headers(HttpResponseNotModified(), revalidated)
     headers = tile_cache_headers(source, tile_etag(source, z, x, y), version)
-    data = render_tile(source, z, x, y) if z >= source.min_zoom else b""
+    data = render_tile(source, z, x, y) if z >= source.effective_min_zoom else b""
     if not data:
         return _with_headers(HttpResponse(status=204), headers)
     return _with_headers(HttpResponse(data, content_type=MVT_CONTENT_TYPE), headers)
@@ -134,7 +137,7 @@ def tilejson_document(request, layer: Layer) -> dict:
     extent = layer.published_revision.extent
     bounds = list(extent.extent) if extent else [-180.0, -85.0511, 180.0, 85.0511]
     deepest = min(TILEJSON_MAX_ZOOM, max_zoom(source))
-    min_zoom = min(layer.min_zoom, deepest)
+    min_zoom = min(source.effective_min_zoom, deepest)
     return {
         "tilejson": "3.0.0",
         "name": layer.title,
@@ -154,7 +157,7 @@ def tilejson_document(request, layer: Layer) -> dict:
                 "id": layer.collection_id,
                 "description": layer.title,
                 # A generalised tile has no attribute at all (layers/tiles/sql.py).
-                "fields": {} if source.generalised else _fields(layer),
+                "fields": {} if source.generalised else _fields(layer, source),
                 "minzoom": min_zoom,
                 "maxzoom": deepest,
             }
@@ -174,13 +177,16 @@ _NUMBER_TYPES = {"integer", "int", "number", "float", "double", "decimal", "real
 _BOOLEAN_TYPES = {"boolean", "bool"}
 
 
-def _fields(layer: Layer) -> dict[str, str]:
-    """Every MVT attribute with its type and label, e.g. ``"DLMC": "String: 地类名称"``."""
+def _fields(layer: Layer, source: TileSource) -> dict[str, str]:
+    """Every MVT attribute with its type and label, e.g. ``"DLMC": "String: 地类名称"``; with
+    overview tiles (layers/tiles/overview.py), also their groups' parcel count."""
     fields = {
         "id": f"Number: {_('feature id')}",
         "name": f"String: {_('name')}",
         "category": f"String: {_('category code')}",
     }
+    if source.detail_zoom:
+        fields[COUNT_FIELD] = f"Number: {_('parcels in the group')}"
     if layer.data_mark:
         fields[DATA_MARK_FIELD] = f"String: {_('data status')}"
     items = [item for item in layer.attribute_schema or [] if isinstance(item, dict)]

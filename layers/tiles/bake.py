@@ -1,0 +1,221 @@
+"""Tiles made ready once per published revision, so that serving them needs little or no SQL.
+
+    bake_revision(revision_id)   # the publish job (queue_bake) and manage.py bake_tiles
+
+For the published revision of a layer that is not generalised, in one transaction:
+
+- its **tile rows** (TileRow, layers with at least ROWS_MIN_FEATURES features): the geometry
+  and the tile attributes as one compact jsonb built once, in space order, under a GiST index
+  that leads with the bake. Measured (bench/README.md): building the attributes from jsonb per
+  row cost a fifth of a z14 tile, and on the shared feature table the plan of one layer's tiles
+  changed when another large layer came in.
+- the **detail zoom**, chosen from the data's density: the lowest zoom whose densest tiles
+  (by parcels, DENSEST_TILES_CHECKED of them, rendered) stay under DETAIL_BYTES_BUDGET. From
+  there on, tiles are the parcels themselves.
+- the **min zoom**, chosen from the data's extent: the lowest zoom at which the data spans at
+  least MIN_EXTENT_SHARE of a tile (32 px); below it the layer is a speck and has no tiles
+  (TileJSON says so). Only for layers that need overviews; others keep their own setting.
+- the **overview tiles** from the min zoom to the detail zoom (layers/tiles/overview.py):
+  groups that cover every parcel, with counts, baked into BakedTile rows and served by key.
+
+Everything is keyed by the revision and the tile settings it was made with (``bake_key``); a
+layer whose settings changed since is served by plain SQL until it is baked again (next publish
+or ``manage.py bake_tiles``). Bakes nobody serves any more go a while later (prune_bakes, by the
+hourly upkeep job and ``bake_tiles --prune``). Running it again for the same revision and
+settings does nothing;
+two runs at once wait for each other (an advisory lock per revision). The tile version (ETag,
+``?v=``) names the bake, so a tile cached before it was made is not taken for a baked one.
+"""
+
+import contextlib
+import logging
+import math
+from dataclasses import replace
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
+
+from layers.models import BakedTile, Layer, LayerRevision, PublicPolicy, TileBake, TileRow
+from layers.tiles.lookup import forget_tile_sources, plain_tile_source
+from layers.tiles.overview import POINTS_SQL, build_overview, tile_width
+from layers.tiles.sql import (
+    WEB_MERCATOR_WIDTH_M,
+    TileSource,
+    bake_key,
+    tile_query,
+)
+from planportal.db import select_last_result
+
+logger = logging.getLogger(__name__)
+
+BAKE_TASK = "layers.bake_tiles"
+BAKE_QUEUE = "downloads"  # with the GeoPackage builds: work after a publish, not an upload
+TILE_BYTES_BUDGET = 500_000  # no tile larger, at any zoom
+DETAIL_BYTES_BUDGET = 400_000  # the densest parcel tile, with room for those not rendered
+DENSEST_TILES_CHECKED = 3
+DETAIL_ZOOM_CAP = 18  # TileJSON's deepest zoom; past it maps over-zoom
+MIN_EXTENT_SHARE = 1 / 8  # of a tile's side: 32 px of 256
+ROWS_MIN_FEATURES = 5_000  # smaller revisions are quick enough on the shared table
+PRUNE_GRACE = timedelta(minutes=10)
+
+
+def queue_bake(revision_id: int) -> None:
+    """Queues the bake of a just-published revision (on commit of a publish,
+    layers/revisions/publishing.py); one waits per revision at a time."""
+    deferrer = app.configure_task(
+        BAKE_TASK, queue=BAKE_QUEUE, queueing_lock=f"{BAKE_TASK}:{revision_id}"
+    )
+    with contextlib.suppress(AlreadyEnqueued):
+        deferrer.defer(revision_id=revision_id)
+
+
+def bake_revision(revision_id: int) -> TileBake | None:
+    """Bakes the revision if it is a layer's published one and not generalised (restricted
+    layers keep their own cell tiles, layers/tiles/sql.py); the bake, or None."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [BAKE_TASK, revision_id]
+            )
+        layer = Layer.objects.filter(published_revision_id=revision_id).first()
+        if layer is None or layer.public_policy == PublicPolicy.GENERALISED:
+            return None
+        source = plain_tile_source(layer)
+        key = bake_key(source)
+        existing = TileBake.objects.filter(revision_id=revision_id, settings_key=key).first()
+        if existing is not None:
+            return existing
+        revision = LayerRevision.objects.get(pk=revision_id)
+        bake = _bake(revision, source, key)
+        transaction.on_commit(forget_tile_sources)
+    logger.info("baked %s: z%s-%s overview, rows %s", revision, bake.min_zoom,
+                bake.detail_zoom, bake.has_rows)  # fmt: skip
+    return bake
+
+
+def _bake(revision: LayerRevision, source: TileSource, key: str) -> TileBake:
+    bake = TileBake.objects.create(
+        revision=revision, settings_key=key, min_zoom=0, detail_zoom=0,
+        parcels=revision.feature_count,
+    )  # fmt: skip
+    if revision.feature_count >= ROWS_MIN_FEATURES:
+        _write_rows(bake, source)
+        bake.has_rows = True
+        bake.save(update_fields=["has_rows"])
+        source = replace(source, bake_id=bake.pk, rows=True)
+    with connection.cursor() as cursor:
+        cursor.execute(POINTS_SQL, {"revision": revision.pk})
+        extent_zoom = _extent_zoom(cursor)
+        if extent_zoom is None:  # no feature
+            return bake
+        detail_zoom = _detail_zoom(cursor, source, extent_zoom)
+        if detail_zoom > max(extent_zoom, source.min_zoom):
+            build_overview(cursor, bake.pk, source, extent_zoom, detail_zoom)
+            bake.min_zoom, bake.detail_zoom = extent_zoom, detail_zoom
+            bake.save(update_fields=["min_zoom", "detail_zoom"])
+            _check_sizes(cursor, bake)
+    return bake
+
+
+def _write_rows(bake: TileBake, source: TileSource) -> None:
+    """The revision's TileRow rows, in space order (a tile's rows share pages): the tile
+    attributes built once here, as _tile_sql builds them per tile."""
+    names = source.attribute_names
+    pairs = ", ".join(f"%(k{i})s, f.properties -> %(k{i})s" for i in range(len(names)))
+    attributes = f"jsonb_strip_nulls(jsonb_build_object({pairs}))" if names else "NULL"
+    params = {f"k{index}": name for index, name in enumerate(names)}
+    params.update(bake=bake.pk, revision=bake.revision_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO layers_tilerow (bake_id, fid, geom, name, category, attributes)
+            SELECT %(bake)s, f.id, f.geom_3857, NULLIF(f.name, ''), NULLIF(f.category, ''),
+                   {attributes}
+            FROM layers_feature f WHERE f.revision_id = %(revision)s
+            ORDER BY ST_GeoHash(ST_PointOnSurface(f.geom), 12)
+            """,  # noqa: S608 (placeholders only)
+            params,
+        )
+        # Fresh statistics: the planner has just seen the table grow by a whole layer.
+        cursor.execute("ANALYZE layers_tilerow")
+
+
+def _extent_zoom(cursor) -> int | None:
+    """The lowest zoom at which the data's extent spans MIN_EXTENT_SHARE of a tile."""
+    cursor.execute(
+        "SELECT max(ST_XMax(geom)) - min(ST_XMin(geom)), max(ST_YMax(geom)) - min(ST_YMin(geom))"
+        " FROM bake_points"
+    )
+    width, height = cursor.fetchone()
+    if width is None:
+        return None
+    side = max(width, height, 1.0)
+    zoom = math.ceil(math.log2(WEB_MERCATOR_WIDTH_M * MIN_EXTENT_SHARE / side))
+    return max(0, min(zoom, DETAIL_ZOOM_CAP))
+
+
+def _detail_zoom(cursor, source: TileSource, lowest: int) -> int:
+    """The lowest zoom from ``lowest`` whose densest tiles fit DETAIL_BYTES_BUDGET, searched
+    from the deepest down (deep tiles are the quick ones to render)."""
+    fitting = DETAIL_ZOOM_CAP
+    for z in range(DETAIL_ZOOM_CAP, lowest - 1, -1):
+        if max(_densest_tile_bytes(cursor, source, z)) > DETAIL_BYTES_BUDGET:
+            break
+        fitting = z
+    return fitting
+
+
+def _densest_tile_bytes(cursor, source: TileSource, z: int) -> list[int]:
+    half, width = WEB_MERCATOR_WIDTH_M / 2, tile_width(z)
+    cursor.execute(
+        "SELECT floor((px + %(half)s) / %(width)s)::int, floor((%(half)s - py) / %(width)s)::int"
+        " FROM bake_points GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT %(limit)s",
+        {"half": half, "width": width, "limit": DENSEST_TILES_CHECKED},
+    )
+    sizes = [0]
+    for x, y in cursor.fetchall():
+        sql, params = tile_query(source, z, x, y)
+        cursor.execute(sql, params)
+        select_last_result(cursor)
+        row = cursor.fetchone()
+        sizes.append(len(row[0]) if row and row[0] is not None else 0)
+    return sizes
+
+
+def _check_sizes(cursor, bake: TileBake) -> None:
+    cursor.execute(
+        "SELECT z, x, y, length(data) FROM layers_bakedtile WHERE bake_id = %s"
+        " AND length(data) > %s",
+        [bake.pk, TILE_BYTES_BUDGET],
+    )
+    for z, x, y, size in cursor.fetchall():
+        logger.warning("baked tile %s/%s/%s of %s has %s bytes", z, x, y, bake, size)
+
+
+def prune_bakes(grace: timedelta = PRUNE_GRACE) -> int:
+    """Deletes the bakes no layer serves any more (of a revision no longer published, or made
+    with settings the layer no longer has), once the bake that replaced them, if any, is
+    ``grace`` old: every process has read the new layer by then (layers/tiles/lookup.py keeps
+    it for seconds), so none still serves the old bake's rows. Returns how many went."""
+    cutoff = timezone.now() - grace
+    layers = Layer.objects.filter(published_revision__isnull=False)
+    current = {}
+    for layer in layers.exclude(public_policy=PublicPolicy.GENERALISED):
+        key = bake_key(plain_tile_source(layer))
+        bake = TileBake.objects.filter(revision_id=layer.published_revision_id, settings_key=key)
+        current[layer.pk] = bake.values_list("pk", "built_at").first()
+    stale = []
+    for bake in TileBake.objects.filter(built_at__lt=cutoff).select_related("revision"):
+        serving = current.get(bake.revision.layer_id)
+        if serving is not None and serving[0] == bake.pk:
+            continue
+        if serving is None or serving[1] < cutoff:
+            stale.append(bake.pk)
+    # Children first, by key: a cascade from the bakes would read every row to delete it.
+    BakedTile.objects.filter(bake_id__in=stale).delete()
+    TileRow.objects.filter(bake_id__in=stale).delete()
+    TileBake.objects.filter(pk__in=stale).delete()
+    return len(stale)
