@@ -27,8 +27,14 @@ lint: venv
 audit: venv
 	$(PY) scripts/audit_dependencies.py
 
-bench: system-bench setup migrate demo
-	@for b in bench/[!_]*.py; do $(PY) $$b || exit 1; done
+bench: system-bench setup migrate demo $(STAMPS)/tipg-venv
+	@for b in bench/[!_]*.py; do TIPG_VENV=$(STAMPS)/tipg-venv $(PY) $$b || exit 1; done
+
+# tipg, the reference the tile benchmark measures against, in a venv of its own.
+$(STAMPS)/tipg-venv: bench/tipg-requirements.txt
+	@test -x $@/bin/python || $(PYTHON) -m venv $@
+	$@/bin/python -m pip install -q -r bench/tipg-requirements.txt
+	@touch $@
 
 # Drills (drills/): attacks and failures against the shipped nginx and gunicorn, each on a
 # throwaway database of its own, bounded, printing its figures.

@@ -6,8 +6,8 @@ What the audit (shared/audits/2026-12/perf.md §3) measured, made repeatable: bo
 (bench/_parcels.py) are published as scratch tiles-only layers of the demo plan AT THE SAME TIME
 (so each layer's tiles are served while another large layer shares the tables) and baked as a
 publish bakes them (layers/tiles/bake.py); tipg 1.6 (ONE uvicorn worker, asyncpg, from a venv
-of its own, never in requirements.txt: ``python3 -m venv /tmp/tipgvenv && /tmp/tipgvenv/bin/pip
-install tipg==1.6.1 uvicorn``) serves the same parcels from plain tables in EPSG:4326 with the
+of its own, never in requirements.txt: `make bench` makes it in .make/tipg-venv from
+bench/tipg-requirements.txt) serves the same parcels from plain tables in EPSG:4326 with the
 same six attributes, as ogr2ogr loads them. Without tipg the portal is compared with the raw SQL
 of the shared feature table (the statement before baking) and the script says so.
 
