@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 import numpy as np
 import pandas as pd
@@ -53,40 +54,56 @@ def write_revision(
     report = progress or (lambda stage, done, total: None)
     total = prepared.feature_count
     with transaction.atomic():
-        if layer.pk is None:
-            layer.save()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [REVISION_LOCK_NAMESPACE, layer.pk]
-            )
-        last = layer.revisions.order_by("-number").values_list("number", flat=True).first()
-        revision = LayerRevision.objects.create(
-            layer=layer,
-            number=(last or 0) + 1,
-            source_name=(source_name or prepared.source_name)[:255],
-            source_crs=prepared.source_crs[:100],
+        revision = start_revision(
+            layer,
+            source_name=source_name or prepared.source_name,
+            source_crs=prepared.source_crs,
             checksum=prepared.checksum,
             created_by=created_by,
-            status=RevisionStatus.PROCESSING,
         )
         report("writing", 0, total)
-        _copy_features(revision, layer, prepared, report)
-        revision.feature_count = total
-        revision.extent = _extent(prepared)
-        revision.problems = prepared.log.stored()
-        revision.status = RevisionStatus.READY
-        revision.save(update_fields=["feature_count", "extent", "problems", "status"])
+        copy_features(_copy_batches(revision.pk, layer, prepared, report))
+        finish_revision(revision, total, _extent(prepared), prepared.log.stored())
     return revision
 
 
-def _copy_features(
-    revision: LayerRevision, layer: Layer, prepared: PreparedLayer, report: Progress
+def start_revision(
+    layer: Layer, *, source_name: str, source_crs: str, checksum: str, created_by=None
+) -> LayerRevision:
+    """The layer's next revision row (status processing), in the caller's transaction; a new
+    (unsaved) layer is saved first."""
+    if layer.pk is None:
+        layer.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REVISION_LOCK_NAMESPACE, layer.pk])
+    last = layer.revisions.order_by("-number").values_list("number", flat=True).first()
+    return LayerRevision.objects.create(
+        layer=layer,
+        number=(last or 0) + 1,
+        source_name=source_name[:255],
+        source_crs=source_crs[:100],
+        checksum=checksum,
+        created_by=created_by,
+        status=RevisionStatus.PROCESSING,
+    )
+
+
+def finish_revision(
+    revision: LayerRevision, count: int, extent: Polygon | None, problems_found: list[dict]
 ) -> None:
-    """One COPY fed by a generator: PostgreSQL parses, transforms and indexes a batch while
+    revision.feature_count = count
+    revision.extent = extent
+    revision.problems = problems_found
+    revision.status = RevisionStatus.READY
+    revision.save(update_fields=["feature_count", "extent", "problems", "status"])
+
+
+def copy_features(batches: Iterator[str]) -> None:
+    """One COPY fed by a generator of rows in COPY's text format (revision_id, geom as EWKB
+    hex, properties, category, name): PostgreSQL parses, transforms and indexes a batch while
     Python prepares the next (two cores at work instead of one after the other)."""
     table = connection.ops.quote_name(Feature._meta.db_table)
     copy_sql = f"COPY {table} (revision_id, geom, properties, category, name) FROM STDIN"
-    batches = _copy_batches(revision.pk, layer, prepared, report)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if hasattr(raw, "copy_expert"):  # psycopg2
@@ -102,7 +119,8 @@ def _copy_features(
         else:  # psycopg 3
             with raw.copy(copy_sql) as copy:
                 for batch in batches:
-                    copy.write(batch)
+                    if batch:
+                        copy.write(batch)
 
 
 def _copy_batches(
@@ -112,19 +130,29 @@ def _copy_batches(
     total = len(frame)
     for start in range(0, total, BATCH):
         part = frame.iloc[start : start + BATCH]
-        geometries = shapely.set_srid(np.asarray(part.geometry.array, dtype=object), 4326)
-        ewkb = shapely.to_wkb(geometries, hex=True, include_srid=True)
+        geometries = np.asarray(part.geometry.array, dtype=object)
         attributes = pd.DataFrame(part.drop(columns=part.geometry.name))
-        documents = _json_lines(attributes)
-        categories = _column_text(attributes, layer.category_field, 50)
-        names = _column_text(attributes, layer.name_field, 200)
-        yield "".join(
-            f"{revision_id}\t{geometry}\t{document}\t{category}\t{name}\n"
-            for geometry, document, category, name in zip(
-                ewkb, documents, categories, names, strict=True
-            )
-        )
+        yield copy_rows(revision_id, layer, geometries, attributes)
         report("writing", min(start + BATCH, total), total)
+
+
+def copy_rows(
+    revision_id: int, layer: Layer, geometries: np.ndarray, attributes: pd.DataFrame
+) -> str:
+    """Features (geometries in EPSG:4326) as rows of COPY's text format."""
+    # Binary EWKB, then bytes.hex(): eight times faster than GEOS's own hex writer.
+    ewkb = [
+        wkb.hex() for wkb in shapely.to_wkb(shapely.set_srid(geometries, 4326), include_srid=True)
+    ]
+    documents = _json_lines(attributes)
+    categories = _column_text(attributes, layer.category_field, 50)
+    names = _column_text(attributes, layer.name_field, 200)
+    return "".join(
+        f"{revision_id}\t{geometry}\t{document}\t{category}\t{name}\n"
+        for geometry, document, category, name in zip(
+            ewkb, documents, categories, names, strict=True
+        )
+    )
 
 
 class _GeneratedText(io.TextIOBase):
@@ -155,30 +183,49 @@ class _GeneratedText(io.TextIOBase):
 
 
 def _json_lines(attributes: pd.DataFrame) -> list[str]:
-    """Each row's properties as JSON, escaped for COPY's text format. json.dumps keeps every
-    float exactly (pandas' faster encoder rounds to 15 digits, which would make a re-upload
-    of the same data differ from its last revision)."""
-    lines = [
-        json.dumps(row, ensure_ascii=False, allow_nan=False) for row in _plain_records(attributes)
+    """Each row's properties as JSON, escaped for COPY's text format. Values are encoded
+    column by column (a text repeated down a column, like a land-use name, once) and joined
+    per row: three times faster than json.dumps per row, with the same text. Floats keep
+    every digit (pandas' faster encoder rounds to 15 digits, which would make a re-upload of
+    the same data differ from its last revision)."""
+    names = list(attributes.columns)
+    if not names:  # a file whose features have no attributes at all: one {} per feature
+        return ["{}"] * len(attributes)
+    columns = [
+        [f"{encode_basestring(str(name))}: {text}" for text in _json_texts(attributes[name])]
+        for name in names
     ]
+    lines = ["{" + ", ".join(row) + "}" for row in zip(*columns, strict=True)]
     # JSON escapes control characters itself; only its backslashes need doubling for COPY.
     return [line.replace("\\", "\\\\") if "\\" in line else line for line in lines]
 
 
-def _plain_records(attributes: pd.DataFrame) -> Iterator[dict]:
-    names = list(attributes.columns)
-    if not names:  # a file whose features have no attributes at all: one {} per feature
-        yield from ({} for _ in range(len(attributes)))
-        return
-    columns = [[_json_value(v) for v in attributes[name].tolist()] for name in names]
-    for row in zip(*columns, strict=True):
-        yield dict(zip(names, row, strict=True))
+def _json_texts(column: pd.Series) -> list[str]:
+    """Each value of a column as JSON text, as json.dumps(_json_value(value)) writes it."""
+    texts: dict = {}  # value -> text, for the values a column repeats (str, int, bool)
+    out = []
+    for value in column.tolist():
+        kind = type(value)
+        if kind is float:
+            out.append(repr(value) if math.isfinite(value) else "null")
+        elif value is None:
+            out.append("null")
+        elif kind in (str, int, bool):
+            text = texts.get(value) if kind is str else None
+            if text is None:
+                text = json.dumps(_json_value(value), ensure_ascii=False, allow_nan=False)
+                if kind is str:
+                    texts[value] = text
+            out.append(text)
+        else:
+            out.append(json.dumps(_json_value(value), ensure_ascii=False, allow_nan=False))
+    return out
 
 
 def _column_text(attributes: pd.DataFrame, field: str, length: int) -> list[str]:
     if not field or field not in attributes.columns:
         return [""] * len(attributes)
-    return [_escape(_text(value)[:length]) for value in attributes[field].tolist()]
+    return [escape(_text(value)[:length]) for value in attributes[field].tolist()]
 
 
 def _json_value(value):
@@ -213,7 +260,7 @@ def _text(value) -> str:
     return str(value).replace("\x00", "")
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """COPY's text format: backslash, tab, newline and carriage return are escaped."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
