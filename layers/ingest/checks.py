@@ -241,7 +241,10 @@ def key_values(attributes: pd.DataFrame, key_field: str) -> list[str | None]:
     """The key of each feature as text (12.0 -> "12"), None where it is empty."""
     if not key_field or key_field not in attributes.columns:
         return [None] * len(attributes)
-    return [_text(value) for value in attributes[key_field].tolist()]
+    values = attributes[key_field].tolist()
+    if all(type(value) is str for value in values):  # the usual key: text (BSM)
+        return [value.strip() or None for value in values]
+    return [_text(value) for value in values]
 
 
 def _text(value) -> str | None:

@@ -257,12 +257,11 @@ def _checked_rows(
     for batch in stream.batches():
         seen_any = True
         refused = found.refused[batch.offset : batch.offset + len(batch)]
-        attributes, geometries, batch_problems = _check_batch(
+        attributes, keys, geometries, batch_problems = _check_batch(
             batch, refused, prepared.field_mapping, kind, schema, key_field, recognised,
             plan_extent, official, gathered, first=batch.offset == 0,
         )  # fmt: skip
         log.extend(shifted(batch_problems, batch.offset))
-        keys = checks.key_values(attributes, key_field)
         keys_file.write(
             "".join(
                 f"{batch.offset + index + 1}\t{escape(key)}\n"
@@ -294,7 +293,7 @@ def _check_batch(
     gathered: _Gathered,
     *,
     first: bool,
-) -> tuple[pd.DataFrame, np.ndarray, list[Problem]]:
+) -> tuple[pd.DataFrame, list[str | None], np.ndarray, list[Problem]]:
     notes = ProblemLog()
     attributes = mapped_attributes(batch.attributes, mapping, notes)
     found = [
@@ -313,7 +312,7 @@ def _check_batch(
     found += [
         p for p in checks.check_keys_present(attributes, key_field, keys) if first or p.feature
     ]
-    return attributes, in_4326, found
+    return attributes, keys, in_4326, found
 
 
 def _gather(gathered: _Gathered, geometries: np.ndarray, attributes: pd.DataFrame) -> None:

@@ -140,10 +140,10 @@ def copy_rows(
     revision_id: int, layer: Layer, geometries: np.ndarray, attributes: pd.DataFrame
 ) -> str:
     """Features (geometries in EPSG:4326) as rows of COPY's text format."""
-    # Binary EWKB, then bytes.hex(): eight times faster than GEOS's own hex writer.
-    ewkb = [
-        wkb.hex() for wkb in shapely.to_wkb(shapely.set_srid(geometries, 4326), include_srid=True)
-    ]
+    # Plain WKB (the column's typmod gives it SRID 4326), written by GEOS as binary and made
+    # hex by bytes.hex(): eight times faster than GEOS's own hex writer, and no copy of each
+    # geometry to carry an SRID.
+    ewkb = [wkb.hex() for wkb in shapely.to_wkb(geometries)]
     documents = _json_lines(attributes)
     categories = _column_text(attributes, layer.category_field, 50)
     names = _column_text(attributes, layer.name_field, 200)
@@ -210,13 +210,13 @@ def _json_texts(column: pd.Series) -> list[str]:
             out.append(repr(value) if math.isfinite(value) else "null")
         elif value is None:
             out.append("null")
-        elif kind in (str, int, bool):
-            text = texts.get(value) if kind is str else None
-            if text is None:
-                text = json.dumps(_json_value(value), ensure_ascii=False, allow_nan=False)
-                if kind is str:
-                    texts[value] = text
+        elif kind is str:
+            text = texts.get(value)
+            if text is None:  # json.dumps(value, ensure_ascii=False) without its overhead
+                text = texts[value] = encode_basestring(value.replace("\x00", ""))
             out.append(text)
+        elif kind is int or kind is bool:
+            out.append(json.dumps(value))
         else:
             out.append(json.dumps(_json_value(value), ensure_ascii=False, allow_nan=False))
     return out
