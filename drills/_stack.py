@@ -184,20 +184,36 @@ http {{
     fastcgi_temp_path {folder}/fastcgi;
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
-    limit_conn_zone $binary_remote_addr zone=planportal_addr:10m;
+    limit_conn_zone {address_key} zone=planportal_addr:10m;
+    proxy_cache_path {folder}/cache levels=1:2 keys_zone=planportal_cache:20m
+                     max_size=1g inactive=1d use_temp_path=off;
     upstream planportal {{ server 127.0.0.1:{upstream}; keepalive 32; }}
     server {{
         listen 127.0.0.1:{port};
+        set $planportal_static {static};
         include {repo}/deploy/nginx-planportal-server.conf;
     }}
 }}
 """
 
 
+# Which address each connection counts against (limit_conn): the connection's own, as in
+# production, or, for drills whose simulated residents each name their address in
+# X-Forwarded-For while all connecting from 127.0.0.1, that header.
+BY_CONNECTION = "$binary_remote_addr"
+BY_FORWARDED_ADDRESS = "$http_x_forwarded_for"
+
+
 @contextmanager
-def nginx(upstream: int, connections: int = 768):
+def nginx(
+    upstream: int,
+    connections: int = 768,
+    static: Path | None = None,
+    address_key: str = BY_CONNECTION,
+):
     """nginx in the foreground of a folder of its own, with Debian's default worker
-    connections unless told, in front of gunicorn on ``upstream``."""
+    connections unless told, in front of gunicorn on ``upstream``, serving the static files
+    collected in ``static`` (a drill's STATIC_ROOT; none by default, so the portal answers)."""
     if not Path(NGINX).exists():
         sys.exit("nginx is missing: run `bash scripts/install-system.sh --drill` (or make drills).")
     folder = Path(tempfile.mkdtemp(prefix="drill-nginx-"))
@@ -206,7 +222,13 @@ def nginx(upstream: int, connections: int = 768):
     config = folder / "nginx.conf"
     config.write_text(
         NGINX_CONF.format(
-            folder=folder, connections=connections, upstream=upstream, port=port, repo=REPO
+            folder=folder,
+            connections=connections,
+            upstream=upstream,
+            port=port,
+            repo=REPO,
+            static=static or folder / "no-static-files",
+            address_key=address_key,
         )
     )
     server = subprocess.Popen(

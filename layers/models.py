@@ -322,6 +322,12 @@ class LayerRevision(models.Model):
     feature_count = models.PositiveIntegerField(_("feature count"), default=0)
     extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
     problems = models.JSONField(_("problems found"), default=list, blank=True)
+    # What every reader of a revision needs and its features never change: worked out once,
+    # when the revision is written (layers/summary.py), never per request. Null until then.
+    # The distinct geometry types of the features, as PostGIS names them ("MULTIPOLYGON").
+    geometry_types = models.JSONField(_("geometry types"), null=True, blank=True)
+    # Each attribute name with the JSON types its values take ({"TBMJ": ["number"]}).
+    property_types = models.JSONField(_("attribute types"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("layer revision")

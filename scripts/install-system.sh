@@ -23,7 +23,9 @@ packages=(
 case "${1:-}" in
   # libatomic1: the Node.js that the playwright wheel runs its driver with links against it.
   # nginx: tests/planportal/test_nginx_rules.py loads the shipped rules.
-  --test) packages+=(chromium libatomic1 nginx) ;;
+  # python3-gdal: GDAL's OAPIF driver reads a filtered collection in
+  # tests/layers/ogc/test_filters_with_gdal_and_owslib.py (the venv has no GDAL bindings).
+  --test) packages+=(chromium libatomic1 nginx python3-gdal) ;;
   --bench) packages+=(wrk) ;;
   # nginx for the drills, which test the shipped rules (deploy/nginx-planportal-server.conf).
   --drill) packages+=(nginx) ;;

@@ -240,7 +240,9 @@ def add_feature(layer: Layer, geom: GEOSGeometry, name: str = "", **properties) 
     """One more feature in the layer's published revision; ``properties`` beside its name."""
     revision = layer.published_revision
     revision.feature_count += 1
-    revision.save(update_fields=["feature_count"])
+    # The stored summary (layers/summary.py) no longer holds: worked out again on next use.
+    revision.geometry_types = revision.property_types = None
+    revision.save(update_fields=["feature_count", "geometry_types", "property_types"])
     if layer.name_field:
         properties = {layer.name_field: name, **properties}
     return Feature.objects.create(revision=revision, geom=geom, name=name, properties=properties)

@@ -25,6 +25,7 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 
 from layers.models import Feature, Layer, LayerRevision, RevisionStatus
+from layers.summary import summarise
 
 from . import problems
 from .prepare import PreparedLayer, Progress
@@ -94,6 +95,10 @@ def finish_revision(
     revision.problems = problems_found
     revision.status = RevisionStatus.READY
     revision.save(update_fields=["feature_count", "extent", "problems", "status"])
+    # Geometry and attribute types, once, so that no public read scans the revision.
+    summary = summarise(revision.pk)
+    revision.geometry_types = list(summary.geometry_types)
+    revision.property_types = summary.property_types
 
 
 def copy_features(batches: Iterator[str]) -> None:

@@ -11,29 +11,19 @@ from string import Template
 from layers.models import public_reads
 from layers.ogc.crs import CRS84, STORAGE_SRID, SupportedCrs
 from layers.ogc.params import Envelope
+from layers.ogc.selection import Selection
 
-# $geometry is the stored geometry, made multi-part when the revision mixes single and multi
-# parts (see `Matches`; $as_multi is a boolean SQL expression: a parameter, or the test below),
-# then put into the answer's CRS (see `_in_crs`). Options 0: no "crs" member inside the
-# geometry (the answer's Content-Crs header says it), which PostGIS adds for SRIDs but 4326.
-# The properties get the layer's data mark merged in (a jsonb parameter: {"SJZT": "演示数据"},
-# or {}), so every feature, saved anywhere, still says what it is (layers/marks.py).
+# $geometry is the stored geometry (made multi-part when the revision mixes single and multi
+# parts: RevisionSummary.mixes_single_and_multi, stored on the revision) put into the answer's
+# CRS (see `_in_crs`). Options 0: no "crs" member inside the geometry (the answer's Content-Crs
+# header says it), which PostGIS adds for SRIDs but 4326. The properties get the layer's data
+# mark merged in (a jsonb parameter: {"SJZT": "演示数据"}, or {}), so every feature, saved
+# anywhere, still says what it is (layers/marks.py); `properties=` drops the other keys first.
 FEATURE_JSON = Template("""
     '{"type":"Feature","id":' || f.id
     || ',"geometry":' || ST_AsGeoJSON($geometry, %s, 0)
-    || ',"properties":' || (f.properties || %s::jsonb)::text || '}'
+    || ',"properties":' || ($properties || %s::jsonb)::text || '}'
 """)
-STORED_GEOMETRY = Template("CASE WHEN $as_multi THEN ST_Multi(f.geom) ELSE f.geom END")
-
-# A revision that has both Polygon and MultiPolygon features (common in planners' files) would
-# reach GIS clients as a layer of no single type: GDAL then reports "Unknown (any)" and QGIS
-# splits it. Such a revision is served all multi-part, so every page agrees on one type.
-MIXES_SINGLE_AND_MULTI = """
-    EXISTS (SELECT 1 FROM layers_feature m
-            WHERE m.revision_id = %s AND GeometryType(m.geom) LIKE 'MULTI%%')
-    AND EXISTS (SELECT 1 FROM layers_feature s
-                WHERE s.revision_id = %s AND GeometryType(s.geom) NOT LIKE 'MULTI%%')
-"""
 
 # `&&` lets the GiST index on geom pick the candidates; ST_Intersects then decides exactly.
 ENVELOPE_FILTER = (
@@ -64,16 +54,19 @@ def _envelope_filter(box: Envelope) -> tuple[str, list]:
     return FOREIGN_ENVELOPE_FILTER, params
 
 
-def _where(revision_id: int, envelopes: tuple[Envelope, ...]) -> tuple[str, list]:
+def _where(revision_id: int, selection: Selection) -> tuple[str, list]:
     params: list = [revision_id]
     clause = "f.revision_id = %s"
-    if envelopes:
+    if selection.envelopes:
         boxes = []
-        for box in envelopes:
+        for box in selection.envelopes:
             sql, box_params = _envelope_filter(box)
             params += box_params
             boxes.append(sql)
         clause += " AND (" + " OR ".join(boxes) + ")"
+    if selection.condition is not None:
+        clause += f" AND {selection.condition.sql}"
+        params += selection.condition.params
     return clause, params
 
 
@@ -89,62 +82,78 @@ def _in_crs(geometry: str, crs: SupportedCrs) -> tuple[str, list]:
     return transformed, [crs.srid]
 
 
-def _feature_json(as_multi: str, crs: SupportedCrs, mark: str) -> tuple[str, list]:
+def _feature_json(
+    as_multi: bool, crs: SupportedCrs, mark: str, dropped: tuple[str, ...] = ()
+) -> tuple[str, list]:
     """The SELECT expression of one GeoJSON Feature and the parameters it takes, in order."""
-    geometry, params = _in_crs(STORED_GEOMETRY.substitute(as_multi=as_multi), crs)
-    return FEATURE_JSON.substitute(geometry=geometry), [*params, crs.decimals, mark]
+    geometry, params = _in_crs("ST_Multi(f.geom)" if as_multi else "f.geom", crs)
+    properties, property_params = "f.properties", []
+    if dropped:
+        properties, property_params = "(f.properties - %s::text[])", [list(dropped)]
+    sql = FEATURE_JSON.substitute(geometry=geometry, properties=properties)
+    return sql, [*params, crs.decimals, *property_params, mark]
 
 
 @dataclass(frozen=True)
-class Matches:
-    count: int
-    # Whether the revision's geometries are served multi-part; pass it on to the page query.
-    as_multi: bool
-
-
-def match_features(revision_id: int, envelopes: tuple[Envelope, ...]) -> Matches:
-    where, params = _where(revision_id, envelopes)
-    sql = (
-        f"SELECT (SELECT count(*) FROM layers_feature f WHERE {where}),"  # noqa: S608
-        f" {MIXES_SINGLE_AND_MULTI}"
-    )
-    with public_reads().cursor() as cursor:
-        cursor.execute(sql, [*params, revision_id, revision_id])
-        count, as_multi = cursor.fetchone()
-    return Matches(count, as_multi)
+class Page:
+    matched: int
+    # The page's features as GeoJSON texts joined with commas, in the selection's order.
+    features: str
+    returned: int
 
 
 def feature_page(
     revision_id: int,
-    envelopes: tuple[Envelope, ...],
+    selection: Selection,
     limit: int,
     offset: int,
     as_multi: bool,
     crs: SupportedCrs = CRS84,
     mark: str = "{}",
-) -> list[str]:
-    """One page of features as GeoJSON texts in `crs`, in id order so that pages never
-    overlap; ``mark`` is the JSON object merged into each feature's properties
-    (marks.mark_properties)."""
-    where, params = _where(revision_id, envelopes)
-    feature, feature_params = _feature_json("%s", crs, mark)
-    sql = (
-        f"SELECT {feature} FROM layers_feature f"  # noqa: S608
-        f" WHERE {where} ORDER BY f.id LIMIT %s OFFSET %s"
-    )
+) -> Page:
+    """One page of features in `crs` and how many match in all, in one statement: the
+    matching rows are found once (the bbox through the GiST index on geom), counted, and
+    only the page's rows become GeoJSON, joined into one text by PostgreSQL. The order ends
+    with the feature id, so pages never overlap. ``mark`` is the JSON object merged into each
+    feature's properties (marks.mark_properties)."""
+    where, params = _where(revision_id, selection)
+    feature, feature_params = _feature_json(as_multi, crs, mark, selection.dropped)
+    order = ", ".join(term.sql for term in selection.order)
+    order_params = [param for term in selection.order for param in term.params]
+    # The CTE is materialised so that the count and the page share one scan; the window
+    # numbers the page so string_agg keeps its order.
+    sql = f"""
+        WITH hits AS MATERIALIZED (
+            SELECT f.id, f.geom, f.properties FROM layers_feature f WHERE {where}
+        ), page AS (
+            SELECT f.*, row_number() OVER (ORDER BY {order}) AS n
+            FROM hits f ORDER BY {order} LIMIT %s OFFSET %s
+        )
+        SELECT (SELECT count(*) FROM hits),
+               (SELECT count(*) FROM page),
+               (SELECT coalesce(string_agg({feature}, ',' ORDER BY f.n), '') FROM page f)
+    """  # noqa: S608 - only placeholders and module constants are interpolated
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [as_multi, *feature_params, *params, limit, offset])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            sql,
+            [*params, *order_params, *order_params, limit, offset, *feature_params],
+        )
+        matched, returned, features = cursor.fetchone()
+    return Page(matched, features, returned)
 
 
 def feature_by_id(
-    revision_id: int, feature_id: int, crs: SupportedCrs = CRS84, mark: str = "{}"
+    revision_id: int,
+    feature_id: int,
+    as_multi: bool,
+    crs: SupportedCrs = CRS84,
+    mark: str = "{}",
 ) -> str | None:
     """The feature as GeoJSON text in `crs` (multi-part and marked as in `feature_page`), or
     None when it is not part of this revision."""
-    feature, feature_params = _feature_json(f"({MIXES_SINGLE_AND_MULTI})", crs, mark)
+    feature, feature_params = _feature_json(as_multi, crs, mark)
     sql = f"SELECT {feature} FROM layers_feature f WHERE f.id = %s AND f.revision_id = %s"  # noqa: S608
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [revision_id, revision_id, *feature_params, feature_id, revision_id])
+        cursor.execute(sql, [*feature_params, feature_id, revision_id])
         row = cursor.fetchone()
     return row[0] if row else None

@@ -7,7 +7,7 @@ does not offer.
 """
 
 from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED
-from layers.ogc.params import DEFAULT_LIMIT, FORMATS, MAX_LIMIT
+from layers.ogc.params import DEFAULT_LIMIT, FILTER_LANGUAGES, FORMATS, MAX_LIMIT
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 
@@ -98,6 +98,35 @@ def _parameters() -> dict:
             "An RFC 3339 date-time or interval. The layers have no time, so every feature "
             "matches a valid value.",
             {"type": "string"},
+        ),
+        "filter": query(
+            "filter",
+            "A CQL2 filter (OGC API - Features Part 3) on the collection's queryables: "
+            "= <> < <= > >=, BETWEEN, LIKE, IN, IS NULL, CASEI, AND, OR, NOT and "
+            "S_INTERSECTS(geometry, <WKT, GeoJSON or BBOX>).",
+            {"type": "string"},
+        ),
+        "filter-lang": query(
+            "filter-lang",
+            "The encoding of filter: cql2-text (the default) or cql2-json.",
+            {"type": "string", "enum": list(FILTER_LANGUAGES), "default": FILTER_LANGUAGES[0]},
+        ),
+        "filter-crs": query(
+            "filter-crs",
+            "The CRS of the geometries in filter, by URI; CRS84 when not given.",
+            {"type": "string", "format": "uri", "enum": list(SUPPORTED), "default": CRS84_URI},
+        ),
+        "properties": query(
+            "properties",
+            "Only these attributes in each feature (comma-separated); the data mark SJZT "
+            "always stays.",
+            {"type": "array", "items": {"type": "string"}},
+        ),
+        "sortby": query(
+            "sortby",
+            "The order of the features: queryables, comma-separated, each with + (ascending, "
+            "the default) or - (descending); ties and the default order by feature id.",
+            {"type": "array", "items": {"type": "string"}},
         ),
         "collectionId": {
             "name": "collectionId",
@@ -242,8 +271,20 @@ def openapi_document(server_url: str, title: str, description: str) -> dict:
             "/collections/{collectionId}/items": _operation(
                 "getFeatures",
                 "Features of a layer's published revision",
-                ["collectionId", "f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"],
+                [
+                    *("collectionId", "f", "limit", "offset", "bbox", "bbox-crs", "datetime"),
+                    *("crs", "filter", "filter-lang", "filter-crs", "properties", "sortby"),
+                ],
                 _with_content_crs(_json("A page of features", "featureCollectionGeoJSON", geojson)),
+            ),
+            "/collections/{collectionId}/queryables": _operation(
+                "getQueryables",
+                "What the layer's features may be filtered and sorted by",
+                ["collectionId", "f"],
+                {
+                    "description": "A JSON Schema of the queryables (Part 3)",
+                    "content": {"application/schema+json": {"schema": {"type": "object"}}},
+                },
             ),
             "/collections/{collectionId}/items/{featureId}": _operation(
                 "getFeature",

@@ -24,7 +24,12 @@ INTEGER = re.compile(r"-?[0-9]{1,12}")
 # The parameters each kind of endpoint understands; `f` is accepted everywhere.
 METADATA_PARAMETERS = frozenset({"f"})
 ITEM_PARAMETERS = frozenset({"f", "crs"})
-ITEMS_PARAMETERS = frozenset({"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"})
+ITEMS_PARAMETERS = frozenset(
+    {"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"}
+    # Part 3 (CQL2 filters) and the `properties` and `sortby` of tipg and pygeoapi.
+    | {"filter", "filter-lang", "filter-crs", "properties", "sortby"}
+)
+FILTER_LANGUAGES = ("cql2-text", "cql2-json")
 
 
 class OgcError(Exception):
@@ -64,6 +69,28 @@ class ItemsQuery:
     # The parameters as given, repeated in the next and prev links.
     crs_text: str | None = None
     bbox_crs_text: str | None = None
+    # Checked against the collection's queryables by layers/ogc/selection.py.
+    filter: str | None = None
+    filter_lang: str = FILTER_LANGUAGES[0]
+    filter_crs: SupportedCrs = CRS84
+    filter_crs_text: str | None = None
+    properties: str | None = None
+    sortby: str | None = None
+
+    def repeated(self) -> dict[str, str]:
+        """The parameters a next or prev link repeats, as given."""
+        params = {
+            "bbox": self.bbox,
+            "bbox-crs": self.bbox_crs_text,
+            "datetime": self.datetime,
+            "crs": self.crs_text,
+            "filter": self.filter,
+            "filter-lang": self.filter_lang if self.filter is not None else None,
+            "filter-crs": self.filter_crs_text,
+            "properties": self.properties,
+            "sortby": self.sortby,
+        }
+        return {name: value for name, value in params.items() if value is not None}
 
 
 def check_parameters(query: QueryDict, allowed: frozenset[str]) -> None:
@@ -95,7 +122,21 @@ def parse_items_query(query: QueryDict) -> ItemsQuery:
     bbox_crs = parse_crs(query.get("bbox-crs"), "bbox-crs")
     if "bbox-crs" in query and bbox is None:
         raise invalid(_("The parameter bbox-crs is given without bbox."))
+    filter_lang = query.get("filter-lang", FILTER_LANGUAGES[0])
+    if filter_lang not in FILTER_LANGUAGES:
+        raise invalid(
+            _("The parameter filter-lang must be one of: %(choices)s.")
+            % {"choices": ", ".join(FILTER_LANGUAGES)}
+        )
+    if "filter" in query and not query["filter"].strip():
+        raise invalid(_("The parameter filter is empty."))
     return ItemsQuery(
+        filter=query.get("filter"),
+        filter_lang=filter_lang,
+        filter_crs=parse_crs(query.get("filter-crs"), "filter-crs"),
+        filter_crs_text=query.get("filter-crs"),
+        properties=query.get("properties"),
+        sortby=query.get("sortby"),
         limit=parse_limit(query.get("limit")),
         offset=parse_offset(query.get("offset")),
         envelopes=parse_bbox(bbox, bbox_crs) if bbox is not None else (),

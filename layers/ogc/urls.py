@@ -13,6 +13,11 @@ urlpatterns = [
     re_path(r"^collections/(?P<collection_id>[^/]+)/?$", views.collection, name="ogc-collection"),
     re_path(r"^collections/(?P<collection_id>[^/]+)/items/?$", views.items, name="ogc-items"),
     re_path(
+        r"^collections/(?P<collection_id>[^/]+)/queryables/?$",
+        views.queryables,
+        name="ogc-queryables",
+    ),
+    re_path(
         r"^collections/(?P<collection_id>[^/]+)/items/(?P<feature_id>[^/]+)/?$",
         views.item,
         name="ogc-item",

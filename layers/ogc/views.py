@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from layers.marks import data_notice, keywords, mark_properties, with_notice
 from layers.models import Layer
 from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED, SupportedCrs
-from layers.ogc.features import feature_by_id, feature_page, match_features
+from layers.ogc.features import feature_by_id, feature_page
 from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from layers.ogc.params import (
     METADATA_PARAMETERS,
@@ -34,14 +34,30 @@ from layers.ogc.params import (
     parse_item_query,
     parse_items_query,
 )
+from layers.ogc.queryables import queryables_of, queryables_schema
+from layers.ogc.selection import selection_of
+from layers.summary import ensure_summary
 from planportal.etags import if_none_match_holds
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
+SCHEMA_JSON = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    # Part 3: queryables and CQL2 filters (layers/ogc/filters.py says which operators).
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 ]
 CACHE_CONTROL = "public, max-age=60"
 MAX_FEATURE_ID = 2**63 - 1
@@ -169,6 +185,12 @@ def _collection_document(request: HttpRequest, layer: Layer) -> dict:
         "links": [
             _link(_url(request, "ogc-collection", layer.collection_id), "self", JSON, layer.title),
             _link(_url(request, "ogc-items", layer.collection_id), "items", GEOJSON, layer.title),
+            _link(
+                _url(request, "ogc-queryables", layer.collection_id),
+                QUERYABLES_REL,
+                SCHEMA_JSON,
+                layer.title,
+            ),
         ],
         "itemType": "feature",
         # Part 2: the CRSs `crs` accepts, and the one the data is stored in (WGS 84 lon/lat,
@@ -262,14 +284,8 @@ def _page_links(
     request: HttpRequest, layer: Layer, query: ItemsQuery, matched: int, returned: int
 ) -> list[dict]:
     def page(offset: int) -> str:
-        params = {
-            "f": request.GET.get("f"),
-            "bbox": query.bbox,
-            "bbox-crs": query.bbox_crs_text,
-            "datetime": query.datetime,
-            "crs": query.crs_text,
-        }
-        params = {name: value for name, value in params.items() if value is not None}
+        params = {"f": request.GET.get("f")} if "f" in request.GET else {}
+        params.update(query.repeated())
         params.update(limit=query.limit, offset=offset)
         return _url(request, "ogc-items", layer.collection_id, query=params)
 
@@ -303,31 +319,40 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     )
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), query.crs)
-    matches = match_features(revision_id, query.envelopes)
-    matched = matches.count
-    features = feature_page(
+    # Types and attribute names come from the revision row (layers/summary.py): no scan here.
+    queryables, summary = queryables_of(layer.published_revision)
+    page = feature_page(
         revision_id,
-        query.envelopes,
+        selection_of(query, queryables),
         query.limit,
         query.offset,
-        matches.as_multi,
+        summary.mixes_single_and_multi,
         query.crs,
         mark_properties(layer),
     )
     collection = {
         "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": len(features),
+        "numberMatched": page.matched,
+        "numberReturned": page.returned,
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "links": _page_links(request, layer, query, matched, len(features)),
+        "links": _page_links(request, layer, query, page.matched, page.returned),
     }
     # A foreign member for readers of the whole file (GIS tools keep the per-feature SJZT).
     notice = data_notice(layer)
     if notice:
         collection["description"] = notice
     head = _dumps(collection)
-    body = head[:-1] + ',"features":[' + ",".join(features) + "]}"
+    body = head[:-1] + ',"features":[' + page.features + "]}"
     return _with_content_crs(_answer(request, body, GEOJSON, etag), query.crs)
+
+
+@ogc_endpoint
+def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
+    check_parameters(request.GET, METADATA_PARAMETERS)
+    layer = _collection(collection_id)
+    found, _summary = queryables_of(layer.published_revision)
+    url = _url(request, "ogc-queryables", layer.collection_id)
+    return _json_answer(request, queryables_schema(layer, found, url), SCHEMA_JSON)
 
 
 @ogc_endpoint
@@ -347,8 +372,13 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
     )
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), crs)
+    summary = ensure_summary(layer.published_revision)
     feature = feature_by_id(
-        layer.published_revision_id, int(feature_id), crs, mark_properties(layer)
+        layer.published_revision_id,
+        int(feature_id),
+        summary.mixes_single_and_multi,
+        crs,
+        mark_properties(layer),
     )
     if feature is None:
         raise missing
