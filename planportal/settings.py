@@ -406,20 +406,24 @@ ANNOUNCEMENT_START_DAYS = env_int("ANNOUNCEMENT_START_DAYS", 20)
 HEARING_NOTICE_DAYS = env_int("HEARING_NOTICE_DAYS", 7)
 
 # Layer uploads (layers/ingest): limits of one upload, sized for a township or county plan.
-# The uploaded file itself (a zip, .gpkg, .geojson or .kml).
-UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# The uploaded file itself (a zip, .gpkg, .geojson or .kml): a GeoPackage of 2,000,000
+# parcels is about 1.2 GB.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024 * 1024)
 # Everything an archive unpacks to; a 50,000-parcel Shapefile is about 45 MB.
-UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 4 * 1024 * 1024 * 1024)
 # Entries of an archive; a FileGDB has 5 to 10 files per table.
 UPLOAD_MAX_ARCHIVE_ENTRIES = env_int("UPLOAD_MAX_ARCHIVE_ENTRIES", 2000)
-# Features of the chosen layer, checked before the layer is read.
-UPLOAD_MAX_FEATURES = env_int("UPLOAD_MAX_FEATURES", 200_000)
+# Features of one layer, checked before the layer is read. The ingest streams (memory does
+# not grow with the layer, layers/ingest/streaming.py), so this bounds time and disk only: a
+# province's 2,000,000 parcels take a few minutes (bench/README.md, ingest.py).
+LAYER_MAX_FEATURES = env_int("LAYER_MAX_FEATURES", 2_000_000)
 # Vertices of one feature; a detailed township boundary has some tens of thousands.
 UPLOAD_MAX_VERTICES_PER_FEATURE = env_int("UPLOAD_MAX_VERTICES_PER_FEATURE", 100_000)
 # One ingest job (an upload or a 汇交 package) runs in a child process with these limits
 # (layers/revisions/confined.py): CPU seconds, and bytes of data (heap and buffers, not the
-# shared libraries). A 200,000-parcel GeoPackage takes about 15 s and 0.9 GB.
-INGEST_CPU_SECONDS = env_int("INGEST_CPU_SECONDS", 300)
+# shared libraries). Memory stays flat with the layer's size (under 400 MiB resident for a
+# million parcels); CPU grows with it, about a minute per million parcels.
+INGEST_CPU_SECONDS = env_int("INGEST_CPU_SECONDS", 600)
 INGEST_MEMORY_BYTES = env_int("INGEST_MEMORY_BYTES", 2 * 1024 * 1024 * 1024)
 # An upload never started (no layer or fields chosen) is cancelled, its file removed, after:
 UPLOAD_DRAFT_HOURS = env_int("UPLOAD_DRAFT_HOURS", 72)

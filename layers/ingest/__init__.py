@@ -1,4 +1,9 @@
-"""The upload pipeline of map layers: plain functions over GeoDataFrames.
+"""The upload pipeline of map layers: plain functions over batches of features.
+
+Uploads go through ``pipeline.ingest_file``, which streams the layer (reader.py, streaming.py:
+two passes over Arrow batches, one COPY, whole-layer checks in PostgreSQL) in flat memory.
+The functions below read and check a whole (small) layer at once with the same checks; they
+serve the tests and callers that want a GeoDataFrame:
 
     from layers.ingest import open_source, list_layers, prepare_layer, write_revision
 

@@ -5,6 +5,7 @@ planner's GIS shows) and, when the layer has one, by its key (BSM). Severity dec
 an error rejects the file, a warning is kept with the revision.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,10 +42,25 @@ class GeometryCheck:
 
 def dominant_geometry_type(geometries: np.ndarray) -> str:
     """The layer geometry type most features have: "Point", "LineString" or "Polygon"."""
-    type_ids = shapely.get_type_id(np.asarray(geometries, dtype=object))
-    families = pd.Series([FAMILY_OF_TYPE_ID.get(int(t)) for t in type_ids], dtype=object)
-    counts = families[families.isin(list(TYPE_IDS_OF_FAMILY))].value_counts()
-    return str(counts.index[0]) if len(counts) else "Polygon"
+    return dominant_family(family_counts(geometries))
+
+
+def family_counts(geometries: np.ndarray) -> Counter:
+    """How many features of each layer geometry type there are (added up batch by batch)."""
+    type_ids, counts = np.unique(
+        shapely.get_type_id(np.asarray(geometries, dtype=object)), return_counts=True
+    )
+    found: Counter = Counter()
+    for type_id, count in zip(type_ids, counts, strict=True):
+        family = FAMILY_OF_TYPE_ID.get(int(type_id))
+        if family in TYPE_IDS_OF_FAMILY:
+            found[family] += int(count)
+    return found
+
+
+def dominant_family(counts: Counter) -> str:
+    # most_common keeps first-seen order among equal counts, as value_counts did
+    return counts.most_common(1)[0][0] if counts else "Polygon"
 
 
 def check_geometries(
@@ -182,17 +198,14 @@ def check_landuse_codes(attributes: pd.DataFrame, keys: list[str | None]) -> lis
 
 
 def check_keys(attributes: pd.DataFrame, key_field: str, keys: list[str | None]) -> list[Problem]:
-    if not key_field or len(attributes) == 0:
-        return []
-    if key_field not in attributes.columns:
-        return [problems.warning("key_missing", field=key_field)]
-    found = []
-    series = pd.Series(keys, dtype=object)
+    found = check_keys_present(attributes, key_field, keys)
+    if not key_field or key_field not in attributes.columns:
+        return found
     first_of: dict[str, int] = {}
-    for index, key in enumerate(series):
+    for index, key in enumerate(keys):
         if key is None:
-            found.append(problems.warning("key_empty", field=key_field, feature=index + 1))
-        elif key in first_of:
+            continue
+        if key in first_of:
             found.append(
                 problems.error(
                     "key_duplicate",
@@ -205,14 +218,33 @@ def check_keys(attributes: pd.DataFrame, key_field: str, keys: list[str | None])
             )
         else:
             first_of[key] = index
-    return found
+    return sorted(found, key=lambda p: p.feature or 0)
+
+
+def check_keys_present(
+    attributes: pd.DataFrame, key_field: str, keys: list[str | None]
+) -> list[Problem]:
+    """The key field is there and every feature has a key (duplicates are another check:
+    check_keys here, in the database when streaming)."""
+    if not key_field or len(attributes) == 0:
+        return []
+    if key_field not in attributes.columns:
+        return [problems.warning("key_missing", field=key_field)]
+    return [
+        problems.warning("key_empty", field=key_field, feature=index + 1)
+        for index, key in enumerate(keys)
+        if key is None
+    ]
 
 
 def key_values(attributes: pd.DataFrame, key_field: str) -> list[str | None]:
     """The key of each feature as text (12.0 -> "12"), None where it is empty."""
     if not key_field or key_field not in attributes.columns:
         return [None] * len(attributes)
-    return [_text(value) for value in attributes[key_field].tolist()]
+    values = attributes[key_field].tolist()
+    if all(type(value) is str for value in values):  # the usual key: text (BSM)
+        return [value.strip() or None for value in values]
+    return [_text(value) for value in values]
 
 
 def _text(value) -> str | None:

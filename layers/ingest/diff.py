@@ -178,6 +178,8 @@ def diff_revisions(
             Layer.objects.filter(pk=layer.pk).values_list("published_revision", flat=True).first()
         )
         against = LayerRevision.objects.filter(pk=published_id).first() if published_id else None
+    if against is None:
+        return _all_added(layer, revision, with_ids=with_ids)
     table = connection.ops.quote_name(Feature._meta.db_table)
     parameters = {
         "key": layer.key_field or "",
@@ -212,6 +214,33 @@ def diff_revisions(
         added_ids=added_ids,
         removed_ids=removed_ids,
         changed_ids=changed_ids,
+    )
+
+
+def _all_added(layer: Layer, revision: LayerRevision, *, with_ids: bool) -> RevisionDiff:
+    """Nothing published to compare with (a brand-new layer): every feature is added, and
+    no feature is paired with anything, so the pairing query is not run at all (it read the
+    whole revision twice: 1.5 s for 200,000 parcels)."""
+    srid = area_srid(layer, revision)
+    added_ids = None
+    if with_ids:
+        added_ids = list(
+            Feature.objects.filter(revision=revision).order_by("id").values_list("id", flat=True)
+        )
+    return RevisionDiff(
+        revision=revision.number,
+        against=None,
+        key_field=layer.key_field or "",
+        added=len(added_ids) if added_ids is not None else revision.features.count(),
+        removed=0,
+        changed=0,
+        unchanged=0,
+        area_ha_before=0.0,
+        area_ha_after=_area_ha(revision, srid),
+        area_srid=srid,
+        added_ids=added_ids,
+        removed_ids=[] if with_ids else None,
+        changed_ids=[] if with_ids else None,
     )
 
 

@@ -209,10 +209,10 @@ def read_layer(source: Source, layer_name: str | None = None) -> RawLayer:
     order and coordinates. Raises RejectedFile."""
     layer = choose_layer(source, layer_name)
     found: list[Problem] = []
-    if layer.feature_count > limit("UPLOAD_MAX_FEATURES"):
+    if layer.feature_count > limit("LAYER_MAX_FEATURES"):
         raise problems.RejectedFile(
             problems.error(
-                "too_many_features", count=layer.feature_count, limit=limit("UPLOAD_MAX_FEATURES")
+                "too_many_features", count=layer.feature_count, limit=limit("LAYER_MAX_FEATURES")
             )
         )
     dataset = layer.dataset

@@ -101,7 +101,15 @@ def check_gcj02(
     geometries_4326: np.ndarray, published_revision_id: int | None, attributes: pd.DataFrame
 ) -> list[Problem]:
     """An error when the upload is recognisably GCJ-02, else nothing."""
-    samples = _sample_vertices(geometries_4326)
+    shifted, true = named_point_tally(geometries_4326, attributes)
+    return gcj02_verdict(_sample_vertices(geometries_4326), published_revision_id, shifted, true)
+
+
+def gcj02_verdict(
+    samples: np.ndarray, published_revision_id: int | None, shifted: list[str], true: int
+) -> list[Problem]:
+    """The same verdict from what a streaming read gathered batch by batch: up to MAX_SAMPLES
+    vertices (lon, lat) spread over the file, and the named points' tally."""
     if len(samples) == 0 or not _in_china(samples):
         return []
     metres = _offset_metres(samples)
@@ -111,8 +119,7 @@ def check_gcj02(
         )
         if as_is is not None and corrected is not None and _lines_up(as_is, corrected):
             return [problems.error("crs_gcj02_against_published", metres=metres)]
-    shifted = _shifted_named_points(geometries_4326, attributes)
-    if shifted:
+    if shifted and len(shifted) > true:
         return [
             problems.error("crs_gcj02_against_places", metres=metres, places="、".join(shifted))
         ]
@@ -193,16 +200,17 @@ def _to_zone(epsg: int) -> Transformer:
     return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
-def _shifted_named_points(geometries: np.ndarray, attributes: pd.DataFrame) -> list[str]:
-    """The names of known places whose point in the upload sits at the GCJ-02 position, when
-    these outnumber the ones at the true position."""
+def named_point_tally(geometries: np.ndarray, attributes: pd.DataFrame) -> tuple[list[str], int]:
+    """The names of known places whose point in the upload sits at the GCJ-02 position, and
+    how many sit at their true one (the upload is GCJ-02 when the first outnumber the
+    second)."""
     places = known_places()
     is_point = np.isin(shapely.get_type_id(geometries), POINT_TYPE_IDS)
     if not places or not is_point.any():
-        return []
+        return [], 0
     columns = [column for column in attributes.columns if str(column).upper() in NAME_FIELDS]
     if not columns:
-        return []
+        return [], 0
     names_of = attributes[columns]
     shifted, true = [], 0
     for index in np.flatnonzero(is_point):
@@ -217,7 +225,7 @@ def _shifted_named_points(geometries: np.ndarray, attributes: pd.DataFrame) -> l
                 shifted.append(name)
             elif to_true <= NAMED_NEAR_METRES:
                 true += 1
-    return shifted if len(shifted) > true else []
+    return shifted, true
 
 
 @cache

@@ -7,8 +7,10 @@ applies to all of them.
     if result.revision is None:            # rejected: result.prepared.problems say why
         ...
 
-A file refused as a whole raises RejectedFile; a file whose features were refused comes back
-with ``revision=None`` and nothing written. Otherwise the layer (created when it did not exist,
+The layer is read, checked and written batch by batch (layers/ingest/streaming.py), so memory
+does not grow with its size. A file refused as a whole raises RejectedFile; a file whose
+features were refused comes back with ``revision=None`` and nothing written (what had been
+written is rolled back). Otherwise the layer (created when it did not exist,
 with the defaults below) and its new revision are written in one transaction; ``on_written``
 runs inside it, so a caller's own row (an upload job, an audit event) commits with them or not
 at all. The revision is not published.
@@ -18,16 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
-
 from layers.models import Layer, LayerRevision, default_policy
 from planportal.models import Plan
 
-from .checks import dominant_geometry_type
 from .fields import map_fields
-from .formats import RawLayer, open_source, read_layer
-from .prepare import PreparedLayer, Progress, prepare_raw_layer
-from .write import write_revision
+from .formats import open_source
+from .prepare import PreparedLayer, Progress
+from .reader import stream_layer
+from .streaming import ingest_stream
 
 # The key field a new layer takes when the file has it: 标识码, the standard's feature id.
 DEFAULT_KEY_FIELD = "BSM"
@@ -67,45 +67,38 @@ def ingest_file(
     on_written: Callable[[Layer, LayerRevision], None] | None = None,
 ) -> IngestResult:
     """Reads, checks and writes ``path`` (shown to people as ``name``) as the next revision
-    of the target layer. ``on_prepared`` sees the problems before anything is written."""
+    of the target layer. ``on_prepared`` sees the problems found before the first feature is
+    written (the file's, its coordinate system's, unusable coordinates); all of them are in
+    ``result.prepared`` at the end."""
     report = progress or _silent
     source_name = name or Path(path).name
     with open_source(path, name=source_name) as source:
         report("reading", 0, 1)
-        raw = read_layer(source, target.source_layer or None)
-        report("reading", 1, 1)
-        layer, changed = target_layer(target, raw)
-        prepared = prepare_raw_layer(
-            layer,
-            raw,
-            source_name=source_name,
-            checksum=source.checksum,
-            field_mapping=target.field_mapping or None,
-            progress=progress,
-        )
-    if on_prepared is not None:
-        on_prepared(prepared)
-    created = layer.pk is None
-    if prepared.rejected:
-        return IngestResult(layer, prepared, None, created)
-    with transaction.atomic():
-        if changed:  # only then: the row lock would hold up publishing until the commit
-            layer.save(update_fields=changed)
-        revision = write_revision(
-            layer, prepared, created_by=created_by, source_name=source_name, progress=progress
-        )
-        if on_written is not None:
-            on_written(layer, revision)
+        with stream_layer(source, target.source_layer or None) as stream:
+            layer, changed = target_layer(target, stream.fields, stream.layer.name)
+            created = layer.pk is None
+            prepared, revision = ingest_stream(
+                layer,
+                stream,
+                source_name=source_name,
+                checksum=source.checksum,
+                field_mapping=target.field_mapping or None,
+                changed_fields=changed,
+                created_by=created_by,
+                progress=progress,
+                on_prepared=on_prepared,
+                on_written=on_written,
+            )
     return IngestResult(layer, prepared, revision, created)
 
 
-def target_layer(target: Target, raw: RawLayer) -> tuple[Layer, list[str]]:
+def target_layer(target: Target, fields: list[str], layer_name: str) -> tuple[Layer, list[str]]:
     """The existing layer with the title and key field the planner gave (and which of its
-    fields that changes), or a new, unsaved one shaped by the data, which write_revision
-    saves with its first revision."""
+    fields that changes), or a new, unsaved one shaped by the data (its geometry type is
+    set once the features have been surveyed), which is saved with its first revision."""
     layer = Layer.objects.select_related("plan").filter(collection_id=target.collection_id).first()
     if layer is None:
-        return new_layer(target, raw), []
+        return new_layer(target, fields, layer_name), []
     if layer.plan_id != target.plan.pk:
         raise ValueError(f"layer {layer.collection_id} belongs to another plan")
     wanted = {
@@ -118,23 +111,23 @@ def target_layer(target: Target, raw: RawLayer) -> tuple[Layer, list[str]]:
     return layer, changed
 
 
-def new_layer(target: Target, raw: RawLayer) -> Layer:
-    """The defaults of a layer made by its first upload: the dominant geometry type, the
-    file's layer name as title, BSM as key field when the file has it (after mapping), and
-    the public policy its code, collection id or title calls for (generalised for restricted
-    designations, else tiles only: see layers/revisions/gate.py)."""
+def new_layer(target: Target, fields: list[str], layer_name: str) -> Layer:
+    """The defaults of a layer made by its first upload: the dominant geometry type (set by
+    the streaming pass), the file's layer name as title, BSM as key field when the file has
+    it (after mapping), and the public policy its code, collection id or title calls for
+    (generalised for restricted designations, else tiles only: see
+    layers/revisions/gate.py)."""
     key_field = target.key_field
     if key_field is None:
-        fields = [column for column in raw.frame.columns if column != raw.frame.geometry.name]
         targets = map_fields(fields, [], target.field_mapping).targets
         key_field = DEFAULT_KEY_FIELD if DEFAULT_KEY_FIELD in targets else ""
-    title = (target.title or raw.layer.name)[:200]
+    title = (target.title or layer_name)[:200]
     return Layer(
         plan=target.plan,
         collection_id=target.collection_id,
         code=target.code.upper(),
         title=title,
-        geometry_type=dominant_geometry_type(raw.frame.geometry.values),
+        geometry_type="Polygon",
         key_field=key_field,
         public_policy=default_policy(target.code, target.collection_id, title),
     )

@@ -45,10 +45,13 @@ class PreparedLayer:
     source_crs: str  # "EPSG:4546"
     encoding: str | None
     geometry_type: str  # the kind the features were checked against
-    frame: gpd.GeoDataFrame  # EPSG:4326; the original fields plus the mapped ones
+    # EPSG:4326; the original fields plus the mapped ones. None when the layer was checked
+    # and written batch by batch (layers/ingest/streaming.py): ``count`` says how many.
+    frame: gpd.GeoDataFrame | None
     field_mapping: FieldMapping
     key_field: str
     log: problems.ProblemLog
+    count: int | None = None
 
     @property
     def rejected(self) -> bool:
@@ -56,7 +59,7 @@ class PreparedLayer:
 
     @property
     def feature_count(self) -> int:
-        return len(self.frame)
+        return len(self.frame) if self.frame is not None else int(self.count or 0)
 
     @property
     def problems(self) -> list[Problem]:
@@ -105,15 +108,17 @@ def prepare_raw_layer(
     geometries = np.asarray(raw.frame.geometry.array, dtype=object)
     total = len(geometries)
     report("checking", 0, total)
-    area = _plan_area(layer)
-    plan_extent = _to_shapely(area.geometry)
+    area = layer_plan_area(layer)
+    plan_extent = to_shapely(area.geometry)
 
     mapping = map_fields(
         [c for c in raw.frame.columns if c != raw.frame.geometry.name],
         layer.attribute_schema or [],
         field_mapping,
     )
-    attributes = _mapped_attributes(raw.frame, mapping, log)
+    attributes = mapped_attributes(
+        pd.DataFrame(raw.frame.drop(columns=raw.frame.geometry.name)), mapping, log
+    )
     key_field = layer.key_field or ""
     keys = checks.key_values(attributes, key_field)
     # Before anything computes with them (the bounds that recognise the coordinate system,
@@ -136,7 +141,7 @@ def prepare_raw_layer(
     kind = geometry_type or layer.geometry_type
     geometry_check = checks.check_geometries(geometries, kind, keys, refused=refused)
     log.extend(geometry_check.problems)
-    in_4326 = _to_4326(geometry_check.geometries, recognised)
+    in_4326 = to_4326(geometry_check.geometries, recognised)
     log.extend(checks.check_extent(in_4326, plan_extent, keys, official=area.official))
     # GCJ-02 (高德/腾讯 exports) passes every check above, ~550 m off: compare with what is known.
     log.extend(check_gcj02(in_4326, layer.published_revision_id, attributes))
@@ -160,11 +165,10 @@ def prepare_raw_layer(
     )
 
 
-def _mapped_attributes(
-    frame: gpd.GeoDataFrame, mapping: FieldMapping, log: problems.ProblemLog
+def mapped_attributes(
+    attributes: pd.DataFrame, mapping: FieldMapping, log: problems.ProblemLog
 ) -> pd.DataFrame:
     """The original fields as they are, plus each mapped field under its target name."""
-    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     for source, target in mapping.mapping.items():
         if source != target:
             attributes[target] = attributes[source]
@@ -180,7 +184,7 @@ def _mapped_attributes(
     return attributes
 
 
-def _to_4326(geometries: np.ndarray, recognised: RecognisedCrs) -> np.ndarray:
+def to_4326(geometries: np.ndarray, recognised: RecognisedCrs) -> np.ndarray:
     # CGCS2000 and WGS 84 coordinates are the same at plan scale (and PROJ agrees).
     if recognised.epsg in (4326, 4490):
         return geometries
@@ -205,14 +209,14 @@ def _bounds(geometries: np.ndarray) -> tuple[float, float, float, float] | None:
     return tuple(float(v) for v in shapely.total_bounds(present))
 
 
-def _plan_area(layer: Layer) -> PlanArea:
+def layer_plan_area(layer: Layer) -> PlanArea:
     """The official township boundary (firm checks), else the approximate extent."""
     if not layer.plan_id:
         return PlanArea(None, official=False)
     return plan_area(layer.plan)
 
 
-def _to_shapely(geometry) -> shapely.Geometry | None:
+def to_shapely(geometry) -> shapely.Geometry | None:
     if geometry is None:
         return None
     return shapely.from_wkb(bytes(geometry.transform(4326, clone=True).wkb))

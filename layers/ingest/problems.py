@@ -278,17 +278,35 @@ class RejectedFile(Exception):
 MAX_LISTED_PER_CODE = 100
 
 
+# Kept in memory per kind: a million repaired parcels must not become a million objects.
+MAX_KEPT_PER_CODE = 1000
+
+
 @dataclass
 class ProblemLog:
-    """Problems in the order they were found, with totals per severity."""
+    """Problems in the order they were found, with totals per severity. Of each kind the
+    first MAX_KEPT_PER_CODE are kept, the rest only counted."""
 
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    omitted: Counter = dataclasses.field(default_factory=Counter)
+    _kept: Counter = dataclasses.field(default_factory=Counter, repr=False)
+    _any_error: bool = dataclasses.field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        given, self.problems = self.problems, []
+        self.extend(given)
 
     def add(self, problem: Problem) -> None:
+        self._any_error = self._any_error or problem.is_error
+        if self._kept[problem.code] >= MAX_KEPT_PER_CODE:
+            self.omitted[problem.code] += 1
+            return
+        self._kept[problem.code] += 1
         self.problems.append(problem)
 
     def extend(self, problems: "list[Problem]") -> None:
-        self.problems.extend(problems)
+        for problem in problems:
+            self.add(problem)
 
     @property
     def errors(self) -> list[Problem]:
@@ -300,13 +318,13 @@ class ProblemLog:
 
     @property
     def has_errors(self) -> bool:
-        return any(p.is_error for p in self.problems)
+        return self._any_error
 
     def stored(self, limit_per_code: int = MAX_LISTED_PER_CODE) -> list[dict[str, Any]]:
         """The list kept on the revision: the first problems of each kind, then how many
         more of that kind there were."""
         seen: Counter[str] = Counter()
-        totals = Counter(p.code for p in self.problems)
+        totals = Counter(p.code for p in self.problems) + self.omitted
         listed = []
         for problem in self.problems:
             seen[problem.code] += 1

@@ -23,11 +23,11 @@ from layers.ingest import (
     list_layers,
     map_fields,
     open_source,
-    read_layer,
 )
 from layers.ingest import problems as ingest_problems
 from layers.ingest.formats import ARCHIVE_EXTENSIONS, FILE_FORMATS
 from layers.ingest.limits import human_bytes, limit
+from layers.ingest.reader import stream_layer
 from layers.models import Layer, UploadJob, UploadState
 from planportal.audit import record
 
@@ -173,13 +173,23 @@ def layer_fields(job: UploadJob, layer_name: str) -> dict:
     cached = job.inspection.get("fields", {}).get(layer_name)
     if cached is not None:
         return cached
-    with open_source(stored_path(job), name=job.original_name) as source:
-        raw = read_layer(source, layer_name)
-    frame = raw.frame
-    names = [c for c in frame.columns if c != frame.geometry.name]
+    # The first batch gives the samples: a layer of two million features is never read
+    # whole in the web process.
+    with (
+        open_source(stored_path(job), name=job.original_name) as source,
+        stream_layer(source, layer_name) as stream,
+    ):
+        batches = stream.batches()
+        first = next(batches, None)
+        batches.close()  # closes the Arrow reader before the copy is removed
+        notes = [problem.as_dict() for problem in stream.problems]
+        names = stream.fields
     described = {
-        "fields": [{"name": name, "sample": _sample(frame[name])} for name in names],
-        "notes": [problem.as_dict() for problem in raw.problems],
+        "fields": [
+            {"name": name, "sample": _sample(first.attributes[name]) if first else ""}
+            for name in names
+        ],
+        "notes": notes,
     }
     job.inspection.setdefault("fields", {})[layer_name] = described
     job.save(update_fields=["inspection", "updated_at"])

@@ -96,12 +96,8 @@ class Command(RecordedCommand):
         target = Target(plan, collection_id, layer_name, title or "", key, mapping, options["code"])
         try:
             with transaction.atomic():
-                result = ingest_file(
-                    file,
-                    target,
-                    created_by=actor,
-                    on_prepared=lambda prepared: self._print_problems(prepared.problems),
-                )
+                result = ingest_file(file, target, created_by=actor)
+                self._print_problems(result.prepared.problems)
                 if result.revision is None:
                     raise CommandError(_("The file was rejected."))
                 if changes:

@@ -56,6 +56,28 @@ def large_file(tmp_path_factory):
     return grid_of_parcels(tmp_path_factory.mktemp("large") / "地块.geojson", side=400)
 
 
+def one_huge_feature(path, vertices: int):
+    """One parcel whose outline has ``vertices`` vertices, as GeoJSON: reading it needs
+    hundreds of megabytes whatever the pipeline does (GDAL parses the whole feature), while a
+    large file of ordinary parcels is read batch by batch in flat memory."""
+    x0, y0 = TO_GK_PLAIN.transform(*CENTRE_LONLAT)
+    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    lon, lat = TO_LONLAT.transform(x0 + 200 * np.cos(angles), y0 + 200 * np.sin(angles))
+    ring = ",".join(f"[{x:.8f},{y:.8f}]" for x, y in zip(lon, lat, strict=True))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            '{"type":"FeatureCollection","features":[{"type":"Feature",'
+            '"properties":{"BSM":"141181101000000001","DLBM":"0103","DLMC":"旱地"},'
+            f'"geometry":{{"type":"Polygon","coordinates":[[{ring},[{lon[0]:.8f},{lat[0]:.8f}]]]}}}}]}}'
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def huge_feature(tmp_path_factory):
+    return one_huge_feature(tmp_path_factory.mktemp("huge") / "地块.geojson", 2_000_000)
+
+
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
@@ -85,7 +107,10 @@ def upload(live_url, scene, collection_id, path, **fields):
     [
         ({"INGEST_CPU_SECONDS": "1"}, "ingest_cpu_limit", "处理时间超过了单次上传的上限 1 秒"),
         (
-            {"INGEST_MEMORY_BYTES": str(300 * 1024**2)},
+            {
+                "INGEST_MEMORY_BYTES": str(300 * 1024**2),
+                "UPLOAD_MAX_VERTICES_PER_FEATURE": "5000000",
+            },
             "ingest_memory_limit",
             "所需的内存超过了单次上传的上限 300 MB",
         ),
@@ -93,7 +118,7 @@ def upload(live_url, scene, collection_id, path, **fields):
     ids=["cpu", "memory"],
 )
 def test_an_upload_over_a_limit_fails_plainly_and_changes_nothing(
-    scene, live_url, tmp_path, large_file, django_db_blocker, limits, code, words
+    scene, live_url, tmp_path, large_file, huge_feature, django_db_blocker, limits, code, words
 ):
     log = tmp_path / "worker.log"
     worker = start_worker(log, **limits)
@@ -105,7 +130,9 @@ def test_an_upload_over_a_limit_fails_plainly_and_changes_nothing(
         with django_db_blocker.unblock():
             Layer.objects.filter(pk=layer.pk).update(published_revision=first.revision)
 
-        job = wait_for_job(upload(live_url, scene, layer.collection_id, large_file), seconds=120)
+        # Many parcels take time; memory only one enormous feature takes (the ingest streams).
+        big = large_file if code == "ingest_cpu_limit" else huge_feature
+        job = wait_for_job(upload(live_url, scene, layer.collection_id, big), seconds=120)
 
         assert job.state == "failed", (job.error, log_tail(log))
         assert [p["code"] for p in job.problems] == [code], (job.problems, job.error)
