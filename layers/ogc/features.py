@@ -96,10 +96,21 @@ def _feature_json(
 
 @dataclass(frozen=True)
 class Page:
-    matched: int
     # The page's features as GeoJSON texts joined with commas, in the selection's order.
     features: str
     returned: int
+    # Whether more features match after this page (one row past the page was found).
+    more: bool
+    # How many match in all, when the page itself tells (see `known_matches`), else None.
+    matched: int | None
+
+
+def known_matches(offset: int, returned: int, more: bool) -> int | None:
+    """How many features match, when a page tells without counting: the last page that holds
+    at least one feature (or the first page, even empty) ends the matches."""
+    if more or (returned == 0 and offset > 0):
+        return None
+    return offset + returned
 
 
 def feature_page(
@@ -111,35 +122,57 @@ def feature_page(
     crs: SupportedCrs = CRS84,
     mark: str = "{}",
 ) -> Page:
-    """One page of features in `crs` and how many match in all, in one statement: the
-    matching rows are found once (the bbox through the GiST index on geom), counted, and
-    only the page's rows become GeoJSON, joined into one text by PostgreSQL. The order ends
-    with the feature id, so pages never overlap. ``mark`` is the JSON object merged into each
-    feature's properties (marks.mark_properties)."""
+    """One page of features in `crs`, in one statement: the page's rows and one more (which
+    says whether a next page exists) are found in the selection's order (the bbox through the
+    GiST index on geom) and only the page's rows become GeoJSON, joined into one text by
+    PostgreSQL. The order ends with the feature id, so pages never overlap. ``mark`` is the
+    JSON object merged into each feature's properties (marks.mark_properties).
+
+    Matches are not counted here: OGC API - Features Part 1 makes numberMatched optional, and
+    an exact count reads every match of the box (its geometry too, for ST_Intersects), which
+    cost the items request about half its time at 200,000 parcels (bench/README.md,
+    ogc_items). `count_matches` counts when the caller needs the number."""
     where, params = _where(revision_id, selection)
     feature, feature_params = _feature_json(as_multi, crs, mark, selection.dropped)
     order = ", ".join(term.sql for term in selection.order)
     order_params = [param for term in selection.order for param in term.params]
-    # The CTE is materialised so that the count and the page share one scan; the window
-    # numbers the page so string_agg keeps its order.
+    # The window numbers the rows (from offset + 1) so that string_agg keeps their order and
+    # leaves out the extra row; the CTE holds at most limit + 1 rows.
     sql = f"""
-        WITH hits AS MATERIALIZED (
-            SELECT f.id, f.geom, f.properties FROM layers_feature f WHERE {where}
-        ), page AS (
-            SELECT f.*, row_number() OVER (ORDER BY {order}) AS n
-            FROM hits f ORDER BY {order} LIMIT %s OFFSET %s
+        WITH page AS (
+            SELECT f.id, f.geom, f.properties, row_number() OVER (ORDER BY {order}) AS n
+            FROM layers_feature f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s
         )
-        SELECT (SELECT count(*) FROM hits),
-               (SELECT count(*) FROM page),
-               (SELECT coalesce(string_agg({feature}, ',' ORDER BY f.n), '') FROM page f)
+        SELECT (SELECT count(*) FROM page),
+               (SELECT coalesce(string_agg({feature}, ',' ORDER BY f.n), '')
+                FROM page f WHERE f.n <= %s)
     """  # noqa: S608 - only placeholders and module constants are interpolated
     with public_reads().cursor() as cursor:
         cursor.execute(
             sql,
-            [*params, *order_params, *order_params, limit, offset, *feature_params],
+            [
+                *order_params,
+                *params,
+                *order_params,
+                limit + 1,
+                offset,
+                *feature_params,
+                offset + limit,
+            ],
         )
-        matched, returned, features = cursor.fetchone()
-    return Page(matched, features, returned)
+        found, features = cursor.fetchone()
+    more = found > limit
+    returned = min(found, limit)
+    return Page(features, returned, more, known_matches(offset, returned, more))
+
+
+def count_matches(revision_id: int, selection: Selection) -> int:
+    """How many features of the revision the selection matches: ids only, no GeoJSON."""
+    where, params = _where(revision_id, selection)
+    sql = f"SELECT count(*) FROM layers_feature f WHERE {where}"  # noqa: S608
+    with public_reads().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 def feature_by_id(

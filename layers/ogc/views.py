@@ -12,6 +12,7 @@ among them), and say which in the Content-Crs header.
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from layers.marks import data_notice, keywords, mark_properties, with_notice
 from layers.models import Layer
 from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED, SupportedCrs
-from layers.ogc.features import feature_by_id, feature_page
+from layers.ogc.features import Page, count_matches, feature_by_id, feature_page
 from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from layers.ogc.params import (
     METADATA_PARAMETERS,
@@ -280,10 +281,8 @@ def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
     return _json_answer(request, _collection_document(request, _collection(collection_id)))
 
 
-def _page_links(
-    request: HttpRequest, layer: Layer, query: ItemsQuery, matched: int, returned: int
-) -> list[dict]:
-    def page(offset: int) -> str:
+def _page_links(request: HttpRequest, layer: Layer, query: ItemsQuery, page: Page) -> list[dict]:
+    def at(offset: int) -> str:
         params = {"f": request.GET.get("f")} if "f" in request.GET else {}
         params.update(query.repeated())
         params.update(limit=query.limit, offset=offset)
@@ -294,11 +293,14 @@ def _page_links(
         _link(_url(request, "ogc-collection", layer.collection_id), "collection", JSON),
     ]
     # No translated titles here: the ETag of items does not depend on the language.
-    if query.offset + returned < matched:
-        links.append(_link(page(query.offset + query.limit), "next", GEOJSON))
+    if page.more:
+        links.append(_link(at(query.offset + query.limit), "next", GEOJSON))
     if query.offset > 0:
-        previous = max(0, min(query.offset - query.limit, matched - query.limit))
-        links.append(_link(page(previous), "prev", GEOJSON))
+        previous = query.offset - query.limit
+        if page.matched is not None:
+            # An offset past the end goes back to the last full page.
+            previous = min(previous, page.matched - query.limit)
+        links.append(_link(at(max(0, previous)), "prev", GEOJSON))
     return links
 
 
@@ -321,21 +323,28 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         return _with_content_crs(_not_modified(etag), query.crs)
     # Types and attribute names come from the revision row (layers/summary.py): no scan here.
     queryables, summary = queryables_of(layer.published_revision)
+    selection = selection_of(query, queryables)
     page = feature_page(
         revision_id,
-        selection_of(query, queryables),
+        selection,
         query.limit,
         query.offset,
         summary.mixes_single_and_multi,
         query.crs,
         mark_properties(layer),
     )
-    collection = {
-        "type": "FeatureCollection",
-        "numberMatched": page.matched,
+    if page.matched is None and not page.more:
+        # An empty page past the end: the count places the prev link on the last page.
+        page = replace(page, matched=count_matches(revision_id, selection))
+    collection = {"type": "FeatureCollection"}
+    # numberMatched is optional (OGC API - Features Part 1, 17-069r4): given when the page tells
+    # it, left out when only a count of every match would (the next link says more follow).
+    if page.matched is not None:
+        collection["numberMatched"] = page.matched
+    collection |= {
         "numberReturned": page.returned,
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "links": _page_links(request, layer, query, page.matched, page.returned),
+        "links": _page_links(request, layer, query, page),
     }
     # A foreign member for readers of the whole file (GIS tools keep the per-feature SJZT).
     notice = data_notice(layer)
