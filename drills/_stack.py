@@ -269,6 +269,14 @@ def open_consultation(database: str) -> int:
     return row[0]
 
 
+def stored_receipts(database: str, receipts: list[str]) -> int:
+    """How many of the acknowledged receipt codes are in the database."""
+    with psycopg.connect(database.replace("postgis://", "postgresql://")) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM consultation_comment WHERE receipt_code = ANY(%s)", [receipts]
+        ).fetchone()[0]
+
+
 def report_checks(checks: list[tuple[str, bool]]) -> int:
     """Prints each check of a drill; the exit status: 0 when all passed, else 1."""
     for name, ok in checks:

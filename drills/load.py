@@ -38,6 +38,7 @@ from _stack import (
     open_consultation,
     production_environment,
     report_checks,
+    stored_receipts,
 )
 
 LOCUST = str(REPO / ".venv/bin/locust")
@@ -100,13 +101,6 @@ def read_failures(folder: Path) -> list[dict]:
         return []
     with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def stored_receipts(database: str, receipts: list[str]) -> int:
-    with psycopg.connect(database.replace("postgis://", "postgresql://")) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM consultation_comment WHERE receipt_code = ANY(%s)", [receipts]
-        ).fetchone()[0]
 
 
 def row(stats: list[dict], name: str) -> dict:

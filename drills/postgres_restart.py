@@ -27,7 +27,6 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
 from _clients import post_comment, post_upload, request
 from _cluster import private_cluster
 from _scene import (
@@ -44,6 +43,7 @@ from _stack import (
     open_consultation,
     production_environment,
     report_checks,
+    stored_receipts,
 )
 
 
@@ -89,13 +89,6 @@ class Traffic:
         self.running = False
         for thread in self.threads:
             thread.join(timeout=30)
-
-
-def stored_receipts(database: str, receipts: list[str]) -> int:
-    with psycopg.connect(database.replace("postgis://", "postgresql://")) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM consultation_comment WHERE receipt_code = ANY(%s)", [receipts]
-        ).fetchone()[0]
 
 
 def outage(health: list[tuple[float, str]], restart_at: float) -> tuple[float, int]:

@@ -204,27 +204,44 @@ def choose_layer(source: Source, layer_name: str | None = None) -> SourceLayer:
     )
 
 
+def check_feature_count(count: int) -> None:
+    """RejectedFile when a layer has more features than LAYER_MAX_FEATURES."""
+    maximum = limit("LAYER_MAX_FEATURES")
+    if count > maximum:
+        raise problems.RejectedFile(problems.error("too_many_features", count=count, limit=maximum))
+
+
+@dataclass(frozen=True)
+class Opening:
+    """How GDAL opens a dataset: a shapefile's encoding (its .cpg, or found by trying) as an
+    open option, and its .prj text for CRS recognition; nothing for other formats."""
+
+    options: list[str]
+    encoding: str | None
+    prj_text: str | None
+    problems: list[Problem]
+
+
+def how_to_open(dataset: Dataset) -> Opening:
+    if dataset.format != Format.SHAPEFILE:
+        return Opening([], None, None, [])
+    choice = shapefile_encoding(dataset.path)
+    prj_text = None
+    prj = _sibling(dataset.path, ".prj")
+    if prj is not None and prj.stat().st_size <= HEAD_BYTES:
+        prj_text = prj.read_bytes().decode("utf-8", "replace")
+    return Opening([f"ENCODING={choice.encoding}"], choice.encoding, prj_text, choice.problems)
+
+
 def read_layer(source: Source, layer_name: str | None = None) -> RawLayer:
     """Reads one layer (the only one, or the one named) into a GeoDataFrame, in its source
     order and coordinates. Raises RejectedFile."""
     layer = choose_layer(source, layer_name)
-    found: list[Problem] = []
-    if layer.feature_count > limit("LAYER_MAX_FEATURES"):
-        raise problems.RejectedFile(
-            problems.error(
-                "too_many_features", count=layer.feature_count, limit=limit("LAYER_MAX_FEATURES")
-            )
-        )
+    check_feature_count(layer.feature_count)
     dataset = layer.dataset
-    open_options, encoding, prj_text = [], None, None
-    if dataset.format == Format.SHAPEFILE:
-        choice = shapefile_encoding(dataset.path)
-        encoding = choice.encoding
-        open_options = [f"ENCODING={encoding}"]
-        found += choice.problems
-        prj = _sibling(dataset.path, ".prj")
-        if prj is not None and prj.stat().st_size <= HEAD_BYTES:
-            prj_text = prj.read_bytes().decode("utf-8", "replace")
+    opening = how_to_open(dataset)
+    found: list[Problem] = list(opening.problems)
+    open_options, encoding, prj_text = opening.options, opening.encoding, opening.prj_text
     copy = source.workdir / f"read-{os.getpid()}-{abs(hash(layer.name))}.fgb"
     try:
         with gdal.opened(dataset.path, DRIVERS[dataset.format], open_options) as handle:

@@ -25,9 +25,14 @@ import pyogrio.raw
 import shapely
 
 from . import gdal, problems
-from .encoding import shapefile_encoding
-from .formats import DRIVERS, HEAD_BYTES, Format, Source, SourceLayer, _sibling, choose_layer
-from .limits import limit
+from .formats import (
+    DRIVERS,
+    Source,
+    SourceLayer,
+    check_feature_count,
+    choose_layer,
+    how_to_open,
+)
 from .problems import Problem
 
 # Features per batch: large enough that numpy, shapely and COPY work in bulk, small enough
@@ -92,16 +97,9 @@ def stream_layer(source: Source, layer_name: str | None = None) -> Iterator[Laye
     layer = choose_layer(source, layer_name)
     check_feature_count(layer.feature_count)
     dataset = layer.dataset
-    found: list[Problem] = []
-    open_options, encoding, prj_text = [], None, None
-    if dataset.format == Format.SHAPEFILE:
-        choice = shapefile_encoding(dataset.path)
-        encoding = choice.encoding
-        open_options = [f"ENCODING={encoding}"]
-        found += choice.problems
-        prj = _sibling(dataset.path, ".prj")
-        if prj is not None and prj.stat().st_size <= HEAD_BYTES:
-            prj_text = prj.read_bytes().decode("utf-8", "replace")
+    opening = how_to_open(dataset)
+    found: list[Problem] = list(opening.problems)
+    open_options, encoding, prj_text = opening.options, opening.encoding, opening.prj_text
     copy = source.workdir / f"stream-{os.getpid()}-{abs(hash(layer.name))}.fgb"
     try:
         try:
@@ -121,9 +119,3 @@ def stream_layer(source: Source, layer_name: str | None = None) -> Iterator[Laye
         yield LayerStream(layer, copy, fields, crs_wkt, prj_text, encoding, found)
     finally:
         copy.unlink(missing_ok=True)
-
-
-def check_feature_count(count: int) -> None:
-    maximum = limit("LAYER_MAX_FEATURES")
-    if count > maximum:
-        raise problems.RejectedFile(problems.error("too_many_features", count=count, limit=maximum))

@@ -22,29 +22,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 def test_the_shipped_server_rules_load_in_nginx(tmp_path):
     site = (REPO / "deploy/nginx-planportal.conf").read_text()
-    zone = re.search(r"^limit_conn_zone .*;$", site, re.M).group(0)
-    cache = re.search(r"^proxy_cache_path .*?;$", site, re.M | re.S).group(0)
-    cache = cache.replace("/var/cache/nginx/planportal", str(tmp_path / "cache"))
-    config = tmp_path / "nginx.conf"
-    config.write_text(
-        f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {tmp_path}/body;
-    {zone}
-    {cache}
-    upstream planportal {{ server 127.0.0.1:9; }}
-    server {{
-        listen 127.0.0.1:9;
-        set $planportal_static {tmp_path}/static;
-        include {REPO}/deploy/nginx-planportal-server.conf;
-    }}
-}}
-"""
-    )
+    config = nginx_config(tmp_path, 9, "127.0.0.1:9", tmp_path / "static")
     assert Path(NGINX).exists(), "make test installs nginx (scripts/install-system.sh --test)"
     checked = subprocess.run(
         [NGINX, "-t", "-p", str(tmp_path), "-c", str(config)], capture_output=True, text=True
