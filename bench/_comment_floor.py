@@ -80,11 +80,17 @@ def floor(consultation_id: int, comments: int, clients: int, points: list) -> tu
 
     share = [comments // clients + (1 if n < comments % clients else 0) for n in range(clients)]
     threads = [threading.Thread(target=work, args=(n, share[n])) for n in range(clients)]
+    seconds = run_together(threads, ready)
+    return (len(latencies) / seconds if seconds else 0.0), sorted(latencies)
+
+
+def run_together(threads: list[threading.Thread], ready: threading.Barrier) -> float:
+    """Starts the client threads, which meet at ``ready`` once set up, and returns the seconds
+    from that moment until the last one ends."""
     for thread in threads:
         thread.start()
     ready.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    seconds = time.perf_counter() - started
-    return (len(latencies) / seconds if seconds else 0.0), sorted(latencies)
+    return time.perf_counter() - started

@@ -66,7 +66,7 @@ if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(40)
 
 import django  # noqa: E402
-from _comment_floor import FLOOR_CLIENT_KEY, floor  # noqa: E402
+from _comment_floor import FLOOR_CLIENT_KEY, floor, run_together  # noqa: E402
 from _cpu import CPUWatch, children  # noqa: E402
 from _server import free_port, serve_environment, start_gunicorn, stop  # noqa: E402
 
@@ -311,13 +311,7 @@ def run(clients: list[Client], jobs: list[Job], seconds: float) -> Run:
                 result.samples.extend(samples)
 
     threads = [threading.Thread(target=work, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    result.seconds = time.perf_counter() - started
+    result.seconds = run_together(threads, ready)
     return result
 
 

@@ -222,6 +222,14 @@ class Opening:
     problems: list[Problem]
 
 
+def chosen_layer(source: Source, layer_name: str | None) -> tuple[SourceLayer, Opening]:
+    """The layer to read (the only one, or the one named) within LAYER_MAX_FEATURES, and how
+    to open its dataset. Raises RejectedFile."""
+    layer = choose_layer(source, layer_name)
+    check_feature_count(layer.feature_count)
+    return layer, how_to_open(layer.dataset)
+
+
 def how_to_open(dataset: Dataset) -> Opening:
     if dataset.format != Format.SHAPEFILE:
         return Opening([], None, None, [])
@@ -236,10 +244,8 @@ def how_to_open(dataset: Dataset) -> Opening:
 def read_layer(source: Source, layer_name: str | None = None) -> RawLayer:
     """Reads one layer (the only one, or the one named) into a GeoDataFrame, in its source
     order and coordinates. Raises RejectedFile."""
-    layer = choose_layer(source, layer_name)
-    check_feature_count(layer.feature_count)
+    layer, opening = chosen_layer(source, layer_name)
     dataset = layer.dataset
-    opening = how_to_open(dataset)
     found: list[Problem] = list(opening.problems)
     open_options, encoding, prj_text = opening.options, opening.encoding, opening.prj_text
     copy = source.workdir / f"read-{os.getpid()}-{abs(hash(layer.name))}.fgb"

@@ -30,8 +30,7 @@ from .formats import (
     Source,
     SourceLayer,
     check_feature_count,
-    choose_layer,
-    how_to_open,
+    chosen_layer,
 )
 from .problems import Problem
 
@@ -94,10 +93,8 @@ def stream_layer(source: Source, layer_name: str | None = None) -> Iterator[Laye
     """Opens one layer (the only one, or the one named) for reading in batches; the copy is
     removed on leaving. Raises RejectedFile (also for more features than LAYER_MAX_FEATURES,
     before anything is read)."""
-    layer = choose_layer(source, layer_name)
-    check_feature_count(layer.feature_count)
+    layer, opening = chosen_layer(source, layer_name)
     dataset = layer.dataset
-    opening = how_to_open(dataset)
     found: list[Problem] = list(opening.problems)
     open_options, encoding, prj_text = opening.options, opening.encoding, opening.prj_text
     copy = source.workdir / f"stream-{os.getpid()}-{abs(hash(layer.name))}.fgb"
