@@ -49,6 +49,7 @@ from pyproj import Transformer  # noqa: E402
 
 from layers.ingest.landuse import landuse_name  # noqa: E402
 from layers.models import Layer, LayerRevision, PackageJob  # noqa: E402
+from planportal.db_roles import as_owner  # noqa: E402
 from planportal.models import Plan  # noqa: E402
 
 SEED = 20261206
@@ -179,6 +180,7 @@ def clean_up() -> None:
         cursor.execute(f"DELETE FROM layers_feature WHERE revision_id IN ({revisions})", [SLUG])
         cursor.execute(f"DELETE FROM layers_layerrevision WHERE id IN ({revisions})", [SLUG])
         cursor.execute(f"DELETE FROM layers_layer WHERE id IN ({layers})", [SLUG])
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
 
 
@@ -198,9 +200,11 @@ def run_measured(command: list[str], env=None) -> tuple[float, float, str]:
 
 
 def ogr2ogr(path: Path) -> tuple[float, float]:
-    database = connection.settings_dict
-    with connection.cursor() as cursor:
+    """ogr2ogr into a schema of its own, as the database's owner: the application's role may
+    create neither schemas nor tables."""
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA {SCHEMA}")
+    database = {**connection.settings_dict, **(django.conf.settings.DATABASE_OWNER or {})}
     target = (
         f"PG:host={database['HOST'] or '127.0.0.1'} port={database['PORT'] or 5432} "
         f"dbname={database['NAME']} user={database['USER']} active_schema={SCHEMA}"

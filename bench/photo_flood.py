@@ -50,13 +50,16 @@ THREADS = 12
 
 
 def scratch_database_url() -> tuple[str, str, str]:
-    """(admin URL on the ``postgres`` database, scratch URL, scratch name)."""
+    """(admin URL on the ``postgres`` database, scratch URL, scratch name). The database is
+    made by the role that runs the migrations (MIGRATION_DATABASE_URL, else the
+    application's), so that it owns the schema it migrates."""
     base = os.environ.get(
         "DATABASE_URL", "postgis://planportal:planportal@127.0.0.1:5432/planportal"
     )
     parts = urlsplit(base)
     name = f"planportal_photo_drill_{os.getpid()}"
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
+    owner = urlsplit(os.environ.get("MIGRATION_DATABASE_URL") or base)
+    admin = urlunsplit(("postgresql", owner.netloc, "/postgres", "", ""))
     return admin, urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", "")), name
 
 

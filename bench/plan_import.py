@@ -47,6 +47,7 @@ from fpdf import FPDF  # noqa: E402
 from planportal.importing import parse_document  # noqa: E402
 from planportal.loader import _load_chapters  # noqa: E402
 from planportal.models import Plan  # noqa: E402
+from planportal.versions import new_draft  # noqa: E402
 
 DRAFT = REPO / "fixtures" / "yangquanqu" / "plan-draft.txt"
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -147,10 +148,11 @@ def import_and_save(data: bytes) -> tuple[float, float, dict]:
                 period_start=2021,
                 period_end=2035,
             )
-            plan.cover, plan.preface = structure["cover"], structure["preface"]
-            plan.closing = structure["closing"]
-            plan.save(update_fields=["cover", "preface", "closing", "updated_at"])
-            _load_chapters(plan, structure["chapters"])
+            version = new_draft(plan, None)
+            version.cover, version.preface = structure["cover"], structure["preface"]
+            version.closing = structure["closing"]
+            version.save(update_fields=["cover", "preface", "closing"])
+            _load_chapters(version, structure["chapters"])
             raise _Rollback
     except _Rollback:
         pass

@@ -23,6 +23,8 @@ request. A file is written under a temporary name and moved into place, so a rea
 half of one; older files of the plan are then removed.
 """
 
+from __future__ import annotations
+
 import contextlib
 import datetime
 import hashlib
@@ -31,10 +33,8 @@ import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas
-import pandas
-import pyogrio
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
 from procrastinate.contrib.django import app
@@ -43,6 +43,14 @@ from procrastinate.exceptions import AlreadyEnqueued
 from layers.marks import with_notice
 from layers.models import DATA_MARK_FIELD, DATA_MARKS, Feature, Layer
 from planportal.models import Plan
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas
+
+# geopandas, pandas and pyogrio are imported by the functions that write a file (the job
+# worker, or a request that finds no file): at module level they cost every gunicorn worker
+# about 175 MiB (layers/ingest/__init__.py says the same of the upload readers).
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +161,8 @@ def table_name(layer: Layer) -> str:
 
 
 def _write(plan: Plan, layers: list[Layer], target: Path) -> None:
+    import pyogrio
+
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.stem}-{secrets.token_hex(6)}.partial.gpkg")
     try:
@@ -189,6 +199,8 @@ def _write(plan: Plan, layers: list[Layer], target: Path) -> None:
 
 
 def _features(layer: Layer) -> geopandas.GeoDataFrame:
+    import geopandas
+
     rows = list(
         Feature.objects.filter(revision_id=layer.published_revision_id)
         .order_by("id")
@@ -232,6 +244,8 @@ def _column_order(layer: Layer, properties: list[dict]) -> list[str]:
 def _column(values: list) -> list | pandas.Series:
     """One attribute as a column of one type: integers, numbers, or text (anything else, and
     mixed columns, as text; lists and objects as JSON)."""
+    import pandas
+
     present = [v for v in values if v is not None]
     if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
         return pandas.Series(values, dtype="Int64")
@@ -247,6 +261,8 @@ def _text(value) -> str:
 
 
 def _metadata(plan: Plan, layers: list[Layer]) -> pandas.DataFrame:
+    import pandas
+
     generated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     rows = []
     for layer in layers:

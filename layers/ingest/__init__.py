@@ -21,25 +21,79 @@ stages "reading", "checking" and "writing"; raising inside it stops the job and 
 nothing behind.
 """
 
-from .checks import dominant_geometry_type
-from .crs import RecognisedCrs, recognise_crs, zone_epsg_for_longitude
-from .diff import FeatureChange, RevisionDiff, area_srid, diff_revisions
-from .fields import STANDARD_FIELDS, FieldMapping, map_fields
-from .formats import (
-    DRIVERS,
-    Format,
-    RawLayer,
-    Source,
-    SourceLayer,
-    choose_layer,
-    list_layers,
-    open_source,
-    read_layer,
-)
-from .landuse import is_landuse_code, landuse_codes, landuse_name
-from .prepare import PreparedLayer, Progress, prepare_layer, prepare_raw_layer
-from .problems import Problem, ProblemLog, RejectedFile, Severity, render_message
-from .write import write_revision
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .checks import dominant_geometry_type
+    from .crs import RecognisedCrs, recognise_crs, zone_epsg_for_longitude
+    from .diff import FeatureChange, RevisionDiff, area_srid, diff_revisions
+    from .fields import STANDARD_FIELDS, FieldMapping, map_fields
+    from .formats import (
+        DRIVERS,
+        Format,
+        RawLayer,
+        Source,
+        SourceLayer,
+        choose_layer,
+        list_layers,
+        open_source,
+        read_layer,
+    )
+    from .landuse import is_landuse_code, landuse_codes, landuse_name
+    from .prepare import PreparedLayer, Progress, prepare_layer, prepare_raw_layer
+    from .problems import Problem, ProblemLog, RejectedFile, Severity, render_message
+    from .write import write_revision
+
+# Each name is imported from its module when first used (PEP 562): the web processes import
+# this package for its light names (RejectedFile, RevisionDiff, landuse codes), and the
+# readers' pandas, pyarrow and geopandas cost about 175 MiB in every gunicorn worker that
+# never reads a file (the upload worker's confined child does).
+_EXPORTS = {
+    "dominant_geometry_type": "checks",
+    "RecognisedCrs": "crs",
+    "recognise_crs": "crs",
+    "zone_epsg_for_longitude": "crs",
+    "FeatureChange": "diff",
+    "RevisionDiff": "diff",
+    "area_srid": "diff",
+    "diff_revisions": "diff",
+    "STANDARD_FIELDS": "fields",
+    "FieldMapping": "fields",
+    "map_fields": "fields",
+    "DRIVERS": "formats",
+    "Format": "formats",
+    "RawLayer": "formats",
+    "Source": "formats",
+    "SourceLayer": "formats",
+    "choose_layer": "formats",
+    "list_layers": "formats",
+    "open_source": "formats",
+    "read_layer": "formats",
+    "is_landuse_code": "landuse",
+    "landuse_codes": "landuse",
+    "landuse_name": "landuse",
+    "PreparedLayer": "prepare",
+    "Progress": "prepare",
+    "prepare_layer": "prepare",
+    "prepare_raw_layer": "prepare",
+    "Problem": "problems",
+    "ProblemLog": "problems",
+    "RejectedFile": "problems",
+    "Severity": "problems",
+    "render_message": "problems",
+    "write_revision": "write",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DRIVERS",

@@ -15,7 +15,7 @@ import shapely
 from . import problems
 from .landuse import LANDUSE_CODE_FIELDS, landuse_codes
 from .limits import limit
-from .problems import Problem
+from .problems import Problem, feature_where
 
 # shapely type ids: 0 Point, 1 LineString, 2 LinearRing, 3 Polygon, 4 MultiPoint,
 # 5 MultiLineString, 6 MultiPolygon, 7 GeometryCollection
@@ -263,10 +263,3 @@ def _blank(values: pd.Series) -> np.ndarray:
         text = values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
         return missing | text
     return missing
-
-
-def feature_where(index: int, keys: list[str | None]) -> dict:
-    where = {"feature": int(index) + 1}
-    if keys[index] is not None:
-        where["key"] = keys[index]
-    return where

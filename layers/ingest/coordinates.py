@@ -19,8 +19,7 @@ import shapely
 from django.contrib.gis.gdal import GDALException, OGRGeometry
 
 from . import problems
-from .checks import feature_where
-from .problems import Problem
+from .problems import Problem, feature_where
 
 # No coordinate system the portal reads comes near this: Gauss-Krüger eastings with their zone
 # number reach 4.5e7 m, northings 1e7 m, degrees 360. A larger value is a broken file.

@@ -18,6 +18,8 @@ So an OGR VRT named .geojson, an HTML page named .kml or a zip named .gpkg is re
 before any driver parses it.
 """
 
+from __future__ import annotations
+
 import hashlib
 import os
 import re
@@ -26,17 +28,22 @@ import tempfile
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
-import pyogrio.raw
 
 from . import gdal, problems
 from .archive import unpack_zip
 from .encoding import shapefile_encoding
 from .limits import human_bytes, limit
 from .problems import Problem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+# pyogrio (with the pandas and geopandas it imports) is imported by the two functions that read
+# a whole layer: the web processes list an upload's layers through gdal.py alone and so keep
+# about 175 MiB less each (layers/ingest/__init__.py).
 
 HEAD_BYTES = 64 * 1024
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -107,7 +114,7 @@ class Source:
         if self.owns_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> "Source":
+    def __enter__(self) -> Source:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -255,6 +262,8 @@ def read_layer(source: Source, layer_name: str | None = None) -> RawLayer:
             gdal.copy_layer(handle, layer.gdal_name, copy)
         # Our own FlatGeobuf copy: the only file pyogrio ever opens. A geometry shapely
         # cannot build comes back as None, and its WKB is kept to say why.
+        import pyogrio
+
         frame = pyogrio.read_dataframe(copy, on_invalid="ignore")
         unreadable = _unreadable_geometries(copy, frame)
     except gdal.GdalError as exc:
@@ -275,6 +284,8 @@ def _unreadable_geometries(copy: Path, frame: gpd.GeoDataFrame) -> dict[int, byt
     absent = np.flatnonzero(frame.geometry.isna().to_numpy())
     if not len(absent):
         return {}
+    import pyogrio.raw
+
     _, _, wkbs, _ = pyogrio.raw.read(copy, columns=[])
     return {int(row): bytes(wkbs[row]) for row in absent if wkbs[row] is not None}
 

@@ -24,11 +24,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.gis.gdal.driver import Driver
 from django.contrib.gis.gdal.libgdal import lgdal
 
 # A second handle on the same shared library: its function objects are our own, so setting
 # argtypes here never changes the prototypes GeoDjango set on ``lgdal``.
 _lib = ctypes.CDLL(lgdal._name)
+# GDAL opens nothing before its drivers are registered. Importing pyogrio used to do it as a
+# side effect; the web processes no longer import pyogrio (layers/ingest/formats.py).
+Driver.ensure_registered()
 
 GDAL_OF_READONLY = 0x00
 GDAL_OF_VECTOR = 0x04

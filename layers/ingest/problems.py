@@ -338,3 +338,10 @@ class ProblemLog:
                 )
                 listed.append(more.as_dict())
         return listed
+
+
+def feature_where(index: int, keys: list[str | None]) -> dict:
+    where = {"feature": int(index) + 1}
+    if keys[index] is not None:
+        where["key"] = keys[index]
+    return where

@@ -30,7 +30,6 @@ from layers.crosscheck import check_across
 from layers.ingest import RejectedFile, list_layers, open_source
 from layers.ingest import problems as ingest_problems
 from layers.ingest.diff import diff_revisions
-from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Feature, Layer, LayerRevision, PackageJob, PackageState
 from layers.revisions.confined import ResourceLimit, limit_reached
 from layers.revisions.gate import missing_message, missing_settings, update_settings
@@ -310,6 +309,9 @@ def fail_stopped_package(job_id: int, limit: ResourceLimit) -> None:
 
 
 def _ingest_entry(job: PackageJob, entry: dict, writer: "EntryProgress") -> dict:
+    # Imported here: pandas and pyarrow stay out of the web processes' memory.
+    from layers.ingest.pipeline import Target, ingest_file
+
     target = Target(
         plan=job.plan,
         collection_id=entry["collection_id"],

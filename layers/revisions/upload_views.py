@@ -22,7 +22,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from layers.ingest import RejectedFile
-from layers.ingest.pipeline import DEFAULT_KEY_FIELD
 from layers.models import Layer, LayerRevision, UploadJob, UploadState, geometry_label
 from layers.revisions import uploads
 from layers.revisions.gate import missing_settings
@@ -270,6 +269,9 @@ def _choices(request, job: UploadJob):
     if job.layer is not None:
         key_field = job.layer.key_field
     else:
+        # Imported here: pandas and pyarrow stay out of the web processes' memory.
+        from layers.ingest.pipeline import DEFAULT_KEY_FIELD
+
         key_field = DEFAULT_KEY_FIELD if DEFAULT_KEY_FIELD in automatic.values() else ""
     form = ChoicesForm(
         request.POST or None,

@@ -27,7 +27,6 @@ from layers.ingest import (
 from layers.ingest import problems as ingest_problems
 from layers.ingest.formats import ARCHIVE_EXTENSIONS, FILE_FORMATS
 from layers.ingest.limits import human_bytes, limit
-from layers.ingest.reader import stream_layer
 from layers.models import Layer, UploadJob, UploadState
 from planportal.audit import record
 
@@ -175,6 +174,9 @@ def layer_fields(job: UploadJob, layer_name: str) -> dict:
         return cached
     # The first batch gives the samples: a layer of two million features is never read
     # whole in the web process.
+    # Imported here: pandas and pyarrow stay out of the web processes' memory.
+    from layers.ingest.reader import stream_layer
+
     with (
         open_source(stored_path(job), name=job.original_name) as source,
         stream_layer(source, layer_name) as stream,

@@ -24,7 +24,6 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from layers.ingest import RejectedFile
-from layers.ingest.pipeline import Target, ingest_file
 from layers.models import Layer, LayerRevision, UploadJob, UploadState
 from layers.revisions.confined import ResourceLimit, limit_reached
 from layers.revisions.uploads import NO_KEY, remove_stored_file, stored_path
@@ -124,6 +123,9 @@ def _claim(job_id: int) -> UploadJob | None:
 
 
 def _ingest(job: UploadJob, progress: ProgressWriter) -> None:
+    # Imported here: pandas and pyarrow stay out of the web processes' memory.
+    from layers.ingest.pipeline import Target, ingest_file
+
     target = Target(
         plan=job.plan,
         collection_id=job.collection_id,
