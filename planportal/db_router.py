@@ -23,7 +23,7 @@ the replica again. The public sees no error as long as the primary answers.
 
 import logging
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -142,10 +142,8 @@ def replica_answers() -> bool:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        try:
+        with suppress(DatabaseError):
             connection.close()
-        except DatabaseError:
-            pass
         return False
     return True
 
