@@ -145,8 +145,9 @@ class LagSampler:
         self.thread.join(timeout=5)
 
 
-def replica_transactions(replica: Cluster, database: str) -> int:
-    """Transactions the replica has served in ``database`` (read-only ones: it is a standby)."""
+def transactions(cluster: Cluster, database: str) -> int:
+    """Transactions ``cluster`` has served in ``database`` so far (on a standby, read-only
+    ones)."""
     return int(
-        replica.sql(f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{database}'")
+        cluster.sql(f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{database}'")
     )
