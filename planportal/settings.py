@@ -14,7 +14,15 @@ import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from planportal.env import env_bool, env_int, env_list, env_rate, env_secret, env_str
+from planportal.env import (
+    env_bool,
+    env_int,
+    env_json,
+    env_list,
+    env_rate,
+    env_secret,
+    env_str,
+)
 from planportal.gdal_runtime import bundled_gdal_library
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -254,8 +262,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media: the files kept through Django's storage API (photos, figures and their thumbnails,
+# plan documents, procedure records, frozen reports). A folder under MEDIA_ROOT by default,
+# which every node reaches when there are several (NFS); or any storage backend, e.g.
+# S3-compatible object storage with django-storages (README, "More than one machine"):
+# MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON in
+# MEDIA_STORAGE_OPTIONS (or a file, MEDIA_STORAGE_OPTIONS_FILE: it holds the keys).
+_media_storage = {
+    "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+}
+if env_secret("MEDIA_STORAGE_OPTIONS"):
+    _media_storage["OPTIONS"] = env_json("MEDIA_STORAGE_OPTIONS")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "planportal.storage.StaticFilesStorage"
         if not DEBUG
