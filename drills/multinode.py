@@ -15,7 +15,7 @@ rules and an upstream of both nodes (deploy/nginx-planportal.conf describes it).
 Under the load of drills/load.py (--viewers map viewers, ten residents sending an opinion
 every 2 s, all through nginx):
 
-1. at a third of the run a planner publishes a layer's revisions through node A, eight times
+1. at a third of the run a planner publishes a layer's revisions through node A, six times
    (2, 1, 2, ...), and node B is asked directly every 50 ms until every answer of its TileJSON
    or of a tile (the processes' kept layer lookup) shows each one;
 2. at half of the run node A is killed (SIGKILL to gunicorn and its workers): nginx finds it
@@ -131,7 +131,7 @@ def publish(base: str, token: str, number: int) -> int:
     return status
 
 
-def publish_seen_on_other_node(a: Node, b: Node, token: str, rounds: int = 8) -> dict:
+def publish_seen_on_other_node(a: Node, b: Node, token: str, rounds: int = 6) -> dict:
     """Seconds from each publish through node A until node B shows it to every request (inf
     when not within 10 s): B is asked every 50 ms for at least 3 s, each time on a new
     connection (its gunicorn workers take turns), and the time is that of the first answer
