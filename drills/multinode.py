@@ -43,6 +43,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from _clients import SLUG, request
@@ -96,6 +97,15 @@ class Node:
 
     def stop(self) -> None:
         stop(self.server)
+
+
+@contextmanager
+def app_node(name: str, env: dict):
+    node = Node(name, env)
+    try:
+        yield node
+    finally:
+        node.stop()
 
 
 def tilejson_tiles(base: str) -> str:
@@ -201,7 +211,9 @@ def main() -> int:
     media.mkdir()
     env["MEDIA_ROOT"] = str(media)
     receipts_file = folder / "receipts.txt"
-    timezone = {"timezone": "'UTC'"}  # as Django's sessions use: no SET at each connection
+    # Django's connections use UTC: with the server's default the same, Django sends no SET
+    # TIME ZONE on each new connection (a session setting, as transaction pooling goes).
+    timezone = {"timezone": "'UTC'"}
 
     with (
         private_cluster(timezone) as primary,
@@ -228,58 +240,55 @@ def main() -> int:
         )  # fmt: skip
         consultation = open_consultation(direct)
         wait_for_replay(primary, replica)
-        a, b = Node("A", web_env), Node("B", web_env)
-        try:
-            with (
-                nginx(
-                    [a.port, b.port],
-                    connections=4096,
-                    static=folder / "static",
-                    address_key=BY_FORWARDED_ADDRESS,
-                ) as port,
-                job_worker(worker_env, folder / "worker-1.log"),
-                job_worker(worker_env, folder / "worker-2.log"),
-            ):
-                lag = LagSampler(primary)
-                served_before = transactions(replica, DATABASE)
-                primary_before = transactions(primary, DATABASE)
-                load_before = os.getloadavg()
-                locust = threading.Thread(
-                    target=run_locust,
-                    args=(
-                        f"http://127.0.0.1:{port}",
-                        options.viewers + 10,
-                        options.minutes,
-                        folder,
-                        {
-                            "LOAD_CONSULTATION": str(consultation),
-                            "LOAD_RECEIPTS": str(receipts_file),
-                        },
-                        "--csv-full-history",
-                    ),
-                    kwargs={"spawn_seconds": min(60, seconds / 3)},
-                )
-                started = time.monotonic()
-                set_up = started - begun
-                locust.start()
-                time.sleep(seconds / 3)
-                seen = publish_seen_on_other_node(a, b, token)
-                time.sleep(max(0, started + seconds / 2 - time.monotonic()))
-                node_killed = time.time()
-                node_killed_at = time.monotonic() - started
-                a.kill()
-                time.sleep(max(0, started + seconds * 0.7 - time.monotonic()))
-                served_by_replica = transactions(replica, DATABASE) - served_before
-                served_by_primary = transactions(primary, DATABASE) - primary_before
-                replica_killed = time.time()
-                replica_killed_at = time.monotonic() - started
-                replica.ctl("stop", "-m", "immediate")
-                locust.join()
-                load_after = os.getloadavg()
-                lag.stop()
-        finally:
-            a.stop()
-            b.stop()
+        with (
+            app_node("A", web_env) as a,
+            app_node("B", web_env) as b,
+            nginx(
+                [a.port, b.port],
+                connections=4096,
+                static=folder / "static",
+                address_key=BY_FORWARDED_ADDRESS,
+            ) as port,
+            job_worker(worker_env, folder / "worker-1.log"),
+            job_worker(worker_env, folder / "worker-2.log"),
+        ):
+            lag = LagSampler(primary)
+            served_before = transactions(replica, DATABASE)
+            primary_before = transactions(primary, DATABASE)
+            load_before = os.getloadavg()
+            locust = threading.Thread(
+                target=run_locust,
+                args=(
+                    f"http://127.0.0.1:{port}",
+                    options.viewers + 10,
+                    options.minutes,
+                    folder,
+                    {
+                        "LOAD_CONSULTATION": str(consultation),
+                        "LOAD_RECEIPTS": str(receipts_file),
+                    },
+                    "--csv-full-history",
+                ),
+                kwargs={"spawn_seconds": min(60, seconds / 3)},
+            )
+            started = time.monotonic()
+            set_up = started - begun
+            locust.start()
+            time.sleep(seconds / 3)
+            seen = publish_seen_on_other_node(a, b, token)
+            time.sleep(max(0, started + seconds / 2 - time.monotonic()))
+            node_killed = time.time()
+            node_killed_at = time.monotonic() - started
+            a.kill()
+            time.sleep(max(0, started + seconds * 0.7 - time.monotonic()))
+            served_by_replica = transactions(replica, DATABASE) - served_before
+            served_by_primary = transactions(primary, DATABASE) - primary_before
+            replica_killed = time.time()
+            replica_killed_at = time.monotonic() - started
+            replica.ctl("stop", "-m", "immediate")
+            locust.join()
+            load_after = os.getloadavg()
+            lag.stop()
         receipts = receipts_file.read_text().split() if receipts_file.exists() else []
         stored = stored_receipts(direct, receipts)
 
