@@ -48,13 +48,24 @@ def public_collection() -> str:
     return Layer.objects.public().values_list("collection_id", flat=True).first()
 
 
+def features_collection() -> str:
+    return Layer.objects.public().with_features().values_list("collection_id", flat=True)[0]
+
+
 @pytest.mark.parametrize(
     "path",
-    [PLAN_PAGE, "/ogc/collections", "tiles", "/api/plans/yangquanqu-2021-2035/layers/"],
+    [
+        PLAN_PAGE,
+        "/ogc/collections",
+        "/ogc/collections/{features}/items?limit=5",
+        "/tiles/{tiled}.json",
+        "/tiles/{tiled}/14/13268/6373.mvt",
+        "/api/plans/yangquanqu-2021-2035/layers/",
+        "/api/plans/yangquanqu-2021-2035/report/?lon=111.55&lat=37.07",
+    ],
 )
-def test_the_public_reads_pages_tiles_and_features_from_the_replica(client, path):
-    if path == "tiles":
-        path = f"/tiles/{public_collection()}.json"
+def test_the_public_reads_pages_tiles_features_and_reports_from_the_replica(client, path):
+    path = path.format(tiled=public_collection(), features=features_collection())
     answer, on_primary, on_replica = queries_per_alias(client, path)
     assert answer.status_code == 200
     assert on_replica > 0
