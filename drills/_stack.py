@@ -187,7 +187,7 @@ http {{
     limit_conn_zone {address_key} zone=planportal_addr:10m;
     proxy_cache_path {folder}/cache levels=1:2 keys_zone=planportal_cache:20m
                      max_size=1g inactive=1d use_temp_path=off;
-    upstream planportal {{ server 127.0.0.1:{upstream}; keepalive 32; }}
+    upstream planportal {{ {servers} keepalive 32; }}
     server {{
         listen 127.0.0.1:{port};
         set $planportal_static {static};
@@ -204,16 +204,22 @@ BY_CONNECTION = "$binary_remote_addr"
 BY_FORWARDED_ADDRESS = "$http_x_forwarded_for"
 
 
+# One line per app node, as deploy/nginx-planportal.conf describes more than one: a node that
+# refuses or drops a connection is left out for a few seconds (passive failover).
+UPSTREAM_SERVER = "server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
+
+
 @contextmanager
 def nginx(
-    upstream: int,
+    upstream: int | list[int],
     connections: int = 768,
     static: Path | None = None,
     address_key: str = BY_CONNECTION,
 ):
     """nginx in the foreground of a folder of its own, with Debian's default worker
-    connections unless told, in front of gunicorn on ``upstream``, serving the static files
-    collected in ``static`` (a drill's STATIC_ROOT; none by default, so the portal answers)."""
+    connections unless told, in front of gunicorn on ``upstream`` (a port, or the ports of
+    several app nodes), serving the static files collected in ``static`` (a drill's
+    STATIC_ROOT; none by default, so the portal answers)."""
     if not Path(NGINX).exists():
         sys.exit("nginx is missing: run `bash scripts/install-system.sh --drill` (or make drills).")
     folder = Path(tempfile.mkdtemp(prefix="drill-nginx-"))
@@ -224,7 +230,10 @@ def nginx(
         NGINX_CONF.format(
             folder=folder,
             connections=connections,
-            upstream=upstream,
+            servers=" ".join(
+                UPSTREAM_SERVER.format(port=p)
+                for p in (upstream if isinstance(upstream, list) else [upstream])
+            ),
             port=port,
             repo=REPO,
             static=static or folder / "no-static-files",

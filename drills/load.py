@@ -76,13 +76,23 @@ class ConnectionSampler:
         self.thread.join(timeout=5)
 
 
-def run_locust(base: str, users: int, minutes: float, folder: Path, env: dict) -> int:
-    spawn_rate = max(1, round(users / SPAWN_SECONDS))
+def run_locust(
+    base: str,
+    users: int,
+    minutes: float,
+    folder: Path,
+    env: dict,
+    *extra: str,
+    spawn_seconds: float = SPAWN_SECONDS,
+) -> int:
+    """Locust's run (its exit status), its CSV files in ``folder``; ``extra``: more of its
+    options."""
+    spawn_rate = max(1, round(users / spawn_seconds))
     command = [
         LOCUST, "-f", str(REPO / "drills/_load_locustfile.py"), "--headless",
         "--host", base, "--users", str(users), "--spawn-rate", str(spawn_rate),
         "--run-time", f"{int(minutes * 60)}s", "--stop-timeout", "30",
-        "--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING",
+        "--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING", *extra,
     ]  # fmt: skip
     with (folder / "locust.log").open("wb") as log:
         return subprocess.run(

@@ -4,6 +4,7 @@ Every setting of the portal is read through these helpers in ``planportal/settin
 that a wrong value fails at start-up with a message naming the variable, not later.
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -72,3 +73,18 @@ def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
             f"{name} must look like 20/3600 (count/seconds); got {raw!r}"
         ) from exc
     return count, seconds
+
+
+def env_json(name: str) -> dict:
+    """A JSON object from ``NAME`` or the file ``NAME_FILE`` names (env_secret), e.g. a storage
+    backend's options with their keys; empty when unset."""
+    raw = env_secret(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {type(value).__name__}")
+    return value

@@ -14,7 +14,15 @@ import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from planportal.env import env_bool, env_int, env_list, env_rate, env_secret, env_str
+from planportal.env import (
+    env_bool,
+    env_int,
+    env_json,
+    env_list,
+    env_rate,
+    env_secret,
+    env_str,
+)
 from planportal.gdal_runtime import bundled_gdal_library
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +69,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # With a read replica (REPLICA_DATABASE_URL): which database this request reads from,
+    # and the public's requests run again on the primary when the replica failed them
+    # (planportal/db_router.py). Not used without a replica.
+    "planportal.db_router.replica_reads",
     # Permissions-Policy on every page.
     "planportal.middleware.permissions_policy",
     # Next: a still-valid tile is answered 304 before anything else runs.
@@ -164,6 +176,39 @@ DATABASES["default"]["TEST"] = {
     # Lets two test runs on one server keep apart (e.g. TEST_DATABASE_NAME=test_planportal_b).
     "NAME": env_str("TEST_DATABASE_NAME") or None,
 }
+# Behind a pooler in transaction mode (pgbouncer, pool_mode = transaction: the web nodes of
+# the multi-node set-up, README "More than one machine"), a cursor cannot outlive its
+# transaction: Django's server-side cursors for .iterator() are then plain ones.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
+
+# A streaming replica for the public's reads (planportal/db_router.py): pages, tiles, OGC API
+# and point reports of visitors who are not signed in and have not just written. Unset: one
+# database, as before. Its connections fail fast (a dead replica costs a request at most
+# REPLICA_CONNECT_TIMEOUT before it is run again on the primary).
+REPLICA_DATABASE_URL = env_secret("REPLICA_DATABASE_URL")
+# Seconds a client's reads stay on the primary after it wrote (read-your-writes across
+# requests; the replica is normally milliseconds behind).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+# Seconds a web process reads from the primary only after the replica failed a probe.
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        engine="django.contrib.gis.db.backends.postgis",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})
+    DATABASES["replica"]["OPTIONS"].setdefault(
+        "connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2)
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
+    # Tests read "the replica" through the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["planportal.db_router.PrimaryReplicaRouter"]
+else:
+    DATABASE_ROUTERS = []
 
 # The role that owns the tables and runs `manage.py migrate` (planportal/db_roles.py), so the
 # application's own role holds no ownership: it may add to the audit trail but neither change
@@ -217,8 +262,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Media: the files kept through Django's storage API (photos, figures and their thumbnails,
+# plan documents, procedure records, frozen reports). A folder under MEDIA_ROOT by default,
+# which every node reaches when there are several (NFS); or any storage backend, e.g.
+# S3-compatible object storage with django-storages (README, "More than one machine"):
+# MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON in
+# MEDIA_STORAGE_OPTIONS (or a file, MEDIA_STORAGE_OPTIONS_FILE: it holds the keys).
+_media_storage = {
+    "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+}
+if env_secret("MEDIA_STORAGE_OPTIONS"):
+    _media_storage["OPTIONS"] = env_json("MEDIA_STORAGE_OPTIONS")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "planportal.storage.StaticFilesStorage"
         if not DEBUG

@@ -4,7 +4,8 @@
 #   scripts/install-system.sh            runtime packages (database, GDAL, gettext)
 #   scripts/install-system.sh --test     also the browser for browser tests, and nginx
 #   scripts/install-system.sh --bench    also wrk, the HTTP load generator of bench/tiles.py
-#   scripts/install-system.sh --drill    also nginx, which the drills put in front of gunicorn
+#   scripts/install-system.sh --drill    also nginx, which the drills put in front of gunicorn,
+#                                        and pgbouncer, the pooler of drills/multinode.py
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -27,8 +28,9 @@ case "${1:-}" in
   # tests/layers/ogc/test_filters_with_gdal_and_owslib.py (the venv has no GDAL bindings).
   --test) packages+=(chromium libatomic1 nginx python3-gdal) ;;
   --bench) packages+=(wrk) ;;
-  # nginx for the drills, which test the shipped rules (deploy/nginx-planportal-server.conf).
-  --drill) packages+=(nginx) ;;
+  # nginx for the drills, which test the shipped rules (deploy/nginx-planportal-server.conf);
+  # pgbouncer, the connection pooler between the web nodes and PostgreSQL (drills/multinode.py).
+  --drill) packages+=(nginx pgbouncer) ;;
 esac
 
 missing=()

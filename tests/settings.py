@@ -24,3 +24,8 @@ PASSWORD_HASHERS = ["tests.settings.OneIterationPBKDF2PasswordHasher"]
 # Files the tests upload (and the servers and workers they start, see ``server_environment``)
 # never land in the media folder `make run` serves; tests/conftest.py removes this one at the end.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="planportal-test-media-"))
+
+# The read replica's alias, as REPLICA_DATABASE_URL adds it, reading the test database through
+# a connection of its own (TEST MIRROR). Unused until a test switches the router on
+# (tests/planportal/test_read_replica.py): without it every read goes to the primary.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
