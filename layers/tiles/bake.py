@@ -56,7 +56,11 @@ logger = logging.getLogger(__name__)
 BAKE_TASK = "layers.bake_tiles"
 BAKE_QUEUE = "downloads"  # with the GeoPackage builds: work after a publish, not an upload
 TILE_BYTES_BUDGET = 500_000  # no tile larger, at any zoom
-DETAIL_BYTES_BUDGET = 400_000  # the densest parcel tile, with room for those not rendered
+# The densest parcel tile, with room for those not rendered. Bytes stand for time here: a
+# county's z14 tile of 4,200 parcels was 271 KB and took 160 ms to render alone, so with eight
+# clients on two cores its p95 went far past 300 ms; its z15 tile (69 KB) took 24 ms
+# (bench/province.py). At 400 KB that z14 was parcels; at 200 KB it is an overview.
+DETAIL_BYTES_BUDGET = 200_000
 DENSEST_TILES_CHECKED = 3
 DETAIL_ZOOM_CAP = 18  # TileJSON's deepest zoom; past it maps over-zoom
 MIN_EXTENT_SHARE = 1 / 8  # of a tile's side: 32 px of 256
