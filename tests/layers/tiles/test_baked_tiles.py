@@ -263,6 +263,17 @@ def test_an_overview_tile_goes_gzipped_to_a_client_that_accepts_it(client, dense
     assert parcels_tile.status_code == 200 and "Content-Encoding" not in parcels_tile
 
 
+def test_a_tile_baked_before_tiles_were_stored_gzipped_is_still_sent_plain(client, dense):
+    bake = baked(dense)
+    z = bake.min_zoom
+    x, y = extent_tiles(dense, z)[0]
+    plain = get_tile(client, dense, z, x, y).content
+    BakedTile.objects.filter(bake=bake, z=z, x=x, y=y).update(data=plain)  # as format 1 stored
+    path = f"/tiles/{dense.collection_id}/{z}/{x}/{y}.mvt"
+    answer = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in answer and answer.content == plain
+
+
 def test_tilejson_announces_the_min_zoom_the_bake_chose(client, dense):
     before = client.get(f"/tiles/{dense.collection_id}.json").json()
     bake = baked(dense)
