@@ -16,7 +16,8 @@ For the published revision of a layer that is not generalised, in one transactio
   least MIN_EXTENT_SHARE of a tile (32 px); below it the layer is a speck and has no tiles
   (TileJSON says so). Only for layers that need overviews; others keep their own setting.
 - the **overview tiles** from the min zoom to the detail zoom (layers/tiles/overview.py):
-  groups that cover every parcel, with counts, baked into BakedTile rows and served by key.
+  groups that cover every parcel, with counts, baked into BakedTile rows and served by key;
+  stored gzipped (compressed once here, sent as stored to browsers).
 
 Everything is keyed by the revision and the tile settings it was made with (``bake_key``); a
 layer whose settings changed since is served by plain SQL until it is baked again (next publish

@@ -2,7 +2,8 @@
 answer with its caching headers (ETag keyed by the published revision, so a revalidation is
 answered before any tile SQL runs), 204 below the layer's min_zoom (its own, or the deeper one
 its bake chose from the data's extent), baked overview tiles read by key below the bake's
-detail zoom (layers/tiles/bake.py), and TileJSON 3.0."""
+detail zoom (layers/tiles/bake.py) and sent gzipped as stored to a client that accepts
+gzip, and TileJSON 3.0."""
 
 import math
 import re
