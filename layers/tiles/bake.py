@@ -62,6 +62,11 @@ TILE_BYTES_BUDGET = 500_000  # no tile larger, at any zoom
 # clients on two cores its p95 went far past 300 ms; its z15 tile (69 KB) took 24 ms
 # (bench/province.py). At 400 KB that z14 was parcels; at 200 KB it is an overview.
 DETAIL_BYTES_BUDGET = 200_000
+# From PARCEL_ZOOM on, where a planner or a villager taps one parcel (2.4 m a pixel at z16),
+# parcels are shown up to the earlier budget: 200,000 synthetic parcels at ten times a real
+# density have z16 tiles over 200 KB and under 400 KB, and stay parcels there.
+PARCEL_ZOOM = 16
+PARCEL_ZOOM_BYTES_BUDGET = 400_000
 DENSEST_TILES_CHECKED = 3
 DETAIL_ZOOM_CAP = 18  # TileJSON's deepest zoom; past it maps over-zoom
 MIN_EXTENT_SHARE = 1 / 8  # of a tile's side: 32 px of 256
@@ -189,14 +194,26 @@ def _extent_zoom(cursor) -> int | None:
 
 
 def _detail_zoom(cursor, source: TileSource, lowest: int) -> int:
-    """The lowest zoom from ``lowest`` whose densest tiles fit DETAIL_BYTES_BUDGET, searched
-    from the deepest down (deep tiles are the quick ones to render)."""
-    fitting = DETAIL_ZOOM_CAP
+    """The lowest zoom from ``lowest`` whose densest tiles fit DETAIL_BYTES_BUDGET, but no
+    deeper than PARCEL_ZOOM where those fit PARCEL_ZOOM_BYTES_BUDGET. Searched from the
+    deepest down (deep tiles are the quick ones to render), as far as the larger budget
+    holds."""
+    sizes = {}
     for z in range(DETAIL_ZOOM_CAP, lowest - 1, -1):
-        if max(_densest_tile_bytes(cursor, source, z)) > DETAIL_BYTES_BUDGET:
+        sizes[z] = max(_densest_tile_bytes(cursor, source, z))
+        if sizes[z] > max(DETAIL_BYTES_BUDGET, PARCEL_ZOOM_BYTES_BUDGET):
             break
-        fitting = z
-    return fitting
+
+    def lowest_fitting(budget: int) -> int:
+        fitting = DETAIL_ZOOM_CAP
+        for z in range(DETAIL_ZOOM_CAP, lowest - 1, -1):
+            if sizes.get(z, budget + 1) > budget:
+                break
+            fitting = z
+        return fitting
+
+    tapped = max(PARCEL_ZOOM, lowest_fitting(PARCEL_ZOOM_BYTES_BUDGET))
+    return min(lowest_fitting(DETAIL_BYTES_BUDGET), tapped)
 
 
 def _densest_tile_bytes(cursor, source: TileSource, z: int) -> list[int]:
