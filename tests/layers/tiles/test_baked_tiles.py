@@ -132,6 +132,15 @@ def test_a_dense_layer_gets_overview_tiles_below_a_detail_zoom_chosen_from_its_d
     assert detail and all(f["properties"]["DLMC"] == "旱地" for f in detail)
 
 
+def test_from_the_parcel_zoom_on_parcels_are_shown_up_to_the_larger_budget(dense, monkeypatch):
+    detail = baked(dense).detail_zoom
+    TileBake.objects.filter(revision_id=dense.published_revision_id).delete()
+    # One zoom above the detail zoom the densest tile is over DETAIL_BYTES_BUDGET but far
+    # under PARCEL_ZOOM_BYTES_BUDGET (400 KB): made the parcel zoom, it shows parcels.
+    monkeypatch.setattr(baking, "PARCEL_ZOOM", detail - 1)
+    assert baked(dense).detail_zoom == detail - 1
+
+
 def test_the_counts_of_each_overview_zoom_add_up_to_every_parcel_and_no_tile_is_too_big(
     client, dense
 ):
