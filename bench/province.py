@@ -20,10 +20,11 @@ and the first map view on a 1.6 Mbps phone with the layer on under 5 s. Steps, e
    event for a scratch layer, as bench/tiles_vs_tipg.py does) and the publish's job, the bake
    (layers/tiles/bake.py), runs here, timed.
 4. Cold tiles: gunicorn as `make run` starts it (scripts/serve.env, gunicorn.conf.py;
-   read-only database sessions), ``wrk`` with 8 keep-alive connections, no ETag, no nginx, on
-   every tile over the data at z10-z13, and seeded samples at z14-z16; p95 per zoom against
-   300 ms, and the largest tile of each zoom (baked ones read from the bake, the others
-   fetched).
+   read-only database sessions), once every worker serves; ``wrk`` with 8 keep-alive
+   connections, no ETag, no Accept-Encoding, no nginx, on every tile over the data at z10-z13
+   and seeded samples of 100 at z14-z16, 1 s unmeasured then 4 s per zoom; p95 per zoom
+   against 300 ms, and the largest tile of each zoom (baked ones read from the bake, plain
+   and gzipped, the others fetched).
 5. The phone: bench/weak_phone.py's Phone (Playwright, Debian Chromium, CDP throttling) at
    1.6 Mbps / 150 ms, cold cache, the demo plan's map with its default layers and this one
    (``?layers=``, as a shared link turns a layer on): whole view against 5 s, with bytes,
