@@ -16,7 +16,8 @@ For the published revision of a layer that is not generalised, in one transactio
   least MIN_EXTENT_SHARE of a tile (32 px); below it the layer is a speck and has no tiles
   (TileJSON says so). Only for layers that need overviews; others keep their own setting.
 - the **overview tiles** from the min zoom to the detail zoom (layers/tiles/overview.py):
-  groups that cover every parcel, with counts, baked into BakedTile rows and served by key.
+  groups that cover every parcel, with counts, baked into BakedTile rows and served by key;
+  stored gzipped (compressed once here, sent as stored to browsers).
 
 Everything is keyed by the revision and the tile settings it was made with (``bake_key``); a
 layer whose settings changed since is served by plain SQL until it is baked again (next publish
@@ -28,8 +29,10 @@ two runs at once wait for each other (an advisory lock per revision). The tile v
 """
 
 import contextlib
+import gzip
 import logging
 import math
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -54,7 +57,16 @@ logger = logging.getLogger(__name__)
 BAKE_TASK = "layers.bake_tiles"
 BAKE_QUEUE = "downloads"  # with the GeoPackage builds: work after a publish, not an upload
 TILE_BYTES_BUDGET = 500_000  # no tile larger, at any zoom
-DETAIL_BYTES_BUDGET = 400_000  # the densest parcel tile, with room for those not rendered
+# The densest parcel tile, with room for those not rendered. Bytes stand for time here: a
+# county's z14 tile of 4,200 parcels was 271 KB and took 160 ms to render alone, so with eight
+# clients on two cores its p95 went far past 300 ms; its z15 tile (69 KB) took 24 ms
+# (bench/province.py). At 400 KB that z14 was parcels; at 200 KB it is an overview.
+DETAIL_BYTES_BUDGET = 200_000
+# From PARCEL_ZOOM on, where a planner or a villager taps one parcel (2.4 m a pixel at z16),
+# parcels are shown up to the earlier budget: 200,000 synthetic parcels at ten times a real
+# density have z16 tiles over 200 KB and under 400 KB, and stay parcels there.
+PARCEL_ZOOM = 16
+PARCEL_ZOOM_BYTES_BUDGET = 400_000
 DENSEST_TILES_CHECKED = 3
 DETAIL_ZOOM_CAP = 18  # TileJSON's deepest zoom; past it maps over-zoom
 MIN_EXTENT_SHARE = 1 / 8  # of a tile's side: 32 px of 256
@@ -101,23 +113,47 @@ def _bake(revision: LayerRevision, source: TileSource, key: str) -> TileBake:
         revision=revision, settings_key=key, min_zoom=0, detail_zoom=0,
         parcels=revision.feature_count,
     )  # fmt: skip
+    steps = _Steps()
     if revision.feature_count >= ROWS_MIN_FEATURES:
         _write_rows(bake, source)
         bake.has_rows = True
         bake.save(update_fields=["has_rows"])
         source = replace(source, bake_id=bake.pk, rows=True)
+        steps.done("rows")
     with connection.cursor() as cursor:
         cursor.execute(POINTS_SQL, {"revision": revision.pk})
         extent_zoom = _extent_zoom(cursor)
+        steps.done("points")
         if extent_zoom is None:  # no feature
             return bake
         detail_zoom = _detail_zoom(cursor, source, extent_zoom)
+        steps.done("detail zoom")
         if detail_zoom > max(extent_zoom, source.min_zoom):
-            build_overview(cursor, bake.pk, source, extent_zoom, detail_zoom)
+            cells = build_overview(cursor, bake.pk, source, extent_zoom, detail_zoom)
             bake.min_zoom, bake.detail_zoom = extent_zoom, detail_zoom
             bake.save(update_fields=["min_zoom", "detail_zoom"])
             _check_sizes(cursor, bake)
+            steps.done(f"overview (cells a tile side by zoom {cells})")
+            _compress(cursor, bake)
+            steps.done("gzip")
+    logger.info("bake of %s: %s", revision, steps)
     return bake
+
+
+class _Steps:
+    """Seconds per step of a bake, for the log (a million parcels take minutes)."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
+        self.seconds: list[tuple[str, float]] = []
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds.append((step, now - self.last))
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in self.seconds)
 
 
 def _write_rows(bake: TileBake, source: TileSource) -> None:
@@ -158,14 +194,26 @@ def _extent_zoom(cursor) -> int | None:
 
 
 def _detail_zoom(cursor, source: TileSource, lowest: int) -> int:
-    """The lowest zoom from ``lowest`` whose densest tiles fit DETAIL_BYTES_BUDGET, searched
-    from the deepest down (deep tiles are the quick ones to render)."""
-    fitting = DETAIL_ZOOM_CAP
+    """The lowest zoom from ``lowest`` whose densest tiles fit DETAIL_BYTES_BUDGET, but no
+    deeper than PARCEL_ZOOM where those fit PARCEL_ZOOM_BYTES_BUDGET. Searched from the
+    deepest down (deep tiles are the quick ones to render), as far as the larger budget
+    holds."""
+    sizes = {}
     for z in range(DETAIL_ZOOM_CAP, lowest - 1, -1):
-        if max(_densest_tile_bytes(cursor, source, z)) > DETAIL_BYTES_BUDGET:
+        sizes[z] = max(_densest_tile_bytes(cursor, source, z))
+        if sizes[z] > max(DETAIL_BYTES_BUDGET, PARCEL_ZOOM_BYTES_BUDGET):
             break
-        fitting = z
-    return fitting
+
+    def lowest_fitting(budget: int) -> int:
+        fitting = DETAIL_ZOOM_CAP
+        for z in range(DETAIL_ZOOM_CAP, lowest - 1, -1):
+            if sizes.get(z, budget + 1) > budget:
+                break
+            fitting = z
+        return fitting
+
+    tapped = max(PARCEL_ZOOM, lowest_fitting(PARCEL_ZOOM_BYTES_BUDGET))
+    return min(lowest_fitting(DETAIL_BYTES_BUDGET), tapped)
 
 
 def _densest_tile_bytes(cursor, source: TileSource, z: int) -> list[int]:
@@ -193,6 +241,19 @@ def _check_sizes(cursor, bake: TileBake) -> None:
     )
     for z, x, y, size in cursor.fetchall():
         logger.warning("baked tile %s/%s/%s of %s has %s bytes", z, x, y, bake, size)
+
+
+def _compress(cursor, bake: TileBake) -> None:
+    """Stores the bake's tiles gzipped, zoom by zoom: compressed once here, sent as they are
+    to every browser (layers/tiles/sql.py encoded_tile). Overview tiles are runs of similar
+    hulls and shrink to about half; a phone opening a county's map gets a dozen of them."""
+    cursor.execute("SELECT DISTINCT z FROM layers_bakedtile WHERE bake_id = %s", [bake.pk])
+    for (z,) in cursor.fetchall():
+        cursor.execute(
+            "SELECT id, data FROM layers_bakedtile WHERE bake_id = %s AND z = %s", [bake.pk, z]
+        )
+        compressed = [(gzip.compress(bytes(data), mtime=0), pk) for pk, data in cursor.fetchall()]
+        cursor.executemany("UPDATE layers_bakedtile SET data = %s WHERE id = %s", compressed)
 
 
 def prune_bakes(grace: timedelta = PRUNE_GRACE) -> int:

@@ -2,9 +2,11 @@
 answer with its caching headers (ETag keyed by the published revision, so a revalidation is
 answered before any tile SQL runs), 204 below the layer's min_zoom (its own, or the deeper one
 its bake chose from the data's extent), baked overview tiles read by key below the bake's
-detail zoom (layers/tiles/bake.py), and TileJSON 3.0."""
+detail zoom (layers/tiles/bake.py) and sent gzipped as stored to a client that accepts
+gzip, and TileJSON 3.0."""
 
 import math
+import re
 
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
@@ -19,8 +21,8 @@ from layers.tiles.lookup import fresh_tile_source, tile_source
 from layers.tiles.overview import COUNT_FIELD
 from layers.tiles.sql import (
     TileSource,
+    encoded_tile,
     max_zoom,
-    render_tile,
     tile_attribute_names,
     tile_etag,
     tile_exists,
@@ -33,6 +35,7 @@ SHORT_CACHE = "public, max-age=300"
 # Tile URLs with ?v=<tileset version> never change content, so browsers and CDNs keep them.
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 TILEJSON_CACHE = "public, max-age=60"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
 
 
 def tile_cache_headers(source: TileSource, etag: str, version: str | None) -> dict[str, str]:
@@ -98,9 +101,19 @@ def vector_tile(request, collection_id: str, z: int, x: int, y: int) -> HttpResp
     if revalidated is not None:
         return _with_headers(HttpResponseNotModified(), revalidated)
     headers = tile_cache_headers(source, tile_etag(source, z, x, y), version)
-    data = render_tile(source, z, x, y) if z >= source.effective_min_zoom else b""
+    data, gzipped = b"", False
+    if z >= source.effective_min_zoom:
+        accepted = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) is not None
+        data, gzipped = encoded_tile(source, z, x, y, gzip_accepted=accepted)
+    if source.is_baked(z):
+        # The same address answers gzip or plain by Accept-Encoding: caches keep both.
+        headers["Vary"] = "Accept-Encoding"
     if not data:
         return _with_headers(HttpResponse(status=204), headers)
+    if gzipped:
+        # Another encoding of the same tile: its ETag weak, as nginx makes it when it
+        # compresses (revalidation compares weakly: planportal/etags.py).
+        headers.update({"Content-Encoding": "gzip", "ETag": f"W/{headers['ETag']}"})
     return _with_headers(HttpResponse(data, content_type=MVT_CONTENT_TYPE), headers)
 
 

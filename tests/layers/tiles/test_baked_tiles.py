@@ -4,6 +4,7 @@ detail zoom on, the parcels themselves, from the bake's tile rows. The layer her
 parcels; the byte budget that chooses the detail zoom is lowered to fit it (the benchmark,
 bench/tiles_vs_tipg.py, runs the real budget on 50,000 and 200,000 parcels)."""
 
+import gzip
 import io
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from shapely.prepared import prep
 from layers.models import BakedTile, Layer, PublicPolicy, TileBake, TileRow
 from layers.revisions.publishing import publish_revision
 from layers.tiles import bake as baking
+from layers.tiles import overview
 from layers.tiles.lookup import forget_tile_sources, tile_source
 from layers.tiles.overview import COUNT_FIELD
 from tests.factories import add_revision, make_layer, square
@@ -130,6 +132,15 @@ def test_a_dense_layer_gets_overview_tiles_below_a_detail_zoom_chosen_from_its_d
     assert detail and all(f["properties"]["DLMC"] == "旱地" for f in detail)
 
 
+def test_from_the_parcel_zoom_on_parcels_are_shown_up_to_the_larger_budget(dense, monkeypatch):
+    detail = baked(dense).detail_zoom
+    TileBake.objects.filter(revision_id=dense.published_revision_id).delete()
+    # One zoom above the detail zoom the densest tile is over DETAIL_BYTES_BUDGET but far
+    # under PARCEL_ZOOM_BYTES_BUDGET (400 KB): made the parcel zoom, it shows parcels.
+    monkeypatch.setattr(baking, "PARCEL_ZOOM", detail - 1)
+    assert baked(dense).detail_zoom == detail - 1
+
+
 def test_the_counts_of_each_overview_zoom_add_up_to_every_parcel_and_no_tile_is_too_big(
     client, dense
 ):
@@ -200,6 +211,76 @@ def test_an_overview_tile_is_read_by_its_key_without_tile_sql(client, dense):
     statements = " ".join(query["sql"] for query in queries.captured_queries)
     assert "layers_bakedtile" in statements
     assert "ST_AsMVT" not in statements
+
+
+def overview_groups(client, layer: Layer, bake: TileBake) -> dict[int, dict]:
+    """Per overview zoom, the count of each distinct group (by feature id) of its tiles."""
+    groups = {}
+    for z in range(bake.min_zoom, bake.detail_zoom):
+        groups[z] = {}
+        for x, y in extent_tiles(layer, z):
+            response = get_tile(client, layer, z, x, y)
+            groups[z].update(
+                (f["id"], f["properties"][COUNT_FIELD]) for f in features(response, layer)
+            )
+    return groups
+
+
+def test_a_zoom_whose_densest_tile_is_over_the_overview_budget_gets_coarser_groups(
+    client, dense, monkeypatch
+):
+    fine = overview_groups(client, dense, baked(dense))
+    TileBake.objects.filter(revision_id=dense.published_revision_id).delete()
+    # 1,200 parcels make overview tiles of a few kB: a budget below that coarsens the grid.
+    monkeypatch.setattr(overview, "OVERVIEW_BYTES_BUDGET", 1_500)
+    bake = baked(dense)
+    coarse = overview_groups(client, dense, bake)
+    assert coarse.keys() == fine.keys()
+    assert any(len(coarse[z]) < len(fine[z]) for z in coarse)
+    assert all(len(coarse[z]) <= len(fine[z]) for z in coarse)
+    # Coarser, never incomplete: every zoom's groups still count every parcel once.
+    assert all(sum(groups.values()) == 1200 for groups in coarse.values())
+    # Each tile fits the budget, or its zoom is at the coarsest grid (a few cells a side,
+    # plus those of the margin) and cannot shrink further.
+    coarsest = (overview.MIN_OVERVIEW_CELLS + 2) ** 2
+    for z in coarse:
+        for x, y in extent_tiles(dense, z):
+            response = get_tile(client, dense, z, x, y)
+            size, drawn = len(response.content), len(features(response, dense))
+            assert size <= overview.OVERVIEW_BYTES_BUDGET or drawn <= coarsest, (z, size, drawn)
+
+
+def test_an_overview_tile_goes_gzipped_to_a_client_that_accepts_it(client, dense):
+    bake = baked(dense)
+    z = bake.min_zoom
+    x, y = extent_tiles(dense, z)[0]
+    plain = get_tile(client, dense, z, x, y)
+    path = f"/tiles/{dense.collection_id}/{z}/{x}/{y}.mvt"
+    packed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content)
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+    assert packed["ETag"] == f"W/{plain['ETag']}"
+    again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert again.status_code == 304
+    # Parcel tiles are rendered per request and never compressed by the portal.
+    x, y = extent_tiles(dense, bake.detail_zoom)[0]
+    parcels_tile = client.get(
+        f"/tiles/{dense.collection_id}/{bake.detail_zoom}/{x}/{y}.mvt", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert parcels_tile.status_code == 200 and "Content-Encoding" not in parcels_tile
+
+
+def test_a_tile_baked_before_tiles_were_stored_gzipped_is_still_sent_plain(client, dense):
+    bake = baked(dense)
+    z = bake.min_zoom
+    x, y = extent_tiles(dense, z)[0]
+    plain = get_tile(client, dense, z, x, y).content
+    BakedTile.objects.filter(bake=bake, z=z, x=x, y=y).update(data=plain)  # as format 1 stored
+    path = f"/tiles/{dense.collection_id}/{z}/{x}/{y}.mvt"
+    answer = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in answer and answer.content == plain
 
 
 def test_tilejson_announces_the_min_zoom_the_bake_chose(client, dense):
