@@ -80,8 +80,11 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 migrate: venv database
 	$(PY) manage.py migrate --noinput -v 0
 
+# The demo plan, and the tiles of every public layer baked (a layer whose bake is missing or of
+# an older format is served by plain SQL until then; a current bake is left as it is).
 demo: migrate
 	$(PY) manage.py load_demo_plan
+	$(PY) manage.py bake_tiles -v 0
 
 # scripts/serve.sh collects the static files itself, with the settings it serves with.
 serve:

@@ -206,21 +206,6 @@ def cold_tiles(folder: Path, port: int, layer: Layer, sets: dict) -> dict[int, d
     return results
 
 
-def all_workers_serving(port: int, in_a_row: int = 30, deadline_s: float = 60) -> float:
-    """Seconds until ``in_a_row`` new connections in a row get /healthz within half a second.
-    start_gunicorn returns once one worker answers; each worker has a socket of its own
-    (SO_REUSEPORT) and the others may still be importing Django for seconds, holding the
-    connections the kernel gave them: the first tile phase measured that (p50 8 ms, p95 2.5-3 s
-    at z10 in two runs)."""
-    started = time.perf_counter()
-    fast = 0
-    while fast < in_a_row and time.perf_counter() - started < deadline_s:
-        asked = time.perf_counter()
-        fetch(port, "/healthz")  # urllib: a new connection each time
-        fast = fast + 1 if time.perf_counter() - asked < 0.5 else 0
-    return time.perf_counter() - started
-
-
 def fetch(port: int, path: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as response:
         return response.status, response.read()
@@ -440,7 +425,6 @@ def main() -> int:
         weak_phone.collectstatic(env)
         port = free_port()
         server = start_gunicorn(port, env=env)
-        print(f"all gunicorn workers serving after {all_workers_serving(port):.1f} s")
         source = tile_source(layer.collection_id)
         sets = tile_sets(layer, source)
         print(

@@ -26,18 +26,20 @@ class Command(BaseCommand):
             missing = set(collections) - {layer.collection_id for layer in layers}
             if missing:
                 raise CommandError(f"No published layer: {', '.join(sorted(missing))}")
+        # -v 0 (make run, after every start): bake what is missing, say nothing.
+        say = self.stdout.write if options["verbosity"] else (lambda line: None)
         for layer in layers:
             bake = bake_revision(layer.published_revision_id)
             if bake is None:
-                self.stdout.write(f"{layer.collection_id}: not baked (generalised)")
+                say(f"{layer.collection_id}: not baked (generalised)")
             elif bake.detail_zoom:
-                self.stdout.write(
+                say(
                     f"{layer.collection_id}: no tile below z{bake.min_zoom}, overview tiles "
                     f"z{bake.min_zoom}-{bake.detail_zoom - 1} ({bake.tiles.count()}), parcels "
                     f"from z{bake.detail_zoom}; tile rows {'yes' if bake.has_rows else 'no'}"
                 )
             else:
-                self.stdout.write(
+                say(
                     f"{layer.collection_id}: parcels at every zoom; rows table "
                     f"{'yes' if bake.has_rows else 'no'}"
                 )
