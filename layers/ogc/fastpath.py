@@ -8,9 +8,9 @@ lists them: Permissions-Policy (which a 304 gets: its Content-Type is text/html)
 SecurityMiddleware (the HTTPS redirect and its headers), django-csp, the gzip of pages and
 JSON, the session and CSRF middleware (which answer a malformed cookie with a Set-Cookie),
 CommonMiddleware (host and user-agent checks, Content-Length) and X-Frame-Options.
-Skipped is what URL resolution and the rest of the stack cost an items request (about 1 ms
-of a 10 ms request on two cores: bench/README.md, OGC API items); ``SKIPPED`` says for each
-other middleware why it does nothing to these answers.
+Skipped is URL resolution and the rest of the stack (a few ms of an items request on two
+busy cores, whose floor is 4-5 ms at 50,000 parcels: bench/README.md, OGC API items);
+``SKIPPED`` says for each other middleware why it does nothing to these answers.
 
 Only a 200 or a 304 is answered here. Anything else (an unknown or tiles-only collection, a
 bad parameter, a refused host, an HTTPS redirect, an exception such as a database gone
