@@ -62,6 +62,10 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 ]
 CACHE_CONTROL = "public, max-age=60"
+# Part of the feature answers' ETags: raised when the bytes of an unchanged revision's answer
+# change (2: the data mark written after the stored properties, layers/ogc/features.py), so a
+# cache never revalidates an older form as if it were this one.
+FEATURE_FORMAT = 2
 MAX_FEATURE_ID = 2**63 - 1
 
 
@@ -321,7 +325,12 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     # query, which the links repeat) decide the answer: a 304 costs no feature query.
     # The mark is part of the answer, and a planner may change it without a new revision.
     etag = _etag(
-        "items", source.revision_id, source.mark, source.notice, request.build_absolute_uri()
+        "items",
+        FEATURE_FORMAT,
+        source.revision_id,
+        source.mark,
+        source.notice,
+        request.build_absolute_uri(),
     )
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), query.crs)
@@ -380,7 +389,11 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
     if not feature_id.isascii() or not feature_id.isdigit() or int(feature_id) > MAX_FEATURE_ID:
         raise missing
     etag = _etag(
-        "item", layer.published_revision_id, mark_properties(layer), request.build_absolute_uri()
+        "item",
+        FEATURE_FORMAT,
+        layer.published_revision_id,
+        mark_properties(layer),
+        request.build_absolute_uri(),
     )
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), crs)
