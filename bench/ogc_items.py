@@ -1,14 +1,21 @@
 """OGC API items benchmark: /ogc/collections/{id}/items (limit 1000, a 1 km box) on gunicorn
 against the raw SQL floor (the same features as GeoJSON text, built and joined by PostgreSQL,
-no count, no HTTP), alternating pass by pass in the same run, at 1 and 4 clients, on 50,000
-and 200,000 synthetic parcels.
+no count, no HTTP) and against tipg 1.6 serving the same parcels from a plain table, rotating
+pass by pass in the same run, at 1 and 4 clients, on 50,000 and 200,000 synthetic parcels.
 
-Run after ``make run`` has loaded the demo plan: ``.venv/bin/python bench/ogc_items.py``.
-The parcels go into a throwaway layer of the demo plan (squares on a grid around the plan's
-centre, with six attributes like a farmland layer's), removed again at the end. tipg is not
-measured here (see bench/README.md).
+    .venv/bin/python bench/ogc_items.py [--tipg .make/tipg-venv] [--sizes 50000,200000]
+
+Run after ``make run`` has loaded the demo plan. The parcels go into a throwaway layer of the
+demo plan (squares on a grid around the plan's centre, with six attributes like a farmland
+layer's), removed again at the end; tipg (ONE uvicorn worker, from a venv of its own, as in
+bench/tiles_vs_tipg.py: ``make bench`` makes it in .make/tipg-venv) reads a copy of the same
+parcels in a plain table made by the database's owner, dropped at the end. Without tipg the
+portal is compared with the floor only, and the script says so. Prints portal / raw and
+portal / tipg per size and client count (the median of the per-pass ratios), with a PASS or
+MISS line for each goal of issue 15 item 4 (at least 0.6x the floor, at least 1.5x tipg).
 """
 
+import argparse
 import http.client
 import os
 import statistics
@@ -29,16 +36,21 @@ django.setup()
 import psycopg  # noqa: E402
 from _database import vacuum  # noqa: E402
 from django.db import connection  # noqa: E402
+from tiles_vs_tipg import owner_connection, start_tipg  # noqa: E402
 
 from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionStatus  # noqa: E402
 from layers.summary import summarise  # noqa: E402
 
 COLLECTION = "bench-ogc-parcels"
+TIPG_TABLE = "bench_ogc_parcels"
 SIZES = (50_000, 200_000)
 CLIENTS = (1, 4)
 LIMIT = 1000
-PASSES = 4  # after one warm-up pass; the order alternates
-REQUESTS_PER_PASS = 40
+PASSES = 4  # after one warm-up pass; the order rotates
+# Requests per pass: tipg answers about 8 a second, so it gets fewer (a rate is a rate).
+REQUESTS_PER_PASS = {"portal": 40, "raw": 40, "tipg": 16}
+GOALS = {"raw": 0.6, "tipg": 1.5}  # issue 15 item 4: portal / other at least this
+ATTRIBUTES = ("BSM", "DLBM", "DLMC", "XZQDM", "ZLDWMC", "TBMJ")
 BOX_METRES = 1000
 CENTRE = (111.0, 37.9)  # replaced by the plan's own centre
 METRES_PER_DEGREE = 111_320.0
@@ -120,6 +132,32 @@ def remove_layer() -> None:
     vacuum(Feature, LayerRevision)
 
 
+def make_tipg_table(owner, revision_id: int) -> None:
+    """The layer's parcels in a plain table as ogr2ogr would load them (a column per
+    attribute, TBMJ a number, a GiST index), for tipg; made by the database's owner."""
+    columns = ", ".join(
+        f"(f.properties ->> '{name}')::double precision AS \"{name}\""
+        if name == "TBMJ"
+        else f"f.properties ->> '{name}' AS \"{name}\""
+        for name in ATTRIBUTES
+    )
+    with owner.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TIPG_TABLE}")
+        cursor.execute(
+            f"CREATE TABLE {TIPG_TABLE} AS SELECT f.id AS fid, f.geom, {columns}"  # noqa: S608
+            " FROM layers_feature f WHERE f.revision_id = %s ORDER BY f.id",
+            [revision_id],
+        )
+        cursor.execute(f"ALTER TABLE {TIPG_TABLE} ADD PRIMARY KEY (fid)")
+        cursor.execute(f"CREATE INDEX ON {TIPG_TABLE} USING gist (geom)")
+        cursor.execute(f"ANALYZE {TIPG_TABLE}")
+
+
+def drop_tipg_table(owner) -> None:
+    with owner.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TIPG_TABLE}")
+
+
 def boxes() -> list[tuple[float, float, float, float]]:
     """Four 1 km boxes inside the grid."""
     half = BOX_METRES / METRES_PER_DEGREE / 2
@@ -130,9 +168,9 @@ def boxes() -> list[tuple[float, float, float, float]]:
     return found
 
 
-def run(clients: int, fetch_factory) -> tuple[float, list[float]]:
-    """Requests per second and latencies (ms) of one pass of REQUESTS_PER_PASS."""
-    jobs = list(range(REQUESTS_PER_PASS))
+def run(clients: int, fetch_factory, requests: int) -> tuple[float, list[float]]:
+    """Requests per second and latencies (ms) of one pass of ``requests``."""
+    jobs = list(range(requests))
     lock = threading.Lock()
     latencies: list[float] = []
 
@@ -154,16 +192,28 @@ def run(clients: int, fetch_factory) -> tuple[float, list[float]]:
         thread.start()
     for thread in threads:
         thread.join()
-    return REQUESTS_PER_PASS / (time.perf_counter() - started), latencies
+    return requests / (time.perf_counter() - started), latencies
 
 
-def http_fetcher(port: int):
+def portal_path(box) -> str:
+    bbox = ",".join(f"{v:.7f}" for v in box)
+    return f"/ogc/collections/{COLLECTION}/items?limit={LIMIT}&bbox={bbox}"
+
+
+def tipg_path(box) -> str:
+    bbox = ",".join(f"{v:.7f}" for v in box)
+    return f"/collections/public.{TIPG_TABLE}/items?limit={LIMIT}&bbox={bbox}"
+
+
+def http_fetcher(port: int, path_of):
+    """Keep-alive GETs; http.client asks for the identity encoding (no gzip), as GIS
+    benchmarks of OGC APIs do."""
+
     def factory():
         client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
         def fetch(box):
-            bbox = ",".join(f"{v:.7f}" for v in box)
-            client.request("GET", f"/ogc/collections/{COLLECTION}/items?limit={LIMIT}&bbox={bbox}")
+            client.request("GET", path_of(box))
             response = client.getresponse()
             body = response.read()
             assert response.status == 200, body[:300]
@@ -171,6 +221,14 @@ def http_fetcher(port: int):
         return fetch
 
     return factory
+
+
+def features_in(port: int, path: str) -> int:
+    probe = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    probe.request("GET", path)
+    page = probe.getresponse().read()
+    probe.close()
+    return page.count(b'"type":"Feature"') or page.count(b'"type": "Feature"')
 
 
 def sql_fetcher(conninfo: str, revision_id: int):
@@ -206,55 +264,106 @@ def centre() -> tuple[float, float]:
     return CENTRE
 
 
+def verdict(ratio: float, goal: float) -> str:
+    return "PASS" if ratio >= goal else "MISS"
+
+
+def measure(count: int, clients: int, targets: dict) -> dict:
+    """Rates and latencies per target and the per-pass ratios of the portal to each other
+    target, over PASSES passes after a warm-up, the order rotating pass by pass."""
+    names = list(targets)
+    rates = {name: [] for name in names}
+    latencies = {name: [] for name in names}
+    ratios = {name: [] for name in names if name != "portal"}
+    for index in range(PASSES + 1):
+        shift = index % len(names)
+        order = names[shift:] + names[:shift]
+        measured = {name: run(clients, targets[name], REQUESTS_PER_PASS[name]) for name in order}
+        if index == 0:
+            continue  # warm-up
+        for name, (rate, times) in measured.items():
+            rates[name].append(rate)
+            latencies[name] += times
+        for name in ratios:
+            ratios[name].append(measured["portal"][0] / measured[name][0])
+    return {"rates": rates, "latencies": latencies, "ratios": ratios}
+
+
+def cell(values: list[float]) -> str:
+    return f"**{statistics.median(values):.2f}** ({min(values):.2f}-{max(values):.2f})"
+
+
 def main() -> None:
     global CENTRE
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    tipg = Path(os.environ.get("TIPG_VENV", REPO / ".make/tipg-venv"))
+    parser.add_argument("--tipg", type=Path, default=tipg, help="a venv with tipg and uvicorn")
+    parser.add_argument("--sizes", default=",".join(str(size) for size in SIZES))
+    parser.add_argument("--clients", default=",".join(str(n) for n in CLIENTS))
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    client_counts = [int(n) for n in args.clients.split(",")]
+    has_tipg = (args.tipg / "bin/uvicorn").exists()
     CENTRE = centre()
+    owner = owner_connection()
     remove_layer()
-    port = free_port()
+    drop_tipg_table(owner)
+    port, tipg_port = free_port(), free_port()
     print(f"load average at start: {os.getloadavg()}")
+    if not has_tipg:
+        print(f"no tipg in {args.tipg}: the portal is compared with the raw SQL floor only")
+    verdicts = []
     print(
-        "| parcels | clients | portal req/s | raw SQL req/s | portal / raw (median of passes) "
-        "| portal p50 ms | raw p50 ms | features per page |"
+        "| parcels | clients | portal req/s | raw SQL req/s | tipg req/s | portal / raw "
+        "| portal / tipg | p50 ms portal · raw · tipg | features per page portal · tipg |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for count in SIZES:
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for count in sizes:
         layer, revision_id = make_layer(count)
-        server = start_gunicorn(port)
+        servers = [start_gunicorn(port)]
         try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            bbox = ",".join(f"{v:.7f}" for v in boxes()[0])
-            probe.request("GET", f"/ogc/collections/{COLLECTION}/items?limit={LIMIT}&bbox={bbox}")
-            page = probe.getresponse().read()
-            returned = page.count(b'"type":"Feature"')
-            for clients in CLIENTS:
-                targets = {
-                    "portal": http_fetcher(port),
-                    "raw": sql_fetcher(conninfo(), revision_id),
-                }
-                rates = {"portal": [], "raw": []}
-                latencies = {"portal": [], "raw": []}
-                ratios = []
-                for index in range(PASSES + 1):
-                    order = ["portal", "raw"] if index % 2 else ["raw", "portal"]
-                    measured = {name: run(clients, targets[name]) for name in order}
-                    if index == 0:
-                        continue  # warm-up
-                    for name, (rate, times) in measured.items():
-                        rates[name].append(rate)
-                        latencies[name] += times
-                    ratios.append(measured["portal"][0] / measured["raw"][0])
+            targets = {
+                "portal": http_fetcher(port, portal_path),
+                "raw": sql_fetcher(conninfo(), revision_id),
+            }
+            tipg_features = "-"
+            if has_tipg:
+                make_tipg_table(owner, revision_id)
+                servers.append(start_tipg(args.tipg, [TIPG_TABLE], tipg_port))
+                targets["tipg"] = http_fetcher(tipg_port, tipg_path)
+                tipg_features = features_in(tipg_port, tipg_path(boxes()[0]))
+            returned = features_in(port, portal_path(boxes()[0]))
+            for clients in client_counts:
+                found = measure(count, clients, targets)
+                rates, latencies, ratios = found["rates"], found["latencies"], found["ratios"]
+
+                def median_of(name, values):
+                    return f"{statistics.median(values[name]):.1f}" if name in values else "-"
+
+                p50 = " · ".join(
+                    f"{statistics.median(latencies[name]):.0f}" if name in latencies else "-"
+                    for name in ("portal", "raw", "tipg")
+                )
                 print(
-                    f"| {count:,} | {clients} | {statistics.median(rates['portal']):.1f} "
-                    f"| {statistics.median(rates['raw']):.1f} "
-                    f"| **{statistics.median(ratios):.2f}** "
-                    f"({min(ratios):.2f}-{max(ratios):.2f}) "
-                    f"| {statistics.median(latencies['portal']):.0f} "
-                    f"| {statistics.median(latencies['raw']):.0f} | {returned} |",
+                    f"| {count:,} | {clients} | {median_of('portal', rates)} "
+                    f"| {median_of('raw', rates)} | {median_of('tipg', rates)} "
+                    f"| {cell(ratios['raw'])} "
+                    f"| {cell(ratios['tipg']) if 'tipg' in ratios else '-'} "
+                    f"| {p50} | {returned} · {tipg_features} |",
                     flush=True,
                 )
+                for name, values in ratios.items():
+                    ratio = statistics.median(values)
+                    verdicts.append(
+                        f"{verdict(ratio, GOALS[name])}: {count:,} parcels, {clients} "
+                        f"client(s): portal / {name} {ratio:.2f}, goal at least {GOALS[name]}"
+                    )
         finally:
-            stop(server)
+            for server in servers:
+                stop(server)
             remove_layer()
+            drop_tipg_table(owner)
+    print("\n".join(verdicts))
     print(f"load average at end: {os.getloadavg()}")
 
 

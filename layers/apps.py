@@ -9,17 +9,21 @@ class LayersConfig(AppConfig):
 
     def ready(self) -> None:
         from layers.models import Layer
+        from layers.ogc.lookup import forget_after_a_save as forget_items_sources
         from layers.tiles.lookup import forget_after_a_save
         from layers.versions import list_layer_changes, record_version_layers
         from planportal.change_list import changes_refreshed
         from planportal.models import Plan
         from planportal.versions import version_published
 
-        # A layer's tile lookup depends on the layer row and on its plan being published.
+        # A layer's tile and OGC items lookups depend on the layer row and on its plan being
+        # published.
         for model in (Layer, Plan):
             name = model.__name__
             post_save.connect(forget_after_a_save, sender=model, dispatch_uid=f"tiles-{name}")
             post_delete.connect(forget_after_a_save, sender=model, dispatch_uid=f"tiles-del-{name}")
+            post_save.connect(forget_items_sources, sender=model, dispatch_uid=f"ogc-{name}")
+            post_delete.connect(forget_items_sources, sender=model, dispatch_uid=f"ogc-del-{name}")
 
         # A published plan version keeps the layer revisions it went out with.
         version_published.connect(record_version_layers, dispatch_uid="layers-version-published")

@@ -1,10 +1,11 @@
 """WSGI entry point, served by gunicorn (see gunicorn.conf.py and scripts/serve.sh).
 
 The Django application is wrapped by each callable named in the WSGI_WRAPPERS setting, the way
-MIDDLEWARE names middleware, so the project package imports no app. The one wrapper answers
+MIDDLEWARE names middleware, so the project package imports no app. One wrapper answers
 tile revalidations in front of Django (layers/tiles/fastpath.py): a browser panning a map
 revalidates dozens of tiles at a time, and each 304 then costs little more than gunicorn's own
-handling of the request.
+handling of the request. The other answers OGC items GETs with their view and only the
+middleware that shapes their answer (layers/ogc/fastpath.py).
 """
 
 import os

@@ -5,8 +5,11 @@ jsonb for the properties), so Python only joins strings: no geometry objects and
 re-encoding, even for the map's whole-layer requests of up to 10,000 features.
 """
 
+import json
 from dataclasses import dataclass
 from string import Template
+
+from psycopg.adapt import Loader
 
 from layers.models import public_reads
 from layers.ogc.crs import CRS84, STORAGE_SRID, SupportedCrs
@@ -16,13 +19,23 @@ from layers.ogc.selection import Selection
 # $geometry is the stored geometry (made multi-part when the revision mixes single and multi
 # parts: RevisionSummary.mixes_single_and_multi, stored on the revision) put into the answer's
 # CRS (see `_in_crs`). Options 0: no "crs" member inside the geometry (the answer's Content-Crs
-# header says it), which PostGIS adds for SRIDs but 4326. The properties get the layer's data
-# mark merged in (a jsonb parameter: {"SJZT": "演示数据"}, or {}), so every feature, saved
-# anywhere, still says what it is (layers/marks.py); `properties=` drops the other keys first.
+# header says it), which PostGIS adds for SRIDs but 4326. $properties is the properties' JSON
+# text with the layer's data mark in it (see `_marked`).
 FEATURE_JSON = Template("""
     '{"type":"Feature","id":' || f.id
     || ',"geometry":' || ST_AsGeoJSON($geometry, %s, 0)
-    || ',"properties":' || ($properties || %s::jsonb)::text || '}'
+    || ',"properties":' || $properties || '}'
+""")
+# The properties with the mark ({"SJZT": "演示数据"}) in them, so every feature, saved anywhere,
+# still says what it is (layers/marks.py). Usually the mark is written after the stored
+# properties' text, in jsonb's own style (", " and ": "), which costs a fraction of merging
+# two jsonb values per feature (about 1 ms of a 6 ms page of 1,000: bench/README.md); the
+# merge is kept for features that carry the mark's key themselves (the mark wins) and for
+# empty properties (nothing to write the mark after).
+MARKED_PROPERTIES = Template("""
+    CASE WHEN $properties ? %s OR $properties = '{}'::jsonb
+         THEN ($properties || %s::jsonb)::text
+         ELSE left($properties::text, -1) || %s END
 """)
 
 # `&&` lets the GiST index on geom pick the candidates; ST_Intersects then decides exactly.
@@ -82,22 +95,48 @@ def _in_crs(geometry: str, crs: SupportedCrs) -> tuple[str, list]:
     return transformed, [crs.srid]
 
 
+def _marked(properties: str, property_params: list, mark: str) -> tuple[str, list]:
+    """The text of ``properties`` (SQL of a jsonb value) with the JSON object ``mark`` (one
+    key, or none) in it, and the parameters, in order."""
+    marks = json.loads(mark)
+    if not marks:
+        return f"{properties}::text", property_params
+    (key,) = marks
+    # ', "SJZT": "演示数据"}': the mark's own text (json.dumps' separators are jsonb's).
+    after = ", " + json.dumps(marks, ensure_ascii=False)[1:]
+    sql = MARKED_PROPERTIES.substitute(properties=properties)
+    pp = property_params  # each use of $properties takes them again
+    return sql, [*pp, key, *pp, *pp, mark, *pp, after]
+
+
 def _feature_json(
     as_multi: bool, crs: SupportedCrs, mark: str, dropped: tuple[str, ...] = ()
 ) -> tuple[str, list]:
-    """The SELECT expression of one GeoJSON Feature and the parameters it takes, in order."""
+    """The SELECT expression of one GeoJSON Feature and the parameters it takes, in order;
+    `properties=` drops the other keys (``dropped``) before the mark is added."""
     geometry, params = _in_crs("ST_Multi(f.geom)" if as_multi else "f.geom", crs)
     properties, property_params = "f.properties", []
     if dropped:
         properties, property_params = "(f.properties - %s::text[])", [list(dropped)]
+    properties, property_params = _marked(properties, property_params, mark)
     sql = FEATURE_JSON.substitute(geometry=geometry, properties=properties)
-    return sql, [*params, crs.decimals, *property_params, mark]
+    return sql, [*params, crs.decimals, *property_params]
+
+
+class Utf8Bytes(Loader):
+    """A text value as the bytes PostgreSQL sent (UTF-8, the client encoding Django sets):
+    a page of 1,000 features is a few hundred kB that the answer sends as bytes anyway, so
+    decoding it to str and encoding it again would only cost time."""
+
+    def load(self, data) -> bytes:
+        return bytes(data)
 
 
 @dataclass(frozen=True)
 class Page:
-    # The page's features as GeoJSON texts joined with commas, in the selection's order.
-    features: str
+    # The page's features as GeoJSON texts joined with commas, in the selection's order, as
+    # UTF-8 bytes.
+    features: bytes
     returned: int
     # Whether more features match after this page (one row past the page was found).
     more: bool
@@ -136,30 +175,26 @@ def feature_page(
     feature, feature_params = _feature_json(as_multi, crs, mark, selection.dropped)
     order = ", ".join(term.sql for term in selection.order)
     order_params = [param for term in selection.order for param in term.params]
-    # The window numbers the rows (from offset + 1) so that string_agg keeps their order and
-    # leaves out the extra row; the CTE holds at most limit + 1 rows.
+    # One pass over limit + 1 rows in the selection's order: the window numbers them as they
+    # come (from 1) and the FILTER leaves the extra row out of the page. string_agg takes the
+    # rows in the order the sorted subquery gives them, which PostgreSQL guarantees for an
+    # aggregate over a sorted subquery with nothing between (its manual's own example, 4.2.7;
+    # the raw SQL floor of bench/ogc_items.py relies on it too). An ORDER BY inside
+    # string_agg over a materialised CTE, as before, cost about 1 ms of a 5 ms page of 1,000
+    # (bench/README.md, OGC API items).
     sql = f"""
-        WITH page AS (
-            SELECT f.id, f.geom, f.properties, row_number() OVER (ORDER BY {order}) AS n
-            FROM layers_feature f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s
-        )
-        SELECT (SELECT count(*) FROM page),
-               (SELECT coalesce(string_agg({feature}, ',' ORDER BY f.n), '')
-                FROM page f WHERE f.n <= %s)
+        SELECT count(*), coalesce(string_agg({feature}, ',') FILTER (WHERE f.n <= %s), '')
+        FROM (
+            SELECT f.id, f.geom, f.properties, row_number() OVER () AS n
+            FROM (
+                SELECT f.id, f.geom, f.properties
+                FROM layers_feature f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s
+            ) f
+        ) f
     """  # noqa: S608 - only placeholders and module constants are interpolated
     with public_reads().cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *order_params,
-                *params,
-                *order_params,
-                limit + 1,
-                offset,
-                *feature_params,
-                offset + limit,
-            ],
-        )
+        cursor.cursor.adapters.register_loader("text", Utf8Bytes)
+        cursor.execute(sql, [*feature_params, limit, *params, *order_params, limit + 1, offset])
         found, features = cursor.fetchone()
     more = found > limit
     returned = min(found, limit)

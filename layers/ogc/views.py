@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from layers.marks import data_notice, keywords, mark_properties, with_notice
+from layers.marks import keywords, mark_properties, with_notice
 from layers.models import Layer
 from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED, SupportedCrs
 from layers.ogc.features import Page, count_matches, feature_by_id, feature_page
+from layers.ogc.lookup import items_source
 from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from layers.ogc.params import (
     METADATA_PARAMETERS,
@@ -61,6 +62,10 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 ]
 CACHE_CONTROL = "public, max-age=60"
+# Part of the feature answers' ETags: raised when the bytes of an unchanged revision's answer
+# change (2: the data mark written after the stored properties, layers/ogc/features.py), so a
+# cache never revalidates an older form as if it were this one.
+FEATURE_FORMAT = 2
 MAX_FEATURE_ID = 2**63 - 1
 
 
@@ -87,10 +92,12 @@ def _not_modified(etag: str) -> HttpResponse:
     return response
 
 
-def _answer(request: HttpRequest, body: str, content_type: str, etag: str) -> HttpResponse:
+def _answer(request: HttpRequest, body: str | bytes, content_type: str, etag: str) -> HttpResponse:
     if _matches(request, etag):
         return _not_modified(etag)
-    response = HttpResponse(body.encode(), content_type=content_type)
+    response = HttpResponse(
+        body if isinstance(body, bytes) else body.encode(), content_type=content_type
+    )
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
     return response
@@ -281,16 +288,18 @@ def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
     return _json_answer(request, _collection_document(request, _collection(collection_id)))
 
 
-def _page_links(request: HttpRequest, layer: Layer, query: ItemsQuery, page: Page) -> list[dict]:
+def _page_links(
+    request: HttpRequest, collection_id: str, query: ItemsQuery, page: Page
+) -> list[dict]:
     def at(offset: int) -> str:
         params = {"f": request.GET.get("f")} if "f" in request.GET else {}
         params.update(query.repeated())
         params.update(limit=query.limit, offset=offset)
-        return _url(request, "ogc-items", layer.collection_id, query=params)
+        return _url(request, "ogc-items", collection_id, query=params)
 
     links = [
         _self(request, GEOJSON),
-        _link(_url(request, "ogc-collection", layer.collection_id), "collection", JSON),
+        _link(_url(request, "ogc-collection", collection_id), "collection", JSON),
     ]
     # No translated titles here: the ETag of items does not depend on the language.
     if page.more:
@@ -306,36 +315,39 @@ def _page_links(request: HttpRequest, layer: Layer, query: ItemsQuery, page: Pag
 
 @ogc_endpoint
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
-    layer = _collection(collection_id)
+    """Also answered in front of Django by layers/ogc/fastpath.py, which calls this view."""
+    # The layer, its mark and its queryables, kept for a couple of seconds (layers/ogc/lookup.py).
+    source = items_source(collection_id)
+    if source is None:
+        raise OgcError(404, "NotFound", _("There is no collection %(id)s.") % {"id": collection_id})
     query = parse_items_query(request.GET)
-    revision_id = layer.published_revision_id
     # Features of a revision never change, so the revision and the full URL (host, path and
     # query, which the links repeat) decide the answer: a 304 costs no feature query.
     # The mark is part of the answer, and a planner may change it without a new revision.
     etag = _etag(
         "items",
-        revision_id,
-        mark_properties(layer),
-        data_notice(layer),
+        FEATURE_FORMAT,
+        source.revision_id,
+        source.mark,
+        source.notice,
         request.build_absolute_uri(),
     )
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), query.crs)
     # Types and attribute names come from the revision row (layers/summary.py): no scan here.
-    queryables, summary = queryables_of(layer.published_revision)
-    selection = selection_of(query, queryables)
+    selection = selection_of(query, source.queryables)
     page = feature_page(
-        revision_id,
+        source.revision_id,
         selection,
         query.limit,
         query.offset,
-        summary.mixes_single_and_multi,
+        source.as_multi,
         query.crs,
-        mark_properties(layer),
+        source.mark,
     )
     if page.matched is None and not page.more:
         # An empty page past the end: the count places the prev link on the last page.
-        page = replace(page, matched=count_matches(revision_id, selection))
+        page = replace(page, matched=count_matches(source.revision_id, selection))
     collection = {"type": "FeatureCollection"}
     # numberMatched is optional (OGC API - Features Part 1, 17-069r4): given when the page tells
     # it, left out when only a count of every match would (the next link says more follow).
@@ -344,14 +356,14 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     collection |= {
         "numberReturned": page.returned,
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "links": _page_links(request, layer, query, page),
+        "links": _page_links(request, source.collection_id, query, page),
     }
     # A foreign member for readers of the whole file (GIS tools keep the per-feature SJZT).
-    notice = data_notice(layer)
-    if notice:
-        collection["description"] = notice
-    head = _dumps(collection)
-    body = head[:-1] + ',"features":[' + page.features + "]}"
+    if source.notice:
+        collection["description"] = source.notice
+    # The features arrive as UTF-8 bytes (layers/ogc/features.py): joined, never decoded.
+    head = _dumps(collection).encode()
+    body = b"".join((head[:-1], b',"features":[', page.features, b"]}"))
     return _with_content_crs(_answer(request, body, GEOJSON, etag), query.crs)
 
 
@@ -377,7 +389,11 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
     if not feature_id.isascii() or not feature_id.isdigit() or int(feature_id) > MAX_FEATURE_ID:
         raise missing
     etag = _etag(
-        "item", layer.published_revision_id, mark_properties(layer), request.build_absolute_uri()
+        "item",
+        FEATURE_FORMAT,
+        layer.published_revision_id,
+        mark_properties(layer),
+        request.build_absolute_uri(),
     )
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), crs)

@@ -112,3 +112,34 @@ def test_the_approximate_township_outline_is_labelled_as_not_a_legal_boundary(cl
     assert document["description"].startswith(f"{SCHEMATIC_NOTICE}示意范围（非法定界线）。")
     _response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
     assert "示意范围（非法定界线）" in body["description"]
+
+
+def test_the_mark_is_added_to_any_properties_a_feature_has_or_is_left_with(client, demo_plan):
+    # The mark is written after the stored text for most features (layers/ogc/features.py):
+    # with none of its own, with empty properties, with several, and after `properties=`.
+    shapes = [
+        {"geom": point, "properties": properties}
+        for point, properties in zip(
+            points(3),
+            [{}, {"MC": "点1"}, {"MC": "点2", "BZ": '说明 "引号" \\ 斜杠', "N": 2}],
+            strict=True,
+        )
+    ]
+    layer = make_layer(demo_plan, "mark-shapes", shapes=shapes, data_status=DataStatus.SCHEMATIC)
+    url = f"/ogc/collections/{layer.collection_id}/items"
+    _response, body = get_json(client, url)
+    assert [feature["properties"] for feature in body["features"]] == [
+        {"SJZT": "示意"},
+        {"MC": "点1", "SJZT": "示意"},
+        {"MC": "点2", "BZ": '说明 "引号" \\ 斜杠', "N": 2, "SJZT": "示意"},
+    ]
+    _response, body = get_json(client, f"{url}?properties=N")
+    assert [feature["properties"] for feature in body["features"]] == [
+        {"SJZT": "示意"},
+        {"SJZT": "示意"},
+        {"N": 2, "SJZT": "示意"},
+    ]
+    feature_id = body["features"][2]["id"]
+    _response, item = get_json(client, f"{url}/{feature_id}")
+    assert item["properties"]["BZ"] == '说明 "引号" \\ 斜杠'
+    assert item["properties"]["SJZT"] == "示意"

@@ -1,0 +1,145 @@
+"""OGC API items answered in front of Django's request handling (planportal/wsgi.py, what
+gunicorn serves): ``ogc_items_app`` wraps the WSGI application.
+
+A GET of /ogc/collections/{id}/items is answered by the items view itself
+(layers/ogc/views.py, with its layer lookup kept per process: layers/ogc/lookup.py), wrapped
+in exactly the middleware that changes such an answer (``APPLIED``), in the order MIDDLEWARE
+lists them: Permissions-Policy (which a 304 gets: its Content-Type is text/html),
+SecurityMiddleware (the HTTPS redirect and its headers), django-csp, the gzip of pages and
+JSON, the session and CSRF middleware (which answer a malformed cookie with a Set-Cookie),
+CommonMiddleware (host and user-agent checks, Content-Length) and X-Frame-Options.
+Skipped is URL resolution and the rest of the stack (a few ms of an items request on two
+busy cores, whose floor is 4-5 ms at 50,000 parcels: bench/README.md, OGC API items);
+``SKIPPED`` says for each other middleware why it does nothing to these answers.
+
+Only a 200 or a 304 is answered here. Anything else (an unknown or tiles-only collection, a
+bad parameter, a refused host, an HTTPS redirect, an exception such as a database gone
+away) is thrown away and the request goes through Django as if this did not exist, so error
+answers, their language and the 503 of a lost database are Django's own. Nothing the fast
+path does before that writes anything.
+
+When MIDDLEWARE names a middleware this module does not know, the fast path switches itself
+off (with a warning): a middleware added later is never silently skipped.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
+from django.urls import set_script_prefix
+from django.utils.module_loading import import_string
+
+from layers.ogc.views import items
+
+logger = logging.getLogger(__name__)
+
+# A collection id is a slug (Layer.collection_id); the view's own URL pattern tolerates a
+# trailing slash. Anything else (other characters, other paths) goes to Django.
+ITEMS_PATH = re.compile(r"^/ogc/collections/(?P<collection>[-a-zA-Z0-9_]+)/items/?$")
+ANSWERED = (200, 304)
+
+# Middleware that may change an items answer: applied here, in MIDDLEWARE's order.
+APPLIED = (
+    # On a 304, whose Content-Type is Django's default text/html.
+    "planportal.middleware.permissions_policy",
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "planportal.middleware.CompressedResponsesMiddleware",
+    # Both answer a malformed cookie with a Set-Cookie (a session cookie deleted, a new CSRF
+    # token), even on a view that uses neither.
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+# Middleware that does nothing to a 200 or 304 items answer, and why.
+SKIPPED = {
+    "layers.tiles.fastpath.tile_revalidation": "answers /tiles/ paths only",
+    "planportal.storage.StaticFilesMiddleware": "answers static file paths only",
+    "planportal.middleware.language_neutral_responses": (
+        "removes from /ogc/ answers what LocaleMiddleware adds (Vary: Accept-Language, "
+        "Content-Language), which is not added here"
+    ),
+    "django.middleware.locale.LocaleMiddleware": (
+        "the language only shapes error messages, and errors go through Django; its "
+        "headers are removed again by language_neutral_responses"
+    ),
+    "planportal.middleware.RefuseLargeBodies": "acts on views marked max_body_bytes only",
+    "django.contrib.auth.middleware.AuthenticationMiddleware": (
+        "a lazy request.user, which the OGC views never read"
+    ),
+    "planportal.audit.client_recorded": "a context for audit events, and items records none",
+    "trail.middleware.TrailContextMiddleware": "acts on staff POST/PUT/PATCH/DELETE only",
+    "django.contrib.messages.middleware.MessageMiddleware": "no message is read or added",
+    "axes.middleware.AxesMiddleware": "acts on a locked-out login only",
+    "planportal.middleware.resource_failures_answered": (
+        "answers exceptions, and an exception here sends the request through Django"
+    ),
+}
+
+
+def _items_view(request):
+    return items(request, ITEMS_PATH.match(request.path_info)["collection"])
+
+
+def answering_chain(middleware: list[str]):
+    """The items view wrapped in the APPLIED middleware in the order ``middleware`` lists
+    them, or None when ``middleware`` names one this module does not know."""
+    unknown = [name for name in middleware if name not in APPLIED and name not in SKIPPED]
+    if unknown:
+        logger.warning("OGC items fast path off: unknown middleware %s", ", ".join(unknown))
+        return None
+    handler = _items_view
+    for name in reversed([name for name in middleware if name in APPLIED]):
+        handler = import_string(name)(handler)
+    return handler
+
+
+def ogc_items_app(application):
+    """The WSGI ``application`` with OGC items GETs answered in front of it."""
+    chain = answering_chain(settings.MIDDLEWARE)
+    if chain is None:
+        return application
+
+    def items_application(environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and ITEMS_PATH.match(
+            environ.get("PATH_INFO", "")
+        ):
+            response = _answer(chain, environ)
+            if response is not None:
+                return _respond(response, start_response)
+        return application(environ, start_response)
+
+    return items_application
+
+
+def _answer(chain, environ: dict):
+    """The answer of the chain when it is a 200 or a 304, else None (Django answers)."""
+    # What WSGIHandler does before its middleware: the script prefix for reverse() (the
+    # links), and request_started, whose receivers close a database connection that is too
+    # old or broken and reset the query log.
+    set_script_prefix(get_script_name(environ))
+    signals.request_started.send(sender=WSGIHandler, environ=environ)
+    try:
+        response = chain(WSGIRequest(environ))
+    except Exception:  # noqa: BLE001 - Django answers it, with its own error handling
+        logger.debug("OGC items fast path: handing over to Django", exc_info=True)
+        return None
+    if response.status_code not in ANSWERED or response.streaming:
+        response.close()
+        return None
+    return response
+
+
+def _respond(response, start_response):
+    """As WSGIHandler sends a response; closing it (gunicorn does) sends request_finished."""
+    response._handler_class = WSGIHandler
+    status = f"{response.status_code} {response.reason_phrase}"
+    headers = [
+        *response.items(),
+        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
+    ]
+    start_response(status, headers)
+    return response
