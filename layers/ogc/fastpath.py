@@ -27,6 +27,7 @@ import re
 
 from django.conf import settings
 from django.core import signals
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.urls import set_script_prefix
 from django.utils.module_loading import import_string
@@ -42,6 +43,10 @@ ANSWERED = (200, 304)
 
 # Middleware that may change an items answer: applied here, in MIDDLEWARE's order.
 APPLIED = (
+    # With a read replica: the public's items are read from it (planportal/db_router.py). A
+    # replica that fails raises in the view, and Django's own stack then runs the request on
+    # the primary.
+    "planportal.db_router.replica_reads",
     # On a 304, whose Content-Type is Django's default text/html.
     "planportal.middleware.permissions_policy",
     "django.middleware.security.SecurityMiddleware",
@@ -93,7 +98,10 @@ def answering_chain(middleware: list[str]):
         return None
     handler = _items_view
     for name in reversed([name for name in middleware if name in APPLIED]):
-        handler = import_string(name)(handler)
+        try:
+            handler = import_string(name)(handler)
+        except MiddlewareNotUsed:  # as Django's handler: e.g. replica_reads without a replica
+            continue
     return handler
 
 

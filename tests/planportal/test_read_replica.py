@@ -170,3 +170,23 @@ def test_without_a_replica_nothing_changes(client, demo_plan):
         assert posted.status_code == 201
         assert PIN_COOKIE not in posted.cookies
         assert Layer.objects.all().db == PRIMARY
+
+
+def test_the_ogc_items_fast_path_reads_the_replica_too(settings):
+    """Items are answered in front of Django (layers/ogc/fastpath.py) with replica_reads in
+    its chain: a public page of features reads the replica, as through Django."""
+    from django.test import RequestFactory
+
+    from layers.ogc.fastpath import answering_chain
+
+    chain = answering_chain(settings.MIDDLEWARE)
+    assert chain is not None
+    request = RequestFactory().get(f"/ogc/collections/{features_collection()}/items?limit=5")
+    with (
+        CaptureQueriesContext(connections[PRIMARY]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as replica,
+    ):
+        answer = chain(request)
+    assert answer.status_code == 200
+    assert len(replica) > 0
+    assert len(primary) == 0
