@@ -34,6 +34,7 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 
 from layers.models import Layer, LayerRevision
+from layers.summary import SummaryTally
 
 from . import checks, problems
 from .coordinates import check_coordinates
@@ -130,6 +131,7 @@ class _Gathered:
     at_true_place: int = 0
     padded: set = dataclasses.field(default_factory=set)
     written: int = 0
+    tally: SummaryTally = dataclasses.field(default_factory=SummaryTally)  # of what is written
 
 
 def ingest_stream(
@@ -224,7 +226,9 @@ def ingest_stream(
             )
             if log.has_errors:
                 raise Rejected
-            finish_revision(revision, gathered.written, _extent(gathered.bounds), log.stored())
+            finish_revision(
+                revision, gathered.written, _extent(gathered.bounds), log.stored(), gathered.tally
+            )
             report("writing", found.count, found.count)
             if on_written is not None:
                 on_written(layer, revision)
@@ -262,19 +266,13 @@ def _checked_rows(
             plan_extent, official, gathered, first=batch.offset == 0,
         )  # fmt: skip
         log.extend(shifted(batch_problems, batch.offset))
-        keys_file.write(
-            "".join(
-                f"{batch.offset + index + 1}\t{escape(key)}\n"
-                for index, key in enumerate(keys)
-                if key is not None
-            )
-        )
+        keys_file.write(_numbered_keys(keys, batch.offset))
         _gather(gathered, geometries, attributes)
         report("writing", batch.offset + len(batch), found.count)
         if log.has_errors:
             continue  # the file is rejected: check the rest, write nothing more
         gathered.written += len(batch)
-        yield copy_rows(revision_id, layer, geometries, attributes)
+        yield copy_rows(revision_id, layer, geometries, attributes, gathered.tally)
     if not seen_any:  # a layer without features still lacks its required fields
         empty = pd.DataFrame(columns=stream.fields)
         log.extend(checks.check_required_fields(empty, schema, []))
@@ -313,6 +311,15 @@ def _check_batch(
         p for p in checks.check_keys_present(attributes, key_field, keys) if first or p.feature
     ]
     return attributes, keys, in_4326, found
+
+
+def _numbered_keys(keys: list[str | None], offset: int) -> str:
+    """Feature number and key of each feature that has a key, in COPY's text format."""
+    present = [(number, key) for number, key in enumerate(keys, offset + 1) if key is not None]
+    text = "".join(key for _, key in present)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:  # rare: escape
+        present = [(number, escape(key)) for number, key in present]
+    return "".join(map("%d\t%s\n".__mod__, present))
 
 
 def _gather(gathered: _Gathered, geometries: np.ndarray, attributes: pd.DataFrame) -> None:
