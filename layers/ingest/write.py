@@ -89,9 +89,7 @@ def start_revision(
     # No other transaction can see this revision, let alone delete it, before ours commits:
     # its features need no per-row check that it exists (migration layers 0009).
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('layers.loading_revision', %s, true)", [str(revision.pk)]
-        )
+        cursor.execute("SELECT set_config('layers.loading_revision', %s, true)", [str(revision.pk)])
     return revision
 
 
@@ -190,9 +188,8 @@ def copy_rows(
     # Every row has the same keys: one template for the batch, with the revision id and the
     # keys written once, and each row's values put in by one % (column by column encoding, a
     # text repeated down a column, like a land-use name, encoded once).
-    return "".join(
-        map(_row_template(revision_id, names).__mod__, zip(ewkb, *values, categories, labels))
-    )
+    rows = zip(ewkb, *values, categories, labels, strict=True)
+    return "".join(map(_row_template(revision_id, names).__mod__, rows))
 
 
 def _row_template(revision_id: int, names: list[str]) -> str:

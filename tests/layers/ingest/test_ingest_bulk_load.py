@@ -77,7 +77,7 @@ def test_the_pipeline_writes_the_same_summary_as_the_sql_pass(tmp_path, demo_pla
         4,
         MJ=[2500.0, None, 12.5, float("nan")],  # number, null
         XH=[1, 2, 3, 4],  # integer
-        BZ=["a\\b", None, "引号\"", "制表\t"],  # string with escapes, null
+        BZ=["a\\b", None, '引号"', "制表\t"],  # string with escapes, null
         GXSJ=[datetime.date(2024, 1, 2)] * 4,  # a date: string
         SFJBNT=[True, False, True, True],  # boolean
     )
