@@ -37,6 +37,7 @@ from layers.models import Layer, LayerRevision
 from layers.summary import SummaryTally
 
 from . import checks, problems
+from .ahead import ahead
 from .coordinates import check_coordinates
 from .crs import recognise_crs
 from .fields import FieldMapping, map_fields
@@ -258,13 +259,18 @@ def _checked_rows(
     log, kind, schema = prepared.log, prepared.geometry_type, layer.attribute_schema or []
     key_field = prepared.key_field
     seen_any = False
-    for batch in stream.batches():
+
+    def checked() -> Iterator[tuple]:
+        for batch in stream.batches():
+            refused = found.refused[batch.offset : batch.offset + len(batch)]
+            yield batch, *_check_batch(
+                batch, refused, prepared.field_mapping, kind, schema, key_field, recognised,
+                plan_extent, official, gathered, first=batch.offset == 0,
+            )  # fmt: skip
+
+    # The next batch is read and checked in a thread while this one is encoded and copied.
+    for batch, attributes, keys, geometries, batch_problems in ahead(checked()):
         seen_any = True
-        refused = found.refused[batch.offset : batch.offset + len(batch)]
-        attributes, keys, geometries, batch_problems = _check_batch(
-            batch, refused, prepared.field_mapping, kind, schema, key_field, recognised,
-            plan_extent, official, gathered, first=batch.offset == 0,
-        )  # fmt: skip
         log.extend(shifted(batch_problems, batch.offset))
         keys_file.write(_numbered_keys(keys, batch.offset))
         _gather(gathered, geometries, attributes)
