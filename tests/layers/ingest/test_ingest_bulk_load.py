@@ -96,3 +96,18 @@ def test_the_pipeline_writes_the_same_summary_as_the_sql_pass(tmp_path, demo_pla
     assert revision.property_types["BZ"] == ["null", "string"]
     assert revision.property_types["SFJBNT"] == ["boolean"]
     assert revision.features.get(properties__XH=1).properties["BZ"] == "a\\b"
+
+
+def test_a_repeated_key_is_still_found_when_the_hashes_say_keys_may_repeat(tmp_path, demo_plan):
+    codes = ["0101", "0103", "0301", "0103", "0103"]
+    keys = ["K1", "K2", "K3", "K2", "K2"]  # feature 4 and 5 repeat feature 2's key
+    path = tmp_path / "parcels.gpkg"
+    parcels(5, BSM=keys, DLBM=codes).to_file(path, driver="GPKG")
+    layer = parcels_layer(demo_plan, "bulk-duplicates")
+    result = ingest_file(path, Target(demo_plan, layer.collection_id))
+    assert result.revision is None
+    repeated = [p for p in result.prepared.problems if p.code == "key_duplicate"]
+    assert [(p.feature, p.params["first"], p.params["value"]) for p in repeated] == [
+        (4, 2, "K2"),
+        (5, 2, "K2"),
+    ]
