@@ -133,14 +133,25 @@ class _Gathered:
     padded: set = dataclasses.field(default_factory=set)
     written: int = 0
     tally: SummaryTally = dataclasses.field(default_factory=SummaryTally)  # of what is written
-    # A 64-bit hash of every key (8 bytes a feature): when no two agree, no key repeats and
-    # PostgreSQL need not group the keys (2 s per million after the COPY).
-    key_hashes: list[np.ndarray] = dataclasses.field(default_factory=list)
+    # A 64-bit hash of every key (8 bytes a feature, filled up to ``keys_hashed``): when no
+    # two agree, no key repeats and PostgreSQL need not group the keys (2 s per million
+    # after the COPY).
+    key_hashes: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    keys_hashed: int = 0
+
+    def hash_keys(self, keys: list[str | None]) -> None:
+        hashes = np.fromiter((hash(key) for key in keys if key is not None), dtype=np.int64)
+        end = self.keys_hashed + len(hashes)
+        if end > len(self.key_hashes):  # sized from the survey's count: only if it was wrong
+            self.key_hashes = np.resize(self.key_hashes, max(end, 2 * len(self.key_hashes)))
+        self.key_hashes[self.keys_hashed : end] = hashes
+        self.keys_hashed = end
 
     @property
     def may_repeat_keys(self) -> bool:
-        hashes = np.concatenate(self.key_hashes) if self.key_hashes else np.empty(0, np.int64)
-        return len(np.unique(hashes)) < len(hashes)
+        hashes = self.key_hashes[: self.keys_hashed]
+        hashes.sort()  # in place: no copy of a million keys' hashes
+        return bool((hashes[1:] == hashes[:-1]).any())
 
 
 def ingest_stream(
@@ -199,6 +210,7 @@ def ingest_stream(
         bounds=[math.inf, math.inf, -math.inf, -math.inf],
         samples=[],
         sample_at=_sample_positions(found.vertices),
+        key_hashes=np.empty(found.count, np.int64),
     )
     keys_path = stream.path.with_suffix(".keys")
     created = layer.pk is None
@@ -281,9 +293,7 @@ def _checked_rows(
         seen_any = True
         log.extend(shifted(batch_problems, batch.offset))
         keys_file.write(_numbered_keys(keys, batch.offset))
-        gathered.key_hashes.append(
-            np.fromiter((hash(key) for key in keys if key is not None), dtype=np.int64)
-        )
+        gathered.hash_keys(keys)
         _gather(gathered, geometries, attributes)
         report("writing", batch.offset + len(batch), found.count)
         if log.has_errors:
