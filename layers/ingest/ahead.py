@@ -12,8 +12,10 @@ belong to the thread that opened them.
 """
 
 import contextlib
+import ctypes
 import threading
 from collections.abc import Iterator
+from functools import cache
 from queue import Empty, Full, Queue
 from typing import TypeVar
 
@@ -21,6 +23,12 @@ T = TypeVar("T")
 
 _DONE = object()
 POLL_SECONDS = 0.1
+# glibc's mallopt parameter: how many malloc arenas the process may have. By default the
+# thread gets an arena of its own, and the GEOS geometries it makes are freed by the main
+# thread into that arena, across threads. Measured at 1,000,000 parcels (bench/README.md):
+# 30.7 s and 371 MiB with an arena per thread, 22.4 s and 361 MiB with one (24.3 s and
+# 341 MiB without the thread).
+M_ARENA_MAX = -8
 
 
 def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
@@ -28,6 +36,7 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     consumer. An exception in the thread is raised to the consumer; when the consumer
     stops early (an exception, a cancelled job), the thread stops and ``items`` is closed in
     it (its files closed) before this generator finishes."""
+    _one_malloc_arena()
     queue: Queue = Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -69,3 +78,12 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
             with contextlib.suppress(Empty):
                 queue.get(timeout=POLL_SECONDS)
         thread.join()
+
+
+@cache
+def _one_malloc_arena() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    libc.mallopt(M_ARENA_MAX, 1)
