@@ -24,8 +24,8 @@ Run after ``make run`` has migrated the database (``make bench`` does):
   the load average is printed with every round. Goals (issue 15): the pipeline at most 1.5x
   ogr2ogr at 200k and 1M, and under 400 MiB peak memory at every size. Prints PASS or MISS
   per goal (a miss does not fail the run; a wrong load does).
-- Time: about 2 minutes for the default sizes on the 2-core machine; ``--sizes 1000000``
-  adds about 2 more (a minute to write the file, then one round of each loader).
+- Time: under a minute for the default sizes on the 2-core machine (about 2 under load);
+  ``--sizes 1000000`` about 1.5 minutes (the file, then one round of each loader).
 - Clean-up: the throwaway plan with its layers, revisions and features, and the scratch table
   are removed at the end, and left-overs of an interrupted run at the start. Nothing is
   published, so the append-only audit trail gets no event.
