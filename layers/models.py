@@ -342,7 +342,11 @@ class LayerRevision(models.Model):
 
 
 class Feature(models.Model):
-    revision = models.ForeignKey(LayerRevision, on_delete=models.CASCADE, related_name="features")
+    # Checked by constraint triggers instead of a foreign key, so that the upload pipeline's
+    # COPY skips the per-row check of the revision it has just created (migration 0009).
+    revision = models.ForeignKey(
+        LayerRevision, on_delete=models.CASCADE, related_name="features", db_constraint=False
+    )
     geom = models.GeometryField(_("geometry"), srid=4326)
     # Web Mercator copy kept by PostgreSQL itself, so tiles never transform per request.
     geom_3857 = models.GeneratedField(

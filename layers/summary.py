@@ -10,8 +10,10 @@ otherwise (``ensure_summary``).
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from django.db import connections, router
 
 from layers.models import LayerRevision
@@ -47,6 +49,52 @@ class RevisionSummary:
         (any)" and QGIS would split it, so the OGC API serves all of them multi-part."""
         multi = [kind.startswith("MULTI") for kind in self.geometry_types]
         return any(multi) and not all(multi)
+
+
+# What PostGIS's GeometryType() calls each shapely type id (Z or not: "POLYGON" either way).
+POSTGIS_TYPE_OF_TYPE_ID = {
+    0: "POINT",
+    1: "LINESTRING",
+    2: "LINESTRING",  # a LinearRing is written as a LineString
+    3: "POLYGON",
+    4: "MULTIPOINT",
+    5: "MULTILINESTRING",
+    6: "MULTIPOLYGON",
+    7: "GEOMETRYCOLLECTION",
+}
+# jsonb_typeof of a JSON text, told by its first character.
+JSON_TYPE_OF_FIRST = {"n": "null", '"': "string", "t": "boolean", "f": "boolean"}
+JSON_TYPE_OF_FIRST |= {"{": "object", "[": "array"}
+# Python values whose JSON type their kind tells (layers/ingest/write.py _json_texts).
+JSON_TYPE_OF_KIND = {str: "string", type(None): "null", bool: "boolean", int: "number"}
+
+
+@dataclass
+class SummaryTally:
+    """The summary worked out while the features are written (layers/ingest/write.py sees
+    every geometry and every property's JSON text), so that a streamed revision needs no
+    pass over its features afterwards: the same answer as SUMMARY_SQL."""
+
+    geometry_types: set[str] = field(default_factory=set)
+    property_types: dict[str, set[str]] = field(default_factory=dict)
+
+    def add_geometries(self, geometries: np.ndarray) -> None:
+        type_ids = np.unique(shapely.get_type_id(geometries))
+        self.geometry_types |= {POSTGIS_TYPE_OF_TYPE_ID[int(t)] for t in type_ids if t >= 0}
+
+    def add_property(self, name: str, values: list, json_texts: list[str]) -> None:
+        """A column's values and their JSON texts, as written (floats: NaN is null)."""
+        kinds = set(map(type, values))
+        types = self.property_types.setdefault(name, set())
+        types |= {JSON_TYPE_OF_KIND[kind] for kind in kinds if kind in JSON_TYPE_OF_KIND}
+        if not kinds <= JSON_TYPE_OF_KIND.keys():  # floats, dates ...: as their text says
+            types |= {JSON_TYPE_OF_FIRST.get(text[0], "number") for text in set(json_texts)}
+
+    def summary(self) -> RevisionSummary:
+        return RevisionSummary(
+            tuple(sorted(self.geometry_types)),
+            {name: sorted(types) for name, types in self.property_types.items() if types},
+        )
 
 
 def summarise(revision_id: int) -> RevisionSummary:

@@ -178,10 +178,23 @@ def mapped_attributes(
         column = attributes[name]
         if pd.api.types.is_numeric_dtype(column) and column.notna().any():
             log.add(problems.warning("landuse_code_padded", field=name))
-        attributes[name] = pd.Series(
-            [code_text(v) for v in column.tolist()], index=column.index, dtype=object
-        )
+        attributes[name] = pd.Series(_code_texts(column.tolist()), index=column.index, dtype=object)
     return attributes
+
+
+def _code_texts(values: list) -> list[str | None]:
+    """code_text of each value, once per distinct text (a column repeats a few codes)."""
+    texts: dict[str, str | None] = {}
+    out = []
+    for value in values:
+        if type(value) is str:
+            if value in texts:
+                out.append(texts[value])
+            else:
+                out.append(texts.setdefault(value, code_text(value)))
+        else:
+            out.append(code_text(value))
+    return out
 
 
 def to_4326(geometries: np.ndarray, recognised: RecognisedCrs) -> np.ndarray:

@@ -34,8 +34,10 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 
 from layers.models import Layer, LayerRevision
+from layers.summary import SummaryTally
 
 from . import checks, problems
+from .ahead import ahead
 from .coordinates import check_coordinates
 from .crs import recognise_crs
 from .fields import FieldMapping, map_fields
@@ -90,7 +92,7 @@ def survey(stream: LayerStream, key_source: str | None) -> Survey:
     families: Counter = Counter()
     lows, highs = np.full(2, np.inf), np.full(2, -np.inf)
     vertices = count = 0
-    for batch in stream.batches(columns=[key_source] if key_source else []):
+    for batch in ahead(stream.batches(columns=[key_source] if key_source else [])):
         keys = checks.key_values(batch.attributes, key_source or "")
         refused, coordinate_problems = check_coordinates(batch.geometries, batch.unreadable, keys)
         found += shifted(coordinate_problems, batch.offset)
@@ -130,6 +132,26 @@ class _Gathered:
     at_true_place: int = 0
     padded: set = dataclasses.field(default_factory=set)
     written: int = 0
+    tally: SummaryTally = dataclasses.field(default_factory=SummaryTally)  # of what is written
+    # A 64-bit hash of every key (8 bytes a feature, filled up to ``keys_hashed``): when no
+    # two agree, no key repeats and PostgreSQL need not group the keys (2 s per million
+    # after the COPY).
+    key_hashes: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    keys_hashed: int = 0
+
+    def hash_keys(self, keys: list[str | None]) -> None:
+        hashes = np.fromiter((hash(key) for key in keys if key is not None), dtype=np.int64)
+        end = self.keys_hashed + len(hashes)
+        if end > len(self.key_hashes):  # sized from the survey's count: only if it was wrong
+            self.key_hashes = np.resize(self.key_hashes, max(end, 2 * len(self.key_hashes)))
+        self.key_hashes[self.keys_hashed : end] = hashes
+        self.keys_hashed = end
+
+    @property
+    def may_repeat_keys(self) -> bool:
+        hashes = self.key_hashes[: self.keys_hashed]
+        hashes.sort()  # in place: no copy of a million keys' hashes
+        return bool((hashes[1:] == hashes[:-1]).any())
 
 
 def ingest_stream(
@@ -188,6 +210,7 @@ def ingest_stream(
         bounds=[math.inf, math.inf, -math.inf, -math.inf],
         samples=[],
         sample_at=_sample_positions(found.vertices),
+        key_hashes=np.empty(found.count, np.int64),
     )
     keys_path = stream.path.with_suffix(".keys")
     created = layer.pk is None
@@ -214,7 +237,7 @@ def ingest_stream(
                     revision.pk, layer, gathered, keys_file, report,
                 )  # fmt: skip
                 copy_features(rows)
-            if key_field and key_field in _columns(stream, mapping):
+            if key_field and key_field in _columns(stream, mapping) and gathered.may_repeat_keys:
                 log.extend(duplicate_keys(keys_path, key_field))
             samples = np.vstack(gathered.samples) if gathered.samples else np.empty((0, 2))
             log.extend(
@@ -224,7 +247,9 @@ def ingest_stream(
             )
             if log.has_errors:
                 raise Rejected
-            finish_revision(revision, gathered.written, _extent(gathered.bounds), log.stored())
+            finish_revision(
+                revision, gathered.written, _extent(gathered.bounds), log.stored(), gathered.tally
+            )
             report("writing", found.count, found.count)
             if on_written is not None:
                 on_written(layer, revision)
@@ -254,27 +279,27 @@ def _checked_rows(
     log, kind, schema = prepared.log, prepared.geometry_type, layer.attribute_schema or []
     key_field = prepared.key_field
     seen_any = False
-    for batch in stream.batches():
+
+    def checked() -> Iterator[tuple]:
+        for batch in stream.batches():
+            refused = found.refused[batch.offset : batch.offset + len(batch)]
+            yield batch, *_check_batch(
+                batch, refused, prepared.field_mapping, kind, schema, key_field, recognised,
+                plan_extent, official, gathered, first=batch.offset == 0,
+            )  # fmt: skip
+
+    # The next batch is read and checked in a thread while this one is encoded and copied.
+    for batch, attributes, keys, geometries, batch_problems in ahead(checked()):
         seen_any = True
-        refused = found.refused[batch.offset : batch.offset + len(batch)]
-        attributes, keys, geometries, batch_problems = _check_batch(
-            batch, refused, prepared.field_mapping, kind, schema, key_field, recognised,
-            plan_extent, official, gathered, first=batch.offset == 0,
-        )  # fmt: skip
         log.extend(shifted(batch_problems, batch.offset))
-        keys_file.write(
-            "".join(
-                f"{batch.offset + index + 1}\t{escape(key)}\n"
-                for index, key in enumerate(keys)
-                if key is not None
-            )
-        )
+        keys_file.write(_numbered_keys(keys, batch.offset))
+        gathered.hash_keys(keys)
         _gather(gathered, geometries, attributes)
         report("writing", batch.offset + len(batch), found.count)
         if log.has_errors:
             continue  # the file is rejected: check the rest, write nothing more
         gathered.written += len(batch)
-        yield copy_rows(revision_id, layer, geometries, attributes)
+        yield copy_rows(revision_id, layer, geometries, attributes, gathered.tally)
     if not seen_any:  # a layer without features still lacks its required fields
         empty = pd.DataFrame(columns=stream.fields)
         log.extend(checks.check_required_fields(empty, schema, []))
@@ -313,6 +338,15 @@ def _check_batch(
         p for p in checks.check_keys_present(attributes, key_field, keys) if first or p.feature
     ]
     return attributes, keys, in_4326, found
+
+
+def _numbered_keys(keys: list[str | None], offset: int) -> str:
+    """Feature number and key of each feature that has a key, in COPY's text format."""
+    present = [(number, key) for number, key in enumerate(keys, offset + 1) if key is not None]
+    text = "".join(key for _, key in present)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:  # rare: escape
+        present = [(number, escape(key)) for number, key in present]
+    return "".join(map("%d\t%s\n".__mod__, present))
 
 
 def _gather(gathered: _Gathered, geometries: np.ndarray, attributes: pd.DataFrame) -> None:
