@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import signals
 
@@ -43,12 +43,18 @@ def new_row(instance) -> NewRow:
     meta = model._meta
     if signals.pre_save.has_listeners(model):
         signals.pre_save.send(sender=model, instance=instance, raw=False, using="default")
-    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
+    columns = _columns.get(model)
+    if columns is None:
+        columns = _columns[model] = [
+            _Column(field, _passes_through(field), hasattr(field, "get_placeholder"))
+            for field in meta.local_concrete_fields
+            if field is not meta.auto_field
+        ]
+    fields = [column.field for column in columns]
+    values = [_db_value(column, instance) for column in columns]
     placeholders = tuple(
-        _placeholder(field, value) for field, value in zip(fields, values, strict=True)
+        column.field.get_placeholder(value, None, connection) if column.placeholder else "%s"
+        for column, value in zip(columns, values, strict=True)
     )
     key = (model, placeholders)
     parts = _row_sql.get(key)
@@ -99,9 +105,39 @@ def insert_new(instance) -> None:
 _row_sql: dict[tuple, tuple[str, str, str]] = {}
 
 
-def _placeholder(field, value) -> str:
-    """What Django's INSERT compiler puts for the value: "%s", or e.g. ST_Transform(%s, 4326)
-    for a geometry field."""
-    if hasattr(field, "get_placeholder"):
-        return field.get_placeholder(value, None, connection)
-    return "%s"
+@dataclass(frozen=True)
+class _Column:
+    field: object
+    # The value's type that the field stores as it is (see _passes_through), or None.
+    plain_type: type | None
+    # The field puts its own placeholder (e.g. ST_Transform(%s, 4326) for a geometry).
+    placeholder: bool
+
+
+_columns: dict[type, list[_Column]] = {}
+
+
+def _passes_through(field) -> type | None:
+    """For the field classes whose get_db_prep_save gives a value of this exact type back
+    unchanged and whose pre_save only reads the attribute: that type. Their conversion was
+    two thirds of building a comment's row; every other field, or a value of another type,
+    goes through Django's own conversion."""
+    if type(field) in (models.CharField, models.TextField, models.EmailField):
+        return str
+    if type(field) is models.BooleanField:
+        return bool
+    if type(field) is models.ForeignKey and type(field.target_field) in (
+        models.AutoField,
+        models.BigAutoField,
+    ):
+        return int
+    return None
+
+
+def _db_value(column: _Column, instance):
+    field = column.field
+    if column.plain_type is not None:
+        value = getattr(instance, field.attname)
+        if type(value) is column.plain_type or (value is None and column.plain_type is int):
+            return value
+    return field.get_db_prep_save(field.pre_save(instance, True), connection)

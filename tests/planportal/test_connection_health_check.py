@@ -4,6 +4,7 @@ trip), so the request after it still succeeds. Real HTTP to a gunicorn whose con
 live on between requests; the server really ends them."""
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -33,10 +34,28 @@ def end_server_sessions() -> int:
     end its own sessions."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = %s",
             [APPLICATION_NAME],
         )
-        return len(cursor.fetchall())
+        ended = [pid for pid, _ in cursor.fetchall()]
+    wait_until_gone(ended)
+    return len(ended)
+
+
+def wait_until_gone(pids: list[int]) -> None:
+    """pg_terminate_backend only signals: the session ends (and closes its socket) a moment
+    later."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            # The test's transaction would otherwise keep reading its first snapshot.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"sessions {pids} still there")
 
 
 def plans(base: str) -> int:
@@ -60,6 +79,7 @@ def test_an_idle_open_connection_is_usable_and_an_ended_one_is_not():
         backend = wrapper.connection.info.backend_pid
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+        wait_until_gone([backend])
         # The server's termination message and the closed socket arrive at once.
         assert not wrapper.is_usable()
     finally:
