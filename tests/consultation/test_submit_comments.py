@@ -347,7 +347,8 @@ def test_the_comment_endpoint_is_described_in_the_openapi_schema(client):
 
 def test_a_lone_surrogate_in_a_text_field_is_refused_with_its_code_point(client, consultation):
     # JSON may escape a lone surrogate (\ud800), which no text can store.
-    data = json.dumps(payload(consultation, name="张三"), ensure_ascii=False).replace("张三", "\\ud800")
+    text = json.dumps(payload(consultation, name="张三"), ensure_ascii=False)
+    data = text.replace("张三", "\\ud800")
     response = client.post(
         f"/api/consultations/{consultation.pk}/comments/",
         data=data,
