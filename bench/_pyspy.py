@@ -29,7 +29,7 @@ def start(pid: int, output: Path) -> subprocess.Popen | None:
     )
 
 
-def stop(recorder: subprocess.Popen | None, output: Path, top: int = 30) -> None:
+def stop(recorder: subprocess.Popen | None, output: Path, top: int = 60) -> None:
     """Ends the recording (py-spy writes its file on SIGINT) and prints the functions with
     the largest inclusive share of the samples."""
     if recorder is None:
@@ -45,7 +45,8 @@ def stop(recorder: subprocess.Popen | None, output: Path, top: int = 30) -> None
         return
     shares, total = inclusive_shares(output)
     print(f"  py-spy (--gil, {total} samples in {output}): inclusive share of the CPU in Python")
-    for name, count in shares.most_common(top):
+    functions = [(name, count) for name, count in shares.most_common() if " (" in name]
+    for name, count in functions[:top]:
         print(f"    {100 * count / total:5.1f}%  {name}")
 
 
