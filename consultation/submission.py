@@ -1,13 +1,15 @@
 """Taking in a resident's opinion: one function for the JSON API and the HTML form.
 
 The path is kept lean, because a consultation's last evening brings the crowd. Per comment
-on a section or the whole plan it costs three round trips to PostgreSQL: in one transaction
-the advisory locks, both rate-limit counts and the Idempotency-Key look-up (one statement),
-the INSERT, and the COMMIT. A drawn place adds the touches statement, a map feature its
-look-up. Everything else (tokens, the challenge, the photo, the fields) is checked in the
-process, and the consultation with its plan, the version it shows and that version's section
-numbers is kept per process for a few seconds (CONSULTATION_CACHE_SECONDS), so it is not read
-for every comment. Each comment records the version it was made on (``Comment.version``).
+on a section or the whole plan it costs one round trip to PostgreSQL: the advisory locks and
+one statement that counts both rate limits, looks up the Idempotency-Key and the form token
+and stores the comment only when they allow it, which PostgreSQL runs as one transaction
+(abuse.count_and_insert; no BEGIN or COMMIT of their own). A drawn place adds the touches
+statement, a map feature its look-up. Everything else (tokens, the challenge, the photo, the
+fields) is checked in the process, and the consultation with its plan, the version it shows
+and that version's section numbers is kept per process for a few seconds
+(CONSULTATION_CACHE_SECONDS), so it is not read for every comment. Each comment records the
+version it was made on (``Comment.version``).
 
 The same POST with the same Idempotency-Key gives one comment and the same receipt: the
 earlier comment is found by the counting statement, or, when the repeat would now be refused
@@ -24,10 +26,11 @@ client that is refused anyway never makes the server decode an image.
 import re
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from consultation import abuse
@@ -39,7 +42,7 @@ from consultation.public_serializers import (
     normalise_body,
 )
 from consultation.touches import Touches, TouchLayers, touch_layers, touches
-from planportal.db import insert_new
+from planportal.db import new_row, row_inserted
 from planportal.models import PlanVersion, Section
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
@@ -209,15 +212,14 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
     )
     photo = _decoded_photo(values.get("photo"), client, comment, key, solved_nonce)
     try:
-        with transaction.atomic():
-            usage = _usage(comment, client, key, lock=True)
-            if usage.earlier_id is not None:
-                return _replay(Comment.objects.get(pk=usage.earlier_id), data)
-            abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
-            if photo is not None:
-                upload = photo.as_file()
-                comment.photo.save(upload.name, upload, save=False)
-            insert_new(comment)
+        if photo is not None:
+            # Written before the statement that decides: removed again when it stores nothing.
+            upload = photo.as_file()
+            comment.photo.save(upload.name, upload, save=False)
+        usage = _store(comment, client, key, solved_nonce)
+        if usage.earlier_id is not None:
+            _forget_photo(comment)
+            return _replay(Comment.objects.get(pk=usage.earlier_id), data)
     except IntegrityError:
         _forget_photo(comment)
         earlier = _earlier(consultation, key) if key else None
@@ -234,6 +236,32 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         _forget_photo(comment)
         raise
     return Submitted(comment)
+
+
+def _store(comment: Comment, client: abuse.Client, key: str, solved_nonce) -> abuse.Usage:
+    """Counts the client's and the phone's comments under their advisory locks and stores the
+    comment when the limits allow it, in one round trip (abuse.count_and_insert); raises the
+    refusal enforce_limits names otherwise. The usage tells of an earlier comment with the
+    same Idempotency-Key (then nothing was stored). Inside a caller's transaction the
+    statements get a savepoint, so that a refused INSERT leaves that transaction usable."""
+    row = new_row(comment)
+    nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with nested:
+        usage, returned = abuse.count_and_insert(
+            client,
+            row,
+            phone=comment.phone,
+            key=key,
+            form_digest=comment.form_token_digest,
+            solved=solved_nonce is not None,
+        )
+    if returned is not None:
+        row_inserted(row, returned)
+    elif usage.earlier_id is None:
+        abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
+        # The statement and enforce_limits disagree: a bug, never a stored refusal.
+        raise AssertionError(f"a comment allowed by its counts was not stored: {usage}")
+    return usage
 
 
 def _usage(comment: Comment, client: abuse.Client, key: str, *, lock: bool) -> abuse.Usage:

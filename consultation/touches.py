@@ -37,14 +37,19 @@ _TOUCHES_SQL = """
             SELECT DISTINCT c.code
             FROM unnest(%(control_revisions)s::bigint[], %(control_codes)s::text[])
                  AS c(revision_id, code)
-            CROSS JOIN target t
-            WHERE EXISTS (
-                SELECT 1 FROM {features} f
-                WHERE f.revision_id = c.revision_id AND ST_Intersects(f.geom, t.geom)
+            WHERE c.revision_id IN (
+                SELECT f.revision_id
+                FROM {features} f CROSS JOIN target t
+                WHERE f.revision_id = ANY(%(control_revisions)s::bigint[])
+                  AND ST_Intersects(f.geom, t.geom)
             )
             ORDER BY 1
         )
 """
+# The control lines in one pass over the features the place's box meets, each tested with
+# ST_Intersects only when it belongs to a control line's revision: as a correlated EXISTS
+# per control line, the plan tested every feature in the box (of any layer) once per control
+# line before looking at its revision (bench/README.md, comments.py).
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,8 @@ MIDDLEWARE = [
     # Next: a still-valid tile is answered 304 before anything else runs.
     "layers.tiles.fastpath.tile_revalidation",
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) on every page.
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) on every page, built once.
+    "planportal.csp.SitePolicyMiddleware",
     # Static files, answered here; hashed ones cached for a year (planportal/storage.py).
     "planportal.storage.StaticFilesMiddleware",
     # Pages and JSON gzipped; below the static files, which collectstatic compressed already.
@@ -161,7 +161,8 @@ _LOCAL_DATABASE_URL = "postgis://planportal:planportal@127.0.0.1:5432/planportal
 DATABASES = {
     "default": dj_database_url.parse(
         env_secret("DATABASE_URL", _LOCAL_DATABASE_URL),
-        engine="django.contrib.gis.db.backends.postgis",
+        # PostGIS, with a health check without a round trip (planportal/db_backend).
+        engine="planportal.db_backend",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )

@@ -1,5 +1,6 @@
 """POST /api/consultations/{id}/comments/: what a resident may send, and what is stored."""
 
+import json
 import re
 
 import pytest
@@ -319,16 +320,16 @@ def test_the_submit_path_is_a_handful_of_queries(client, consultation, plan):
     make_layer(plan, "test-czfl", code="CZFL", shapes=[(square(WEST, SOUTH, 0.05), "甲村")])
     first = statements_of(client, consultation, payload(consultation), "first-of-the-process")
     # Once per process and consultation (then kept for a few seconds): consultation, sections.
-    assert len(first) == 4, first
+    assert len(first) == 3, first
     on_section = payload(consultation, section="3.2", phone="13812345678")
-    # locks + counts + Idempotency-Key look-up, INSERT
-    assert len(statements_of(client, consultation, on_section, "a-key-of-some-length")) == 2
+    # locks + counts + Idempotency-Key look-up + the INSERT when they allow it, in one message
+    assert len(statements_of(client, consultation, on_section, "a-key-of-some-length")) == 1
     drawn = payload(consultation, geometry=geojson(Point(112.01, 38.01)), phone="13812345678")
-    # Once per process and consultation: the plan's touch layers; then touches, locks + counts
-    # + Idempotency-Key look-up, INSERT
-    assert len(statements_of(client, consultation, drawn, "another-key-of-length")) == 4
+    # Once per process and consultation: the plan's touch layers; then touches, and the
+    # counting INSERT
+    assert len(statements_of(client, consultation, drawn, "another-key-of-length")) == 3
     again = payload(consultation, geometry=geojson(Point(112.02, 38.01)), phone="13912345678")
-    assert len(statements_of(client, consultation, again, "a-third-key-of-length")) == 3
+    assert len(statements_of(client, consultation, again, "a-third-key-of-length")) == 2
 
 
 def test_the_comment_endpoint_is_described_in_the_openapi_schema(client):
@@ -342,3 +343,17 @@ def test_the_comment_endpoint_is_described_in_the_openapi_schema(client):
         fields
     )
     assert {"consent_privacy", "consent_show_name", "form_token", "phone"} <= set(fields)
+
+
+def test_a_lone_surrogate_in_a_text_field_is_refused_with_its_code_point(client, consultation):
+    # JSON may escape a lone surrogate (\ud800), which no text can store.
+    text = json.dumps(payload(consultation, name="张三"), ensure_ascii=False)
+    data = text.replace("张三", "\\ud800")
+    response = client.post(
+        f"/api/consultations/{consultation.pk}/comments/",
+        data=data,
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.40",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"] and "U+D800" in response.json()["name"][0]
