@@ -198,7 +198,8 @@ REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
 if REPLICA_DATABASE_URL:
     DATABASES["replica"] = dj_database_url.parse(
         REPLICA_DATABASE_URL,
-        engine="django.contrib.gis.db.backends.postgis",
+        # PostGIS with the primary's health check (planportal/db_backend).
+        engine="planportal.db_backend",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
