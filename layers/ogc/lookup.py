@@ -38,6 +38,17 @@ class ItemsSource:
 _sources: dict[str, tuple[float, ItemsSource]] = {}
 
 
+def downloadable_layer(collection_id: str) -> Layer | None:
+    """The published layer whose features the public may download, with its revision; None
+    for a tiles-only, generalised, unpublished or unknown one."""
+    return (
+        Layer.objects.with_features()
+        .select_related("published_revision")
+        .filter(collection_id=collection_id)
+        .first()
+    )
+
+
 def items_source(collection_id: str) -> ItemsSource | None:
     """The downloadable layer behind a collection id, or None (a tiles-only, unpublished or
     unknown layer). Kept for LAYER_LOOKUP_SECONDS; a miss is never kept."""
@@ -45,12 +56,7 @@ def items_source(collection_id: str) -> ItemsSource | None:
     cached = _sources.get(collection_id)
     if cached is not None and cached[0] > now:
         return cached[1]
-    layer = (
-        Layer.objects.with_features()
-        .select_related("published_revision")
-        .filter(collection_id=collection_id)
-        .first()
-    )
+    layer = downloadable_layer(collection_id)
     if layer is None:
         _sources.pop(collection_id, None)
         return None

@@ -26,7 +26,7 @@ from layers.marks import keywords, mark_properties, with_notice
 from layers.models import Layer
 from layers.ogc.crs import CRS84_URI, STORAGE_CRS, SUPPORTED, SupportedCrs
 from layers.ogc.features import Page, count_matches, feature_by_id, feature_page
-from layers.ogc.lookup import items_source
+from layers.ogc.lookup import downloadable_layer, items_source
 from layers.ogc.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from layers.ogc.params import (
     METADATA_PARAMETERS,
@@ -173,12 +173,7 @@ def _self(request: HttpRequest, media_type: str = JSON) -> dict:
 def _collection(collection_id: str) -> Layer:
     """A layer whose features may be downloaded; anything else is 404, including a tiles-only
     layer, so its existence is not confirmed through this API either."""
-    layer = (
-        Layer.objects.with_features()
-        .select_related("published_revision")
-        .filter(collection_id=collection_id)
-        .first()
-    )
+    layer = downloadable_layer(collection_id)
     if layer is None:
         raise OgcError(404, "NotFound", _("There is no collection %(id)s.") % {"id": collection_id})
     return layer
