@@ -50,7 +50,7 @@ APPLIED = (
     # On a 304, whose Content-Type is Django's default text/html.
     "planportal.middleware.permissions_policy",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "planportal.csp.SitePolicyMiddleware",  # django-csp with the policy built once
     "planportal.middleware.CompressedResponsesMiddleware",
     # Both answer a malformed cookie with a Set-Cookie (a session cookie deleted, a new CSRF
     # token), even on a view that uses neither.
