@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _server import stop as stop_process
+
 RATE = 100  # samples per second and process: enough for shares, light on two cores
 
 
@@ -34,12 +36,7 @@ def stop(recorder: subprocess.Popen | None, output: Path, top: int = 60) -> None
     the largest inclusive share of the samples."""
     if recorder is None:
         return
-    recorder.send_signal(signal.SIGINT)
-    try:
-        recorder.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        recorder.kill()
-        recorder.wait()
+    stop_process(recorder, signal.SIGINT, seconds=30)
     if not output.exists():
         print("  py-spy wrote no profile", flush=True)
         return

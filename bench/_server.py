@@ -52,11 +52,12 @@ def start_gunicorn(port: int, *arguments: str, env: dict | None = None) -> subpr
     raise RuntimeError("gunicorn did not answer /healthz within 30 s")
 
 
-def stop(server: subprocess.Popen) -> None:
+def stop(server: subprocess.Popen, how: int = signal.SIGTERM, seconds: float = 15) -> None:
+    """Sends ``how``, and kills the process when it has not ended ``seconds`` later."""
     if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
+        server.send_signal(how)
         try:
-            server.wait(timeout=15)
+            server.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()

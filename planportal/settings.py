@@ -158,20 +158,27 @@ CONTENT_SECURITY_POLICY = {
 
 # Database: PostGIS. The local default matches what scripts/ensure-database.sh provisions.
 _LOCAL_DATABASE_URL = "postgis://planportal:planportal@127.0.0.1:5432/planportal"
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_secret("DATABASE_URL", _LOCAL_DATABASE_URL),
-        # PostGIS, with a health check without a round trip (planportal/db_backend).
+
+
+def _postgis_database(url: str, connect_timeout: int) -> dict:
+    """A database of ``url``: PostGIS with a health check without a round trip
+    (planportal/db_backend), persistent connections, and a connect timeout (a dead database
+    must make /healthz answer 503 quickly instead of hanging a worker)."""
+    database = dj_database_url.parse(
+        url,
         engine="planportal.db_backend",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
+    database.setdefault("OPTIONS", {}).setdefault("connect_timeout", connect_timeout)
+    return database
+
+
+DATABASES = {
+    "default": _postgis_database(
+        env_secret("DATABASE_URL", _LOCAL_DATABASE_URL), env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 }
-DATABASES["default"].setdefault("OPTIONS", {})
-# A dead database must make /healthz answer 503 quickly instead of hanging a worker.
-DATABASES["default"]["OPTIONS"].setdefault(
-    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
-)
 # The test database is copied from a template that already has PostGIS, so the application's
 # role needs no superuser right to create the extension.
 DATABASES["default"]["TEST"] = {
@@ -196,16 +203,8 @@ REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 # Seconds a web process reads from the primary only after the replica failed a probe.
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
 if REPLICA_DATABASE_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        REPLICA_DATABASE_URL,
-        # PostGIS with the primary's health check (planportal/db_backend).
-        engine="planportal.db_backend",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-    DATABASES["replica"].setdefault("OPTIONS", {})
-    DATABASES["replica"]["OPTIONS"].setdefault(
-        "connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2)
+    DATABASES["replica"] = _postgis_database(
+        REPLICA_DATABASE_URL, env_int("REPLICA_CONNECT_TIMEOUT", 2)
     )
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
     # Tests read "the replica" through the test database itself.

@@ -3,7 +3,10 @@ them, proof of work solved as the browser solves it. The plan, consultation and 
 post to come from tests/factories.py."""
 
 import json
+import threading
 import time
+import urllib.error
+import urllib.request
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core import signing
@@ -37,6 +40,31 @@ def payload(consultation: Consultation, **fields) -> dict:
 
 def comments_url(consultation: Consultation) -> str:
     return f"/api/consultations/{consultation.pk}/comments/"
+
+
+def post_at_once(url: str, bodies: list[bytes], headers: dict) -> list[tuple[int, bytes]]:
+    """Each body POSTed to ``url`` from a thread of its own, all released together: the
+    answers' statuses and bodies, in the order they came."""
+    start = threading.Barrier(len(bodies))
+    answers = []
+
+    def send(body: bytes):
+        request = urllib.request.Request(
+            url, data=body, headers={"Content-Type": "application/json", **headers}, method="POST"
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answers.append((response.status, response.read()))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.read()))
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 def post_comment(client, consultation, data=None, *, key=None, ip="203.0.113.10", **headers):

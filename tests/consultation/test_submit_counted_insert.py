@@ -5,10 +5,7 @@ through a real gunicorn server, outside any test transaction, must still store e
 many comments as a limit allows, and a refused request nothing."""
 
 import json
-import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 from django.core import signing
@@ -16,7 +13,7 @@ from django.core import signing
 from consultation.abuse import FORM_TOKEN_SALT
 from consultation.models import Comment
 from tests.conftest import gunicorn_serving, server_database_url, server_environment
-from tests.consultation.submit_helpers import payload
+from tests.consultation.submit_helpers import comments_url, payload, post_at_once
 from tests.factories import make_consultation, make_plan
 
 PARALLEL = 16
@@ -62,29 +59,10 @@ def post_in_parallel(base: str, consultation, address: str, **fields) -> list[in
         ).encode()
         for number in range(PARALLEL)
     ]
-    start = threading.Barrier(PARALLEL)
-    statuses = []
-
-    def send(body: bytes):
-        request = urllib.request.Request(
-            f"{base}/api/consultations/{consultation.pk}/comments/",
-            data=body,
-            headers={"Content-Type": "application/json", "X-Forwarded-For": address},
-            method="POST",
-        )
-        start.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                statuses.append(response.status)
-        except urllib.error.HTTPError as error:
-            statuses.append(error.code)
-
-    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)
+    answers = post_at_once(
+        f"{base}{comments_url(consultation)}", bodies, {"X-Forwarded-For": address}
+    )
+    return sorted(status for status, _ in answers)
 
 
 def stored(consultation, **where) -> int:

@@ -2,15 +2,18 @@
 also when the requests race each other through a real gunicorn server."""
 
 import json
-import threading
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 
 from consultation.models import Comment
-from tests.consultation.submit_helpers import form_token, payload, post_comment
+from tests.consultation.submit_helpers import (
+    comments_url,
+    form_token,
+    payload,
+    post_at_once,
+    post_comment,
+)
 from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -76,28 +79,12 @@ def test_racing_posts_with_one_key_make_exactly_one_comment(live_url, committed_
     consultation = committed_consultation
     body = json.dumps(payload(consultation, form_token=form_token(consultation))).encode()
     key = uuid.uuid4().hex
-    start = threading.Barrier(8)
-    answers = []
-
-    def send():
-        request = urllib.request.Request(
-            f"{live_url}/api/consultations/{consultation.pk}/comments/",
-            data=body,
-            headers={"Content-Type": "application/json", "Idempotency-Key": key},
-            method="POST",
+    answers = [
+        (status, json.loads(body) if status == 201 else body.decode())
+        for status, body in post_at_once(
+            f"{live_url}{comments_url(consultation)}", [body] * 8, {"Idempotency-Key": key}
         )
-        start.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                answers.append((response.status, json.loads(response.read())))
-        except urllib.error.HTTPError as error:
-            answers.append((error.code, error.read().decode()))
-
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    ]
     assert [status for status, _ in answers] == [201] * 8, answers
     assert len({answer["receipt_code"] for _, answer in answers}) == 1
     assert Comment.objects.filter(consultation=consultation).count() == 1
