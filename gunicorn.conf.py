@@ -13,7 +13,11 @@ file, "-" for standard output, empty for none) override the defaults.
   planportal/access_log.py writes gunicorn's default line at a third of gunicorn's cost.
 - Each worker gives large freed blocks back to the system at once (post_fork): glibc would
   otherwise keep a decoded photo's 50-100 MB in each thread's arena after the request: twelve
-  24 MP PNGs peaked at 2.5 GiB without it and 1.4 GiB with it (bench/photo_flood.py).
+  24 MP PNGs peaked at 2.5 GiB without it and 1.4 GiB with it (bench/photo_flood.py). Smaller
+  freed memory (below that 1 MB) stays with the worker up to 4 MB per arena: otherwise glibc
+  hands it back after every large answer and takes it again on the next one, a page fault
+  per 4 kB (an OGC items page of 1,000 features: about 100 faults, a tenth of the worker's
+  CPU for that request; bench/README.md, OGC API items).
 """
 
 import ctypes
@@ -56,11 +60,18 @@ def on_starting(server):
         server.log.info("Serving http://%s:%s/ (one socket per worker)", host, address[1])
 
 
-# glibc's mallopt parameter: blocks at least this large are mmap()ed and unmapped on free. By
-# default the threshold rises to the largest block freed so far (up to 32 MB), after which
-# Pillow's 16 MB image blocks come from the arenas and stay with the process.
+# glibc's mallopt parameters. Blocks at least M_MMAP_THRESHOLD large are mmap()ed and unmapped
+# on free. By default the threshold rises to the largest block freed so far (up to 32 MB),
+# after which Pillow's 16 MB image blocks come from the arenas and stay with the process.
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 1024 * 1024
+# Free memory at the top of an arena beyond M_TRIM_THRESHOLD goes back to the system. Setting
+# the mmap threshold fixes this one at its default, 128 kB, below a single 330 kB page of
+# features: each large answer's few freed blocks (the page as PostgreSQL sent it, as bytes,
+# joined into the body) were handed back and faulted in again by the next request. 4 MB
+# holds what an answer up to the mmap threshold leaves behind.
+M_TRIM_THRESHOLD = -1
+TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 
 def post_fork(server, worker):
@@ -69,3 +80,4 @@ def post_fork(server, worker):
     except OSError:  # not glibc: nothing to tune
         return
     libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
