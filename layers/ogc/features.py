@@ -7,6 +7,7 @@ re-encoding, even for the map's whole-layer requests of up to 10,000 features.
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from string import Template
 
 from psycopg.adapt import Loader
@@ -109,18 +110,21 @@ def _marked(properties: str, property_params: list, mark: str) -> tuple[str, lis
     return sql, [*pp, key, *pp, *pp, mark, *pp, after]
 
 
+@lru_cache(maxsize=256)
 def _feature_json(
     as_multi: bool, crs: SupportedCrs, mark: str, dropped: tuple[str, ...] = ()
-) -> tuple[str, list]:
+) -> tuple[str, tuple]:
     """The SELECT expression of one GeoJSON Feature and the parameters it takes, in order;
-    `properties=` drops the other keys (``dropped``) before the mark is added."""
+    `properties=` drops the other keys (``dropped``) before the mark is added. Kept per
+    arguments: a collection's requests ask for the same few, and building one decodes the
+    mark's JSON."""
     geometry, params = _in_crs("ST_Multi(f.geom)" if as_multi else "f.geom", crs)
     properties, property_params = "f.properties", []
     if dropped:
         properties, property_params = "(f.properties - %s::text[])", [list(dropped)]
     properties, property_params = _marked(properties, property_params, mark)
     sql = FEATURE_JSON.substitute(geometry=geometry, properties=properties)
-    return sql, [*params, crs.decimals, *property_params]
+    return sql, (*params, crs.decimals, *property_params)
 
 
 class Utf8Bytes(Loader):

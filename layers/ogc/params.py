@@ -197,23 +197,12 @@ def parse_bbox(text: str, crs: SupportedCrs = CRS84) -> tuple[Envelope, ...]:
     ``crs``: min lon, min lat, max lon, max lat in CRS84, min lat, min lon, max lat, max lon
     in EPSG:4490, northings first in the Gauss-Krüger systems) or six with heights, which are
     ignored because the layers are two-dimensional."""
-    if crs == CRS84:
-        message = _(
-            "The parameter bbox must be four comma-separated numbers in CRS84: "
-            "min longitude, min latitude, max longitude, max latitude."
-        )
-    else:
-        message = _(
-            "The parameter bbox must be four comma-separated numbers in %(crs)s: the lower "
-            "corner, then the upper corner, each in that system's axis order (latitude or "
-            "northing first)."
-        ) % {"crs": crs.uri}
     try:
         numbers = [float(part) for part in text.split(",")]
     except ValueError:
-        raise invalid(message) from None
+        raise invalid(_bbox_message(crs)) from None
     if len(numbers) not in (4, 6) or not all(math.isfinite(n) for n in numbers):
-        raise invalid(message)
+        raise invalid(_bbox_message(crs))
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if crs.north_first:
@@ -228,6 +217,19 @@ def parse_bbox(text: str, crs: SupportedCrs = CRS84) -> tuple[Envelope, ...]:
             Envelope(-180.0, min_y, max_x, max_y, crs.srid),
         )
     return (Envelope(min_x, min_y, max_x, max_y, crs.srid),)
+
+
+def _bbox_message(crs: SupportedCrs) -> str:
+    if crs == CRS84:
+        return _(
+            "The parameter bbox must be four comma-separated numbers in CRS84: "
+            "min longitude, min latitude, max longitude, max latitude."
+        )
+    return _(
+        "The parameter bbox must be four comma-separated numbers in %(crs)s: the lower "
+        "corner, then the upper corner, each in that system's axis order (latitude or "
+        "northing first)."
+    ) % {"crs": crs.uri}
 
 
 def _within_domain(

@@ -14,11 +14,12 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -82,7 +83,8 @@ def _etag(*parts: object) -> str:
 
 
 def _matches(request: HttpRequest, etag: str) -> bool:
-    return if_none_match_holds(request.headers.get("If-None-Match"), etag)
+    # META rather than request.headers, which copies every header into a dict of its own.
+    return if_none_match_holds(request.META.get("HTTP_IF_NONE_MATCH"), etag)
 
 
 def _not_modified(etag: str) -> HttpResponse:
@@ -95,9 +97,11 @@ def _not_modified(etag: str) -> HttpResponse:
 def _answer(request: HttpRequest, body: str | bytes, content_type: str, etag: str) -> HttpResponse:
     if _matches(request, etag):
         return _not_modified(etag)
-    response = HttpResponse(
-        body if isinstance(body, bytes) else body.encode(), content_type=content_type
-    )
+    return _fresh(body if isinstance(body, bytes) else body.encode(), content_type, etag)
+
+
+def _fresh(body: bytes, content_type: str, etag: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
     return response
@@ -152,8 +156,16 @@ def ogc_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 
 def _url(request: HttpRequest, name: str, *args, query: dict | None = None) -> str:
-    url = request.build_absolute_uri(reverse(name, args=args))
+    path = _reversed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name, args)
+    url = request.build_absolute_uri(path)
     return f"{url}?{urlencode(query)}" if query else url
+
+
+@lru_cache(maxsize=1024)
+def _reversed(urlconf: str, script_prefix: str, name: str, args: tuple) -> str:
+    """reverse() kept per URLconf and script prefix (which reverse() reads itself): the same
+    few paths, on every page of items."""
+    return reverse(name, urlconf=urlconf, args=args)
 
 
 def _link(href: str, rel: str, media_type: str, title: str = "") -> dict:
@@ -284,8 +296,10 @@ def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
 
 
 def _page_links(
-    request: HttpRequest, collection_id: str, query: ItemsQuery, page: Page
+    request: HttpRequest, url: str, collection_id: str, query: ItemsQuery, page: Page
 ) -> list[dict]:
+    """The page's links; ``url`` is the request's own absolute URL."""
+
     def at(offset: int) -> str:
         params = {"f": request.GET.get("f")} if "f" in request.GET else {}
         params.update(query.repeated())
@@ -293,7 +307,7 @@ def _page_links(
         return _url(request, "ogc-items", collection_id, query=params)
 
     links = [
-        _self(request, GEOJSON),
+        _link(url, "self", GEOJSON),
         _link(_url(request, "ogc-collection", collection_id), "collection", JSON),
     ]
     # No translated titles here: the ETag of items does not depend on the language.
@@ -316,17 +330,11 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     if source is None:
         raise OgcError(404, "NotFound", _("There is no collection %(id)s.") % {"id": collection_id})
     query = parse_items_query(request.GET)
+    url = request.build_absolute_uri()
     # Features of a revision never change, so the revision and the full URL (host, path and
     # query, which the links repeat) decide the answer: a 304 costs no feature query.
     # The mark is part of the answer, and a planner may change it without a new revision.
-    etag = _etag(
-        "items",
-        FEATURE_FORMAT,
-        source.revision_id,
-        source.mark,
-        source.notice,
-        request.build_absolute_uri(),
-    )
+    etag = _etag("items", FEATURE_FORMAT, source.revision_id, source.mark, source.notice, url)
     if _matches(request, etag):
         return _with_content_crs(_not_modified(etag), query.crs)
     # Types and attribute names come from the revision row (layers/summary.py): no scan here.
@@ -351,7 +359,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     collection |= {
         "numberReturned": page.returned,
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "links": _page_links(request, source.collection_id, query, page),
+        "links": _page_links(request, url, source.collection_id, query, page),
     }
     # A foreign member for readers of the whole file (GIS tools keep the per-feature SJZT).
     if source.notice:
@@ -359,7 +367,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     # The features arrive as UTF-8 bytes (layers/ogc/features.py): joined, never decoded.
     head = _dumps(collection).encode()
     body = b"".join((head[:-1], b',"features":[', page.features, b"]}"))
-    return _with_content_crs(_answer(request, body, GEOJSON, etag), query.crs)
+    return _with_content_crs(_fresh(body, GEOJSON, etag), query.crs)  # If-None-Match: above
 
 
 @ogc_endpoint
