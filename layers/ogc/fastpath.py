@@ -18,6 +18,9 @@ away) is thrown away and the request goes through Django as if this did not exis
 answers, their language and the 503 of a lost database are Django's own. Nothing the fast
 path does before that writes anything.
 
+A request without a Cookie header is answered without the session and CSRF middleware
+(``COOKIE_MIDDLEWARE``), which change an items answer only through the request's cookies.
+
 When MIDDLEWARE names a middleware this module does not know, the fast path switches itself
 off (with a warning): a middleware added later is never silently skipped.
 """
@@ -58,6 +61,14 @@ APPLIED = (
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+# Of APPLIED, the middleware that change an items answer only through the request's cookies
+# (the view reads neither the session nor the CSRF token): without a Cookie header the session
+# is empty and unread, and no token is there to be replaced. Skipped for such a request, unless
+# the CSRF token is kept in the session (CSRF_USE_SESSIONS), which reads the session.
+COOKIE_MIDDLEWARE = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
 )
 # Middleware that does nothing to a 200 or 304 items answer, and why.
 SKIPPED = {
@@ -110,12 +121,17 @@ def ogc_items_app(application):
     chain = answering_chain(settings.MIDDLEWARE)
     if chain is None:
         return application
+    without_cookies = chain
+    if not settings.CSRF_USE_SESSIONS:
+        cookieless = [name for name in settings.MIDDLEWARE if name not in COOKIE_MIDDLEWARE]
+        without_cookies = answering_chain(cookieless)
 
     def items_application(environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and ITEMS_PATH.match(
             environ.get("PATH_INFO", "")
         ):
-            response = _answer(chain, environ)
+            answering = chain if "HTTP_COOKIE" in environ else without_cookies
+            response = _answer(answering, environ)
             if response is not None:
                 return _respond(response, start_response)
         return application(environ, start_response)

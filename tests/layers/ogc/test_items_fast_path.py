@@ -161,6 +161,14 @@ def test_the_fast_path_answers_as_django_does(parcels, query, headers):
     assert json.loads(readable(fast_headers, fast_body)[1])["type"] == "FeatureCollection"
 
 
+@override_settings(CSRF_USE_SESSIONS=True)
+def test_with_the_csrf_token_in_the_session_a_request_without_cookies_varies_as_djangos(parcels):
+    # The CSRF middleware reads the session then, and the session middleware says so.
+    (_status, fast_headers, fast_body), (_status, django_headers, body) = fast_and_django(ITEMS)
+    assert readable(fast_headers, fast_body) == readable(django_headers, body)
+    assert "Cookie" in dict(fast_headers)["Vary"]
+
+
 def test_a_gzip_answer_is_compressed_with_a_weak_etag_as_djangos(parcels):
     (_status, headers, body), _django = fast_and_django(ITEMS, Accept_Encoding="gzip")
     found = dict(headers)
