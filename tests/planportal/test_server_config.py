@@ -229,7 +229,6 @@ def faults_per_large_answer(settings: str) -> float:
     return float(run.stdout)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
 def test_a_worker_keeps_the_memory_of_a_large_answer_for_the_next_one():
     kept = faults_per_large_answer("post_fork")
     handed_back = faults_per_large_answer("mmap threshold only")
