@@ -17,6 +17,7 @@ form (consultation/public_views.py) posts to a page view with Django's CSRF chec
 """
 
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -79,17 +80,22 @@ class CommentJSONParser(BaseParser):
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise PayloadTooLarge()
-        try:
-            data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise ParseError(f"JSON parse error - {error}") from None
-        if not isinstance(data, dict):  # the fields are read from an object
-            raise ParseError(
-                _("Invalid data. Expected a dictionary, but got {datatype}.").format(
-                    datatype=type(data).__name__
-                )
+        return comment_fields(raw)
+
+
+def comment_fields(raw: bytes) -> dict:
+    """The fields of a comment's JSON body; ParseError when it is not a JSON object."""
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ParseError(f"JSON parse error - {error}") from None
+    if not isinstance(data, dict):  # the fields are read from an object
+        raise ParseError(
+            _("Invalid data. Expected a dictionary, but got {datatype}.").format(
+                datatype=type(data).__name__
             )
-        return data
+        )
+    return data
 
 
 def _no_constants(name: str):
@@ -274,32 +280,46 @@ class CommentSubmitView(PublicAPIView):
         consultation, version, sections = consultation_for_submission(pk)
         if consultation is None:
             raise NotFound()
-        try:
-            submitted = submit(
-                consultation,
-                request.data,
-                client=client_from_meta(request.META),
-                idempotency_key=request.headers.get("Idempotency-Key", ""),
-                version=version,
-                sections=sections,
-            )
-        except abuse.Rejected as rejected:
-            return Response(rejected.payload, status=rejected.status, headers=rejected.headers)
-        comment = submitted.comment
-        receipt_url, receipt_page = receipt_addresses(comment.receipt_code)
-        headers = {"Location": receipt_url}
-        if submitted.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(
-            {
-                "id": comment.pk,
-                "receipt_code": comment.receipt_code,
-                "receipt_url": receipt_url,
-                "receipt_page": receipt_page,
-            },
-            status=201,
-            headers=headers,
+        answer = submission_answer(consultation, version, sections, request.data, request)
+        return Response(answer.payload, status=answer.status, headers=answer.headers)
+
+
+@dataclass(frozen=True)
+class SubmissionAnswer:
+    payload: dict
+    status: int
+    headers: dict[str, str] | None
+
+
+def submission_answer(
+    consultation: Consultation, version, sections: dict[str, int], data: dict, request
+) -> SubmissionAnswer:
+    """What a comment POST is answered with: 201 with its receipt (the first one's for a
+    repeat with the same Idempotency-Key), or the refusal. The same for the view above and
+    for the fast path in front of Django (consultation/fastpath.py)."""
+    try:
+        submitted = submit(
+            consultation,
+            data,
+            client=client_from_meta(request.META),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            version=version,
+            sections=sections,
         )
+    except abuse.Rejected as rejected:
+        return SubmissionAnswer(rejected.payload, rejected.status, rejected.headers)
+    comment = submitted.comment
+    receipt_url, receipt_page = receipt_addresses(comment.receipt_code)
+    headers = {"Location": receipt_url}
+    if submitted.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    payload = {
+        "id": comment.pk,
+        "receipt_code": comment.receipt_code,
+        "receipt_url": receipt_url,
+        "receipt_page": receipt_page,
+    }
+    return SubmissionAnswer(payload, 201, headers)
 
 
 _RECEIPT_CODE = "0RECEIPTCODE0"  # a stand-in no address contains otherwise

@@ -26,7 +26,7 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db.models import F
+from django.db import connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -42,7 +42,7 @@ from consultation.photos import (
     max_pixels,
 )
 from layers.boundary import plan_area
-from layers.models import Feature
+from layers.models import Feature, Layer, LayerRevision
 from planportal.api_fields import StrictCharField
 from planportal.models import Section
 
@@ -406,6 +406,19 @@ class CommentSubmissionSerializer(serializers.Serializer):
         return attrs
 
 
+# The layer and revision of a feature of a published layer of the plan, as the ORM would ask
+# for it (Feature by pk, through its revision to the layer, that layer's published revision),
+# written out: building that query for every feature comment cost more than running it.
+PUBLISHED_FEATURE = f"""
+    SELECT revision.layer_id, feature.revision_id
+    FROM {Feature._meta.db_table} AS feature
+    JOIN {LayerRevision._meta.db_table} AS revision ON revision.id = feature.revision_id
+    JOIN {Layer._meta.db_table} AS layer ON layer.id = revision.layer_id
+    WHERE feature.id = %s AND layer.collection_id = %s AND layer.plan_id = %s
+      AND layer.published_revision_id = feature.revision_id
+"""  # noqa: S608 - only the models' table names are interpolated
+
+
 def resolve_target(
     consultation: Consultation, attrs: dict, sections: dict[str, int] | None = None
 ) -> Target:
@@ -440,16 +453,9 @@ def resolve_target(
         if not (collection_id and feature_id):
             missing = "feature_id" if collection_id else "collection_id"
             raise serializers.ValidationError({missing: [_("Choose the map feature again.")]})
-        row = (
-            Feature.objects.filter(
-                pk=feature_id,
-                revision__layer__collection_id=collection_id,
-                revision__layer__plan_id=plan.pk,
-                revision__layer__published_revision_id=F("revision_id"),
-            )
-            .values_list("revision__layer_id", "revision_id")
-            .first()
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(PUBLISHED_FEATURE, [feature_id, collection_id, plan.pk])
+            row = cursor.fetchone()
         if row is None:
             raise serializers.ValidationError(
                 {"feature_id": [_("This map feature is not part of the published plan map.")]}

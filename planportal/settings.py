@@ -109,11 +109,13 @@ ROOT_URLCONF = "planportal.urls"
 WSGI_APPLICATION = "planportal.wsgi.application"
 # Callables that wrap the WSGI application in planportal/wsgi.py, outermost first: a still-valid
 # tile revalidation is answered before Django builds a request (gunicorn only; the middleware
-# of the same name covers runserver and the test client), and an OGC items GET by its view and
-# the middleware that shapes its answer, without the rest of the stack (layers/ogc/fastpath.py).
+# of the same name covers runserver and the test client); an OGC items GET and a comment POST
+# by their views and the middleware that shapes their answers, without the rest of the stack
+# (layers/ogc/fastpath.py, consultation/fastpath.py).
 WSGI_WRAPPERS = [
     "layers.tiles.fastpath.tile_revalidation_app",
     "layers.ogc.fastpath.ogc_items_app",
+    "consultation.fastpath.comment_submission_app",
 ]
 
 TEMPLATES = [

@@ -29,13 +29,10 @@ import logging
 import re
 
 from django.conf import settings
-from django.core import signals
-from django.core.exceptions import MiddlewareNotUsed
-from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
-from django.urls import set_script_prefix
-from django.utils.module_loading import import_string
+from django.core.handlers.wsgi import WSGIRequest
 
 from layers.ogc.views import items
+from planportal.fastpath import middleware_chain, request_starts, respond
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +100,7 @@ def _items_view(request):
 def answering_chain(middleware: list[str]):
     """The items view wrapped in the APPLIED middleware in the order ``middleware`` lists
     them, or None when ``middleware`` names one this module does not know."""
-    unknown = [name for name in middleware if name not in APPLIED and name not in SKIPPED]
-    if unknown:
-        logger.warning("OGC items fast path off: unknown middleware %s", ", ".join(unknown))
-        return None
-    handler = _items_view
-    for name in reversed([name for name in middleware if name in APPLIED]):
-        try:
-            handler = import_string(name)(handler)
-        except MiddlewareNotUsed:  # as Django's handler: e.g. replica_reads without a replica
-            continue
-    return handler
+    return middleware_chain(_items_view, middleware, APPLIED, SKIPPED, name="OGC items")
 
 
 def ogc_items_app(application):
@@ -133,7 +120,7 @@ def ogc_items_app(application):
             answering = chain if "HTTP_COOKIE" in environ else without_cookies
             response = _answer(answering, environ)
             if response is not None:
-                return _respond(response, start_response)
+                return respond(response, start_response)
         return application(environ, start_response)
 
     return items_application
@@ -141,11 +128,7 @@ def ogc_items_app(application):
 
 def _answer(chain, environ: dict):
     """The answer of the chain when it is a 200 or a 304, else None (Django answers)."""
-    # What WSGIHandler does before its middleware: the script prefix for reverse() (the
-    # links), and request_started, whose receivers close a database connection that is too
-    # old or broken and reset the query log.
-    set_script_prefix(get_script_name(environ))
-    signals.request_started.send(sender=WSGIHandler, environ=environ)
+    request_starts(environ)
     try:
         response = chain(WSGIRequest(environ))
     except Exception:  # noqa: BLE001 - Django answers it, with its own error handling
@@ -154,16 +137,4 @@ def _answer(chain, environ: dict):
     if response.status_code not in ANSWERED or response.streaming:
         response.close()
         return None
-    return response
-
-
-def _respond(response, start_response):
-    """As WSGIHandler sends a response; closing it (gunicorn does) sends request_finished."""
-    response._handler_class = WSGIHandler
-    status = f"{response.status_code} {response.reason_phrase}"
-    headers = [
-        *response.items(),
-        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
-    ]
-    start_response(status, headers)
     return response

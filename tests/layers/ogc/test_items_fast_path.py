@@ -12,16 +12,12 @@ items page from the real gunicorn server.
 
 import gzip
 import http.client
-import io
 import json
 import re
 from urllib.parse import quote, urlsplit
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import override_settings
 
 from layers.models import Layer, PublicPolicy
@@ -29,80 +25,17 @@ from layers.ogc.fastpath import APPLIED, SKIPPED, answering_chain, ogc_items_app
 from layers.ogc.lookup import forget_items_sources
 from tests.factories import make_layer
 from tests.layers.ogc.ogc_helpers import CGCS2000, parcel_shapes
+from tests.wsgi_calls import Downstream, call, on_the_tests_connection  # noqa: F401 (autouse)
+from tests.wsgi_calls import readable as wsgi_readable
 
-HOST = "testserver"
 ITEMS = "/ogc/collections/ogc-test-parcels/items"
 TIME_STAMP = re.compile(rb'"timeStamp":"[^"]*"')
 
 
-class Downstream:
-    """The application behind the fast path: records what reaches it."""
-
-    def __init__(self):
-        self.paths = []
-
-    def __call__(self, environ, start_response):
-        self.paths.append(environ["PATH_INFO"])
-        start_response("418 I'm a teapot", [("Content-Type", "text/plain")])
-        return [b"downstream"]
-
-
-def call(application, path: str, method: str = "GET", scheme: str = "https", **headers: str):
-    """(status, headers, body) of one WSGI request; PATH_INFO decoded as a server decodes it."""
-    raw_path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": raw_path.encode().decode("latin-1"),
-        "QUERY_STRING": query,
-        "HTTP_HOST": HOST,
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(b""),
-    }
-    environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
-    setup_testing_defaults(environ)
-    answer = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer.update(status=status, headers=response_headers)
-
-    result = application(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()
-    return answer["status"], answer["headers"], body
-
-
 def readable(headers: list, body: bytes) -> tuple[dict, bytes]:
-    """Headers as a dict, the body decompressed and its timeStamp blanked. A gzipped body
-    differs from one answer to the next (Django's BREACH mitigation adds random bytes), and
-    with it Content-Length; of a Set-Cookie (a new CSRF token is random) the name is kept."""
-    cookies = sorted(value.split("=")[0].strip() for name, value in headers if name == "Set-Cookie")
-    found = {name: value for name, value in headers if name != "Set-Cookie"}
-    assert len(found) + len(cookies) == len(headers), headers  # no other header given twice
-    if cookies:
-        found["Set-Cookie"] = cookies
-    if found.get("Content-Encoding") == "gzip":
-        body = gzip.decompress(body)
-        found.pop("Content-Length")
+    """The answer as tests/wsgi_calls.py reads it, its second-precision timeStamp blanked."""
+    found, body = wsgi_readable(headers, body)
     return found, TIME_STAMP.sub(b'"timeStamp":"-"', body)
-
-
-@pytest.fixture(autouse=True)
-def on_the_tests_connection(request):
-    """Both WSGI paths on the test's connection, inside its transaction: a request's start and
-    end close "old" connections, which would close that one (Django's test client, too,
-    disconnects the receiver while it makes a request)."""
-    if "live_url" in request.fixturenames:
-        yield
-        return
-    request.getfixturevalue("db")
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
