@@ -25,7 +25,6 @@ import io
 import logging
 import re
 
-from django.conf import settings
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
@@ -42,7 +41,13 @@ from consultation.api import (
 )
 from consultation.submission import consultation_for_submission
 from planportal.api_errors import resource_failure_answer
-from planportal.fastpath import answered, middleware_chain, request_starts, respond
+from planportal.fastpath import (
+    answered,
+    chains_by_cookies,
+    middleware_chain,
+    request_starts,
+    respond,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,12 +173,10 @@ def _without_cookies(middleware: list[str]) -> list[str]:
 
 def comment_submission_app(application):
     """The WSGI ``application`` with JSON comment POSTs answered in front of it."""
-    chain = answering_chain(settings.MIDDLEWARE)
-    if chain is None:
+    chains = chains_by_cookies(answering_chain, _without_cookies)
+    if chains is None:
         return application
-    without_cookies = chain
-    if not settings.CSRF_USE_SESSIONS:
-        without_cookies = answering_chain(_without_cookies(settings.MIDDLEWARE))
+    chain, without_cookies = chains
 
     def submission_application(environ, start_response):
         if _taken(environ):

@@ -10,6 +10,7 @@ a middleware added later is never silently skipped.
 
 import logging
 
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.wsgi import WSGIHandler, get_script_name
@@ -35,6 +36,19 @@ def middleware_chain(view, middleware: list[str], applied, skipped, *, name: str
         except MiddlewareNotUsed:  # as Django's handler: e.g. replica_reads without a replica
             continue
     return handler
+
+
+def chains_by_cookies(answering_chain, without_cookies):
+    """(the chain for a request with cookies, the chain for one without), built by
+    ``answering_chain`` from MIDDLEWARE and from ``without_cookies(MIDDLEWARE)``; None when the
+    fast path is off. With the CSRF token kept in the session (CSRF_USE_SESSIONS) the CSRF
+    middleware reads the session for every request, and both are the whole chain."""
+    chain = answering_chain(settings.MIDDLEWARE)
+    if chain is None:
+        return None
+    if settings.CSRF_USE_SESSIONS:
+        return chain, chain
+    return chain, answering_chain(without_cookies(settings.MIDDLEWARE))
 
 
 def request_starts(environ: dict) -> None:

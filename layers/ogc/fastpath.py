@@ -28,11 +28,10 @@ off (with a warning): a middleware added later is never silently skipped.
 import logging
 import re
 
-from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 
 from layers.ogc.views import items
-from planportal.fastpath import middleware_chain, request_starts, respond
+from planportal.fastpath import chains_by_cookies, middleware_chain, request_starts, respond
 
 logger = logging.getLogger(__name__)
 
@@ -103,15 +102,16 @@ def answering_chain(middleware: list[str]):
     return middleware_chain(_items_view, middleware, APPLIED, SKIPPED, name="OGC items")
 
 
+def _without_cookies(middleware: list[str]) -> list[str]:
+    return [name for name in middleware if name not in COOKIE_MIDDLEWARE]
+
+
 def ogc_items_app(application):
     """The WSGI ``application`` with OGC items GETs answered in front of it."""
-    chain = answering_chain(settings.MIDDLEWARE)
-    if chain is None:
+    chains = chains_by_cookies(answering_chain, _without_cookies)
+    if chains is None:
         return application
-    without_cookies = chain
-    if not settings.CSRF_USE_SESSIONS:
-        cookieless = [name for name in settings.MIDDLEWARE if name not in COOKIE_MIDDLEWARE]
-        without_cookies = answering_chain(cookieless)
+    chain, without_cookies = chains
 
     def items_application(environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and ITEMS_PATH.match(
