@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from django.db import connections, router
 
-from layers.models import LayerRevision
+from layers.models import DATA_MARK_FIELD, LayerRevision
 
 # One pass over the revision's features, both answers written onto the revision row. The
 # types are jsonb_typeof's names: string, number, boolean, null, object, array.
@@ -49,6 +49,12 @@ class RevisionSummary:
         (any)" and QGIS would split it, so the OGC API serves all of them multi-part."""
         multi = [kind.startswith("MULTI") for kind in self.geometry_types]
         return any(multi) and not all(multi)
+
+    @property
+    def carries_mark_key(self) -> bool:
+        """Some feature has a property named as the data mark (SJZT) itself, which the mark
+        then replaces (layers/ogc/features.py)."""
+        return DATA_MARK_FIELD in self.property_types
 
 
 # What PostGIS's GeometryType() calls each shapely type id (Z or not: "POLYGON" either way).

@@ -12,7 +12,7 @@ from string import Template
 
 from psycopg.adapt import Loader
 
-from layers.models import public_reads
+from layers.models import DATA_MARK_FIELD, public_reads
 from layers.ogc.crs import CRS84, STORAGE_SRID, SupportedCrs
 from layers.ogc.params import Envelope
 from layers.ogc.selection import Selection
@@ -21,23 +21,28 @@ from layers.ogc.selection import Selection
 # parts: RevisionSummary.mixes_single_and_multi, stored on the revision) put into the answer's
 # CRS (see `_in_crs`). Options 0: no "crs" member inside the geometry (the answer's Content-Crs
 # header says it), which PostGIS adds for SRIDs but 4326. $properties is the properties' JSON
-# text with the layer's data mark in it (see `_marked`).
+# text with the layer's data mark in it (see `_marked`), made from the columns the statement
+# selects per feature (`FeatureSql.columns`): `props`, the properties' text, and `pj`, their
+# jsonb, where the mark needs it.
 FEATURE_JSON = Template("""
     '{"type":"Feature","id":' || f.id
     || ',"geometry":' || ST_AsGeoJSON($geometry, %s, 0)
     || ',"properties":' || $properties || '}'
 """)
 # The properties with the mark ({"SJZT": "演示数据"}) in them, so every feature, saved anywhere,
-# still says what it is (layers/marks.py). Usually the mark is written after the stored
-# properties' text, in jsonb's own style (", " and ": "), which costs a fraction of merging
-# two jsonb values per feature (about 1 ms of a 6 ms page of 1,000: bench/README.md); the
-# merge is kept for features that carry the mark's key themselves (the mark wins) and for
-# empty properties (nothing to write the mark after).
-MARKED_PROPERTIES = Template("""
-    CASE WHEN $properties ? %s OR $properties = '{}'::jsonb
-         THEN ($properties || %s::jsonb)::text
-         ELSE left($properties::text, -1) || %s END
-""")
+# still says what it is (layers/marks.py). The mark is written after the properties' text, in
+# jsonb's own style (", " and ": "); empty properties (nothing to write it after) are the
+# mark's own text. Comparing and splicing the text that is sent anyway costs a fraction of
+# merging two jsonb values per feature (bench/README.md, OGC API items).
+MARKED_TEXT = """
+    CASE WHEN f.props = '{}' THEN (%s::jsonb)::text ELSE left(f.props, -1) || %s END
+"""
+# When some feature of the revision carries the mark's key itself (its summary says so), the
+# two are merged as jsonb for those features, and the mark wins.
+MARKED_MERGE = """
+    CASE WHEN f.pj ? %s OR f.props = '{}' THEN (f.pj || %s::jsonb)::text
+         ELSE left(f.props, -1) || %s END
+"""
 
 # `&&` lets the GiST index on geom pick the candidates; ST_Intersects then decides exactly.
 ENVELOPE_FILTER = (
@@ -96,35 +101,61 @@ def _in_crs(geometry: str, crs: SupportedCrs) -> tuple[str, list]:
     return transformed, [crs.srid]
 
 
-def _marked(properties: str, property_params: list, mark: str) -> tuple[str, list]:
-    """The text of ``properties`` (SQL of a jsonb value) with the JSON object ``mark`` (one
-    key, or none) in it, and the parameters, in order."""
+def _marked(mark: str, carries_mark_key: bool) -> tuple[str, list]:
+    """The SQL of the properties' text with the JSON object ``mark`` (one key, or none) in it,
+    and its parameters, in order; ``carries_mark_key``: a feature may have that key itself."""
     marks = json.loads(mark)
     if not marks:
-        return f"{properties}::text", property_params
+        return "f.props", []
     (key,) = marks
     # ', "SJZT": "演示数据"}': the mark's own text (json.dumps' separators are jsonb's).
     after = ", " + json.dumps(marks, ensure_ascii=False)[1:]
-    sql = MARKED_PROPERTIES.substitute(properties=properties)
-    pp = property_params  # each use of $properties takes them again
-    return sql, [*pp, key, *pp, *pp, mark, *pp, after]
+    if carries_mark_key:
+        return MARKED_MERGE, [key, mark, after]
+    return MARKED_TEXT, [mark, after]
+
+
+@dataclass(frozen=True)
+class FeatureSql:
+    # The SELECT expression of one GeoJSON Feature over the rows of `columns`, and its
+    # parameters in order.
+    feature: str
+    feature_params: tuple
+    # What the feature expression reads besides f.id and f.geom, selected once per feature
+    # by a subquery (so the properties' text is made once), and its parameters.
+    columns: str
+    column_params: tuple
 
 
 @lru_cache(maxsize=256)
-def _feature_json(
-    as_multi: bool, crs: SupportedCrs, mark: str, dropped: tuple[str, ...] = ()
-) -> tuple[str, tuple]:
-    """The SELECT expression of one GeoJSON Feature and the parameters it takes, in order;
-    `properties=` drops the other keys (``dropped``) before the mark is added. Kept per
-    arguments: a collection's requests ask for the same few, and building one decodes the
-    mark's JSON."""
+def _feature_sql(
+    as_multi: bool,
+    crs: SupportedCrs,
+    mark: str,
+    dropped: tuple[str, ...] = (),
+    carries_mark_key: bool = True,
+) -> FeatureSql:
+    """How one feature becomes GeoJSON; `properties=` drops the other keys (``dropped``)
+    before the mark is added; ``carries_mark_key``: some feature of the revision has the
+    mark's key (RevisionSummary.property_types). Kept per arguments: a collection's requests
+    ask for the same few, and building one decodes the mark's JSON."""
     geometry, params = _in_crs("ST_Multi(f.geom)" if as_multi else "f.geom", crs)
     properties, property_params = "f.properties", []
     if dropped:
         properties, property_params = "(f.properties - %s::text[])", [list(dropped)]
-    properties, property_params = _marked(properties, property_params, mark)
-    sql = FEATURE_JSON.substitute(geometry=geometry, properties=properties)
-    return sql, (*params, crs.decimals, *property_params)
+    carries_mark_key = carries_mark_key and DATA_MARK_FIELD not in dropped
+    marked, marked_params = _marked(mark, carries_mark_key)
+    columns = f"({properties})::text AS props"
+    column_params = property_params
+    if carries_mark_key:
+        columns += f", {properties} AS pj"
+        column_params = property_params * 2
+    return FeatureSql(
+        FEATURE_JSON.substitute(geometry=geometry, properties=marked),
+        (*params, crs.decimals, *marked_params),
+        columns,
+        tuple(column_params),
+    )
 
 
 class Utf8Bytes(Loader):
@@ -164,19 +195,21 @@ def feature_page(
     as_multi: bool,
     crs: SupportedCrs = CRS84,
     mark: str = "{}",
+    carries_mark_key: bool = True,
 ) -> Page:
     """One page of features in `crs`, in one statement: the page's rows and one more (which
     says whether a next page exists) are found in the selection's order (the bbox through the
     GiST index on geom) and only the page's rows become GeoJSON, joined into one text by
     PostgreSQL. The order ends with the feature id, so pages never overlap. ``mark`` is the
-    JSON object merged into each feature's properties (marks.mark_properties).
+    JSON object merged into each feature's properties (marks.mark_properties);
+    ``carries_mark_key``: some feature of the revision may have the mark's key itself.
 
     Matches are not counted here: OGC API - Features Part 1 makes numberMatched optional, and
     an exact count reads every match of the box (its geometry too, for ST_Intersects), which
     cost the items request about half its time at 200,000 parcels (bench/README.md,
     ogc_items). `count_matches` counts when the caller needs the number."""
     where, params = _where(revision_id, selection)
-    feature, feature_params = _feature_json(as_multi, crs, mark, selection.dropped)
+    made = _feature_sql(as_multi, crs, mark, selection.dropped, carries_mark_key)
     order = ", ".join(term.sql for term in selection.order)
     order_params = [param for term in selection.order for param in term.params]
     # One pass over limit + 1 rows in the selection's order: the window numbers them as they
@@ -187,9 +220,9 @@ def feature_page(
     # string_agg over a materialised CTE, as before, cost about 1 ms of a 5 ms page of 1,000
     # (bench/README.md, OGC API items).
     sql = f"""
-        SELECT count(*), coalesce(string_agg({feature}, ',') FILTER (WHERE f.n <= %s), '')
+        SELECT count(*), coalesce(string_agg({made.feature}, ',') FILTER (WHERE f.n <= %s), '')
         FROM (
-            SELECT f.id, f.geom, f.properties, row_number() OVER () AS n
+            SELECT f.id, f.geom, {made.columns}, row_number() OVER () AS n
             FROM (
                 SELECT f.id, f.geom, f.properties
                 FROM layers_feature f WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s
@@ -198,7 +231,8 @@ def feature_page(
     """  # noqa: S608 - only placeholders and module constants are interpolated
     with public_reads().cursor() as cursor:
         cursor.cursor.adapters.register_loader("text", Utf8Bytes)
-        cursor.execute(sql, [*feature_params, limit, *params, *order_params, limit + 1, offset])
+        arguments = [*made.feature_params, limit, *made.column_params, *params, *order_params]
+        cursor.execute(sql, [*arguments, limit + 1, offset])
         found, features = cursor.fetchone()
     more = found > limit
     returned = min(found, limit)
@@ -220,12 +254,17 @@ def feature_by_id(
     as_multi: bool,
     crs: SupportedCrs = CRS84,
     mark: str = "{}",
+    carries_mark_key: bool = True,
 ) -> str | None:
     """The feature as GeoJSON text in `crs` (multi-part and marked as in `feature_page`), or
     None when it is not part of this revision."""
-    feature, feature_params = _feature_json(as_multi, crs, mark)
-    sql = f"SELECT {feature} FROM layers_feature f WHERE f.id = %s AND f.revision_id = %s"  # noqa: S608
+    made = _feature_sql(as_multi, crs, mark, (), carries_mark_key)
+    sql = f"""
+        SELECT {made.feature}
+        FROM (SELECT f.id, f.geom, {made.columns} FROM layers_feature f
+              WHERE f.id = %s AND f.revision_id = %s) f
+    """  # noqa: S608 - only placeholders and module constants are interpolated
     with public_reads().cursor() as cursor:
-        cursor.execute(sql, [*feature_params, feature_id, revision_id])
+        cursor.execute(sql, [*made.feature_params, *made.column_params, feature_id, revision_id])
         row = cursor.fetchone()
     return row[0] if row else None

@@ -33,6 +33,8 @@ class ItemsSource:
     queryables: Queryables
     # Serve every geometry multi-part (RevisionSummary.mixes_single_and_multi).
     as_multi: bool
+    # Some feature has the mark's key (SJZT) itself: then the mark is merged as jsonb.
+    carries_mark_key: bool = True
 
 
 _sources: dict[str, tuple[float, ItemsSource]] = {}
@@ -68,6 +70,7 @@ def items_source(collection_id: str) -> ItemsSource | None:
         notice=data_notice(layer),
         queryables=queryables,
         as_multi=summary.mixes_single_and_multi,
+        carries_mark_key=summary.carries_mark_key,
     )
     _sources[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
     return source

@@ -347,6 +347,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         source.as_multi,
         query.crs,
         source.mark,
+        source.carries_mark_key,
     )
     if page.matched is None and not page.more:
         # An empty page past the end: the count places the prev link on the last page.
@@ -407,6 +408,7 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         summary.mixes_single_and_multi,
         crs,
         mark_properties(layer),
+        summary.carries_mark_key,
     )
     if feature is None:
         raise missing

@@ -35,16 +35,19 @@ def test_every_item_carries_the_layer_mark_and_the_collection_a_notice(
     client, demo_plan, fields, mark, notice
 ):
     layer = marked_layer(demo_plan, "mark-layer", **fields)
-    _response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
+    response, body = get_json(client, f"/ogc/collections/{layer.collection_id}/items")
     assert len(body["features"]) == 3
-    # The layer's mark wins over whatever the file said (here every feature claimed 正式).
+    # The layer's mark wins over whatever the file said (here every feature claimed 正式),
+    # and replaces it: a JSON reader that kept the first of two equal keys would see 正式.
     assert [feature["properties"]["SJZT"] for feature in body["features"]] == [mark] * 3
+    assert response.content.count('"SJZT"'.encode()) == 3
     assert body["features"][0]["properties"]["MC"] == "点0"
     assert body.get("description") == notice
 
     feature_id = body["features"][1]["id"]
-    _response, item = get_json(client, f"/ogc/collections/{layer.collection_id}/items/{feature_id}")
+    response, item = get_json(client, f"/ogc/collections/{layer.collection_id}/items/{feature_id}")
     assert item["properties"]["SJZT"] == mark
+    assert response.content.count('"SJZT"'.encode()) == 1
 
 
 def test_a_layer_whose_status_nobody_gave_is_not_served_at_all(client, demo_plan):
@@ -143,3 +146,30 @@ def test_the_mark_is_added_to_any_properties_a_feature_has_or_is_left_with(clien
     _response, item = get_json(client, f"{url}/{feature_id}")
     assert item["properties"]["BZ"] == '说明 "引号" \\ 斜杠'
     assert item["properties"]["SJZT"] == "示意"
+
+
+def test_a_feature_with_a_mark_of_its_own_has_it_replaced_whatever_the_others_have(
+    client, demo_plan
+):
+    # One feature of the file says SJZT itself (the revision's summary knows: the mark is
+    # merged as jsonb then); after `properties=` without it, no feature has one of its own.
+    shapes = [
+        {"geom": point, "properties": properties}
+        for point, properties in zip(
+            points(3), [{}, {"MC": "点1", "SJZT": "正式"}, {"MC": "点2"}], strict=True
+        )
+    ]
+    layer = make_layer(demo_plan, "mark-own", shapes=shapes, data_status=DataStatus.SCHEMATIC)
+    url = f"/ogc/collections/{layer.collection_id}/items"
+    for query in ("", "?properties=MC"):
+        response, body = get_json(client, f"{url}{query}")
+        assert [feature["properties"] for feature in body["features"]] == [
+            {"SJZT": "示意"},
+            {"MC": "点1", "SJZT": "示意"},
+            {"MC": "点2", "SJZT": "示意"},
+        ]
+        assert response.content.count('"SJZT"'.encode()) == 3
+    feature_id = body["features"][1]["id"]
+    response, item = get_json(client, f"{url}/{feature_id}")
+    assert item["properties"] == {"MC": "点1", "SJZT": "示意"}
+    assert response.content.count('"SJZT"'.encode()) == 1
