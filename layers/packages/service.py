@@ -6,7 +6,7 @@ worker), publish it all or nothing.
     run_package_job(job.pk)                               # the worker: one revision per layer
     publish_package(job, user, acknowledge_overlaps=True)   # every layer, or none
 
-The stored file lives under MEDIA_ROOT/uploads/ as single uploads do (uploads.store_upload).
+The stored file is kept in the media storage as single uploads are (uploads.store_upload).
 Each matched layer goes through the one pipeline (``ingest_file``: checks, CRS detection,
 write) as a new, unpublished revision; its progress is written through a connection of its
 own so the page sees it while the revision is being written. Afterwards the control lines and
@@ -34,7 +34,7 @@ from layers.models import Feature, Layer, LayerRevision, PackageJob, PackageStat
 from layers.revisions.confined import ResourceLimit, limit_reached
 from layers.revisions.gate import missing_message, missing_settings, update_settings
 from layers.revisions.publishing import PublishError, publish_revision
-from layers.revisions.uploads import store_upload, stored_path
+from layers.revisions.uploads import local_copy, remove_stored_file, store_upload
 from planportal import audit
 from planportal.models import Section
 from planportal.versions import current_version
@@ -80,7 +80,7 @@ def receive_package(user, plan, uploaded) -> PackageJob:
         created_by=user,
     )
     try:
-        with open_source(stored_path(job), name=job.original_name) as source:
+        with local_copy(job) as path, open_source(path, name=job.original_name) as source:
             found = list_layers(source)
         if not found:
             raise RejectedFile(ingest_problems.error("no_dataset"))
@@ -88,7 +88,7 @@ def receive_package(user, plan, uploaded) -> PackageJob:
             plan, [(f.name, f.geometry_type, f.feature_count) for f in found]
         )
     except BaseException:
-        stored_path(job).unlink(missing_ok=True)
+        remove_stored_file(job)
         raise
     with transaction.atomic():
         job.save()
@@ -246,15 +246,17 @@ def run_package_job(job_id: int) -> None:
     writer = EntryProgress(job.pk)
     try:
         checked = {}
-        for index, entry in enumerate(job.entries):
-            if entry["action"] == SKIP:
-                continue
-            writer.index = index
-            outcome = _ingest_entry(job, entry, writer)
-            job.entries[index].update(outcome)
-            writer.settle(outcome)
-            if outcome.get("revision"):
-                checked[outcome["layer_id"]] = outcome["revision"]
+        # One local copy for all the layers (object storage); the file itself otherwise.
+        with local_copy(job) as path:
+            for index, entry in enumerate(job.entries):
+                if entry["action"] == SKIP:
+                    continue
+                writer.index = index
+                outcome = _ingest_entry(job, path, entry, writer)
+                job.entries[index].update(outcome)
+                writer.settle(outcome)
+                if outcome.get("revision"):
+                    checked[outcome["layer_id"]] = outcome["revision"]
         checks_started = time.monotonic()
         job.crosscheck = check_across(job.plan, checked) if checked else {}
         if job.crosscheck:
@@ -271,7 +273,7 @@ def run_package_job(job_id: int) -> None:
     finally:
         writer.close()
         # Every layer is written (or refused) by now: the stored file is not needed again.
-        stored_path(job).unlink(missing_ok=True)
+        remove_stored_file(job)
     job.finished_at = timezone.now()
     with transaction.atomic():
         job.save(update_fields=["entries", "crosscheck", "state", "error", "finished_at"])
@@ -305,10 +307,10 @@ def fail_stopped_package(job_id: int, limit: ResourceLimit) -> None:
             summary=f"{job.plan.slug}: {job.original_name} ({job.state})",
             after={"state": job.state, "error": limit.code},
         )
-    stored_path(job).unlink(missing_ok=True)
+    remove_stored_file(job)
 
 
-def _ingest_entry(job: PackageJob, entry: dict, writer: "EntryProgress") -> dict:
+def _ingest_entry(job: PackageJob, path: Path, entry: dict, writer: "EntryProgress") -> dict:
     # Imported here: pandas and pyarrow stay out of the web processes' memory.
     from layers.ingest.pipeline import Target, ingest_file
 
@@ -322,7 +324,7 @@ def _ingest_entry(job: PackageJob, entry: dict, writer: "EntryProgress") -> dict
     started = time.monotonic()
     try:
         result = ingest_file(
-            stored_path(job),
+            path,
             target,
             name=job.original_name,
             created_by=job.created_by,

@@ -1,19 +1,25 @@
 """Layer uploads as services: receive a file, look inside it, queue it, cancel it.
 
 The pages (upload_views.py) and the API (api.py) both go through here, and the worker
-(worker.py, queued by name as INGEST_TASK) runs what was queued. An uploaded file is stored
-under MEDIA_ROOT/uploads/ with a random name the server makes (the planner's file name is kept
-on the job as data only, never used as a path); files larger than UPLOAD_MAX_BYTES are refused
-before anything is stored. Every step a planner takes is written to the audit trail in the same
+(worker.py, queued by name as INGEST_TASK) runs what was queued. An uploaded file is kept in
+the media storage (uploads/ under MEDIA_ROOT, or object storage that every node and job worker
+reaches) with a random name the server makes; GDAL reads it by path, through a local copy where
+the storage has no path (`local_copy`). The planner's file name is kept on the job as data
+only, never used as a path; files larger than UPLOAD_MAX_BYTES are refused before anything is
+stored. Every step a planner takes is written to the audit trail in the same
 transaction.
 """
 
 import logging
 import os
 import secrets
-from pathlib import Path
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from procrastinate.contrib.django import app
 
@@ -33,6 +39,8 @@ from planportal.audit import record
 logger = logging.getLogger(__name__)
 
 UPLOAD_FOLDER = "uploads"
+# Reading a stored file from object storage into a local copy, a megabyte at a time.
+COPY_CHUNK_BYTES = 1024 * 1024
 ACCEPTED_EXTENSIONS = (*ARCHIVE_EXTENSIONS, *FILE_FORMATS)
 # Room for the other form fields and the multipart boundaries around the file.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -75,41 +83,61 @@ def check_upload(uploaded) -> None:
 
 
 def store_upload(uploaded) -> tuple[str, int]:
-    """Writes the upload under a new random name; returns the path relative to MEDIA_ROOT
-    and the size written. Raises RejectedFile when it turns out larger than the limit."""
+    """Keeps the upload in the media storage (Django's storage API: a folder under
+    MEDIA_ROOT, or object storage every node and worker reaches) under a new random name;
+    returns the name it is stored by and its size. Raises RejectedFile, keeping nothing,
+    when it is larger than the limit."""
     check_upload(uploaded)
-    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{UPLOAD_FOLDER}/{secrets.token_hex(16)}{_extension(uploaded.name)}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    written, maximum = 0, limit("UPLOAD_MAX_BYTES")
+    name = f"{UPLOAD_FOLDER}/{secrets.token_hex(16)}{_extension(uploaded.name)}"
+    # The file system backend writes it exclusively (O_EXCL: never over an existing file or
+    # a planted link) and a name already taken gets another one, which save() returns.
+    stored = default_storage.save(name, uploaded)
     try:
-        with target.open("xb") as handle:  # never overwrite, never follow a planted link
-            for chunk in uploaded.chunks():
-                written += len(chunk)
-                if written > maximum:
-                    raise RejectedFile(too_large_problem())
-                handle.write(chunk)
+        size = default_storage.size(stored)
+        if size > limit("UPLOAD_MAX_BYTES"):
+            raise RejectedFile(too_large_problem())
     except BaseException:
-        target.unlink(missing_ok=True)
+        default_storage.delete(stored)
         raise
-    return relative, written
+    return stored, size
 
 
-def stored_path(job: UploadJob) -> Path:
-    """The stored file of a job, refusing anything outside MEDIA_ROOT/uploads/."""
-    folder = (Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER).resolve()
-    path = (Path(settings.MEDIA_ROOT) / job.stored_file).resolve()
-    if path.parent != folder:
-        raise ValueError(f"upload job {job.pk} points outside the upload folder")
-    return path
+def _stored_name(job) -> str:
+    """The name of the job's stored file, refusing anything but a file of the upload folder."""
+    name = PurePosixPath(job.stored_file)
+    if name.parent != PurePosixPath(UPLOAD_FOLDER) or name.name in ("", ".", ".."):
+        raise ValueError(f"job {job.pk} points outside the upload folder")
+    return str(name)
 
 
-def remove_stored_file(job: UploadJob) -> None:
+@contextmanager
+def local_copy(job) -> Iterator[Path]:
+    """The job's stored file as a path on this machine, for GDAL, which reads by path: the
+    file itself when the storage is a folder, else a copy in a temporary folder of this
+    process, removed afterwards (object storage)."""
+    name = _stored_name(job)
     try:
-        stored_path(job).unlink(missing_ok=True)
-    except (OSError, ValueError):
-        logger.warning("could not remove the stored file of upload job %s", job.pk)
+        path = Path(default_storage.path(name))
+    except NotImplementedError:  # object storage: no path on this machine
+        path = None
+    if path is not None:
+        if path.resolve().parent != Path(default_storage.path(UPLOAD_FOLDER)).resolve():
+            raise ValueError(f"job {job.pk} points outside the upload folder")
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="layer-upload-copy-") as folder:
+        copy = Path(folder) / PurePosixPath(name).name
+        with default_storage.open(name, "rb") as source, copy.open("xb") as target:
+            shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
+        yield copy
+
+
+def remove_stored_file(job) -> None:
+    """Removes the job's stored file (upload or package job); a failure is logged only."""
+    try:
+        default_storage.delete(_stored_name(job))
+    except Exception:  # noqa: BLE001 - a file left behind must not fail the job's answer
+        logger.warning("could not remove the stored file of job %s", job.pk, exc_info=True)
 
 
 def _extension(name: str) -> str:
@@ -139,7 +167,7 @@ def receive_upload(
         state=UploadState.DRAFT,
     )
     try:
-        with open_source(stored_path(job), name=job.original_name) as source:
+        with local_copy(job) as path, open_source(path, name=job.original_name) as source:
             job.inspection = {
                 "layers": [
                     {
@@ -178,7 +206,8 @@ def layer_fields(job: UploadJob, layer_name: str) -> dict:
     from layers.ingest.reader import stream_layer
 
     with (
-        open_source(stored_path(job), name=job.original_name) as source,
+        local_copy(job) as path,
+        open_source(path, name=job.original_name) as source,
         stream_layer(source, layer_name) as stream,
     ):
         batches = stream.batches()
@@ -270,7 +299,7 @@ def create_queued_job(user, plan, uploaded, *, collection_id, layer, **choices) 
             _queue(job)
             record(user, "upload.created", job, summary=_summary(job), after=_facts(job))
     except BaseException:
-        (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+        default_storage.delete(relative)
         raise
     return job
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from layers.ingest import RejectedFile
 from layers.models import Layer, LayerRevision, UploadJob, UploadState
 from layers.revisions.confined import ResourceLimit, limit_reached
-from layers.revisions.uploads import NO_KEY, remove_stored_file, stored_path
+from layers.revisions.uploads import NO_KEY, local_copy, remove_stored_file
 from planportal.audit import record
 
 logger = logging.getLogger(__name__)
@@ -139,15 +139,16 @@ def _ingest(job: UploadJob, progress: ProgressWriter) -> None:
     def show_problems(prepared) -> None:
         progress.problems(prepared.log.stored())
 
-    result = ingest_file(
-        stored_path(job),
-        target,
-        name=job.original_name,
-        created_by=job.created_by,
-        progress=progress,
-        on_prepared=show_problems,
-        on_written=lambda layer, revision: _finish(job, layer, revision),
-    )
+    with local_copy(job) as path:
+        result = ingest_file(
+            path,
+            target,
+            name=job.original_name,
+            created_by=job.created_by,
+            progress=progress,
+            on_prepared=show_problems,
+            on_written=lambda layer, revision: _finish(job, layer, revision),
+        )
     if result.revision is None:
         _fail(job, problems=result.prepared.log.stored())
 

@@ -25,7 +25,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.authtoken.models import Token
 
 from layers.models import Feature, Layer, UploadJob
-from layers.revisions.uploads import stored_path
+from layers.revisions.uploads import remove_stored_file
 from planportal.models import AuditEvent, Plan
 from planportal.roles import OFFICIALS, PLANNERS
 from tests.conftest import DEMO_SLUG, REPO, server_database_url, server_environment
@@ -238,7 +238,7 @@ class Scene:
         jobs = UploadJob.objects.filter(collection_id__in=self.collections)
         for job in jobs:
             if job.stored_file and Path(settings.MEDIA_ROOT).is_dir():
-                stored_path(job).unlink(missing_ok=True)
+                remove_stored_file(job)
         jobs.delete()
         Layer.objects.filter(collection_id__in=self.collections).delete()
         for user in self.users:
