@@ -44,9 +44,9 @@ from planportal.api_errors import resource_failure_answer
 from planportal.fastpath import (
     answered,
     chains_by_cookies,
+    in_front_of,
     middleware_chain,
     request_starts,
-    respond,
 )
 
 logger = logging.getLogger(__name__)
@@ -178,17 +178,17 @@ def comment_submission_app(application):
         return application
     chain, without_cookies = chains
 
-    def submission_application(environ, start_response):
-        if _taken(environ):
-            body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
-            cookies = "HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ
-            response = _answer(chain if cookies else without_cookies, environ, body)
-            if response is not None:
-                return respond(response, start_response)
-            environ["wsgi.input"] = io.BytesIO(body)
-        return application(environ, start_response)
+    def comment_answer(environ: dict):
+        if not _taken(environ):
+            return None
+        body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        cookies = "HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ
+        response = _answer(chain if cookies else without_cookies, environ, body)
+        if response is None:
+            environ["wsgi.input"] = io.BytesIO(body)  # Django reads the body again
+        return response
 
-    return submission_application
+    return in_front_of(application, comment_answer)
 
 
 def _taken(environ: dict) -> bool:

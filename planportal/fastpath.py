@@ -80,3 +80,17 @@ def respond(response, start_response):
     ]
     start_response(status, headers)
     return response
+
+
+def in_front_of(application, answer):
+    """The WSGI ``application`` with ``answer(environ)`` asked first: its response is sent
+    when it gives one; with None (not its request, or one it hands on, its body restored),
+    ``application`` answers."""
+
+    def fronted(environ, start_response):
+        response = answer(environ)
+        if response is not None:
+            return respond(response, start_response)
+        return application(environ, start_response)
+
+    return fronted

@@ -31,7 +31,7 @@ import re
 from django.core.handlers.wsgi import WSGIRequest
 
 from layers.ogc.views import items
-from planportal.fastpath import chains_by_cookies, middleware_chain, request_starts, respond
+from planportal.fastpath import chains_by_cookies, in_front_of, middleware_chain, request_starts
 
 logger = logging.getLogger(__name__)
 
@@ -113,17 +113,14 @@ def ogc_items_app(application):
         return application
     chain, without_cookies = chains
 
-    def items_application(environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET" and ITEMS_PATH.match(
+    def items_answer(environ: dict):
+        if environ.get("REQUEST_METHOD") != "GET" or not ITEMS_PATH.match(
             environ.get("PATH_INFO", "")
         ):
-            answering = chain if "HTTP_COOKIE" in environ else without_cookies
-            response = _answer(answering, environ)
-            if response is not None:
-                return respond(response, start_response)
-        return application(environ, start_response)
+            return None
+        return _answer(chain if "HTTP_COOKIE" in environ else without_cookies, environ)
 
-    return items_application
+    return in_front_of(application, items_answer)
 
 
 def _answer(chain, environ: dict):
