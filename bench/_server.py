@@ -4,6 +4,7 @@ gunicorn.conf.py, plus any arguments given) on a free loopback port, and stopped
 import contextlib
 import http.client
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -65,13 +66,16 @@ def stop(server: subprocess.Popen, how: int = signal.SIGTERM, seconds: float = 1
 
 def serve_environment() -> dict[str, str]:
     """What scripts/serve.sh adds to the environment of `make run` (scripts/serve.env, DEBUG
-    off among them), for each variable the environment does not set, as serve.sh does."""
+    off among them), for each variable the environment does not set, as serve.sh does, and a
+    secret key of the run's own where none is set (serve.sh keeps one per checkout)."""
     env = {}
     for line in (REPO / "scripts" / "serve.env").read_text().splitlines():
         name, _, value = line.partition("=")
         name = name.strip()
         if name and not name.startswith("#") and name not in os.environ:
             env[name] = value.strip()
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
+        env["SECRET_KEY"] = secrets.token_urlsafe(40)
     return env
 
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
 
 import django  # noqa: E402
-from _server import free_port, start_gunicorn, stop  # noqa: E402
+from _server import free_port, serve_environment, start_gunicorn, stop  # noqa: E402
 
 django.setup()
 
@@ -335,7 +335,7 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count in sizes:
         layer, revision_id = make_layer(count)
-        servers = [start_gunicorn(port)]
+        servers = [start_gunicorn(port, env=serve_environment())]
         try:
             targets = {
                 "portal": http_fetcher(port, portal_path),

@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from _server import free_port, start_gunicorn, stop  # noqa: E402
+from _server import free_port, serve_environment, start_gunicorn, stop  # noqa: E402
 
 GOAL_BYTES = 1024**3
 THREADS = 12
@@ -194,6 +194,7 @@ def main() -> int:
         consultation = prepare_database(url)
         port = free_port()
         env = {
+            **serve_environment(),
             "DATABASE_URL": url,
             "DJANGO_SETTINGS_MODULE": "planportal.settings",
             "PORT": str(port),

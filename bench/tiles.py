@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
 
 import django  # noqa: E402
-from _server import free_port, start_gunicorn, stop  # noqa: E402
+from _server import free_port, serve_environment, start_gunicorn, stop  # noqa: E402
 
 django.setup()
 
@@ -394,7 +394,7 @@ class WrkClient:
 def start_server(port: int) -> subprocess.Popen:
     """gunicorn exactly as `make run` starts it. PGAPPNAME only names its database
     connections, so their CPU time can be read."""
-    return start_gunicorn(port, env={"PGAPPNAME": SERVER_NAME})
+    return start_gunicorn(port, env={**serve_environment(), "PGAPPNAME": SERVER_NAME})
 
 
 def process_cpu(pid: int) -> float:

@@ -55,7 +55,7 @@ import psycopg  # noqa: E402
 import tiles as tile_bench  # noqa: E402
 from _database import vacuum  # noqa: E402
 from _parcels import ATTRIBUTES, SCHEMA, generate  # noqa: E402
-from _server import free_port, start_gunicorn, stop  # noqa: E402
+from _server import free_port, serve_environment, start_gunicorn, stop  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from tiles import WRK_SCRIPT, Run  # noqa: E402
@@ -475,7 +475,7 @@ def main() -> None:
             )
         vacuum(Feature, Layer)
         ports = {"portal": free_port(), "tipg": free_port()}
-        servers.append(start_gunicorn(ports["portal"]))
+        servers.append(start_gunicorn(ports["portal"], env=serve_environment()))
         if has_tipg:
             tables = [f"{TABLE_PREFIX}{n}" for n in sizes]
             servers.append(start_tipg(args.tipg, tables, ports["tipg"]))
