@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 
+import _server
 from _server import REPO, free_port, start_gunicorn, stop
 
 DEMO_SLUG = "yangquanqu-2021-2035"
@@ -56,15 +57,9 @@ new MutationObserver((records, observer) => {
 
 
 def serve_environment() -> dict[str, str]:
-    """What scripts/serve.sh adds to the environment of `make run`, read from the same file,
+    """What scripts/serve.sh adds to the environment of `make run` (_server.serve_environment),
     with a key of the run's own in place of the machine's, and read-only database sessions."""
-    env = {}
-    serve_env = REPO / "scripts" / "serve.env"
-    if serve_env.exists():
-        for line in serve_env.read_text().splitlines():
-            name, _, value = line.partition("=")
-            if name.strip() and not name.startswith("#") and name not in os.environ:
-                env[name.strip()] = value.strip()
+    env = _server.serve_environment()
     env["SECRET_KEY"] = secrets.token_urlsafe(40)
     database = os.environ.get("DATABASE_URL", LOCAL_DATABASE_URL)
     joiner = "&" if "?" in database else "?"
