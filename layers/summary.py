@@ -68,9 +68,10 @@ POSTGIS_TYPE_OF_TYPE_ID = {
     6: "MULTIPOLYGON",
     7: "GEOMETRYCOLLECTION",
 }
-# jsonb_typeof of a JSON text, told by its first character.
-JSON_TYPE_OF_FIRST = {"n": "null", '"': "string", "t": "boolean", "f": "boolean"}
-JSON_TYPE_OF_FIRST |= {"{": "object", "[": "array"}
+# jsonb_typeof of a JSON text in UTF-8, told by its first byte.
+JSON_TYPE_OF_FIRST = {b"n": "null", b'"': "string", b"t": "boolean", b"f": "boolean"}
+JSON_TYPE_OF_FIRST |= {b"{": "object", b"[": "array"}
+JSON_TYPE_OF_FIRST = {first[0]: json_type for first, json_type in JSON_TYPE_OF_FIRST.items()}
 # Python values whose JSON type their kind tells (layers/ingest/write.py _json_texts).
 JSON_TYPE_OF_KIND = {str: "string", type(None): "null", bool: "boolean", int: "number"}
 
@@ -88,8 +89,9 @@ class SummaryTally:
         type_ids = np.unique(shapely.get_type_id(geometries))
         self.geometry_types |= {POSTGIS_TYPE_OF_TYPE_ID[int(t)] for t in type_ids if t >= 0}
 
-    def add_property(self, name: str, values: list, json_texts: list[str]) -> None:
-        """A column's values and their JSON texts, as written (floats: NaN is null)."""
+    def add_property(self, name: str, values: list, json_texts: list[bytes]) -> None:
+        """A column's values and their JSON texts in UTF-8, as written (floats: NaN is
+        null)."""
         kinds = set(map(type, values))
         types = self.property_types.setdefault(name, set())
         types |= {JSON_TYPE_OF_KIND[kind] for kind in kinds if kind in JSON_TYPE_OF_KIND}

@@ -202,11 +202,8 @@ def to_4326(geometries: np.ndarray, recognised: RecognisedCrs) -> np.ndarray:
     if recognised.epsg in (4326, 4490):
         return geometries
     transformer = _transformer_to_4326(recognised.epsg or recognised.crs.to_wkt())
-
-    def transform(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-
-    return shapely.transform(geometries, transform)
+    # x and y as separate arrays, as PROJ takes and gives them: no copies to pair them.
+    return shapely.transform(geometries, transformer.transform, interleaved=False)
 
 
 @cache
