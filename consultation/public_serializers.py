@@ -136,9 +136,9 @@ class DrawnGeometryField(serializers.Field):
         return json.loads(value.geojson)
 
 
-# Depth of the positions in each drawn type's coordinates: [x, y], [[x, y], ...], [[[x, y], ...]].
-_POSITION_DEPTH = {"Point": 0, "LineString": 1, "Polygon": 2}
-_WKB_TYPE = {"Point": 1, "LineString": 2, "Polygon": 3}
+# Each drawn type's WKB code and the depth of its positions in the coordinates:
+# [x, y], [[x, y], ...], [[[x, y], ...], ...].
+_WKB_TYPE_AND_DEPTH = {"Point": (1, 0), "LineString": (2, 1), "Polygon": (3, 2)}
 
 
 def _from_wkb(data: dict) -> GEOSGeometry | None:
@@ -147,40 +147,31 @@ def _from_wkb(data: dict) -> GEOSGeometry | None:
     and refuses what it refuses). The same geometry as GDAL's reading, at a sixth of its cost
     (GeoJSON through OGR was a quarter of validating a drawn comment). GEOS refuses what it
     cannot build (an open ring), as it does after GDAL."""
-    kind, coordinates = data["type"], data["coordinates"]
-    depth = _POSITION_DEPTH[kind]
+    wkb_type, depth = _WKB_TYPE_AND_DEPTH[data["type"]]
+    body = _packed(data["coordinates"], depth)
+    if body is None:
+        return None
+    header = struct.pack("<BI", 1, wkb_type)  # little-endian, 2D
+    return GEOSGeometry(memoryview(header + body))
+
+
+def _packed(coordinates, depth: int) -> bytes | None:
+    """WKB of a position (depth 0: two plain numbers) or of a list of what is one level
+    less deep, preceded by its length; None when the nesting or a number is not so."""
     if depth == 0:
-        parts = [_packed_position(coordinates)]
-    elif depth == 1:
-        parts = [_packed_positions(coordinates)]
-    else:
-        if not isinstance(coordinates, list):
-            return None
-        parts = [struct.pack("<I", len(coordinates))]
-        parts += [_packed_positions(ring) for ring in coordinates]
+        if (
+            isinstance(coordinates, list)
+            and len(coordinates) == 2
+            and all(type(number) in (int, float) for number in coordinates)
+        ):
+            return struct.pack("<2d", *coordinates)
+        return None
+    if not isinstance(coordinates, list):
+        return None
+    parts = [_packed(item, depth - 1) for item in coordinates]
     if any(part is None for part in parts):
         return None
-    header = struct.pack("<BI", 1, _WKB_TYPE[kind])  # little-endian, 2D
-    return GEOSGeometry(memoryview(b"".join([header, *parts])))
-
-
-def _packed_positions(positions) -> bytes | None:
-    if not isinstance(positions, list):
-        return None
-    packed = [_packed_position(position) for position in positions]
-    if any(part is None for part in packed):
-        return None
-    return b"".join([struct.pack("<I", len(packed)), *packed])
-
-
-def _packed_position(position) -> bytes | None:
-    if (
-        isinstance(position, list)
-        and len(position) == 2
-        and all(type(number) in (int, float) for number in position)
-    ):
-        return struct.pack("<2d", *position)
-    return None
+    return b"".join([struct.pack("<I", len(parts)), *parts])
 
 
 def _positions(coordinates, depth: int = 0):

@@ -71,7 +71,6 @@ POSTGIS_TYPE_OF_TYPE_ID = {
 # jsonb_typeof of a JSON text in UTF-8, told by its first byte.
 JSON_TYPE_OF_FIRST = {b"n": "null", b'"': "string", b"t": "boolean", b"f": "boolean"}
 JSON_TYPE_OF_FIRST |= {b"{": "object", b"[": "array"}
-JSON_TYPE_OF_FIRST = {first[0]: json_type for first, json_type in JSON_TYPE_OF_FIRST.items()}
 # Python values whose JSON type their kind tells (layers/ingest/write.py _json_texts).
 JSON_TYPE_OF_KIND = {str: "string", type(None): "null", bool: "boolean", int: "number"}
 
@@ -96,7 +95,7 @@ class SummaryTally:
         types = self.property_types.setdefault(name, set())
         types |= {JSON_TYPE_OF_KIND[kind] for kind in kinds if kind in JSON_TYPE_OF_KIND}
         if not kinds <= JSON_TYPE_OF_KIND.keys():  # floats, dates ...: as their text says
-            types |= {JSON_TYPE_OF_FIRST.get(text[0], "number") for text in set(json_texts)}
+            types |= {JSON_TYPE_OF_FIRST.get(text[:1], "number") for text in set(json_texts)}
 
     def summary(self) -> RevisionSummary:
         return RevisionSummary(
