@@ -36,7 +36,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from planportal.clients import Client
-from planportal.db import NewRow, select_last_result
+from planportal.db import NewRow, execute_quoted, select_last_result
 
 FORM_TOKEN_SALT = "consultation.form-token"  # noqa: S105 (a salt, not a secret)
 CHALLENGE_SALT = "consultation.challenge"
@@ -303,7 +303,14 @@ def count_usage(
 
 
 def count_and_insert(
-    client: Client, row: NewRow, *, phone: str, key: str, form_digest: str, solved: bool
+    client: Client,
+    row: NewRow,
+    *,
+    phone: str,
+    key: str,
+    form_digest: str,
+    solved: bool,
+    computed: tuple[str, dict] | None = None,
 ) -> tuple[Usage, tuple | None]:
     """Counts as ``count_usage`` does under its advisory locks and, when the count allows the
     comment (enforce_limits would not refuse it, ``solved``: its challenge was solved) and no
@@ -314,7 +321,12 @@ def count_and_insert(
     One round trip in all: the lock statements and the counting INSERT go as one message,
     which PostgreSQL runs as one transaction (implicit, or the caller's), each statement with
     a snapshot of its own, and the locks are held until it commits. Outside a transaction
-    there is nothing else to send: no BEGIN, no COMMIT."""
+    there is nothing else to send: no BEGIN, no COMMIT.
+
+    ``computed`` is a query of one row, with its parameters, run in the same statement under
+    the name ``computed``; the row's values may name its columns (``new_row``'s
+    ``computed``), as the comment's villages and control lines name the touches statement's:
+    one round trip less. Its parameter names must not be the count's or the row's."""
     params = _count_params(client, phone, row.instance.consultation_id, key, form_digest)
     params.update(row.params)
     params.update(
@@ -325,14 +337,23 @@ def count_and_insert(
         solved=solved,
     )
     # Table and column names come from the model's metadata (planportal.db.new_row).
+    sources = "usage"
+    with_computed = ""
+    if computed is not None:
+        query, computed_params = computed
+        if computed_params.keys() & params.keys():
+            raise ValueError("the computed query's parameters share names with the row's")
+        params.update(computed_params)
+        sources = "usage CROSS JOIN computed"
+        with_computed = f"computed AS ({query}),\n"
     counting_insert = (
-        f"WITH usage AS ({_COUNT_SQL}),\n"  # noqa: S608
-        f"inserted AS (INSERT INTO {row.target} SELECT {row.values} FROM usage"
+        f"WITH usage AS ({_COUNT_SQL}),\n{with_computed}"  # noqa: S608
+        f"inserted AS (INSERT INTO {row.target} SELECT {row.values} FROM {sources}"
         f" WHERE {_ALLOWED_SQL} RETURNING {row.returning})\n"
         "SELECT usage.*, inserted.* FROM usage LEFT JOIN inserted ON true"
     )
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join([*_locks(phone), counting_insert]), params)
+        execute_quoted(cursor, ";\n".join([*_locks(phone), counting_insert]), params)
         select_last_result(cursor)
         result = cursor.fetchone()
     counted = len(Usage.__dataclass_fields__)

@@ -45,6 +45,7 @@ from consultation.photos import (
 from layers.boundary import plan_area
 from layers.models import Feature, Layer, LayerRevision
 from planportal.api_fields import StrictCharField
+from planportal.db import execute_quoted
 from planportal.models import Section
 
 DRAWN_TYPES = ("Point", "LineString", "Polygon")
@@ -527,7 +528,7 @@ def resolve_target(
             missing = "feature_id" if collection_id else "collection_id"
             raise serializers.ValidationError({missing: [_("Choose the map feature again.")]})
         with connection.cursor() as cursor:
-            cursor.execute(PUBLISHED_FEATURE, [feature_id, collection_id, plan.pk])
+            execute_quoted(cursor, PUBLISHED_FEATURE, [feature_id, collection_id, plan.pk])
             row = cursor.fetchone()
         if row is None:
             raise serializers.ValidationError(

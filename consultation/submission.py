@@ -1,15 +1,15 @@
 """Taking in a resident's opinion: one function for the JSON API and the HTML form.
 
 The path is kept lean, because a consultation's last evening brings the crowd. Per comment
-on a section or the whole plan it costs one round trip to PostgreSQL: the advisory locks and
-one statement that counts both rate limits, looks up the Idempotency-Key and the form token
-and stores the comment only when they allow it, which PostgreSQL runs as one transaction
-(abuse.count_and_insert; no BEGIN or COMMIT of their own). A drawn place adds the touches
-statement, a map feature its look-up. Everything else (tokens, the challenge, the photo, the
-fields) is checked in the process, and the consultation with its plan, the version it shows
-and that version's section numbers is kept per process for a few seconds
-(CONSULTATION_CACHE_SECONDS), so it is not read for every comment. Each comment records the
-version it was made on (``Comment.version``).
+it costs one round trip to PostgreSQL: the advisory locks and one statement that counts both
+rate limits, looks up the Idempotency-Key and the form token, works out the villages and
+control lines a drawn place or a map feature touches, and stores the comment only when the
+counts allow it, which PostgreSQL runs as one transaction (abuse.count_and_insert; no BEGIN
+or COMMIT of their own). A map feature adds its look-up. Everything else (tokens, the
+challenge, the photo, the fields) is checked in the process, and the consultation with its
+plan, the version it shows and that version's section numbers is kept per process for a few
+seconds (CONSULTATION_CACHE_SECONDS), so it is not read for every comment. Each comment
+records the version it was made on (``Comment.version``).
 
 The same POST with the same Idempotency-Key gives one comment and the same receipt: the
 earlier comment is found by the counting statement, or, when the repeat would now be refused
@@ -41,11 +41,16 @@ from consultation.public_serializers import (
     Target,
     normalise_body,
 )
-from consultation.touches import Touches, TouchLayers, touch_layers, touches
+from consultation.touches import TouchLayers, touch_layers, touches_query
 from planportal.db import new_row, row_inserted
 from planportal.models import PlanVersion, Section
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+# The comment's columns the touches statement fills in, as the counting INSERT runs it.
+_TOUCHED_COLUMNS = {
+    "villages": "computed.villages",
+    "control_lines": "computed.control_lines",
+}
 
 
 @dataclass(frozen=True)
@@ -179,10 +184,14 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         raise too_quick
     values = serializer.validated_data
     target: Target = values["target"]
+    # Which villages and control lines the place touches is worked out by the statement that
+    # stores the comment (_store): nothing to look up for a comment without a place.
     touched = (
-        touches(kept_touch_layers(consultation), drawn=target.drawn, feature_id=target.feature_id)
+        touches_query(
+            kept_touch_layers(consultation), drawn=target.drawn, feature_id=target.feature_id
+        )
         if target.kind in ("drawn", "feature")
-        else Touches()
+        else None
     )
     comment = Comment(
         consultation=consultation,
@@ -194,8 +203,6 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
         revision_id=target.revision_id,
         feature_id=target.feature_id,
         drawn=target.drawn,
-        villages=touched.villages,
-        control_lines=touched.control_lines,
         name=values.get("name", "").strip(),
         phone=values.get("phone", ""),
         email=values.get("email", ""),
@@ -216,7 +223,7 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
             # Written before the statement that decides: removed again when it stores nothing.
             upload = photo.as_file()
             comment.photo.save(upload.name, upload, save=False)
-        usage = _store(comment, client, key, solved_nonce)
+        usage = _store(comment, client, key, solved_nonce, touched)
         if usage.earlier_id is not None:
             _forget_photo(comment)
             return _replay(Comment.objects.get(pk=usage.earlier_id), data)
@@ -238,13 +245,17 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
     return Submitted(comment)
 
 
-def _store(comment: Comment, client: abuse.Client, key: str, solved_nonce) -> abuse.Usage:
+def _store(
+    comment: Comment, client: abuse.Client, key: str, solved_nonce, touched: tuple | None
+) -> abuse.Usage:
     """Counts the client's and the phone's comments under their advisory locks and stores the
     comment when the limits allow it, in one round trip (abuse.count_and_insert); raises the
-    refusal enforce_limits names otherwise. The usage tells of an earlier comment with the
-    same Idempotency-Key (then nothing was stored). Inside a caller's transaction the
-    statements get a savepoint, so that a refused INSERT leaves that transaction usable."""
-    row = new_row(comment)
+    refusal enforce_limits names otherwise. ``touched`` (touches_query), when given, works
+    out the comment's villages and control lines in the same statement. The usage tells of
+    an earlier comment with the same Idempotency-Key (then nothing was stored). Inside a
+    caller's transaction the statements get a savepoint, so that a refused INSERT leaves
+    that transaction usable."""
+    row = new_row(comment, _TOUCHED_COLUMNS if touched is not None else None)
     nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with nested:
         usage, returned = abuse.count_and_insert(
@@ -254,6 +265,7 @@ def _store(comment: Comment, client: abuse.Client, key: str, solved_nonce) -> ab
             key=key,
             form_digest=comment.form_token_digest,
             solved=solved_nonce is not None,
+            computed=touched,
         )
     if returned is not None:
         row_inserted(row, returned)

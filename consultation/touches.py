@@ -16,35 +16,36 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper
 
 from layers.models import Feature, Layer, LayerRoles
+from planportal.db import execute_quoted
 
 _TOUCHES_SQL = """
     WITH target AS (
         SELECT COALESCE(
-            ST_GeomFromEWKB(%(drawn)s),
-            (SELECT geom FROM {features} WHERE id = %(feature)s)
+            ST_GeomFromEWKB(%(touch_drawn)s),
+            (SELECT geom FROM {features} WHERE id = %(touch_feature)s)
         ) AS geom
     )
     SELECT
         ARRAY(
             SELECT DISTINCT f.name
             FROM {features} f CROSS JOIN target t
-            WHERE f.revision_id = ANY(%(village_revisions)s)
+            WHERE f.revision_id = ANY(%(touch_village_revisions)s)
               AND f.name <> ''
               AND ST_Intersects(f.geom, t.geom)
             ORDER BY 1
-        ),
+        ) AS villages,
         ARRAY(
             SELECT DISTINCT c.code
-            FROM unnest(%(control_revisions)s::bigint[], %(control_codes)s::text[])
+            FROM unnest(%(touch_control_revisions)s::bigint[], %(touch_control_codes)s::text[])
                  AS c(revision_id, code)
             WHERE c.revision_id IN (
                 SELECT f.revision_id
                 FROM {features} f CROSS JOIN target t
-                WHERE f.revision_id = ANY(%(control_revisions)s::bigint[])
+                WHERE f.revision_id = ANY(%(touch_control_revisions)s::bigint[])
                   AND ST_Intersects(f.geom, t.geom)
             )
             ORDER BY 1
-        )
+        ) AS control_lines
 """
 # The control lines in one pass over the features the place's box meets, each tested with
 # ST_Intersects only when it belongs to a control line's revision: as a correlated EXISTS
@@ -91,23 +92,35 @@ def touch_layers(plan_id: int) -> TouchLayers:
     return TouchLayers(tuple(village_revisions), tuple(control_revisions), tuple(control_codes))
 
 
+def touches_query(
+    layers: TouchLayers, drawn: GEOSGeometry | None = None, feature_id: int | None = None
+) -> tuple[str, dict] | None:
+    """The statement ``touches`` runs, with its parameters (named ``touch_*``), for a caller
+    that runs it as part of its own: one row of ``villages`` and ``control_lines``. None
+    when there is nothing to look up (no place, or no such layers): nothing is touched."""
+    if drawn is None and feature_id is None:
+        return None
+    if not layers.village_revisions and not layers.control_revisions:
+        return None
+    params = {
+        "touch_drawn": bytes(drawn.ewkb) if drawn is not None else None,
+        "touch_feature": feature_id,
+        "touch_village_revisions": list(layers.village_revisions),
+        "touch_control_revisions": list(layers.control_revisions),
+        "touch_control_codes": list(layers.control_codes),
+    }
+    return _TOUCHES_SQL.format(features=Feature._meta.db_table), params
+
+
 def touches(
     layers: TouchLayers, drawn: GEOSGeometry | None = None, feature_id: int | None = None
 ) -> Touches:
     """The villages (names) and control lines (layer codes) the target touches; nothing for a
     comment without a place."""
-    if drawn is None and feature_id is None:
+    query = touches_query(layers, drawn, feature_id)
+    if query is None:
         return Touches()
-    if not layers.village_revisions and not layers.control_revisions:
-        return Touches()
-    params = {
-        "drawn": bytes(drawn.ewkb) if drawn is not None else None,
-        "feature": feature_id,
-        "village_revisions": list(layers.village_revisions),
-        "control_revisions": list(layers.control_revisions),
-        "control_codes": list(layers.control_codes),
-    }
     with connection.cursor() as cursor:
-        cursor.execute(_TOUCHES_SQL.format(features=Feature._meta.db_table), params)
+        execute_quoted(cursor, *query)
         villages, control_lines = cursor.fetchone()
     return Touches(list(villages or []), list(control_lines or []))

@@ -1,10 +1,16 @@
 """Small helpers over Django's database cursor that work with psycopg 3 and psycopg2."""
 
+import weakref
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import signals
+
+if is_psycopg3:
+    from psycopg.adapt import Transformer
+    from psycopg.client_cursor import PostgresClientQuery
 
 
 def select_last_result(cursor) -> None:
@@ -16,64 +22,122 @@ def select_last_result(cursor) -> None:
             pass
 
 
+def execute_quoted(cursor, statement: str, params) -> None:
+    """``cursor.execute(statement, params)`` with the values quoted into the statement as the
+    client-side cursor quotes them, by one psycopg Transformer kept per connection.
+
+    psycopg 3 gives each execute() a new Transformer, which looks up the dumper of every
+    value's type afresh (a list's by its elements, a datetime's by its time zone): for a
+    comment's counting INSERT of 49 values that look-up cost three times the quoting itself,
+    120 of 160 us (bench/README.md, comments.py). The kept Transformer has each type's dumper
+    from the first statement on. The quoting is psycopg's own (the connection's escaping), and
+    the statement goes without parameters, so psycopg does not read it for placeholders again."""
+    if not is_psycopg3:
+        cursor.execute(statement, params)
+        return
+    raw = cursor.connection  # psycopg's connection (Django's wrapper passes the attribute on)
+    transformer = _transformers.get(raw)
+    if transformer is None:
+        transformer = _transformers[raw] = Transformer(raw)
+    query = PostgresClientQuery(transformer)
+    query.convert(statement, params)
+    cursor.execute(query.query)
+
+
+# Per psycopg connection (one per thread); gone with the connection.
+_transformers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 @dataclass(frozen=True)
 class NewRow:
     """A new model instance as the parts of its INSERT: ``target`` ("table" (columns)),
-    ``values`` (one placeholder per column, named v0, v1, ...), ``params`` for them and
-    ``returning`` (the columns the database fills in). ``insert_new`` sends them as
-    INSERT ... VALUES; a caller may send them as INSERT ... SELECT with a condition (the
-    database coerces the selected values to the columns' types as it does VALUES)."""
+    ``values`` (one placeholder per column, named v0, v1, ..., NULL for a value that is None,
+    or the SQL expression the caller computes the column with), ``params`` for them,
+    ``returning`` (the columns the database fills in, and the computed ones) and
+    ``returned_fields`` (their fields, in that order). They are sent as INSERT ... VALUES or,
+    with a condition, as INSERT ... SELECT (the database coerces the selected values to the
+    columns' types as it does VALUES)."""
 
     instance: object
     target: str
     values: str
     params: dict
     returning: str
+    returned_fields: tuple
 
 
-def new_row(instance) -> NewRow:
+def new_row(instance, computed: dict[str, str] | None = None) -> NewRow:
     """``instance`` as a NewRow, as ``instance.save()`` would store it as a new row (field
     defaults and ``pre_save`` such as ``auto_now_add`` applied, pre-save signals sent when
     something listens), without Django compiling the INSERT anew on every call: for a model
     of 36 columns that compilation cost more CPU than the rest of a comment's database work
     (bench/README.md, comments.py). The SQL is kept per model and placeholder shape (a
     geometry in another SRID is transformed by its placeholder). For plain models only: no
-    multi-table inheritance, no save() override. Send it, then call ``row_inserted``."""
+    multi-table inheritance, no save() override. Send it, then call ``row_inserted``.
+
+    ``computed`` maps field names to SQL expressions the caller's statement computes them
+    with (its own query's columns, never a value from outside): the row takes them instead of
+    the instance's values, and the INSERT returns them for ``row_inserted`` to set.
+
+    A value that is None is written as NULL into the statement, as psycopg would quote it:
+    the same SQL with fewer parameters, and psycopg keeps its parsed form of a statement only
+    up to 50 parameters (parsing a comment's counting INSERT afresh cost 160 us)."""
     model = type(instance)
     meta = model._meta
+    computed = computed or {}
     if signals.pre_save.has_listeners(model):
         signals.pre_save.send(sender=model, instance=instance, raw=False, using="default")
     columns = _columns.get(model)
     if columns is None:
         columns = _columns[model] = [
-            _Column(field, _passes_through(field), hasattr(field, "get_placeholder"))
+            _Column(field, _passes_through(field), _fixed_placeholder(field))
             for field in meta.local_concrete_fields
             if field is not meta.auto_field
         ]
-    fields = [column.field for column in columns]
-    values = [_db_value(column, instance) for column in columns]
-    placeholders = tuple(
-        column.field.get_placeholder(value, None, connection) if column.placeholder else "%s"
-        for column, value in zip(columns, values, strict=True)
-    )
-    key = (model, placeholders)
+    shape = []  # per column: the caller's expression, NULL, or the value's placeholder
+    values = []
+    for column in columns:
+        field = column.field
+        expression = computed.get(field.attname)
+        if expression is not None:
+            shape.append(expression)
+            continue
+        value = _db_value(column, instance)
+        if value is None:
+            shape.append("NULL")
+            continue
+        values.append(value)
+        shape.append(column.placeholder or field.get_placeholder(value, None, connection))
+    key = (model, tuple(shape))
     parts = _row_sql.get(key)
     if parts is None:
-        quote = connection.ops.quote_name
-        parts = (
-            # Names from the model's metadata, values as parameters.
-            "{} ({})".format(
-                quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
-            ),
-            ", ".join(
-                placeholder.replace("%s", f"%(v{number})s")
-                for number, placeholder in enumerate(placeholders)
-            ),
-            ", ".join(quote(field.column) for field in meta.db_returning_fields),
-        )
-        _row_sql[key] = parts
-    params = {f"v{number}": value for number, value in enumerate(values)}
-    return NewRow(instance, *parts[:2], params, parts[2])
+        parts = _row_sql[key] = _row_parts(model, columns, shape, computed)
+    params = dict(zip(parts[4], values, strict=True))
+    return NewRow(instance, parts[0], parts[1], params, parts[2], parts[3])
+
+
+def _row_parts(model, columns, shape, computed) -> tuple:
+    """The INSERT's parts for one shape of row: target, values, returning, the returned
+    fields, and the names of the parameters in the order of the row's values."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = []
+    placeholders = []
+    for column, placeholder in zip(columns, shape, strict=True):
+        if column.field.attname in computed or placeholder == "NULL":
+            placeholders.append(placeholder)
+            continue
+        names.append(f"v{len(names)}")
+        placeholders.append(placeholder.replace("%s", f"%({names[-1]})s"))
+    returned = tuple(meta.db_returning_fields) + tuple(
+        column.field for column in columns if column.field.attname in computed
+    )
+    # Names from the model's metadata, values as parameters or the caller's SQL.
+    target = "{} ({})".format(
+        quote(meta.db_table), ", ".join(quote(column.field.column) for column in columns)
+    )
+    returning = ", ".join(quote(field.column) for field in returned)
+    return target, ", ".join(placeholders), returning, returned, tuple(names)
 
 
 def row_inserted(row: NewRow, returned) -> None:
@@ -81,7 +145,7 @@ def row_inserted(row: NewRow, returned) -> None:
     instance, marks it stored and sends the post-save signal when something listens."""
     instance = row.instance
     model = type(instance)
-    for field, value in zip(model._meta.db_returning_fields, returned, strict=True):
+    for field, value in zip(row.returned_fields, returned, strict=True):
         setattr(instance, field.attname, value)
     instance._state.adding = False
     instance._state.db = connection.alias
@@ -91,18 +155,7 @@ def row_inserted(row: NewRow, returned) -> None:
         )
 
 
-def insert_new(instance) -> None:
-    """Store a new model instance with one INSERT ... RETURNING (see ``new_row``)."""
-    row = new_row(instance)
-    # Table and column names come from the model's metadata, values are parameters.
-    statement = f"INSERT INTO {row.target} VALUES ({row.values}) RETURNING {row.returning}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(statement, row.params)
-        returned = cursor.fetchone()
-    row_inserted(row, returned)
-
-
-_row_sql: dict[tuple, tuple[str, str, str]] = {}
+_row_sql: dict[tuple, tuple[str, str, str, tuple, tuple]] = {}
 
 
 @dataclass(frozen=True)
@@ -110,8 +163,10 @@ class _Column:
     field: object
     # The value's type that the field stores as it is (see _passes_through), or None.
     plain_type: type | None
-    # The field puts its own placeholder (e.g. ST_Transform(%s, 4326) for a geometry).
-    placeholder: bool
+    # The field's placeholder when it is the same for every value (an array's "%s::type[]"),
+    # or "" when the field has none of its own ("%s") or one that depends on the value (a
+    # geometry in another SRID is transformed by its placeholder): asked of the field.
+    placeholder: str
 
 
 _columns: dict[type, list[_Column]] = {}
@@ -132,6 +187,14 @@ def _passes_through(field) -> type | None:
     ):
         return int
     return None
+
+
+def _fixed_placeholder(field) -> str:
+    if not hasattr(field, "get_placeholder"):
+        return "%s"
+    if isinstance(field, ArrayField):
+        return field.get_placeholder(None, None, connection)  # the array's type cast
+    return ""
 
 
 def _db_value(column: _Column, instance):

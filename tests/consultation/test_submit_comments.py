@@ -325,11 +325,12 @@ def test_the_submit_path_is_a_handful_of_queries(client, consultation, plan):
     # locks + counts + Idempotency-Key look-up + the INSERT when they allow it, in one message
     assert len(statements_of(client, consultation, on_section, "a-key-of-some-length")) == 1
     drawn = payload(consultation, geometry=geojson(Point(112.01, 38.01)), phone="13812345678")
-    # Once per process and consultation: the plan's touch layers; then touches, and the
-    # counting INSERT
-    assert len(statements_of(client, consultation, drawn, "another-key-of-length")) == 3
+    # Once per process and consultation: the plan's touch layers; then the counting INSERT,
+    # which works out the villages and control lines the place touches in the same statement
+    assert len(statements_of(client, consultation, drawn, "another-key-of-length")) == 2
     again = payload(consultation, geometry=geojson(Point(112.02, 38.01)), phone="13912345678")
-    assert len(statements_of(client, consultation, again, "a-third-key-of-length")) == 2
+    assert len(statements_of(client, consultation, again, "a-third-key-of-length")) == 1
+    assert Comment.objects.get(idempotency_key="a-third-key-of-length").villages == ["甲村"]
 
 
 def test_the_comment_endpoint_is_described_in_the_openapi_schema(client):
