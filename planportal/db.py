@@ -3,6 +3,7 @@
 import weakref
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
@@ -176,7 +177,8 @@ def _passes_through(field) -> type | None:
     """For the field classes whose get_db_prep_save gives a value of this exact type back
     unchanged and whose pre_save only reads the attribute: that type. Their conversion was
     two thirds of building a comment's row; every other field, or a value of another type,
-    goes through Django's own conversion."""
+    goes through Django's own conversion. Dates and geometries pass only None through (a
+    comment's unset dates and a comment without a drawn place: a tenth of its row's cost)."""
     if type(field) in (models.CharField, models.TextField, models.EmailField):
         return str
     if type(field) is models.BooleanField:
@@ -186,6 +188,11 @@ def _passes_through(field) -> type | None:
         models.BigAutoField,
     ):
         return int
+    if type(field) in (models.DateTimeField, models.DateField):
+        # auto_now and auto_now_add set the value in pre_save
+        return None if field.auto_now or field.auto_now_add else type(None)
+    if isinstance(field, GeometryField):
+        return type(None)
     return None
 
 

@@ -103,9 +103,9 @@ def a_comment(consultation, **fields) -> Comment:
     )
 
 
-def test_a_new_row_stores_what_save_stores():
+@pytest.mark.parametrize("drawn", [Point(112.0, 38.0, srid=4326), None])
+def test_a_new_row_stores_what_save_stores(drawn):
     consultation = make_consultation(make_plan(slug="new-row-town"))
-    drawn = Point(112.0, 38.0, srid=4326)
     by_row = a_comment(consultation, drawn=drawn, villages=["甲村"], form_token_digest="a")
     row = new_row(by_row)
     # None values (the section, the layer, the feature, the dates not yet set) are NULL in
