@@ -1,6 +1,6 @@
 """Small helpers over Django's database cursor that work with psycopg 3 and psycopg2."""
 
-import weakref
+import threading
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models import GeometryField
@@ -25,7 +25,7 @@ def select_last_result(cursor) -> None:
 
 def execute_quoted(cursor, statement: str, params) -> None:
     """``cursor.execute(statement, params)`` with the values quoted into the statement as the
-    client-side cursor quotes them, by one psycopg Transformer kept per connection.
+    client-side cursor quotes them, by one psycopg Transformer kept per thread and database.
 
     psycopg 3 gives each execute() a new Transformer, which looks up the dumper of every
     value's type afresh (a list's by its elements, a datetime's by its time zone): for a
@@ -37,16 +37,25 @@ def execute_quoted(cursor, statement: str, params) -> None:
         cursor.execute(statement, params)
         return
     raw = cursor.connection  # psycopg's connection (Django's wrapper passes the attribute on)
-    transformer = _transformers.get(raw)
-    if transformer is None:
-        transformer = _transformers[raw] = Transformer(raw)
-    query = PostgresClientQuery(transformer)
+    kept = _kept.by_alias.get(cursor.db.alias)
+    if kept is None or kept[0] is not raw:
+        # A Transformer holds its connection: it is replaced, never kept beside a new one, so
+        # a connection closed and opened again (CONN_MAX_AGE) is not held on to.
+        kept = _kept.by_alias[cursor.db.alias] = (raw, Transformer(raw))
+    query = PostgresClientQuery(kept[1])
     query.convert(statement, params)
     cursor.execute(query.query)
 
 
-# Per psycopg connection (one per thread); gone with the connection.
-_transformers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+class _KeptTransformers(threading.local):
+    """Per thread (Django's connections are per thread): database alias -> (psycopg
+    connection, its Transformer)."""
+
+    def __init__(self):
+        self.by_alias: dict[str, tuple] = {}
+
+
+_kept = _KeptTransformers()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 the statement psycopg's own client-side quoting gives, and a new row (new_row) stores what
 Model.save() stores, with its None values written as NULL and columns the caller computes."""
 
+import gc
+import weakref
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -9,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from consultation.models import Comment
-from planportal.db import _transformers, execute_quoted, new_row, row_inserted
+from planportal.db import execute_quoted, new_row, row_inserted
 from tests.factories import make_consultation, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -62,14 +64,20 @@ def test_a_type_quoted_before_is_quoted_by_its_own_value_again():
             assert cursor.fetchone()[0] == values["numbers"]
 
 
-def test_each_connection_quotes_with_a_transformer_of_its_own():
+def test_each_connection_quotes_with_its_own_transformer_and_lets_the_old_one_go():
     other = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         for wrapper, word in ((connection, "first"), (other, "second"), (connection, "third")):
             with wrapper.cursor() as cursor:
                 execute_quoted(cursor, "SELECT %(a)s", {"a": word})
                 assert cursor.fetchone() == (word,)
-        assert {connection.connection, other.connection} <= set(_transformers)
+        closed = weakref.ref(other.connection)
+        other.close()  # as CONN_MAX_AGE closes it; the next cursor opens a new connection
+        with other.cursor() as cursor:
+            execute_quoted(cursor, "SELECT %(a)s", {"a": "fourth"})
+            assert cursor.fetchone() == ("fourth",)
+        gc.collect()
+        assert closed() is None  # not held by a kept Transformer
     finally:
         other.close()
 
