@@ -119,16 +119,26 @@ def new_row(instance, computed: dict[str, str] | None = None) -> NewRow:
         values.append(value)
         shape.append(column.placeholder or field.get_placeholder(value, None, connection))
     key = (model, tuple(shape))
-    parts = _row_sql.get(key)
-    if parts is None:
-        parts = _row_sql[key] = _row_parts(model, columns, shape, computed)
-    params = dict(zip(parts[4], values, strict=True))
-    return NewRow(instance, parts[0], parts[1], params, parts[2], parts[3])
+    sql = _row_sql.get(key)
+    if sql is None:
+        sql = _row_sql[key] = _row_parts(model, columns, shape, computed)
+    params = dict(zip(sql.names, values, strict=True))
+    return NewRow(instance, sql.target, sql.values, params, sql.returning, sql.returned_fields)
 
 
-def _row_parts(model, columns, shape, computed) -> tuple:
-    """The INSERT's parts for one shape of row: target, values, returning, the returned
-    fields, and the names of the parameters in the order of the row's values."""
+@dataclass(frozen=True)
+class _RowSQL:
+    """The SQL of a NewRow, kept per model and shape of row."""
+
+    target: str
+    values: str
+    returning: str
+    returned_fields: tuple
+    names: tuple  # of the parameters, in the order of the row's values
+
+
+def _row_parts(model, columns, shape, computed) -> _RowSQL:
+    """The INSERT's parts for one shape of row."""
     meta = model._meta
     quote = connection.ops.quote_name
     names = []
@@ -147,7 +157,7 @@ def _row_parts(model, columns, shape, computed) -> tuple:
         quote(meta.db_table), ", ".join(quote(column.field.column) for column in columns)
     )
     returning = ", ".join(quote(field.column) for field in returned)
-    return target, ", ".join(placeholders), returning, returned, tuple(names)
+    return _RowSQL(target, ", ".join(placeholders), returning, returned, tuple(names))
 
 
 def row_inserted(row: NewRow, returned) -> None:
@@ -165,7 +175,7 @@ def row_inserted(row: NewRow, returned) -> None:
         )
 
 
-_row_sql: dict[tuple, tuple[str, str, str, tuple, tuple]] = {}
+_row_sql: dict[tuple, _RowSQL] = {}
 
 
 @dataclass(frozen=True)

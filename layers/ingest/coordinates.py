@@ -40,14 +40,12 @@ def format_coordinate(value: float) -> str:
 def _problem(xy: np.ndarray, index: int, keys: list[str | None]) -> Problem | None:
     """The problem of the first unusable vertex among a feature's coordinates ``xy`` (n x 2),
     None when all are usable."""
-    finite = np.isfinite(xy).all(axis=1)
-    in_range = (np.abs(np.where(np.isfinite(xy), xy, 0)) <= COORDINATE_LIMIT).all(axis=1)
-    bad = np.flatnonzero(~(finite & in_range))
+    bad = np.flatnonzero(~_usable_vertices(xy))
     if not len(bad):
         return None
     vertex = int(bad[0])
     where = feature_where(index, keys)
-    if not finite[vertex]:
+    if not np.isfinite(xy[vertex]).all():
         return problems.error("coordinate_not_finite", vertex=vertex + 1, **where)
     value = max(xy[vertex], key=abs)
     return problems.error(
@@ -68,10 +66,7 @@ def check_coordinates(
         return refused, []
     found: dict[int, Problem] = {}
     xy, rows = shapely.get_coordinates(geometries, return_index=True)
-    usable = np.isfinite(xy).all(axis=1) & (np.abs(np.nan_to_num(xy)) <= COORDINATE_LIMIT).all(
-        axis=1
-    )
-    for index in np.unique(rows[~usable]):
+    for index in np.unique(rows[~_usable_vertices(xy)]):
         # get_coordinates lists the features in order: each one's rows are a slice.
         start, stop = np.searchsorted(rows, index, "left"), np.searchsorted(rows, index, "right")
         found[int(index)] = _problem(xy[start:stop], int(index), keys)
@@ -84,7 +79,14 @@ def check_coordinates(
 
 
 def _all_usable(xy: np.ndarray) -> bool:
+    """``_usable_vertices(xy).all()``, as two reductions over the whole array."""
     return bool(np.isfinite(xy).all()) and (not len(xy) or np.abs(xy).max() <= COORDINATE_LIMIT)
+
+
+def _usable_vertices(xy: np.ndarray) -> np.ndarray:
+    """Per vertex (a row of ``xy``): finite, and within COORDINATE_LIMIT."""
+    finite = np.isfinite(xy)
+    return finite.all(axis=1) & (np.abs(np.where(finite, xy, 0)) <= COORDINATE_LIMIT).all(axis=1)
 
 
 def _wkb_coordinates(wkb: bytes) -> np.ndarray:
