@@ -4,15 +4,19 @@ each took and the machine's load around it, against the 30-minute budget of the 
 The benchmarks make scratch plans, layers and comments and remove them again, but the audit
 trail keeps its row history of them, and an interrupted run leaves them behind: so they run
 on `planportal_bench` (made afresh from `template_postgis`, migrated and given the demo plan),
-never on the database `make run` serves. The database goes at the end (`--keep` keeps it).
+never on the database `make run` serves. Their files (the demo plan's document, comment
+photos) go to a media folder of the run's own, not to the one `make run` serves. Both go at
+the end (`--keep` keeps them).
 
     .venv/bin/python bench/_suite.py [--only tiles_vs_tipg,comments] [--keep]
 """
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -82,7 +86,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated script names, no .py")
     parser.add_argument("--keep", action="store_true", help="keep planportal_bench afterwards")
     args = parser.parse_args()
-    env = bench_environment()
+    env = {**bench_environment(), "MEDIA_ROOT": tempfile.mkdtemp(prefix="planportal-bench-media-")}
     started = time.monotonic()
     print(f"== setting up the database {DATABASE} (load {load()})", flush=True)
     fresh_database(env)
@@ -94,8 +98,11 @@ def main() -> int:
             code = subprocess.run([PYTHON, str(script)], cwd=REPO, env=env).returncode
             rows.append((script.name, time.monotonic() - began, before, load(), code))
     finally:
-        if not args.keep:
+        if args.keep:
+            print(f"kept: the database {DATABASE} and the media folder {env['MEDIA_ROOT']}")
+        else:
             drop_database(env)
+            shutil.rmtree(env["MEDIA_ROOT"], ignore_errors=True)
     total = time.monotonic() - started
     print("\n== summary (load average 1/5/15 min before and after each)")
     print(f"{'benchmark':<24} {'seconds':>8}  {'load before':<15} {'load after':<15} exit")

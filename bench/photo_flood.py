@@ -4,7 +4,8 @@
 
 - Database: a scratch database of its own (``planportal_photo_drill_<pid>``, created from
   ``template_postgis`` on the server of ``DATABASE_URL`` and migrated), with one test plan and
-  an open consultation; dropped at the end. The local database itself is never written.
+  an open consultation; dropped at the end. The local database itself is never written, and
+  the photos stored go to a scratch MEDIA_ROOT, removed at the end.
 - Server: gunicorn as ``make run`` starts it (gunicorn.conf.py: 3 gthread workers x 4
   threads) with the portal's settings, except: one trusted proxy hop, so each client speaks
   for an address of its own (X-Forwarded-For), no minimum fill time, and a per-address limit
@@ -32,8 +33,10 @@ import http.client
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -189,6 +192,9 @@ def main() -> int:
     options = parser.parse_args()
     admin, url, name = scratch_database_url()
     psql(admin, f"CREATE DATABASE {name} TEMPLATE template_postgis")
+    # The photos the server stores go to a folder of the drill's own, not to the media that
+    # `make run` serves; removed with the database.
+    media = tempfile.mkdtemp(prefix="photo-drill-media-")
     server = None
     try:
         consultation = prepare_database(url)
@@ -202,6 +208,7 @@ def main() -> int:
             "TRUSTED_PROXY_HOPS": "1",
             "COMMENT_MIN_FILL_SECONDS": "0",
             "COMMENT_RATE_PER_IP": "2/3600",
+            "MEDIA_ROOT": media,
         }
         server = start_gunicorn(port, env=env)
         big = photo_data_url(6000, 6600, "PNG")
@@ -233,6 +240,7 @@ def main() -> int:
     finally:
         if server is not None:
             stop(server)
+        shutil.rmtree(media, ignore_errors=True)
         if not options.keep_database:
             psql(admin, f"DROP DATABASE IF EXISTS {name}")
 
