@@ -40,7 +40,15 @@ from _database import vacuum  # noqa: E402
 from django.db import connection  # noqa: E402
 from tiles_vs_tipg import owner_connection, start_tipg  # noqa: E402
 
-from layers.models import Feature, Layer, LayerRevision, PublicPolicy, RevisionStatus  # noqa: E402
+from layers.models import (  # noqa: E402
+    Feature,
+    FeatureDoc,
+    Layer,
+    LayerRevision,
+    PublicPolicy,
+    RevisionStatus,
+)
+from layers.ogc.docs import write_feature_docs  # noqa: E402
 from layers.summary import summarise  # noqa: E402
 
 COLLECTION = "bench-ogc-parcels"
@@ -126,7 +134,9 @@ def make_layer(count: int) -> tuple[Layer, int]:
         )
     summarise(revision.pk)
     Layer.objects.filter(pk=layer.pk).update(published_revision=revision)
-    vacuum(Feature)
+    # What the publish's job does first (layers/tasks.py bake_tiles): the features' texts.
+    write_feature_docs(revision.pk)
+    vacuum(Feature, FeatureDoc)
     return layer, revision.pk
 
 
@@ -134,7 +144,7 @@ def remove_layer() -> None:
     for layer in Layer.objects.filter(collection_id=COLLECTION):
         Layer.objects.filter(pk=layer.pk).update(published_revision=None)
         layer.delete()
-    vacuum(Feature, LayerRevision)
+    vacuum(Feature, FeatureDoc, LayerRevision)
 
 
 def make_tipg_table(owner, revision_id: int) -> None:

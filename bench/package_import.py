@@ -178,6 +178,7 @@ def clean_up() -> None:
             f"UPDATE layers_layer SET published_revision_id = NULL WHERE id IN ({layers})", [SLUG]
         )  # noqa: E501
         cursor.execute(f"DELETE FROM layers_feature WHERE revision_id IN ({revisions})", [SLUG])
+        cursor.execute(f"DELETE FROM layers_featuredoc WHERE revision_id IN ({revisions})", [SLUG])
         cursor.execute(f"DELETE FROM layers_layerrevision WHERE id IN ({revisions})", [SLUG])
         cursor.execute(f"DELETE FROM layers_layer WHERE id IN ({layers})", [SLUG])
     with as_owner(), connection.cursor() as cursor:

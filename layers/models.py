@@ -367,6 +367,21 @@ class Feature(models.Model):
         return self.name or f"#{self.pk}"
 
 
+class FeatureDoc(models.Model):
+    """A feature of a published revision as the OGC API items answer writes it in CRS84,
+    made once after the publish (layers/ogc/docs.py) instead of by ST_AsGeoJSON per request:
+    the GeoJSON Feature up to the end of its properties' text, both closing braces left off, so
+    the layer's data mark (which may change without a new revision) is added when it is sent
+    (layers/ogc/features.py). The bbox, filters and order are still found on Feature; the
+    page reads these by id, and a feature without one is written as before."""
+
+    fid = models.BigIntegerField(primary_key=True)  # Feature.id
+    revision = models.ForeignKey(LayerRevision, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    # The properties are empty ("properties":{ ends the text): the mark comes without a comma.
+    bare = models.BooleanField()
+
+
 class TileBake(models.Model):
     """What layers/tiles/bake.py built for a published revision, so its tiles need less (or no)
     SQL: the tile rows with their attributes ready (TileRow, ``has_rows``) and the overview

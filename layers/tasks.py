@@ -8,6 +8,7 @@ from procrastinate.contrib.django import app
 
 from layers import geopackage
 from layers.models import PackageJob, UploadJob
+from layers.ogc.docs import prune_feature_docs, write_feature_docs
 from layers.packages.service import (
     PACKAGE_QUEUE,
     PACKAGE_TASK,
@@ -78,12 +79,17 @@ def build_geopackage(plan_id: int) -> None:
 
 @app.task(name=BAKE_TASK, queue=BAKE_QUEUE)
 def bake_tiles(revision_id: int) -> None:
-    """The tiles of a just-published revision (layers/tiles/bake.py)."""
+    """What serves a just-published revision faster: its features' OGC API texts
+    (layers/ogc/docs.py, seconds), then its tiles (layers/tiles/bake.py, minutes for a
+    million parcels)."""
+    write_feature_docs(revision_id)
     bake_revision(revision_id)
 
 
 @app.periodic(cron="17 * * * *", periodic_id="tile-bake-upkeep")
 @app.task(name="layers.prune_tile_bakes", queue=UPKEEP_QUEUE, queueing_lock="prune_tile_bakes")
 def prune_tile_bakes(timestamp: int) -> None:
-    """Hourly: the tile bakes no layer serves any more (layers/tiles/bake.py)."""
+    """Hourly: the tile bakes and feature docs no layer serves any more (layers/tiles/bake.py,
+    layers/ogc/docs.py)."""
     prune_bakes()
+    prune_feature_docs()

@@ -3,7 +3,9 @@ an items request costs its feature statement and not also the ORM's read of the 
 plan and its revision (1-2 ms of a 10 ms request: bench/README.md, OGC API items).
 
 What is kept is what the items answer depends on besides the features: the published
-revision, the data mark and notice, and the revision's queryables. Only layers whose features
+revision, the data mark and notice, the revision's queryables and whether its features'
+texts are written (layers/ogc/docs.py; a page written within LAYER_LOOKUP_SECONDS of them
+makes its features itself, with the same bytes). Only layers whose features
 may be downloaded (``Layer.objects.with_features()``) are ever kept; anything else is looked
 up again each time and answers 404. Saving or deleting a layer or a plan in this process
 clears the lookup at once and again when the transaction commits (receivers connected in
@@ -15,9 +17,10 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from layers.marks import data_notice, mark_properties
-from layers.models import Layer
+from layers.models import FeatureDoc, Layer
 from layers.ogc.queryables import Queryables, queryables_of
 from layers.tiles.lookup import LAYER_LOOKUP_SECONDS
 
@@ -35,17 +38,22 @@ class ItemsSource:
     as_multi: bool
     # Some feature has the mark's key (SJZT) itself: then the mark is merged as jsonb.
     carries_mark_key: bool = True
+    # The revision's features have their FeatureDoc texts (layers/ogc/docs.py).
+    has_docs: bool = False
 
 
 _sources: dict[str, tuple[float, ItemsSource]] = {}
 
 
 def downloadable_layer(collection_id: str) -> Layer | None:
-    """The published layer whose features the public may download, with its revision; None
-    for a tiles-only, generalised, unpublished or unknown one."""
+    """The published layer whose features the public may download, with its revision and
+    ``has_docs`` (its features' texts are written: layers/ogc/docs.py); None for a
+    tiles-only, generalised, unpublished or unknown one."""
+    docs = FeatureDoc.objects.filter(revision_id=OuterRef("published_revision_id"))
     return (
         Layer.objects.with_features()
         .select_related("published_revision")
+        .annotate(has_docs=Exists(docs))
         .filter(collection_id=collection_id)
         .first()
     )
@@ -71,6 +79,7 @@ def items_source(collection_id: str) -> ItemsSource | None:
         queryables=queryables,
         as_multi=summary.mixes_single_and_multi,
         carries_mark_key=summary.carries_mark_key,
+        has_docs=layer.has_docs,
     )
     _sources[collection_id] = (now + LAYER_LOOKUP_SECONDS, source)
     return source

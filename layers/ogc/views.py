@@ -348,6 +348,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         query.crs,
         source.mark,
         source.carries_mark_key,
+        source.has_docs,
     )
     if page.matched is None and not page.more:
         # An empty page past the end: the count places the prev link on the last page.

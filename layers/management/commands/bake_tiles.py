@@ -1,12 +1,14 @@
 """``manage.py bake_tiles [COLLECTION_ID ...]``: bakes the tiles of the published revisions
-(layers/tiles/bake.py), of every public layer or of those named. What a publish queues as a
+(layers/tiles/bake.py) and writes their features' OGC API texts (layers/ogc/docs.py), of every
+public layer or of those named. What a publish queues as a
 job, for a server without a worker, after a change of a layer's tile settings, or to make sure.
 Safe to run again: a revision already baked with the layer's settings is left as it is.
-``--prune`` then deletes the bakes no layer serves any more."""
+``--prune`` then deletes the bakes and texts no layer serves any more."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from layers.models import Layer
+from layers.ogc.docs import prune_feature_docs, write_feature_docs
 from layers.tiles.bake import bake_revision, prune_bakes
 
 
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         # -v 0 (make run, after every start): bake what is missing, say nothing.
         say = self.stdout.write if options["verbosity"] else (lambda line: None)
         for layer in layers:
+            written = write_feature_docs(layer.published_revision_id)
+            if written:
+                say(f"{layer.collection_id}: OGC API texts of {written} features written")
             bake = bake_revision(layer.published_revision_id)
             if bake is None:
                 say(f"{layer.collection_id}: not baked (generalised)")
@@ -45,3 +50,4 @@ class Command(BaseCommand):
                 )
         if prune:
             self.stdout.write(f"pruned {prune_bakes()} bakes nobody serves any more")
+            self.stdout.write(f"pruned {prune_feature_docs()} feature texts nobody serves any more")
