@@ -15,7 +15,7 @@ import shapely
 from . import problems
 from .landuse import LANDUSE_CODE_FIELDS, landuse_codes
 from .limits import limit
-from .problems import Problem, feature_where
+from .problems import ManyFeatures, Problem, Severity, feature_where
 
 # shapely type ids: 0 Point, 1 LineString, 2 LinearRing, 3 Polygon, 4 MultiPoint,
 # 5 MultiLineString, 6 MultiPolygon, 7 GeometryCollection
@@ -137,24 +137,20 @@ def check_extent(
     keys: list[str | None],
     *,
     official: bool = True,
-) -> list[Problem]:
+) -> list[ManyFeatures]:
     """Features beyond the plan's area: errors against the official township boundary,
-    warnings against an approximate extent (示意范围), which may be wrong where they lie."""
+    warnings against an approximate extent (示意范围), which may be wrong where they lie.
+    A layer larger than the plan has them on most of its features: made into Problems only
+    as far as the log keeps them."""
     if plan_extent is None or plan_extent.is_empty:
         return []
     area = plan_extent.buffer(EXTENT_TOLERANCE_DEGREES)
     shapely.prepare(area)
     present = ~(shapely.is_missing(geometries_4326) | shapely.is_empty(geometries_4326))
-    outside = present & ~shapely.intersects(area, geometries_4326)
+    outside = np.flatnonzero(present & ~shapely.intersects(area, geometries_4326))
     if official:
-        return [
-            problems.error("geometry_outside", **feature_where(index, keys))
-            for index in np.flatnonzero(outside)
-        ]
-    return [
-        problems.warning("geometry_outside_approximate", **feature_where(index, keys))
-        for index in np.flatnonzero(outside)
-    ]
+        return problems.many_features("geometry_outside", Severity.ERROR, outside, keys)
+    return problems.many_features("geometry_outside_approximate", Severity.WARNING, outside, keys)
 
 
 def check_required_fields(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
@@ -282,6 +283,44 @@ MAX_LISTED_PER_CODE = 100
 MAX_KEPT_PER_CODE = 1000
 
 
+@dataclass(frozen=True)
+class ManyFeatures:
+    """One kind of problem on many features of a batch, made into Problems only as far as a
+    ProblemLog keeps them: a million parcels outside an approximate plan extent cost a million
+    objects, and 4-5 s of a 20 s upload, when only MAX_KEPT_PER_CODE are kept
+    (bench/README.md, ingest)."""
+
+    code: str
+    severity: Severity
+    indexes: np.ndarray  # 0-based, in the batch
+    keys: list[str | None]  # the batch's keys
+    offset: int = 0  # the batch's place in the file: added to every feature number
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == Severity.ERROR
+
+    def first(self, count: int) -> list[Problem]:
+        """The first ``count`` of them as Problems, numbered as features of the file."""
+        made = []
+        for index in self.indexes[:count]:
+            where = feature_where(index, self.keys)
+            where["feature"] += self.offset
+            made.append(_make(self.code, self.severity, where))
+        return made
+
+
+def many_features(code: str, severity: Severity, indexes: np.ndarray, keys) -> list:
+    """The problem ``code`` of the features at ``indexes`` (0-based; with their ``keys``), as
+    a list to extend a batch's problems with (empty when there are none)."""
+    if code not in MESSAGES:
+        raise KeyError(f"unknown problem code {code}")
+    return [ManyFeatures(code, severity, indexes, keys)] if len(indexes) else []
+
+
 @dataclass
 class ProblemLog:
     """Problems in the order they were found, with totals per severity. Of each kind the
@@ -304,9 +343,19 @@ class ProblemLog:
         self._kept[problem.code] += 1
         self.problems.append(problem)
 
-    def extend(self, problems: "list[Problem]") -> None:
+    def extend(self, problems: "list[Problem | ManyFeatures]") -> None:
         for problem in problems:
-            self.add(problem)
+            if isinstance(problem, ManyFeatures):
+                self._add_many(problem)
+            else:
+                self.add(problem)
+
+    def _add_many(self, many: ManyFeatures) -> None:
+        self._any_error = self._any_error or many.is_error
+        made = many.first(max(0, MAX_KEPT_PER_CODE - self._kept[many.code]))
+        self._kept[many.code] += len(made)
+        self.problems.extend(made)
+        self.omitted[many.code] += len(many) - len(made)
 
     @property
     def errors(self) -> list[Problem]:

@@ -50,7 +50,7 @@ from .prepare import (
     to_4326,
     to_shapely,
 )
-from .problems import Problem, ProblemLog
+from .problems import ManyFeatures, Problem, ProblemLog
 from .reader import Batch, LayerStream
 from .write import copy_features, copy_rows, escape, finish_revision, start_revision
 
@@ -110,12 +110,16 @@ def survey(stream: LayerStream, key_source: str | None) -> Survey:
     return Survey(count, refused, found, bounds, families, vertices)
 
 
-def shifted(found: list[Problem], offset: int) -> list[Problem]:
+def shifted(found: list[Problem | ManyFeatures], offset: int) -> list[Problem | ManyFeatures]:
     """Problems of a batch, numbered as features of the whole file."""
     if not offset:
         return found
     return [
-        dataclasses.replace(p, feature=p.feature + offset) if p.feature is not None else p
+        dataclasses.replace(p, offset=p.offset + offset)
+        if isinstance(p, ManyFeatures)
+        else dataclasses.replace(p, feature=p.feature + offset)
+        if p.feature is not None
+        else p
         for p in found
     ]
 

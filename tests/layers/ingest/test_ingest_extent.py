@@ -7,7 +7,8 @@ import pyogrio
 import pytest
 import shapely
 
-from layers.ingest import open_source, prepare_layer
+from layers.ingest import open_source, prepare_layer, problems, reader
+from layers.ingest.pipeline import Target, ingest_file
 from layers.ingest.problems import Severity
 from layers.models import DataStatus
 from tests.factories import make_layer, square
@@ -84,3 +85,24 @@ def test_a_schematic_township_layer_is_no_official_boundary(tmp_path, demo_plan)
     result = prepared(tmp_path, demo_plan, [IN_BOTH, FAR_EAST])
     assert outside(result) == [("geometry_outside_approximate", 2, Severity.WARNING)]
     assert not result.rejected
+
+
+def test_a_layer_mostly_beyond_the_extent_keeps_the_first_warnings_and_counts_the_rest(
+    tmp_path, demo_plan, monkeypatch
+):
+    # Batches of 4 and 5 kept per kind: features 2-12 lie beyond the extent, over 3 batches.
+    monkeypatch.setattr(problems, "MAX_KEPT_PER_CODE", 5)
+    defaults = reader.LayerStream.batches.__defaults__
+    monkeypatch.setattr(reader.LayerStream.batches, "__defaults__", (defaults[0], 4))
+    layer = parcels_layer(demo_plan, "extent-many")
+    path = upload(tmp_path, [IN_BOTH] + [FAR_EAST] * 11)
+    result = ingest_file(path, Target(demo_plan, layer.collection_id, key_field="BSM"))
+    assert result.revision is not None
+    log = result.prepared.log
+    assert outside(log) == [
+        ("geometry_outside_approximate", n, Severity.WARNING) for n in range(2, 7)
+    ]
+    assert [p.params["key"] for p in log.problems if p.feature == 6] == ["B006"]
+    assert log.omitted["geometry_outside_approximate"] == 6
+    stored = [p for p in result.revision.problems if p["code"] == "geometry_outside_approximate"]
+    assert [p["feature"] for p in stored] == [2, 3, 4, 5, 6]
