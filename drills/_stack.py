@@ -40,7 +40,10 @@ STATIC_ROOT = {static!r}
 
 def production_environment(folder: Path) -> dict[str, str]:
     """The environment of the drill's servers: production settings with the overlay above,
-    and the static files collected for them."""
+    the static files collected for them, and a media folder of their own in ``folder`` (what
+    they store never reaches the media that `make run` serves)."""
+    media = folder / "media"
+    media.mkdir(exist_ok=True)
     (folder / "drill_settings.py").write_text(
         SETTINGS_OVERLAY.format(static=str(folder / "static"))
     )
@@ -54,6 +57,7 @@ def production_environment(folder: Path) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "GUNICORN_ACCESS_LOG": "",
+        "MEDIA_ROOT": str(media),
     }
     collect_static(env)
     return env
@@ -68,15 +72,22 @@ def database_url(name: str, port: int = 5432) -> str:
 
 
 @contextmanager
-def demo_database(name: str, port: int = 5432):
+def demo_database(name: str, port: int = 5432, media_root: Path | None = None):
     """A database of its own on the server at ``port`` (the local cluster, or a drill's own:
     drills/_cluster.py), from the template the tests use, migrated and with the demo plan
-    loaded; dropped afterwards. Nothing a drill writes reaches the portal's database."""
+    loaded; dropped afterwards. Nothing a drill writes reaches the portal's database, nor its
+    media: the demo plan's document goes to ``media_root`` (the drill servers' own), or to a
+    folder removed afterwards."""
     base = ["-h", DATABASE_HOST, "-p", str(port), "-U", "planportal"]
     subprocess.run(["dropdb", *base, "--if-exists", name], check=True)
     subprocess.run(["createdb", *base, "-T", "template_postgis", name], check=True)
+    scratch = None if media_root else Path(tempfile.mkdtemp(prefix="drill-media-"))
     try:
-        env = {**os.environ, "DATABASE_URL": database_url(name, port)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(name, port),
+            "MEDIA_ROOT": str(media_root or scratch),
+        }
         for command in (["migrate", "--noinput", "-v", "0"], ["load_demo_plan"]):
             subprocess.run(
                 [PYTHON, "manage.py", *command],
@@ -88,6 +99,8 @@ def demo_database(name: str, port: int = 5432):
         yield database_url(name, port)
     finally:
         subprocess.run(["dropdb", *base, "--if-exists", "--force", name], check=False)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def collect_static(env: dict) -> None:

@@ -207,9 +207,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="drill-multinode-"))
     folder.chmod(0o755)  # nginx's workers read the static files collected in it
     env = production_environment(folder)
-    media = folder / "media"  # what every node and worker reaches (NFS, or S3 by settings)
-    media.mkdir()
-    env["MEDIA_ROOT"] = str(media)
+    media = Path(env["MEDIA_ROOT"])  # what every node and worker reaches (NFS, or S3)
     receipts_file = folder / "receipts.txt"
     # Django's connections use UTC: with the server's default the same, Django sends no SET
     # TIME ZONE on each new connection (a session setting, as transaction pooling goes).
@@ -217,7 +215,7 @@ def main() -> int:
 
     with (
         private_cluster(timezone) as primary,
-        demo_database(DATABASE, primary.port) as direct,
+        demo_database(DATABASE, primary.port, media) as direct,
         streaming_replica(primary) as replica,
         pgbouncer(
             {
