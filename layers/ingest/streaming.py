@@ -114,14 +114,15 @@ def shifted(found: list[Problem | ManyFeatures], offset: int) -> list[Problem | 
     """Problems of a batch, numbered as features of the whole file."""
     if not offset:
         return found
-    return [
-        dataclasses.replace(p, offset=p.offset + offset)
-        if isinstance(p, ManyFeatures)
-        else dataclasses.replace(p, feature=p.feature + offset)
-        if p.feature is not None
-        else p
-        for p in found
-    ]
+    return [_shifted(problem, offset) for problem in found]
+
+
+def _shifted(problem: Problem | ManyFeatures, offset: int) -> Problem | ManyFeatures:
+    if isinstance(problem, ManyFeatures):
+        return dataclasses.replace(problem, offset=problem.offset + offset)
+    if problem.feature is None:  # a problem of the file or of a field
+        return problem
+    return dataclasses.replace(problem, feature=problem.feature + offset)
 
 
 @dataclass

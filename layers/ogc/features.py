@@ -310,7 +310,7 @@ def feature_by_id(
 ) -> str | None:
     """The feature as GeoJSON text in `crs` (multi-part and marked as in `feature_page`), or
     None when it is not part of this revision."""
-    made = _feature_sql(as_multi, crs, mark, (), carries_mark_key, from_docs=False)
+    made = _feature_sql(as_multi, crs, mark, (), carries_mark_key)
     sql = f"""
         SELECT {made.feature}
         FROM (SELECT {made.columns} FROM layers_feature f

@@ -45,18 +45,14 @@ class ItemsSource:
 _sources: dict[str, tuple[float, ItemsSource]] = {}
 
 
+def _downloadable_layers():
+    return Layer.objects.with_features().select_related("published_revision")
+
+
 def downloadable_layer(collection_id: str) -> Layer | None:
-    """The published layer whose features the public may download, with its revision and
-    ``has_docs`` (its features' texts are written: layers/ogc/docs.py); None for a
-    tiles-only, generalised, unpublished or unknown one."""
-    docs = FeatureDoc.objects.filter(revision_id=OuterRef("published_revision_id"))
-    return (
-        Layer.objects.with_features()
-        .select_related("published_revision")
-        .annotate(has_docs=Exists(docs))
-        .filter(collection_id=collection_id)
-        .first()
-    )
+    """The published layer whose features the public may download, with its revision; None
+    for a tiles-only, generalised, unpublished or unknown one."""
+    return _downloadable_layers().filter(collection_id=collection_id).first()
 
 
 def items_source(collection_id: str) -> ItemsSource | None:
@@ -66,7 +62,10 @@ def items_source(collection_id: str) -> ItemsSource | None:
     cached = _sources.get(collection_id)
     if cached is not None and cached[0] > now:
         return cached[1]
-    layer = downloadable_layer(collection_id)
+    # Whether the revision's features' texts are written, in the same query.
+    docs = FeatureDoc.objects.filter(revision_id=OuterRef("published_revision_id"))
+    layers = _downloadable_layers().annotate(has_docs=Exists(docs))
+    layer = layers.filter(collection_id=collection_id).first()
     if layer is None:
         _sources.pop(collection_id, None)
         return None

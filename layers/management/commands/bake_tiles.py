@@ -1,7 +1,7 @@
 """``manage.py bake_tiles [COLLECTION_ID ...]``: bakes the tiles of the published revisions
 (layers/tiles/bake.py) and writes their features' OGC API texts (layers/ogc/docs.py), of every
-public layer or of those named. What a publish queues as a
-job, for a server without a worker, after a change of a layer's tile settings, or to make sure.
+public layer or of those named. What a publish queues as a job, for a server without a worker,
+after a change of a layer's tile settings, or to make sure.
 Safe to run again: a revision already baked with the layer's settings is left as it is.
 ``--prune`` then deletes the bakes and texts no layer serves any more."""
 
