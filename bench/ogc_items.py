@@ -68,6 +68,8 @@ BOX_METRES = 1000
 CENTRE = (111.0, 37.9)  # replaced by the plan's own centre
 METRES_PER_DEGREE = 111_320.0
 
+# The box as the portal asks the feature table's one GiST index, on geom_3857 (layers
+# migration 0011); the floor with a GiST index on geom instead took as long (bench/README.md).
 FLOOR_SQL = """
 SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(j, ','), '') || ']}'
 FROM (
@@ -75,7 +77,7 @@ FROM (
          || ',"properties":' || f.properties::text || '}' AS j
   FROM layers_feature f
   WHERE f.revision_id = %(rev)s
-    AND f.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)
+    AND f.geom_3857 && layers_mercator_box(ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326))
     AND ST_Intersects(f.geom, ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326))
   ORDER BY f.id LIMIT %(limit)s) s
 """
@@ -250,6 +252,11 @@ def features_in(port: int, path: str) -> int:
 def sql_fetcher(conninfo: str, revision_id: int):
     def factory():
         conn = psycopg.connect(conninfo, autocommit=True)
+        # As the portal's page statement runs (planportal/db.py SMALL_STATEMENT_SETTINGS): by
+        # default PostgreSQL gives the floor a parallel plan at 200,000 parcels, 20 ms a page
+        # instead of 3.
+        conn.execute("SET jit = off")
+        conn.execute("SET max_parallel_workers_per_gather = 0")
 
         def fetch(box):
             params = dict(rev=revision_id, x0=box[0], y0=box[1], x1=box[2], y1=box[3], limit=LIMIT)

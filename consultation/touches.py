@@ -6,7 +6,7 @@ layers.models.LayerRoles: village areas (村庄分类 polygons; their feature na
 and control lines (永久基本农田, 生态保护红线, 城镇开发边界, 洪涝风险控制线; their layer codes are
 recorded). ``touch_layers`` finds those layers through ``Layer.objects.public()`` (the
 submission keeps the answer with the consultation for a few seconds); ``touches`` intersects the
-place with their published revisions in one statement, through the GiST index.
+place with their published revisions in one statement, through the GiST index on geom_3857.
 """
 
 from dataclasses import dataclass, field
@@ -19,11 +19,13 @@ from layers.models import Feature, Layer, LayerRoles
 from planportal.db import execute_quoted
 
 _TOUCHES_SQL = """
-    WITH target AS (
+    WITH place AS (
         SELECT COALESCE(
             ST_GeomFromEWKB(%(touch_drawn)s),
             (SELECT geom FROM {features} WHERE id = %(touch_feature)s)
         ) AS geom
+    ), target AS (
+        SELECT geom, layers_mercator_box(geom) AS box FROM place
     )
     SELECT
         ARRAY(
@@ -31,7 +33,7 @@ _TOUCHES_SQL = """
             FROM {features} f CROSS JOIN target t
             WHERE f.revision_id = ANY(%(touch_village_revisions)s)
               AND f.name <> ''
-              AND ST_Intersects(f.geom, t.geom)
+              AND f.geom_3857 && t.box AND ST_Intersects(f.geom, t.geom)
             ORDER BY 1
         ) AS villages,
         ARRAY(
@@ -42,7 +44,7 @@ _TOUCHES_SQL = """
                 SELECT f.revision_id
                 FROM {features} f CROSS JOIN target t
                 WHERE f.revision_id = ANY(%(touch_control_revisions)s::bigint[])
-                  AND ST_Intersects(f.geom, t.geom)
+                  AND f.geom_3857 && t.box AND ST_Intersects(f.geom, t.geom)
             )
             ORDER BY 1
         ) AS control_lines

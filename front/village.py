@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from front.search import CODE_PROPERTY
-from layers.models import Feature, Layer, PublicPolicy
+from layers.models import Feature, Layer, MercatorBox, PublicPolicy
 from layers.point_report import _mark_words, _marked, report_at
 from planportal.models import Plan, Section
 
@@ -217,7 +217,11 @@ def _inside_area(plan: Plan, village: Village) -> list[str]:
         return []
     layers = {layer.published_revision_id: layer for layer in _other_layers(plan, village)}
     features = (
-        Feature.objects.filter(revision_id__in=list(layers), geom__intersects=village.area.geom)
+        Feature.objects.filter(
+            revision_id__in=list(layers),
+            geom_3857__bboverlaps=MercatorBox(village.area.geom),
+            geom__intersects=village.area.geom,
+        )
         .exclude(name="")
         .order_by("revision_id", "name")[:MAX_AREA_FEATURES]
     )

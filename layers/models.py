@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
+from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.postgres.indexes import GistIndex
 from django.db import connections, router
 from django.db.models.functions import Upper
@@ -347,7 +348,11 @@ class Feature(models.Model):
     revision = models.ForeignKey(
         LayerRevision, on_delete=models.CASCADE, related_name="features", db_constraint=False
     )
-    geom = models.GeometryField(_("geometry"), srid=4326)
+    # No index of its own: the one GiST index is geom_3857's, and readers by place in lon/lat
+    # ask it with layers_mercator_box(their lon/lat geometry) (migration 0011). Web Mercator
+    # maps a lon/lat box onto a box, so the candidates are the same; a second GiST index cost
+    # a quarter of the ingest's time (bench/README.md, ingest.py).
+    geom = models.GeometryField(_("geometry"), srid=4326, spatial_index=False)
     # Web Mercator copy kept by PostgreSQL itself, so tiles never transform per request.
     geom_3857 = models.GeneratedField(
         expression=Transform("geom", 3857),
@@ -365,6 +370,20 @@ class Feature(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+
+class MercatorBox(models.Func):
+    """The Web Mercator box of a lon/lat geometry, which the GiST index on
+    ``Feature.geom_3857`` answers: ``geom_3857__bboverlaps=MercatorBox(g)`` finds what
+    ``geom__bboverlaps=g`` would (layers migration 0011)."""
+
+    function = "layers_mercator_box"
+    output_field = models.GeometryField(srid=3857)
+
+    def __init__(self, lonlat, **extra):
+        if isinstance(lonlat, GEOSGeometry):
+            lonlat = models.Value(lonlat, output_field=models.GeometryField(srid=4326))
+        super().__init__(lonlat, **extra)
 
 
 class FeatureDoc(models.Model):

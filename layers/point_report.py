@@ -27,6 +27,7 @@ _POLYGONS_SQL = """
     SELECT f.revision_id, f.id, f.name, f.category
     FROM layers_feature f
     WHERE f.revision_id = ANY(%(revisions)s)
+      AND f.geom_3857 && layers_mercator_box(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
       AND ST_Intersects(f.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
     ORDER BY f.revision_id, f.id
 """

@@ -14,6 +14,15 @@ if is_psycopg3:
     from psycopg.client_cursor import PostgresClientQuery
 
 
+# Run before a public read's statement in the same simple-query message, so both hold for that
+# statement only (SET LOCAL, in the message's implicit transaction); then select_last_result.
+# Such a statement (a tile, a page of OGC API items) costs a few milliseconds: JIT costs more
+# than it saves, and a parallel worker takes longer to start than the statement's work (10 ms
+# of a 3 ms page of 1,000 parcels), and with several clients halves the throughput
+# (bench/README.md: tiles_vs_tipg.py, OGC API items).
+SMALL_STATEMENT_SETTINGS = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;"
+
+
 def select_last_result(cursor) -> None:
     """After one execute() of several statements (e.g. an advisory lock, then a count), make
     fetch*() read the LAST statement's result: psycopg 3 keeps every statement's result and

@@ -166,7 +166,8 @@ REFERENCE_SQL = """
     SELECT ST_AsBinary(ST_Transform(
         CASE WHEN ST_Dimension(f.geom) = 2 THEN ST_Boundary(f.geom) ELSE f.geom END, %s::integer))
     FROM layers_feature f
-    WHERE f.revision_id = %s AND f.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
+    WHERE f.revision_id = %s
+      AND f.geom_3857 && layers_mercator_box(ST_MakeEnvelope(%s, %s, %s, %s, 4326))
 """
 # How far around the samples (degrees, about 2 km) published features are fetched: further
 # away, nothing lines up anyway.

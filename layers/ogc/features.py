@@ -16,6 +16,7 @@ from layers.models import DATA_MARK_FIELD, public_reads
 from layers.ogc.crs import CRS84, STORAGE_SRID, SupportedCrs
 from layers.ogc.params import Envelope
 from layers.ogc.selection import Selection
+from planportal.db import SMALL_STATEMENT_SETTINGS, select_last_result
 
 # $geometry is the stored geometry (made multi-part when the revision mixes single and multi
 # parts: RevisionSummary.mixes_single_and_multi, stored on the revision) put into the answer's
@@ -57,17 +58,18 @@ FROM_DOC = Template("""
             SELECT g.id, g.geom, g.properties FROM layers_feature g WHERE g.id = f.id) f) f))
 """)
 
-# `&&` lets the GiST index on geom pick the candidates; ST_Intersects then decides exactly.
+# `&&` lets the GiST index on geom_3857 pick the candidates (the box in Web Mercator:
+# layers migration 0011); ST_Intersects then decides exactly.
 ENVELOPE_FILTER = (
-    "(f.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+    "(f.geom_3857 && layers_mercator_box(ST_MakeEnvelope(%s, %s, %s, %s, 4326))"
     " AND ST_Intersects(f.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326)))"
 )
 # A box in another CRS (bbox-crs): the index picks candidates by the box put into 4326 (its
 # edges densified first, as they curve there, and widened by about 10 cm), and the test is
 # made exactly in the box's own CRS.
 FOREIGN_ENVELOPE_FILTER = (
-    "(f.geom && ST_Expand(ST_Transform(ST_Segmentize("
-    "ST_MakeEnvelope(%s, %s, %s, %s, %s::integer), %s), 4326), 0.000001)"
+    "(f.geom_3857 && layers_mercator_box(ST_Expand(ST_Transform(ST_Segmentize("
+    "ST_MakeEnvelope(%s, %s, %s, %s, %s::integer), %s), 4326), 0.000001))"
     " AND ST_Intersects(ST_Transform(f.geom, %s::integer),"
     " ST_MakeEnvelope(%s, %s, %s, %s, %s::integer)))"
 )
@@ -271,7 +273,9 @@ def feature_page(
     # the raw SQL floor of bench/ogc_items.py relies on it too). An ORDER BY inside
     # string_agg over a materialised CTE, as before, cost about 1 ms of a 5 ms page of 1,000
     # (bench/README.md, OGC API items).
-    sql = f"""
+    # Without a parallel plan: PostgreSQL chooses one for a large revision (it prices
+    # ST_Intersects high), whose worker takes longer to start than the page's work.
+    sql = f"""{SMALL_STATEMENT_SETTINGS}
         SELECT count(*), coalesce(string_agg({made.feature}, ',') FILTER (WHERE f.n <= %s), '')
         FROM (
             SELECT {made.columns}, row_number() OVER () AS n
@@ -285,6 +289,7 @@ def feature_page(
         cursor.cursor.adapters.register_loader("text", Utf8Bytes)
         arguments = [*made.feature_params, limit, *made.column_params, *params, *order_params]
         cursor.execute(sql, [*arguments, limit + 1, offset])
+        select_last_result(cursor)  # the SELECT after SET LOCAL
         found, features = cursor.fetchone()
     more = found > limit
     returned = min(found, limit)

@@ -26,6 +26,8 @@ from layers.ogc.queryables import GEOMETRY, Queryables
 TEXT = "cql2-text"
 JSON = "cql2-json"
 LANGUAGES = (TEXT, JSON)
+# The feature's stored geometry (lon/lat), as an operand's SQL.
+FEATURE_GEOMETRY = "f.geom"
 # Long parser messages (lark lists every token it expected) are cut for the answer.
 REASON_CHARACTERS = 300
 
@@ -149,9 +151,16 @@ class _Translator:
         lhs, rhs = self.operand(node.lhs), self.operand(node.rhs)
         if lhs.kind != "geometry" or rhs.kind != "geometry":
             raise invalid(_("S_INTERSECTS compares two geometries."))
-        # ST_Intersects is index-aware: with the feature geometry on one side it uses the GiST
-        # index on geom, as the bbox parameter does.
-        return Condition(f"ST_Intersects({lhs.sql}, {rhs.sql})", lhs.params + rhs.params)
+        test = Condition(f"ST_Intersects({lhs.sql}, {rhs.sql})", lhs.params + rhs.params)
+        if (lhs.sql == FEATURE_GEOMETRY) == (rhs.sql == FEATURE_GEOMETRY):
+            return test  # two literals, or the feature with itself: no index to ask
+        # The feature's geometry against a literal: the literal's box in Web Mercator lets the
+        # GiST index on geom_3857 pick the candidates, as the bbox parameter does.
+        other = rhs if lhs.sql == FEATURE_GEOMETRY else lhs
+        return Condition(
+            f"(f.geom_3857 && layers_mercator_box({other.sql}) AND {test.sql})",
+            other.params + test.params,
+        )
 
     # --- operands -----------------------------------------------------------------------
 
@@ -198,7 +207,7 @@ class _Translator:
 
     def attribute(self, name: str) -> _Operand:
         if name == GEOMETRY:
-            return _Operand("f.geom", [], "geometry")
+            return _Operand(FEATURE_GEOMETRY, [], "geometry")
         kind = self.queryables.kinds.get(name)
         if kind is None:
             raise invalid(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from layers.models import DATA_MARK_FIELD, GeometryType, public_reads
-from planportal.db import select_last_result
+from planportal.db import SMALL_STATEMENT_SETTINGS, select_last_result
 
 MAX_ZOOM = 22  # deepest tile served (about 4 cm per pixel); a plan needs nothing finer
 TILE_EXTENT = 4096  # MVT grid units per tile side
@@ -126,11 +126,10 @@ def _tolerance(source: TileSource, z: int) -> float:
     return WEB_MERCATOR_WIDTH_M / (TILE_EXTENT * 2**z) / 2
 
 
-# Run before every tile statement, in the same simple-query message, so both hold for that
-# statement only (SET LOCAL, in the message's implicit transaction). JIT costs more than a tile
-# query; a parallel plan helped one client a little and cost a quarter of the throughput with
-# eight (docs/architecture.md, bench/README.md).
-TILE_SETTINGS_SQL = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;"
+# Run before every tile statement: JIT costs more than a tile query; a parallel plan helped
+# one client a little and cost a quarter of the throughput with eight (docs/architecture.md,
+# bench/README.md).
+TILE_SETTINGS_SQL = SMALL_STATEMENT_SETTINGS
 
 
 @lru_cache(maxsize=64)
