@@ -69,7 +69,7 @@ CENTRE = (111.0, 37.9)  # replaced by the plan's own centre
 METRES_PER_DEGREE = 111_320.0
 
 # The box as the portal asks the feature table's one GiST index, on geom_3857 (layers
-# migration 0011); the floor with a GiST index on geom instead took as long (bench/README.md).
+# migration 0011); with a GiST index on geom instead it took about as long (bench/README.md).
 FLOOR_SQL = """
 SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(j, ','), '') || ']}'
 FROM (
