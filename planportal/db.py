@@ -18,8 +18,8 @@ if is_psycopg3:
 # statement only (SET LOCAL, in the message's implicit transaction); then select_last_result.
 # Such a statement (a tile, a page of OGC API items) costs a few milliseconds: JIT costs more
 # than it saves, and a parallel worker takes longer to start than the statement's work (10 ms
-# of a 3 ms page of 1,000 parcels), and with several clients halves the throughput
-# (bench/README.md: tiles_vs_tipg.py, OGC API items).
+# of a 3 ms page of 1,000 parcels); for tiles it cost a quarter of the throughput with eight
+# clients (docs/architecture.md; bench/README.md: tiles_vs_tipg.py, OGC API items).
 SMALL_STATEMENT_SETTINGS = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;"
 
 

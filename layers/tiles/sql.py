@@ -126,12 +126,6 @@ def _tolerance(source: TileSource, z: int) -> float:
     return WEB_MERCATOR_WIDTH_M / (TILE_EXTENT * 2**z) / 2
 
 
-# Run before every tile statement: JIT costs more than a tile query; a parallel plan helped
-# one client a little and cost a quarter of the throughput with eight (docs/architecture.md,
-# bench/README.md).
-TILE_SETTINGS_SQL = SMALL_STATEMENT_SETTINGS
-
-
 @lru_cache(maxsize=64)
 def _tile_sql(attribute_count: int, simplify: bool) -> str:
     """The statement for a layer with ``attribute_count`` schema fields. Only the number of
@@ -158,7 +152,7 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
     geometry = "ST_Simplify(f.geom_3857, %(tolerance)s, true)" if simplify else "f.geom_3857"
     # Only placeholders and module constants are interpolated below, never a value.
     return f"""
-        {TILE_SETTINGS_SQL}
+        {SMALL_STATEMENT_SETTINGS}
         SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom', 'fid')
         FROM (
             SELECT f.id AS fid,
@@ -186,7 +180,7 @@ def _tile_sql(attribute_count: int, simplify: bool) -> str:
 # layer changes its plan. The id is cast to the column's bigint: btree_gist's operator class
 # has no int8 = int4, and without the cast the index is searched by geometry alone.
 _ROWS_TILE_SQL = f"""
-    {TILE_SETTINGS_SQL}
+    {SMALL_STATEMENT_SETTINGS}
     SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom', 'fid')
     FROM (
         SELECT r.fid, r.fid AS id, r.name, r.category,
@@ -261,7 +255,7 @@ def generalised_cell_size(z: int) -> float:
 # category or property is selected (the layer-wide data mark SJZT, the same on every feature,
 # is the one attribute such a tile may carry).
 _GENERALISED_SQL = f"""
-    {TILE_SETTINGS_SQL}
+    {SMALL_STATEMENT_SETTINGS}
     SELECT ST_AsMVT(tile.*, %(layer)s, {TILE_EXTENT}, 'geom')
     FROM (
         SELECT NULLIF(%(mark)s::text, '') AS "{DATA_MARK_FIELD}",
