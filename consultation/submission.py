@@ -2,20 +2,22 @@
 
 The path is kept lean, because a consultation's last evening brings the crowd. Per comment
 it costs one round trip to PostgreSQL: the advisory locks and one statement that counts both
-rate limits, looks up the Idempotency-Key and the form token, works out the villages and
-control lines a drawn place or a map feature touches, and stores the comment only when the
-counts allow it, which PostgreSQL runs as one transaction (abuse.count_and_insert; no BEGIN
-or COMMIT of their own). A map feature adds its look-up. Everything else (tokens, the
+rate limits, looks up the form token, works out the villages and control lines a drawn place
+or a map feature touches, and stores the comment only when the counts allow it and the
+consultation has no comment with its Idempotency-Key (the unique index decides), which
+PostgreSQL runs as one transaction (abuse.count_and_insert; no BEGIN or COMMIT of their
+own). A map feature adds its look-up. Everything else (tokens, the
 challenge, the photo, the fields) is checked in the process, and the consultation with its
 plan, the version it shows and that version's section numbers is kept per process for a few
 seconds (CONSULTATION_CACHE_SECONDS), so it is not read for every comment. Each comment
 records the version it was made on (``Comment.version``).
 
-The same POST with the same Idempotency-Key gives one comment and the same receipt: the
-earlier comment is found by the counting statement, or, when the repeat would now be refused
+The same POST with the same Idempotency-Key gives one comment and the same receipt: when the
+counting statement stored nothing, the earlier comment with the key is looked up (a second
+statement, for repeats and refusals only), and so it is when the repeat would now be refused
 (form token expired, consultation closed, limit reached), before refusing it; two racing
-requests are settled by the unique constraint on (consultation, idempotency_key): only one
-INSERT goes through and the other answers with its receipt.
+requests are settled by the unique index on (consultation, idempotency_key): only one INSERT
+goes through and the other answers with its receipt.
 
 Cheap refusals come before expensive work: the honeypot, the form token and the challenge are
 checked first, the fields next (a photo only by its header), and a photo is decoded only after
@@ -153,7 +155,7 @@ def submit(
     except abuse.Rejected:
         # A repeat of a stored comment is answered with its receipt even when it would be
         # refused now (its form token expired, the consultation closed, the limit reached).
-        earlier = _earlier(consultation, key) if key else None
+        earlier = _earlier(consultation.pk, key) if key else None
         if earlier is None:
             raise
         return _replay(earlier, data)
@@ -223,13 +225,13 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
             # Written before the statement that decides: removed again when it stores nothing.
             upload = photo.as_file()
             comment.photo.save(upload.name, upload, save=False)
-        usage = _store(comment, client, key, solved_nonce, touched)
-        if usage.earlier_id is not None:
+        earlier = _store(comment, client, key, solved_nonce, touched)
+        if earlier is not None:
             _forget_photo(comment)
-            return _replay(Comment.objects.get(pk=usage.earlier_id), data)
+            return _replay(earlier, data)
     except IntegrityError:
         _forget_photo(comment)
-        earlier = _earlier(consultation, key) if key else None
+        earlier = _earlier(consultation.pk, key) if key else None
         if earlier is not None:
             return _replay(earlier, data)
         if solved_nonce and Comment.objects.filter(challenge_nonce=solved_nonce).exists():
@@ -247,14 +249,14 @@ def _submit(consultation, data, client, key, version, sections) -> Submitted:
 
 def _store(
     comment: Comment, client: abuse.Client, key: str, solved_nonce, touched: tuple | None
-) -> abuse.Usage:
+) -> Comment | None:
     """Counts the client's and the phone's comments under their advisory locks and stores the
-    comment when the limits allow it, in one round trip (abuse.count_and_insert); raises the
-    refusal enforce_limits names otherwise. ``touched`` (touches_query), when given, works
-    out the comment's villages and control lines in the same statement. The usage tells of
-    an earlier comment with the same Idempotency-Key (then nothing was stored). Inside a
-    caller's transaction the statements get a savepoint, so that a refused INSERT leaves
-    that transaction usable."""
+    comment when the limits allow it and the consultation has no comment with its
+    Idempotency-Key, in one round trip (abuse.count_and_insert). ``touched`` (touches_query),
+    when given, works out the comment's villages and control lines in the same statement.
+    Returns the earlier comment with the same key when there is one (then nothing was
+    stored); raises the refusal enforce_limits names otherwise. Inside a caller's transaction
+    the statements get a savepoint, so that a refused INSERT leaves that transaction usable."""
     row = new_row(comment, _TOUCHED_COLUMNS if touched is not None else None)
     nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with nested:
@@ -262,29 +264,22 @@ def _store(
             client,
             row,
             phone=comment.phone,
-            key=key,
             form_digest=comment.form_token_digest,
             solved=solved_nonce is not None,
             computed=touched,
         )
     if returned is not None:
         row_inserted(row, returned)
-    elif usage.earlier_id is None:
-        abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
-        # The statement and enforce_limits disagree: a bug, never a stored refusal.
-        raise AssertionError(f"a comment allowed by its counts was not stored: {usage}")
-    return usage
-
-
-def _usage(comment: Comment, client: abuse.Client, key: str, *, lock: bool) -> abuse.Usage:
-    return abuse.count_usage(
-        client,
-        comment.phone,
-        lock=lock,
-        consultation_id=comment.consultation_id,
-        key=key,
-        form_digest=comment.form_token_digest,
-    )
+        return None
+    # Nothing stored: a repeat of a stored comment (its key, and its form token too, are
+    # taken), which is answered with its receipt even once the limits refuse more; or a
+    # refusal. A second statement, for these requests only.
+    earlier = _earlier(comment.consultation_id, key) if key else None
+    if earlier is not None:
+        return earlier
+    abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
+    # The statement and enforce_limits disagree: a bug, never a stored refusal.
+    raise AssertionError(f"a comment allowed by its counts was not stored: {usage}")
 
 
 def _decoded_photo(
@@ -295,9 +290,11 @@ def _decoded_photo(
     is not decoded: the transaction answers it with the earlier receipt."""
     if photo is None:
         return None
-    usage = _usage(comment, client, key, lock=False)
-    if usage.earlier_id is not None:
+    if key and _earlier(comment.consultation_id, key) is not None:
         return None  # the transaction finds the earlier comment and answers with it
+    usage = abuse.count_usage(
+        client, comment.phone, lock=False, form_digest=comment.form_token_digest
+    )
     abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
     try:
         return photo.clean()
@@ -310,8 +307,11 @@ def _text(data, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _earlier(consultation: Consultation, key: str) -> Comment | None:
-    return Comment.objects.filter(consultation=consultation, idempotency_key=key).first()
+def _earlier(consultation_id: int, key: str) -> Comment | None:
+    """The consultation's comment with the Idempotency-Key ``key`` (unique), if any. Without
+    an order, which the unique index could not give."""
+    found = Comment.objects.filter(consultation_id=consultation_id, idempotency_key=key)
+    return next(iter(found.exclude(idempotency_key="").order_by()[:1]), None)
 
 
 def _replay(earlier: Comment, data) -> Submitted:

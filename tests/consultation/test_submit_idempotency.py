@@ -5,6 +5,7 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
 
 from consultation.models import Comment
 from tests.consultation.submit_helpers import (
@@ -51,6 +52,53 @@ def test_a_key_reused_for_a_different_opinion_is_a_conflict(client, consultation
     )
     assert other.status_code == 409 and list(other.json()) == ["idempotency_key"]
     assert Comment.objects.filter(consultation=consultation).count() == 1
+
+
+def test_a_repeat_from_a_fresh_form_gets_the_first_receipt(client, consultation):
+    # The page was reloaded (a new form token) and the opinion sent again with its key: the
+    # unique index on the key keeps the second one out, and it is answered as a replay.
+    first = post_comment(client, consultation, payload(consultation), key="reloaded-form-key")
+    again = post_comment(client, consultation, payload(consultation), key="reloaded-form-key")
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert Comment.objects.filter(consultation=consultation).count() == 1
+
+
+def test_storing_a_comment_does_not_read_the_consultations_comments(client, consultation):
+    # The statistics of a table analysed while it was empty, as on a new site in the first
+    # minute of its first consultation: a look-up of the key that the planner may route
+    # through another index read every comment of the consultation, for every comment.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE consultation_comment")
+    Comment.objects.bulk_create(
+        Comment(
+            consultation=consultation,
+            body="建议在村口增设公交站点。",
+            stance="suggest",
+            consent_privacy=True,
+            client_key=f"another-client-{number}",
+            idempotency_key=f"earlier-opinion-{number:04d}",
+            receipt_code=f"EARLIER{number:04d}",
+        )
+        for number in range(EARLIER_COMMENTS)
+    )
+    before = comment_rows_read()
+    response = post_comment(client, consultation, key="one-more-opinion-key")
+    assert response.status_code == 201
+    assert comment_rows_read() - before < EARLIER_COMMENTS / 10
+
+
+EARLIER_COMMENTS = 400
+
+
+def comment_rows_read() -> int:
+    """Rows of the comment table this transaction read, by scans and through indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname = 'consultation_comment'"
+        )
+        return cursor.fetchone()[0]
 
 
 def test_a_malformed_key_is_refused(client, consultation):
