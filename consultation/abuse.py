@@ -268,6 +268,20 @@ _SAME_KEY_SQL = (
 )
 
 
+# The usage as the counting INSERT answers it: the oldest comment of each window only when
+# nothing was stored, as only a refusal's Retry-After reads them (reading three timestamps
+# per stored comment was 3% of its Python).
+_USAGE_ANSWERED = """
+    usage.by_client,
+    CASE WHEN inserted IS NULL THEN usage.client_oldest END,
+    usage.by_client_burst,
+    CASE WHEN inserted IS NULL THEN usage.burst_oldest END,
+    usage.by_phone,
+    CASE WHEN inserted IS NULL THEN usage.phone_oldest END,
+    usage.form_used
+"""
+
+
 @dataclass(frozen=True)
 class Usage:
     by_client: int
@@ -345,7 +359,7 @@ def count_and_insert(
         f"WITH usage AS ({_COUNT_SQL}),\n{with_computed}"  # noqa: S608
         f"inserted AS (INSERT INTO {row.target} SELECT {row.values} FROM {sources}"
         f" WHERE {_ALLOWED_SQL} {_SAME_KEY_SQL} RETURNING {row.returning})\n"
-        "SELECT usage.*, inserted.* FROM usage LEFT JOIN inserted ON true"
+        f"SELECT {_USAGE_ANSWERED}, inserted.* FROM usage LEFT JOIN inserted ON true"
     )
     with connection.cursor() as cursor:
         execute_quoted(cursor, ";\n".join([*_locks(phone), counting_insert]), params)

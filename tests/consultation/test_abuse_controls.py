@@ -3,10 +3,12 @@ client address (trusted proxy hops, forged X-Forwarded-For) and per phone, proof
 
 import hashlib
 import hmac
+from datetime import timedelta
 from itertools import count
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from consultation.abuse import leading_zero_bits
 from consultation.models import Comment
@@ -147,6 +149,17 @@ def test_a_client_over_its_limit_gets_429_with_retry_after(client, consultation,
     assert refused.json()["detail"]
     assert post_comment(client, consultation, ip="198.51.100.8").status_code == 201
     assert stored(consultation) == 4
+
+
+def test_retry_after_counts_from_the_oldest_comment_in_the_window(client, consultation, limits):
+    for _ in range(3):
+        assert post_comment(client, consultation, ip="198.51.100.9").status_code == 201
+    # The first of them was made 40 minutes ago: the window frees a place in 20 minutes.
+    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
+    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(minutes=40))
+    refused = post_comment(client, consultation, ip="198.51.100.9")
+    assert refused.status_code == 429
+    assert 1195 <= int(refused.headers["Retry-After"]) <= 1205
 
 
 def test_a_forged_forwarded_header_does_not_reset_the_limit(client, consultation, limits):
