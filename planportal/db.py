@@ -1,5 +1,6 @@
 """Small helpers over Django's database cursor that work with psycopg 3 and psycopg2."""
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import signals
 
 if is_psycopg3:
+    from psycopg._queries import _query2pg_client_nocache
     from psycopg.adapt import Transformer
     from psycopg.client_cursor import PostgresClientQuery
 
@@ -52,8 +54,21 @@ def execute_quoted(cursor, statement: str, params) -> None:
         # a connection closed and opened again (CONN_MAX_AGE) is not held on to.
         kept = _kept.by_alias[cursor.db.alias] = (raw, Transformer(raw))
     query = PostgresClientQuery(kept[1])
-    query.convert(statement, params)
+    if params is None:
+        query.convert(statement, params)
+    else:
+        # psycopg keeps its split of a statement into text and placeholders only up to 4,096
+        # bytes and 50 parameters; a comment's counting INSERT is longer, and splitting it
+        # afresh was 3% of the comment's Python. The split is psycopg's own, kept here.
+        query.template, query._order, query._parts = _split(statement, kept[1].encoding)
+        query.dump(params)
     cursor.execute(query.query)
+
+
+@functools.lru_cache(maxsize=256)
+def _split(statement: str, encoding: str) -> tuple:
+    """psycopg's split of ``statement`` for quoting on the client (template, names, parts)."""
+    return _query2pg_client_nocache(statement.encode(encoding), encoding)
 
 
 class _KeptTransformers(threading.local):

@@ -52,6 +52,24 @@ def test_values_are_quoted_as_psycopg_quotes_them():
     assert answer[5] is None
 
 
+def test_a_long_statement_is_quoted_as_psycopg_quotes_it_each_time():
+    """Beyond 4,096 bytes or 50 parameters psycopg splits a statement afresh for every
+    execute(); execute_quoted keeps the split, and each new set of values must still be
+    quoted into it as psycopg would."""
+    columns = [f"%(value_{number})s AS column_{number:03d}" for number in range(60)]
+    statement = "SELECT " + ", ".join(columns) + ", '100%%' AS literal" + " " * 3000
+    assert len(statement) > 4096
+    for round_ in range(3):
+        values = {f"value_{n}": [f"'{round_}{n}'", n, None, 0.5][n % 4] for n in range(60)}
+        plain = sent_and_answered(lambda cursor, v=values: cursor.execute(statement, v))
+        kept = sent_and_answered(lambda cursor, v=values: execute_quoted(cursor, statement, v))
+        assert kept == plain
+        assert kept[1][0] == values["value_0"] and kept[1][-1] == "100%"
+    positional = "SELECT %s, %s, '100%%'" + " " * 4100
+    sent = sent_and_answered(lambda cursor: execute_quoted(cursor, positional, ["a'b", 7]))
+    assert sent == sent_and_answered(lambda cursor: cursor.execute(positional, ["a'b", 7]))
+
+
 def test_a_type_quoted_before_is_quoted_by_its_own_value_again():
     """The kept Transformer keeps each type's dumper: a list of small numbers first must not
     make a later list of large ones overflow, nor a naive datetime take an aware one's form."""
