@@ -12,9 +12,10 @@ plan, the version it shows and that version's section numbers is kept per proces
 seconds (CONSULTATION_CACHE_SECONDS), so it is not read for every comment. Each comment
 records the version it was made on (``Comment.version``).
 
-The same POST with the same Idempotency-Key gives one comment and the same receipt: when the
-counting statement stored nothing, the earlier comment with the key is looked up (a second
-statement, for repeats and refusals only), and so it is when the repeat would now be refused
+The same POST with the same Idempotency-Key gives one comment and the same receipt: a repeat
+is refused by the counting statement (its form token was used) or kept out by the key's unique
+index, and the earlier comment with the key is then looked up (a second statement, for
+repeats and refusals only), also when the repeat would now be refused for another reason
 (form token expired, consultation closed, limit reached), before refusing it; two racing
 requests are settled by the unique index on (consultation, idempotency_key): only one INSERT
 goes through and the other answers with its receipt.
@@ -254,9 +255,11 @@ def _store(
     comment when the limits allow it and the consultation has no comment with its
     Idempotency-Key, in one round trip (abuse.count_and_insert). ``touched`` (touches_query),
     when given, works out the comment's villages and control lines in the same statement.
-    Returns the earlier comment with the same key when there is one (then nothing was
-    stored); raises the refusal enforce_limits names otherwise. Inside a caller's transaction
-    the statements get a savepoint, so that a refused INSERT leaves that transaction usable."""
+    Raises the refusal enforce_limits names (a repeat of a stored comment too: its form
+    token was used, and submit() answers it with the earlier receipt); returns the earlier
+    comment when the counts allowed this one and the key alone kept it out. Inside a caller's
+    transaction the statements get a savepoint, so that a refused INSERT leaves that
+    transaction usable."""
     row = new_row(comment, _TOUCHED_COLUMNS if touched is not None else None)
     nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with nested:
@@ -271,15 +274,14 @@ def _store(
     if returned is not None:
         row_inserted(row, returned)
         return None
-    # Nothing stored: a repeat of a stored comment (its key, and its form token too, are
-    # taken), which is answered with its receipt even once the limits refuse more; or a
-    # refusal. A second statement, for these requests only.
-    earlier = _earlier(comment.consultation_id, key) if key else None
-    if earlier is not None:
-        return earlier
     abuse.enforce_limits(usage, client, comment.phone, solved_nonce)
-    # The statement and enforce_limits disagree: a bug, never a stored refusal.
-    raise AssertionError(f"a comment allowed by its counts was not stored: {usage}")
+    # Allowed by the counts and not stored: the consultation has a comment with this key (a
+    # repeat sent from a fresh form). A second statement, for these requests only.
+    earlier = _earlier(comment.consultation_id, key) if key else None
+    if earlier is None:
+        # The statement and enforce_limits disagree: a bug, never a stored refusal.
+        raise AssertionError(f"a comment allowed by its counts was not stored: {usage}")
+    return earlier
 
 
 def _decoded_photo(
