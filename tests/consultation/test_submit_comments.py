@@ -322,8 +322,7 @@ def test_the_submit_path_is_a_handful_of_queries(client, consultation, plan):
     # Once per process and consultation (then kept for a few seconds): consultation, sections.
     assert len(first) == 3, first
     on_section = payload(consultation, section="3.2", phone="13812345678")
-    # locks + counts + the INSERT when they allow it (the key kept unique by its index), in one
-    # message
+    # locks + counts + the INSERT when they allow it (its key's unique index decides), one message
     assert len(statements_of(client, consultation, on_section, "a-key-of-some-length")) == 1
     drawn = payload(consultation, geometry=geojson(Point(112.01, 38.01)), phone="13812345678")
     # Once per process and consultation: the plan's touch layers; then the counting INSERT,
