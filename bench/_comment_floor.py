@@ -1,7 +1,7 @@
 """The database's floor for storing a comment: what PostgreSQL alone does per acknowledged
 comment, measured in the same run as the portal so that the two can be compared on a shared
 machine. Each of ``clients`` threads has its own connection and sends one INSERT ... RETURNING
-id and one COMMIT per comment into the real table (consultation_comment, with its 21 indexes,
+id and one COMMIT per comment into the real table (consultation_comment, with its 20 indexes,
 unique constraints, checks and deferred foreign keys), rows shaped like the portal's (a third
 with a drawn place, half with a phone number), for the bench's own consultation, so they are
 removed with it. No HTTP, no Django, no checks: the bare cost of storing the row."""

@@ -6,7 +6,9 @@ layers.models.LayerRoles: village areas (村庄分类 polygons; their feature na
 and control lines (永久基本农田, 生态保护红线, 城镇开发边界, 洪涝风险控制线; their layer codes are
 recorded). ``touch_layers`` finds those layers through ``Layer.objects.public()`` (the
 submission keeps the answer with the consultation for a few seconds); ``touches`` intersects the
-place with their published revisions in one statement, through the GiST index on geom_3857.
+place with their published revisions in one statement, through the GiST index on geom_3857: the
+function ``consultation_touches`` (migration 0011), which the submission's counting INSERT
+calls in the same statement.
 """
 
 from dataclasses import dataclass, field
@@ -15,44 +17,17 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper
 
-from layers.models import Feature, Layer, LayerRoles
+from layers.models import Layer, LayerRoles
 from planportal.db import execute_quoted
 
+# The lookup itself is the PL/pgSQL function of migration 0011, which keeps its statements
+# parsed per connection: sent inline, their parsing and planning cost PostgreSQL more than
+# running them (bench/README.md, comments.py).
 _TOUCHES_SQL = """
-    WITH place AS (
-        SELECT COALESCE(
-            ST_GeomFromEWKB(%(touch_drawn)s),
-            (SELECT geom FROM {features} WHERE id = %(touch_feature)s)
-        ) AS geom
-    ), target AS (
-        SELECT geom, layers_mercator_box(geom) AS box FROM place
-    )
-    SELECT
-        ARRAY(
-            SELECT DISTINCT f.name
-            FROM {features} f CROSS JOIN target t
-            WHERE f.revision_id = ANY(%(touch_village_revisions)s)
-              AND f.name <> ''
-              AND f.geom_3857 && t.box AND ST_Intersects(f.geom, t.geom)
-            ORDER BY 1
-        ) AS villages,
-        ARRAY(
-            SELECT DISTINCT c.code
-            FROM unnest(%(touch_control_revisions)s::bigint[], %(touch_control_codes)s::text[])
-                 AS c(revision_id, code)
-            WHERE c.revision_id IN (
-                SELECT f.revision_id
-                FROM {features} f CROSS JOIN target t
-                WHERE f.revision_id = ANY(%(touch_control_revisions)s::bigint[])
-                  AND f.geom_3857 && t.box AND ST_Intersects(f.geom, t.geom)
-            )
-            ORDER BY 1
-        ) AS control_lines
+    SELECT villages, control_lines FROM consultation_touches(
+        %(touch_drawn)s, %(touch_feature)s, %(touch_village_revisions)s::bigint[],
+        %(touch_control_revisions)s::bigint[], %(touch_control_codes)s::text[])
 """
-# The control lines in one pass over the features the place's box meets, each tested with
-# ST_Intersects only when it belongs to a control line's revision: as a correlated EXISTS
-# per control line, the plan tested every feature in the box (of any layer) once per control
-# line before looking at its revision (bench/README.md, comments.py).
 
 
 @dataclass(frozen=True)
@@ -111,7 +86,7 @@ def touches_query(
         "touch_control_revisions": list(layers.control_revisions),
         "touch_control_codes": list(layers.control_codes),
     }
-    return _TOUCHES_SQL.format(features=Feature._meta.db_table), params
+    return _TOUCHES_SQL, params
 
 
 def touches(

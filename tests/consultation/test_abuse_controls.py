@@ -201,6 +201,50 @@ def test_a_phone_number_over_its_limit_is_refused_on_the_phone_field(client, con
     assert other.status_code == 201
 
 
+def test_a_burst_is_refused_until_its_oldest_comment_leaves_the_minute(
+    client, consultation, limits
+):
+    limits.COMMENT_RATE_PER_IP = (10, 3600)
+    limits.COMMENT_BURST_PER_IP = (2, 60)
+    for _ in range(2):
+        assert post_comment(client, consultation, ip="198.51.100.20").status_code == 201
+    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
+    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(seconds=45))
+    refused = post_comment(client, consultation, ip="198.51.100.20")
+    assert refused.status_code == 429
+    assert 14 <= int(refused.headers["Retry-After"]) <= 16
+    # Out of the minute, it still counts for the hour: the client may send again.
+    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert post_comment(client, consultation, ip="198.51.100.20").status_code == 201
+    assert stored(consultation) == 3
+
+
+def test_comments_older_than_the_window_are_not_counted(client, consultation, limits):
+    for _ in range(3):
+        assert post_comment(client, consultation, ip="198.51.100.21").status_code == 201
+    Comment.objects.filter(consultation=consultation).update(
+        created_at=timezone.now() - timedelta(minutes=61)
+    )
+    assert post_comment(client, consultation, ip="198.51.100.21").status_code == 201
+
+
+def test_a_phone_is_refused_until_its_oldest_comment_leaves_the_day(client, consultation, limits):
+    for n in range(2):
+        data = payload(consultation, phone="13812345600")
+        assert (
+            post_comment(client, consultation, data, ip=f"198.51.100.{30 + n}").status_code == 201
+        )
+    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
+    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(hours=23))
+    refused = post_comment(
+        client, consultation, payload(consultation, phone="13812345600"), ip="198.51.100.39"
+    )
+    assert refused.status_code == 429 and "phone" in refused.json()
+    assert 3595 <= int(refused.headers["Retry-After"]) <= 3605
+    # Comments without a phone number are not counted against one.
+    assert post_comment(client, consultation, ip="198.51.100.38").status_code == 201
+
+
 # -- proof of work --------------------------------------------------------------------------
 
 
