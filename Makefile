@@ -29,14 +29,16 @@ audit: venv
 
 # Every benchmark in turn on a database of their own (planportal_bench, made afresh), with the
 # time and load of each, against the 30-minute budget (bench/_suite.py; BENCH=a,b for some).
-bench: system-bench setup $(STAMPS)/tipg-venv
+bench: system-bench setup $(STAMPS)/tipg-installed
 	$(PY) manage.py collectstatic --noinput -v 0
 	TIPG_VENV=$(STAMPS)/tipg-venv $(PY) bench/_suite.py --only "$(BENCH)"
 
-# tipg, the reference the tile benchmark measures against, in a venv of its own.
-$(STAMPS)/tipg-venv: bench/tipg-requirements.txt
-	@test -x $@/bin/python || $(PYTHON) -m venv $@
-	$@/bin/python -m pip install -q -r bench/tipg-requirements.txt
+# tipg, the reference the tile benchmark measures against, in a venv of its own. The stamp is
+# a file written after the install: the venv's folder alone would count as made when an
+# install was interrupted, and the benchmarks would then run without tipg.
+$(STAMPS)/tipg-installed: bench/tipg-requirements.txt
+	@test -x $(STAMPS)/tipg-venv/bin/python || $(PYTHON) -m venv $(STAMPS)/tipg-venv
+	$(STAMPS)/tipg-venv/bin/python -m pip install -q -r bench/tipg-requirements.txt
 	@touch $@
 
 # Drills (drills/): attacks and failures against the shipped nginx and gunicorn, each on a
