@@ -224,15 +224,14 @@ def challenge_required(client: Client) -> Rejected:
 # -- rate limits ----------------------------------------------------------------------------
 
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
-# The client's comments in its two windows (read once, from the start of the longer one,
-# ``client_from``), the phone's, when the comment has one, and whether the form token was
-# used: the function consultation_usage (migration 0012), whose statements PostgreSQL plans
-# once per connection. Written inline, they took it longer to parse and plan for every
-# comment than to run (bench/README.md, comments.py).
+# The client's comments in its two windows (read once, from the start of the longer one), the
+# phone's, when the comment has one, and whether the form token was used: the function
+# consultation_usage (migration 0012), whose statements PostgreSQL plans once per connection.
+# Written inline, they took it longer to parse and plan for every comment than to run
+# (bench/README.md, comments.py).
 _COUNT_SQL = """
     SELECT * FROM consultation_usage(
-        %(client)s, %(client_since)s, %(burst_since)s, %(client_from)s,
-        %(phone)s, %(phone_since)s, %(form)s)
+        %(client)s, %(client_since)s, %(burst_since)s, %(phone)s, %(phone_since)s, %(form)s)
 """
 # The comment is stored in the same statement as the count, only when the count allows it:
 # the same conditions as enforce_limits() (which then names the refusal). The statement runs
@@ -242,9 +241,9 @@ _ALLOWED_SQL = """
     NOT usage.form_used
     AND usage.by_client < %(ip_limit)s
     AND usage.by_client_burst < %(burst_limit)s
+    AND (%(phone)s IS NULL OR usage.by_phone < %(phone_limit)s)
     AND (usage.by_client < %(challenge_after)s OR %(solved)s)
 """
-_PHONE_ALLOWED_SQL = "AND usage.by_phone < %(phone_limit)s"
 # A comment whose Idempotency-Key the consultation already has is not stored: the unique
 # index decides (comment_idempotency_key_unique), so the look-up cannot take another path.
 # A look-up of the key inside the count did: planned from the statistics of a table that was
@@ -343,8 +342,7 @@ def count_and_insert(
     counting_insert = (
         f"WITH usage AS ({_COUNT_SQL}),\n{with_computed}"  # noqa: S608
         f"inserted AS (INSERT INTO {row.target} SELECT {row.values} FROM {sources}"
-        f" WHERE {_ALLOWED_SQL} {_PHONE_ALLOWED_SQL if phone else ''}"
-        f" {_SAME_KEY_SQL} RETURNING {row.returning})\n"
+        f" WHERE {_ALLOWED_SQL} {_SAME_KEY_SQL} RETURNING {row.returning})\n"
         f"SELECT {_USAGE_ANSWERED}, inserted.* FROM usage LEFT JOIN inserted ON true"
     )
     with connection.cursor() as cursor:
@@ -365,13 +363,10 @@ def _locks(phone: str) -> list[str]:
 
 def _count_params(client: Client, phone: str, form_digest: str) -> dict:
     now = timezone.now()
-    client_since = now - timedelta(seconds=rate_per_ip()[1])
-    burst_since = now - timedelta(seconds=burst_per_ip()[1])
     return {
         "client": client.key,
-        "client_since": client_since,
-        "burst_since": burst_since,
-        "client_from": min(client_since, burst_since),
+        "client_since": now - timedelta(seconds=rate_per_ip()[1]),
+        "burst_since": now - timedelta(seconds=burst_per_ip()[1]),
         "phone": phone or None,
         "phone_since": now - timedelta(seconds=rate_per_phone()[1]) if phone else None,
         "form": form_digest or None,

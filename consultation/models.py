@@ -296,9 +296,8 @@ class Comment(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
-    # Indexed with the consultation (Meta.indexes), never alone: the rate limits' counts are
-    # planned once per connection (consultation_usage, migration 0012), and a plan made while
-    # the table was small chose an index on created_at alone and read every recent comment.
+    # Indexed with the consultation (comment_arrival_idx) and with the client and the phone
+    # (the rate limits' windows, migration 0012), not alone.
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 

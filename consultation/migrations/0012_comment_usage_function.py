@@ -34,7 +34,7 @@ from django.db import migrations, models
 
 FORWARD = """
 CREATE FUNCTION consultation_usage(
-    the_client text, client_since timestamptz, burst_since timestamptz, client_from timestamptz,
+    the_client text, client_since timestamptz, burst_since timestamptz,
     the_phone text, phone_since timestamptz, the_form text,
     OUT by_client bigint, OUT client_oldest timestamptz,
     OUT by_client_burst bigint, OUT burst_oldest timestamptz,
@@ -53,7 +53,7 @@ BEGIN
            min(c.created_at) FILTER (WHERE c.created_at >= burst_since)
       INTO by_client, client_oldest, by_client_burst, burst_oldest
       FROM consultation_comment c
-     WHERE (c.client_key, c.created_at) >= (the_client, client_from)
+     WHERE (c.client_key, c.created_at) >= (the_client, least(client_since, burst_since))
        AND (c.client_key, c.created_at) <= (the_client, 'infinity');
     by_phone := 0;
     IF the_phone <> '' THEN
@@ -70,8 +70,7 @@ $$;
 """
 
 BACKWARD = """
-DROP FUNCTION consultation_usage(
-    text, timestamptz, timestamptz, timestamptz, text, timestamptz, text);
+DROP FUNCTION consultation_usage(text, timestamptz, timestamptz, text, timestamptz, text);
 """
 
 

@@ -40,6 +40,12 @@ def stored(consultation) -> int:
     return Comment.objects.filter(consultation=consultation).count()
 
 
+def first_comment_made(consultation, *, ago: timedelta) -> None:
+    """The consultation's first comment, as if it had come in ``ago``."""
+    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
+    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - ago)
+
+
 # -- honeypot, form token, fill time ----------------------------------------------------------
 
 
@@ -155,8 +161,7 @@ def test_retry_after_counts_from_the_oldest_comment_in_the_window(client, consul
     for _ in range(3):
         assert post_comment(client, consultation, ip="198.51.100.9").status_code == 201
     # The first of them was made 40 minutes ago: the window frees a place in 20 minutes.
-    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
-    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(minutes=40))
+    first_comment_made(consultation, ago=timedelta(minutes=40))
     refused = post_comment(client, consultation, ip="198.51.100.9")
     assert refused.status_code == 429
     assert 1195 <= int(refused.headers["Retry-After"]) <= 1205
@@ -208,13 +213,12 @@ def test_a_burst_is_refused_until_its_oldest_comment_leaves_the_minute(
     limits.COMMENT_BURST_PER_IP = (2, 60)
     for _ in range(2):
         assert post_comment(client, consultation, ip="198.51.100.20").status_code == 201
-    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
-    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(seconds=45))
+    first_comment_made(consultation, ago=timedelta(seconds=45))
     refused = post_comment(client, consultation, ip="198.51.100.20")
     assert refused.status_code == 429
     assert 14 <= int(refused.headers["Retry-After"]) <= 16
     # Out of the minute, it still counts for the hour: the client may send again.
-    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    first_comment_made(consultation, ago=timedelta(minutes=5))
     assert post_comment(client, consultation, ip="198.51.100.20").status_code == 201
     assert stored(consultation) == 3
 
@@ -234,8 +238,7 @@ def test_a_phone_is_refused_until_its_oldest_comment_leaves_the_day(client, cons
         assert (
             post_comment(client, consultation, data, ip=f"198.51.100.{30 + n}").status_code == 201
         )
-    first = Comment.objects.filter(consultation=consultation).order_by("pk").first()
-    Comment.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(hours=23))
+    first_comment_made(consultation, ago=timedelta(hours=23))
     refused = post_comment(
         client, consultation, payload(consultation, phone="13812345600"), ip="198.51.100.39"
     )
