@@ -25,6 +25,8 @@ import io
 import logging
 import re
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
@@ -79,7 +81,10 @@ APPLIED = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # In the place of the session middleware for a request without cookies (below).
     "consultation.fastpath.varies_on_cookie",
+    # In the place of LocaleMiddleware (below).
+    "consultation.fastpath.unprefixed_path_language",
 )
+LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 # Of APPLIED, the middleware that change a comment's answer only through the request's cookies
 # or its Authorization header: without either, the session is empty, no user is signed in,
@@ -148,7 +153,52 @@ def _submission_view(request):
 def answering_chain(middleware: list[str]):
     """The submission wrapped in the APPLIED middleware in the order ``middleware`` lists
     them, or None when ``middleware`` names one this module does not know."""
-    return middleware_chain(_submission_view, middleware, APPLIED, SKIPPED, name="Comment")
+    return middleware_chain(
+        _submission_view,
+        _language_from_unprefixed_path(middleware),
+        APPLIED,
+        SKIPPED,
+        name="Comment",
+    )
+
+
+def unprefixed_path_language(get_response):
+    """What LocaleMiddleware does to a comment's answer, for a path that never starts with a
+    language code. LocaleMiddleware looks for a language in the path three times per
+    request, and each look-up fails through the list of languages again (a failure is not
+    cached): 5% of a comment's Python (bench/README.md, comments.py). Used only where the
+    URLconf's language-prefixed patterns leave the default language unprefixed (or there are
+    none): LocaleMiddleware then answers such a path without redirecting it."""
+    prefixes_used, _ = is_language_prefix_patterns_used(settings.ROOT_URLCONF)
+
+    def middleware(request):
+        # As LocaleMiddleware without a language in the path (the view then activates the
+        # request's language itself, as the comment API does).
+        if prefixes_used:
+            language = settings.LANGUAGE_CODE
+        else:
+            language = translation.get_language_from_request(request, check_path=False)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+    return middleware
+
+
+def _language_from_unprefixed_path(middleware: list[str]) -> list[str]:
+    """``middleware`` with LocaleMiddleware replaced by unprefixed_path_language, unless the
+    default language is prefixed too: LocaleMiddleware may then redirect a 404 to the path
+    with the language, which this path leaves to it."""
+    _, default_prefixed = is_language_prefix_patterns_used(settings.ROOT_URLCONF)
+    if default_prefixed:
+        return middleware
+    return [
+        "consultation.fastpath.unprefixed_path_language" if name == LOCALE_MIDDLEWARE else name
+        for name in middleware
+    ]
 
 
 def varies_on_cookie(get_response):

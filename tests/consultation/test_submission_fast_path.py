@@ -22,7 +22,9 @@ from django.test import override_settings
 from consultation.fastpath import (
     APPLIED,
     FAST_BODY_BYTES,
+    LOCALE_MIDDLEWARE,
     SKIPPED,
+    _language_from_unprefixed_path,
     answering_chain,
     comment_submission_app,
 )
@@ -375,6 +377,27 @@ def test_an_unknown_middleware_switches_the_fast_path_off(settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.somewhere.NewMiddleware"]
     downstream = Downstream()
     assert comment_submission_app(downstream) is downstream
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cookie": "django_language=en"},
+        {"Accept_Language": "en;q=0.9, zh-CN;q=0.8"},
+        {"Accept_Language": "fr"},  # not offered: the default
+    ],
+)
+def test_the_language_is_djangos_without_locale_middleware(consultation, headers, settings):
+    assert LOCALE_MIDDLEWARE not in _language_from_unprefixed_path(settings.MIDDLEWARE)
+    fast = through_the_fast_path(consultation, payload(consultation), **headers)
+    django = through_django(consultation, payload(consultation), **headers)
+    assert without_receipt(fast) == without_receipt(django)
+
+
+@override_settings(ROOT_URLCONF="tests.consultation.prefixed_language_urls")
+def test_locale_middleware_stays_when_the_default_language_is_prefixed_too(settings):
+    # It may then redirect a 404 to the path with the language, which the stand-in does not.
+    assert LOCALE_MIDDLEWARE in _language_from_unprefixed_path(settings.MIDDLEWARE)
 
 
 @override_settings(CSRF_USE_SESSIONS=True)
