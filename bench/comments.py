@@ -46,11 +46,7 @@ import json
 import math
 import os
 import random
-import re
-import resource
 import secrets
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -124,25 +120,10 @@ class Sample:
 class Run:
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
-    # wrk's own latency figures (ms: "p50", "p95", "p99", "max", "mean"); wrk's samples
-    # carry no time of their own.
-    latency: dict[str, float] | None = None
 
     def percentile(self, q: float) -> float:
-        if self.latency is not None:
-            return self.latency[f"p{round(q * 100)}"]
         times = sorted(s.ms for s in self.samples)
         return times[min(len(times) - 1, math.ceil(q * len(times)) - 1)] if times else 0.0
-
-    def slowest(self) -> float:
-        if self.latency is not None:
-            return self.latency["max"]
-        return max((s.ms for s in self.samples), default=0.0)
-
-    def mean(self) -> float:
-        if self.latency is not None:
-            return self.latency["mean"]
-        return statistics.fmean(s.ms for s in self.samples) if self.samples else 0.0
 
 
 # -- the data ----------------------------------------------------------------------------------
@@ -335,132 +316,6 @@ def run(clients: list[Client], jobs: list[Job], seconds: float) -> Run:
     return result
 
 
-# -- wrk ---------------------------------------------------------------------------------------
-
-# Each wrk thread is one client: one keep-alive connection (-t and -c equal), its own address,
-# its own file of comments ("address key times path body" per line, a repeat sent `times` = 2
-# right after its first answer), and a file of its answers in order ("status repeat receipt").
-# It stops once every comment of its file is answered; the last line of the output carries
-# wrk's counts and latency figures (microseconds).
-WRK_SCRIPT = r"""
-local threads, count = {}, 0
-function setup(thread)
-  count = count + 1
-  thread:set("number", count)
-  table.insert(threads, thread)
-end
-function init(args)
-  folder, queued, repeats, sent, answered = args[1], {}, {}, 0, 0
-  answers = io.open(args[1] .. "/answers-" .. number .. ".txt", "w")
-  for line in io.lines(args[1] .. "/jobs-" .. number .. ".txt") do
-    local address, key, times, path, body = line:match("^(%S+)\t(%S+)\t(%d)\t(%S+)\t(.*)$")
-    local headers = {["Content-Type"] = "application/json", ["Idempotency-Key"] = key,
-                     ["X-Forwarded-For"] = address}
-    for i = 1, tonumber(times) do
-      queued[#queued + 1] = wrk.format("POST", path, headers, body)
-      repeats[#repeats + 1] = i > 1 and 1 or 0
-    end
-  end
-  spare = wrk.format("GET", args[2])  -- asked for only if wrk writes on after the last answer
-  -- wrk asks the first thread for a request once before it starts, to check it: not sent.
-  checked = number ~= 1
-end
-function request()
-  if not checked then
-    checked = true
-    return queued[1] or spare
-  end
-  sent = sent + 1
-  return queued[sent] or spare
-end
-function response(status, headers, body)
-  answered = answered + 1
-  if answered > #queued then return end
-  local receipt = body and body:match('"receipt_code"%s*:%s*"([^"]+)"') or "-"
-  answers:write(status, " ", repeats[answered], " ", receipt, "\n")
-  if answered == #queued then
-    answers:close()
-    io.open(folder .. "/finished-" .. number, "w"):close()  -- wrk itself runs on for -d
-    wrk.thread:stop()
-  end
-end
-function done(summary, latency, _)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\n", summary.requests,
-    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    latency.max, latency.mean, e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-class WrkClients:
-    """CLIENTS residents' phones as one ``wrk`` process (Debian's ``wrk``, as tiles.py uses):
-    a thread, a keep-alive connection and an address (X-Forwarded-For) per client, written in
-    C, so that the load takes a tenth of the CPU the Python clients take from the two cores
-    the server runs on. Each client gets every CLIENTS-th comment."""
-
-    def __init__(self, port: int, consultation_id: int, folder: Path):
-        self.url = f"http://127.0.0.1:{port}"
-        self.path = f"/api/consultations/{consultation_id}/comments/"
-        self.form_path = f"/api/consultations/{consultation_id}/form/"
-        self.folder = folder
-        (folder / "comments.lua").write_text(WRK_SCRIPT)
-
-    def run(self, jobs: list[Job], seconds: float) -> Run:
-        for number in range(CLIENTS):
-            lines = [
-                f"10.77.0.{number + 1}\t{job.key}\t{2 if job.repeat else 1}\t{self.path}\t"
-                f"{job.data.decode()}\n"
-                for job in jobs[number::CLIENTS]
-            ]
-            (self.folder / f"jobs-{number + 1}.txt").write_text("".join(lines))
-        command = ["wrk", f"-t{CLIENTS}", f"-c{CLIENTS}", f"-d{math.ceil(seconds)}s"]
-        command += ["--timeout", "30s", "-s", str(self.folder / "comments.lua"), self.url]
-        command += ["--", str(self.folder), self.form_path]
-        for finished in self.folder.glob("finished-*"):
-            finished.unlink()
-        wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        started = time.perf_counter()
-        # wrk runs for its whole -d even when every thread has stopped: the run ends when
-        # the last client has its last answer, and wrk is then interrupted (it reports then).
-        waiting = [self.folder / f"finished-{number + 1}" for number in range(CLIENTS)]
-        while waiting and wrk.poll() is None and time.perf_counter() - started < seconds:
-            if waiting[0].exists():
-                waiting.pop(0)
-            else:
-                time.sleep(0.002)
-        elapsed = time.perf_counter() - started
-        if wrk.poll() is None:
-            wrk.send_signal(signal.SIGINT)
-        output, errors_out = wrk.communicate(timeout=60)
-        match = re.search(r"^RESULT " + " ".join([r"(\d+)"] * 8) + "$", output, re.M)
-        if match is None:
-            raise RuntimeError(f"unexpected wrk output: {output} {errors_out}")
-        _, _, p50, p95, p99, slowest, mean, errors = (int(match[i]) for i in range(1, 9))
-        if errors:
-            raise RuntimeError(f"wrk saw {errors} socket errors: {output}")
-        result = Run(seconds=elapsed)
-        result.latency = {
-            name: value / 1000
-            for name, value in zip(
-                ("p50", "p95", "p99", "max", "mean"), (p50, p95, p99, slowest, mean), strict=True
-            )
-        }
-        for number in range(CLIENTS):
-            answers = self.folder / f"answers-{number + 1}.txt"
-            first = ""
-            for line in answers.read_text().splitlines() if answers.exists() else []:
-                status, repeat, receipt = line.split()
-                receipt = "" if receipt == "-" else receipt
-                sample = Sample(int(status), 0.0, receipt)
-                if repeat == "1":
-                    sample.replay_of = first
-                else:
-                    first = receipt
-                result.samples.append(sample)
-        return result
-
-
 # -- the server ------------------------------------------------------------------------------
 
 
@@ -480,12 +335,6 @@ def start_server(port: int, workers, threads, folder: Path) -> subprocess.Popen:
     arguments = [f"--workers={workers}"] if workers else []
     arguments += [f"--threads={threads}"] if threads else []
     return start_gunicorn(port, *arguments, env=env)
-
-
-def children_seconds() -> float:
-    """CPU seconds of this process's children that have ended (wrk's, once it exits)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def server_processes(server: subprocess.Popen) -> dict[str, list[int]]:
@@ -554,7 +403,8 @@ def report(
     )
     print(
         f"  latency ms: p50 {result.percentile(0.5):.1f}  p95 {result.percentile(0.95):.1f}  "
-        f"p99 {p99:.1f}  max {result.slowest():.1f}  mean {result.mean():.1f}"
+        f"p99 {p99:.1f}  max {max((s.ms for s in result.samples), default=0):.1f}  "
+        f"mean {statistics.fmean(s.ms for s in result.samples) if result.samples else 0:.1f}"
         f"   (goal p99 < {P99_GOAL_MS:.0f})"
     )
     if result.samples:
@@ -589,9 +439,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py's)")
     parser.add_argument("--photos", action="store_true", help="a 800x600 JPEG with 10%%")
     parser.add_argument(
-        "--python-clients", action="store_true", help="Python threads instead of wrk"
-    )
-    parser.add_argument(
         "--profile", type=Path, help="py-spy --gil of gunicorn's workers while measured, to FILE"
     )
     options = parser.parse_args()
@@ -608,14 +455,12 @@ def main() -> None:
     try:
         pool = targets(consultation.plan, rng)
         photo = small_photo() if options.photos else None
-        wrk_clients = shutil.which("wrk") is not None and not options.python_clients
         print(
             f"plan {consultation.plan.slug}: {len(pool['sections'])} sections, "
             f"{len(pool['features'])} features, {len(pool['points'])} points to draw; gunicorn "
             f"{options.workers or 'default'} workers x {options.threads or 'default'} threads "
-            f"(gunicorn.conf.py unless given), {CLIENTS} keep-alive clients "
-            f"({'wrk' if wrk_clients else 'Python threads'}), {os.cpu_count()} CPUs, loopback; "
-            f"photos: {bool(photo)}"
+            f"(gunicorn.conf.py unless given), {CLIENTS} keep-alive "
+            f"clients, {os.cpu_count()} CPUs, loopback; photos: {bool(photo)}"
         )
 
         def jobs(count: int) -> list[Job]:
@@ -630,21 +475,8 @@ def main() -> None:
             port = free_port()
             server = start_server(port, options.workers, options.threads, Path(folder))
             clients = [Client(port, consultation.pk, n) for n in range(CLIENTS)]
-            if wrk_clients:
-                for client in clients:
-                    client.close()  # they checked the form endpoint; wrk sends the comments
-                wrk = WrkClients(port, consultation.pk, Path(folder))
-                clients = []
-
-            def send(batch: list[Job]) -> Run:
-                return (
-                    wrk.run(batch, options.seconds)
-                    if wrk_clients
-                    else run(clients, batch, options.seconds)
-                )
-
             # Warm up, unmeasured: every worker imports, connects and loads PostGIS once.
-            warm = send(jobs(WARM_UP))
+            warm = run(clients, jobs(WARM_UP), options.seconds)
             warm_receipts = {s.receipt for s in warm.samples if s.status == 201}
             measured = jobs(options.requests)
             if options.floor:
@@ -653,13 +485,8 @@ def main() -> None:
             watch = CPUWatch({"clients": [os.getpid()], **server_processes(server)})
             spy = _pyspy.start(server.pid, options.profile) if options.profile else None
             watch.start()
-            children_before = children_seconds()
-            result = send(measured)
+            result = run(clients, measured, options.seconds)
             cpu = watch.stop({"clients": [os.getpid()], **server_processes(server)})
-            # wrk, a child process that has ended: its CPU is in this process's children's.
-            wrk_seconds = children_seconds() - children_before
-            cpu["clients"] += wrk_seconds
-            cpu["others"] = max(0.0, cpu["others"] - wrk_seconds)
             if options.profile:
                 _pyspy.stop(spy, options.profile)
             loads.append(os.getloadavg())
