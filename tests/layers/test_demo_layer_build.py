@@ -65,10 +65,26 @@ def geometries(features, code: str) -> list:
     return [shape(f["geometry"]) for f in features[code]]
 
 
-def test_building_twice_gives_the_same_bytes_as_the_committed_fixtures(two_builds):
+def numpy_runs_avx512_loops() -> bool:
+    """Whether numpy runs its AVX-512 loops (X86_V4) on this CPU. Its sin and cos there differ
+    from the other loops' in the last bits, and the build's overlays can turn such a bit into
+    a vertex or a parcel more or less. The committed fixtures were built on such a CPU."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    return "X86_V4" in __cpu_dispatch__ and bool(__cpu_features__.get("X86_V4"))
+
+
+def test_building_twice_gives_the_same_bytes(two_builds):
     first, second = two_builds
     assert first == second
-    assert first == layer_files(FIXTURES)
+
+
+@pytest.mark.skipif(
+    not numpy_runs_avx512_loops(),
+    reason="the fixtures were built with numpy's AVX-512 sin and cos, which this CPU lacks",
+)
+def test_the_build_gives_the_committed_fixtures(two_builds):
+    assert two_builds[0] == layer_files(FIXTURES)
 
 
 def test_every_layer_file_parses_with_valid_geometries_of_the_declared_type(catalogue, features):
