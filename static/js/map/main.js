@@ -6,7 +6,6 @@ import { el, format } from "../lib/dom.js";
 import { fetchJson } from "../lib/http.js";
 import { drawBackground } from "./background.js";
 import { createComments } from "./comments.js";
-import { createCompare } from "./compare.js";
 import { addLocateButton, addNorthArrow } from "./controls.js";
 import { createLabels } from "./labels.js";
 import { createPanes, PlanLayers } from "./layers.js";
@@ -16,9 +15,7 @@ import { createMeasure } from "./measure.js";
 import { createOpacity } from "./opacity.js";
 import { createPanels } from "./panels.js";
 import { featureTitle, popupContent } from "./popups.js";
-import { setUpPrint } from "./print.js";
 import { createReport } from "./report.js";
-import { setUpVillageSearch } from "./search.js";
 import { anchorOf, layersOfSection, sectionFromLocation, sectionTitle } from "./section.js";
 import { buildTree } from "./tree.js";
 import { createViewState } from "./viewstate.js";
@@ -179,13 +176,6 @@ const labels = createLabels(L, map, {
   features: (id) => layers.features(id),
   isShown: (id) => !config.basemap || layers.isOn(id),
 });
-createCompare(document.getElementById("compare-tool"), catalogue, strings, {
-  setOn: async (id, on) => {
-    tree.setChecked(id, on);
-    await layers.setOn(id, on);
-    overlaysChanged();
-  },
-});
 if (!config.basemap) {
   const drawable = new Set(catalogue.filter((l) => l.links?.items).map((l) => l.collection_id));
   drawBackground(
@@ -238,11 +228,26 @@ const asked = sectionFromLocation(window.location);
 const firstOn = viewState.firstLayers(config.default_layers);
 if (asked) layersOfSection(catalogue, asked).forEach((layer) => firstOn.add(layer.collection_id));
 await drawFirstLayers();
+// The tools the first drawing does not need are fetched once it is done: on a slow line their
+// modules would otherwise queue with the ones that draw it (bench/README.md, weak_phone.py).
+const laterTools = Promise.all([
+  import("./compare.js"),
+  import("./print.js"),
+  import("./search.js"),
+]);
 if (asked) await focusSection(asked);
 await focusFeatureFromLocation();
 tree.updateZoom(map.getZoom());
 overlaysChanged();
 await labels.refresh();
+const [{ createCompare }, { setUpPrint }, { setUpVillageSearch }] = await laterTools;
+createCompare(document.getElementById("compare-tool"), catalogue, strings, {
+  setOn: async (id, on) => {
+    tree.setChecked(id, on);
+    await layers.setOn(id, on);
+    overlaysChanged();
+  },
+});
 map.getContainer().dataset.ready = "true";
 
 setUpPrint(document.querySelectorAll("[data-print-map]"), {
