@@ -5,21 +5,19 @@ import importlib
 
 from django.db import connection
 
-SEVEN_ARGUMENT_FUNCTION = """
-CREATE FUNCTION consultation_usage(
-    the_client text, client_since timestamptz, burst_since timestamptz, client_from timestamptz,
-    the_phone text, phone_since timestamptz, the_form text,
-    OUT by_client bigint, OUT client_oldest timestamptz,
-    OUT by_client_burst bigint, OUT burst_oldest timestamptz,
-    OUT by_phone bigint, OUT phone_oldest timestamptz,
-    OUT form_used boolean)
-LANGUAGE plpgsql STABLE
-AS $$
-BEGIN
-    by_client := 0; by_client_burst := 0; by_phone := 0; form_used := false;
-END
-$$;
-"""
+usage_function = importlib.import_module("consultation.migrations.0012_comment_usage_function")
+migration = importlib.import_module("consultation.migrations.0013_comment_usage_six_arguments")
+
+
+def seven_argument_function() -> str:
+    """0012's function as its first version declared it: the start of the client's longer
+    window (``client_from``) as a fourth argument."""
+    six = "burst_since timestamptz,\n"
+    if six not in usage_function.FORWARD:
+        raise ValueError("0012's argument list changed: write the seven arguments out here")
+    return usage_function.FORWARD.replace(
+        six, "burst_since timestamptz, client_from timestamptz,\n"
+    )
 
 
 def usage_signatures(cursor) -> list[str]:
@@ -32,13 +30,9 @@ def usage_signatures(cursor) -> list[str]:
 
 
 def test_the_migration_replaces_the_seven_argument_function(as_database_owner):
-    migration = importlib.import_module("consultation.migrations.0013_comment_usage_six_arguments")
     with connection.cursor() as cursor:  # as on a database that applied the first 0012
-        cursor.execute(
-            "DROP FUNCTION consultation_usage("
-            "text, timestamptz, timestamptz, text, timestamptz, text)"
-        )
-        cursor.execute(SEVEN_ARGUMENT_FUNCTION)
+        cursor.execute(usage_function.BACKWARD)
+        cursor.execute(seven_argument_function())
         assert len(usage_signatures(cursor)) == 1
         cursor.execute(migration.FORWARD)
         [arguments] = usage_signatures(cursor)
@@ -54,7 +48,6 @@ def test_the_migration_replaces_the_seven_argument_function(as_database_owner):
 
 
 def test_the_migration_keeps_the_six_argument_function_where_it_is_already(as_database_owner):
-    migration = importlib.import_module("consultation.migrations.0013_comment_usage_six_arguments")
     with connection.cursor() as cursor:
         before = usage_signatures(cursor)
         cursor.execute(migration.FORWARD)
