@@ -36,7 +36,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from planportal.clients import Client
-from planportal.db import NewRow, execute_quoted, select_last_result
+from planportal.db import NewRow, execute_prepared, select_last_result
 
 FORM_TOKEN_SALT = "consultation.form-token"  # noqa: S105 (a salt, not a secret)
 CHALLENGE_SALT = "consultation.challenge"
@@ -314,7 +314,8 @@ def count_and_insert(
     One round trip in all: the lock statements and the counting INSERT go as one message,
     which PostgreSQL runs as one transaction (implicit, or the caller's), each statement with
     a snapshot of its own, and the locks are held until it commits. Outside a transaction
-    there is nothing else to send: no BEGIN, no COMMIT.
+    there is nothing else to send: no BEGIN, no COMMIT. The counting INSERT is prepared once
+    per database session (planportal.db.execute_prepared) and run by EXECUTE.
 
     ``computed`` is a query of one row, with its parameters, run in the same statement under
     the name ``computed``; the row's values may name its columns (``new_row``'s
@@ -346,7 +347,7 @@ def count_and_insert(
         f"SELECT {_USAGE_ANSWERED}, inserted.* FROM usage LEFT JOIN inserted ON true"
     )
     with connection.cursor() as cursor:
-        execute_quoted(cursor, ";\n".join([*_locks(phone), counting_insert]), params)
+        execute_prepared(cursor, counting_insert, params, leading=_locks(phone))
         select_last_result(cursor)
         result = cursor.fetchone()
     counted = len(Usage.__dataclass_fields__)
