@@ -124,7 +124,7 @@ def execute_prepared(cursor, statement: str, params: dict, *, leading: Sequence[
     if name is None:
         execute_quoted(cursor, ";\n".join([*leading, statement]), params)
         return
-    call = ";\n".join([*leading, _execute_call(statement, name)])
+    call = ";\n".join([*leading, _prepared_form(statement).call])
     try:
         execute_quoted(cursor, call, params)
     except DatabaseError as error:
@@ -142,17 +142,17 @@ def _prepared_name(cursor, statement: str) -> str | None:
     if not is_psycopg3 or settings.DATABASE_TRANSACTION_POOLING or statement in _unpreparable:
         return None
     prepared = _session_statements(cursor)
-    name = _statement_name(statement)
+    form = _prepared_form(statement)
+    name = form.name
     if name in prepared:
         return name
     if len(prepared) >= MAX_PREPARED_PER_SESSION:
         return None
-    numbered, _names = _numbered(statement)
     # Inside a transaction, a savepoint: a refused PREPARE leaves the transaction usable.
     in_transaction = cursor.db.in_atomic_block
     try:
         with transaction.atomic(using=cursor.db.alias) if in_transaction else nullcontext():
-            cursor.execute(f"PREPARE {name} AS {numbered}")
+            cursor.execute(f"PREPARE {name} AS {form.numbered}")
     except DatabaseError as error:
         if getattr(error.__cause__, "sqlstate", None) != _PREPARED_STATEMENT_EXISTS:
             logger.warning("Sent as text, not prepared: %s (%s)", statement[:200], error)
@@ -169,26 +169,27 @@ def _session_statements(cursor) -> set[str]:
         return _prepared.setdefault(raw, set())
 
 
-@functools.lru_cache(maxsize=256)
-def _statement_name(statement: str) -> str:
-    return "planportal_" + hashlib.sha256(statement.encode()).hexdigest()[:24]
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement's prepared form, made once per statement (not per call)."""
+
+    name: str  # a digest of the statement's text
+    numbered: str  # the statement with its named placeholders as $1, $2, ...
+    call: str  # EXECUTE name(%(first)s, ...): execute_quoted quotes the values into it
 
 
 @functools.lru_cache(maxsize=256)
-def _numbered(statement: str) -> tuple[str, tuple[str, ...]]:
-    """``statement`` with its named placeholders as $1, $2, ... (psycopg's own conversion),
-    and the names in the order of their numbers."""
+def _prepared_form(statement: str) -> _Prepared:
+    """``statement``'s name, its text with numbered placeholders (psycopg's own conversion)
+    and the EXECUTE that runs it with a placeholder per parameter, in the order of their
+    numbers."""
     query, _formats, order, parts = _query2pg_nocache(statement.encode(), "utf-8")
     if order is None and len(parts) > 1:
         raise ValueError("execute_prepared takes named placeholders only")
-    return query.decode(), tuple(order or ())
-
-
-def _execute_call(statement: str, name: str) -> str:
-    """EXECUTE of the prepared ``statement`` with a placeholder per parameter, in the order
-    of their numbers: execute_quoted quotes the values into it."""
-    arguments = ", ".join(f"%({parameter})s" for parameter in _numbered(statement)[1])
-    return f"EXECUTE {name}({arguments})" if arguments else f"EXECUTE {name}"
+    name = "planportal_" + hashlib.sha256(statement.encode()).hexdigest()[:24]
+    arguments = ", ".join(f"%({parameter})s" for parameter in order or ())
+    call = f"EXECUTE {name}({arguments})" if arguments else f"EXECUTE {name}"
+    return _Prepared(name, query.decode(), call)
 
 
 @dataclass(frozen=True)

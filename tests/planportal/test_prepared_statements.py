@@ -154,8 +154,7 @@ def test_a_session_keeps_a_bounded_number_of_statements(monkeypatch):
 
 def test_only_named_placeholders_are_taken():
     with pytest.raises(ValueError, match="named"):
-        db._numbered("SELECT %s, %s")
-    assert db._numbered("SELECT %(a)s, %(b)s, %(a)s, '100%%'") == (
-        "SELECT $1, $2, $1, '100%'",
-        ("a", "b"),
-    )
+        db._prepared_form("SELECT %s, %s")
+    form = db._prepared_form("SELECT %(a)s, %(b)s, %(a)s, '100%%'")
+    assert form.numbered == "SELECT $1, $2, $1, '100%'"
+    assert form.call == f"EXECUTE {form.name}(%(a)s, %(b)s)"
